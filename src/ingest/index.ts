@@ -1,0 +1,132 @@
+/**
+ * Ingest: paths → files → rows → canonical items. A detector picks one adapter per file from
+ * its content; `--input-format` overrides it.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { join, extname } from 'node:path';
+import type { RawItem } from '../types.js';
+import type { AdapterOptions, Container, FormatAdapter } from './adapter.js';
+import { canonicalAdapter } from './canonical.js';
+import { readCsvRows, readJsonDocument, readJsonLines, type Row } from './rows.js';
+
+/** Every format evalaudit reads, most specific first (detection asks them in this order). */
+export const adapters: FormatAdapter[] = [canonicalAdapter];
+
+export const INPUT_EXTENSIONS = ['.jsonl', '.json', '.csv'] as const;
+
+export class InputError extends Error {}
+
+/** How many parsed rows detection may look at before calling a file unsupported. */
+const DETECT_ROWS = 20;
+
+/** Expands paths into the sorted list of input files; a directory is walked recursively. */
+export async function listInputFiles(paths: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of paths) {
+    let info;
+    try {
+      info = await stat(p);
+    } catch (err) {
+      throw new InputError(`cannot read ${p}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+    if (info.isDirectory()) await walk(p, out);
+    else out.push(p);
+  }
+  return [...new Set(out)].sort();
+}
+
+async function walk(dir: string, out: string[]): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const e of entries) {
+    if (e.name.startsWith('.') || e.name === 'node_modules') continue;
+    const p = join(dir, e.name);
+    if (e.isDirectory()) await walk(p, out);
+    else if (e.isFile() && (INPUT_EXTENSIONS as readonly string[]).includes(extname(e.name).toLowerCase())) out.push(p);
+  }
+}
+
+export function containerOf(file: string): Container {
+  const ext = extname(file).toLowerCase();
+  return ext === '.csv' ? 'csv' : ext === '.jsonl' || ext === '.ndjson' ? 'jsonl' : 'json';
+}
+
+function rowsOf(file: string, container: Container): AsyncGenerator<Row> {
+  return container === 'csv' ? readCsvRows(file) : container === 'jsonl' ? readJsonLines(file) : readJsonDocument(file);
+}
+
+export function supportedFormatsText(): string {
+  return adapters.map((a) => `${a.name} (${a.description})`).join('; ');
+}
+
+export function findAdapter(name: string): FormatAdapter | undefined {
+  return adapters.find((a) => a.name === name);
+}
+
+export interface ReadOptions extends AdapterOptions {
+  /** Skip detection and read every file with this adapter. */
+  inputFormat?: string;
+}
+
+export interface FileReading {
+  /** Name of the adapter chosen, or null when no adapter recognised the file. */
+  format: string | null;
+  items: AsyncGenerator<RawItem>;
+}
+
+/**
+ * Reads one file as canonical items. Detection looks at the first row that parses; a file no
+ * adapter recognises yields one `invalid` item that names the supported formats.
+ */
+export async function readFileItems(file: string, options: ReadOptions = {}): Promise<FileReading> {
+  const container = containerOf(file);
+  const rows = rowsOf(file, container);
+  const pending: Row[] = [];
+  let adapter: FormatAdapter | undefined;
+  if (options.inputFormat) {
+    adapter = findAdapter(options.inputFormat);
+    if (!adapter) throw new InputError(`unknown --input-format ${options.inputFormat}; supported: ${adapters.map((a) => a.name).join(', ')}`);
+  } else {
+    // Look at the first few rows that parse: a file may open with a broken or odd line.
+    let parsed = 0;
+    while (adapter === undefined && parsed < DETECT_ROWS) {
+      const next = await rows.next();
+      if (next.done) break;
+      pending.push(next.value);
+      if (next.value.error === undefined) {
+        parsed++;
+        const first = next.value.value;
+        adapter = adapters.find((a) => a.containers.includes(container) && a.detect(first, file));
+      }
+    }
+  }
+  if (adapter === undefined && pending.some((r) => r.error === undefined)) {
+    const first = pending.find((r) => r.error === undefined)!;
+    return {
+      format: null,
+      items: (async function* () {
+        yield {
+          kind: 'invalid' as const,
+          file,
+          line: first.line,
+          message: `unsupported input format: no adapter recognises this file. Supported formats: ${supportedFormatsText()}`,
+        };
+      })(),
+    };
+  }
+  const convert = (adapter ?? canonicalAdapter).createConverter(file, options);
+  return {
+    format: (adapter ?? canonicalAdapter).name,
+    items: (async function* () {
+      for (const row of pending) yield* rowItems(row, convert);
+      for await (const row of rows) yield* rowItems(row, convert);
+    })(),
+  };
+}
+
+function* rowItems(row: Row, convert: ReturnType<FormatAdapter['createConverter']>): Iterable<RawItem> {
+  if (row.error !== undefined) yield { kind: 'invalid', file: row.file, line: row.line, message: row.error };
+  else yield* convert(row);
+}
+
+export type { FormatAdapter, AdapterOptions } from './adapter.js';

@@ -1,0 +1,184 @@
+/**
+ * Low-level readers: a file becomes a stream of rows, each with its file and 1-based line.
+ * They only split and parse; they never judge what a row means (that is the adapters' job).
+ * JSONL and CSV are streamed, so memory does not grow with file size.
+ */
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { parse as parseCsv } from 'csv-parse';
+import { parseJsonTextEx, parseErrorMessage } from './json-text.js';
+
+export type Row =
+  | { file: string; line: number; value: unknown; error?: undefined; nonFinite?: boolean }
+  | { file: string; line: number; error: string; value?: undefined };
+
+/** One JSON value per line; blank lines are skipped, CRLF and a UTF-8 BOM accepted. */
+export async function* readJsonLines(file: string): AsyncGenerator<Row> {
+  const input = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  let line = 0;
+  try {
+    for await (let text of lines) {
+      line++;
+      if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      if (text.length === 0 || isBlank(text)) continue;
+      try {
+        const parsed = parseJsonTextEx(text);
+        yield { file, line, value: parsed.value, nonFinite: parsed.nonFinite };
+      } catch (err) {
+        yield { file, line, error: `not valid JSON: ${parseErrorMessage(err)}` };
+      }
+    }
+  } finally {
+    lines.close();
+    input.destroy();
+  }
+}
+
+function isBlank(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 13) return false;
+  }
+  return true;
+}
+
+/**
+ * CSV with a header row. Each row becomes an object keyed by column name, cells as strings
+ * (typing them is the adapter's business); `line` is where the row starts, so a quoted cell
+ * spanning lines still points at its first line.
+ */
+export async function* readCsvRows(file: string): AsyncGenerator<Row> {
+  const parser = createReadStream(file).pipe(
+    parseCsv({ bom: true, info: true, raw: true, skip_empty_lines: true, relax_column_count: true }),
+  );
+  let header: string[] | null = null;
+  try {
+    for await (const item of parser as AsyncIterable<{ record: string[]; raw: string; info: { lines: number } }>) {
+      const line = rowStartLine(item.info.lines, item.raw);
+      if (header === null) {
+        header = item.record.map((h) => h.trim());
+        continue;
+      }
+      if (item.record.length !== header.length) {
+        yield { file, line, error: `CSV row has ${item.record.length} cells, the header has ${header.length}` };
+        continue;
+      }
+      const value: Record<string, string> = {};
+      for (let i = 0; i < header.length; i++) value[header[i]] = item.record[i];
+      yield { file, line, value };
+    }
+  } catch (err) {
+    // csv-parse cannot resynchronise after a malformed quote: report where it stopped.
+    const e = err as { lines?: number; message?: string };
+    yield { file, line: e.lines ?? 0, error: `CSV parse error, rest of file not read: ${parseErrorMessage(err)}` };
+  }
+}
+
+function rowStartLine(endLine: number, raw: string): number {
+  let start = 0;
+  while (start < raw.length && (raw[start] === '\n' || raw[start] === '\r')) start++;
+  let end = raw.length;
+  while (end > start && (raw[end - 1] === '\n' || raw[end - 1] === '\r')) end--;
+  let newlines = 0;
+  for (let i = start; i < end; i++) if (raw.charCodeAt(i) === 10) newlines++;
+  return endLine - newlines;
+}
+
+/**
+ * A whole JSON document. An array (or an object whose `records` is an array) yields one row
+ * per element, each at the line where the element starts; any other value is one row.
+ * JSON documents are read whole: use JSONL for runs too large for memory.
+ */
+export async function* readJsonDocument(file: string): AsyncGenerator<Row> {
+  let text = await readFile(file, 'utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  let doc: unknown;
+  let nonFinite = false;
+  try {
+    ({ value: doc, nonFinite } = parseJsonTextEx(text));
+  } catch (err) {
+    yield { file, line: errorLine(text, err), error: `not valid JSON: ${parseErrorMessage(err)}` };
+    return;
+  }
+  const list = Array.isArray(doc)
+    ? doc
+    : isObject(doc) && Array.isArray(doc.records)
+      ? (doc.records as unknown[])
+      : null;
+  if (list === null) {
+    yield { file, line: firstContentLine(text), value: doc, nonFinite };
+    return;
+  }
+  const lines = elementLines(text, Array.isArray(doc) ? 0 : 1);
+  for (let i = 0; i < list.length; i++) yield { file, line: lines[i] ?? 1, value: list[i], nonFinite };
+}
+
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function firstContentLine(text: string): number {
+  let line = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\n') line++;
+    else if (c !== ' ' && c !== '\t' && c !== '\r') break;
+  }
+  return line;
+}
+
+/** V8 reports "at position N" (or "line L column C"); turn it into a line number. */
+function errorLine(text: string, err: unknown): number {
+  const msg = err instanceof Error ? err.message : '';
+  const lc = /line (\d+)/.exec(msg);
+  if (lc) return Number(lc[1]);
+  const pos = /position (\d+)/.exec(msg);
+  if (!pos) return 1;
+  let line = 1;
+  const end = Math.min(Number(pos[1]), text.length);
+  for (let i = 0; i < end; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/**
+ * Line of each element of the first array whose opening bracket sits at `arrayDepth`
+ * (0: the document is the array; 1: an array inside the top-level object, e.g. `records`).
+ */
+function elementLines(text: string, arrayDepth: number): number[] {
+  const lines: number[] = [];
+  let line = 1;
+  let depth = 0;
+  let inString = false;
+  let inArray = false;
+  let expectValue = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\n') {
+      line++;
+      continue;
+    }
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (inArray && depth === arrayDepth + 1 && expectValue && c !== ' ' && c !== '\t' && c !== '\r' && c !== ']') {
+      lines.push(line);
+      expectValue = false;
+    }
+    if (c === '"') inString = true;
+    else if (c === '[' || c === '{') {
+      if (!inArray && c === '[' && depth === arrayDepth) {
+        inArray = true;
+        expectValue = true;
+      }
+      depth++;
+    } else if (c === ']' || c === '}') {
+      depth--;
+      if (inArray && depth === arrayDepth) break;
+    } else if (c === ',' && inArray && depth === arrayDepth + 1) expectValue = true;
+  }
+  return lines;
+}

@@ -1,0 +1,107 @@
+/**
+ * Reference numerics: pure float64 functions with no I/O. Everything else in evalaudit
+ * trusts these, so they carry the strongest tests (test/reference.test.ts).
+ */
+
+/** log Σ exp(z_i), stable for any finite z (max-shifted). Empty input gives -Infinity. */
+export function logSumExp(z: ArrayLike<number>, scale = 1): number {
+  const n = z.length;
+  if (n === 0) return -Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const v = z[i] * scale;
+    if (v > max) max = v;
+  }
+  if (max === Infinity) return Infinity;
+  if (max === -Infinity) return -Infinity;
+  let s = 0;
+  for (let i = 0; i < n; i++) s += Math.exp(z[i] * scale - max);
+  return max + Math.log(s);
+}
+
+/** log_softmax(z)[i] = z_i - logSumExp(z). */
+export function logSoftmax(z: ArrayLike<number>): Float64Array {
+  const lse = logSumExp(z);
+  const out = new Float64Array(z.length);
+  for (let i = 0; i < z.length; i++) out[i] = z[i] - lse;
+  return out;
+}
+
+/** One entry of log_softmax(z / temperature), computed without materialising the row. */
+export function logSoftmaxAt(z: ArrayLike<number>, index: number, temperature = 1): number {
+  const scale = 1 / temperature;
+  return z[index] * scale - logSumExp(z, scale);
+}
+
+/** Index of the largest element (first on ties); -1 for an empty row. */
+export function argmax(z: ArrayLike<number>): number {
+  let best = -1;
+  let max = -Infinity;
+  for (let i = 0; i < z.length; i++) {
+    if (z[i] > max || best < 0) {
+      max = z[i];
+      best = i;
+    }
+  }
+  return best;
+}
+
+/**
+ * Neumaier's compensated sum: exact to float64 rounding of the result for any order of
+ * magnitudes, so a long continuation's total does not drift. Non-finite inputs propagate.
+ */
+export function compensatedSum(values: ArrayLike<number>, start = 0, end = values.length): number {
+  let sum = 0;
+  let c = 0;
+  for (let i = start; i < end; i++) {
+    const v = values[i];
+    const t = sum + v;
+    if (Math.abs(sum) >= Math.abs(v)) c += sum - t + v;
+    else c += v - t + sum;
+    sum = t;
+  }
+  const r = sum + c;
+  // Infinity - Infinity in the correction term would turn a -Infinity sum into NaN.
+  return Number.isFinite(r) ? r : sum;
+}
+
+/** Machine epsilons (unit roundoff × 2) of the precisions a pipeline may compute in. */
+export const EPS = { float64: 2 ** -52, float32: 2 ** -23, float16: 2 ** -10, bfloat16: 2 ** -7 } as const;
+
+/**
+ * How far an honest float32 pipeline's number may sit from the float64 reference: each
+ * per-token value carries a relative error of a few float32 ulps plus the error of its
+ * log-sum-exp, and a sum of n of them accumulates n such errors.
+ */
+export function float32Tolerance(absSum: number, n: number): number {
+  return 1e-5 + 4 * EPS.float32 * (absSum + n * 16);
+}
+
+/** The same for a float16 pipeline: per-token errors of ~1e-3 relative, and the sum in float16. */
+export function float16Tolerance(absSum: number, n: number): number {
+  return 2 * EPS.float16 * (absSum + 2 * n) + 2e-3 * n;
+}
+
+/** True when a and b agree to within an absolute tolerance (infinities agree with themselves). */
+export function close(a: number, b: number, tol: number): boolean {
+  if (a === b) return true;
+  return Math.abs(a - b) <= tol;
+}
+
+/** True when x is exactly representable as an IEEE half-precision (float16) number. */
+export function isFloat16(x: number): boolean {
+  if (!Number.isFinite(x)) return true;
+  if (x === 0) return true;
+  const a = Math.abs(x);
+  if (a > 65504) return false;
+  // Subnormals are multiples of 2^-24; normals have 11 significant bits.
+  const exp = Math.max(Math.floor(Math.log2(a)), -14);
+  const quantum = 2 ** (exp - 10);
+  return Number.isInteger(a / quantum);
+}
+
+/** log(1 - exp(x)) for x ≤ 0, accurate near both ends. */
+export function log1mExp(x: number): number {
+  if (x >= 0) return -Infinity;
+  return x > -Math.LN2 ? Math.log(-Math.expm1(x)) : Math.log1p(-Math.exp(x));
+}

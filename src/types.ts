@@ -1,0 +1,79 @@
+/**
+ * The types every layer shares. Data flows one way:
+ * ingest (RawItem) → AuditRecord → reference (Reference) → rules (Diagnosis) → Finding → report.
+ */
+
+export type Severity = 'error' | 'warning' | 'info';
+export type SeveritySetting = Severity | 'off';
+
+export type ScoreKind = 'logprob' | 'mean_logprob' | 'prob' | 'nll' | 'perplexity';
+
+export interface TopLogprob {
+  token: string;
+  logprob: number;
+  id?: number;
+}
+
+/**
+ * The canonical record: what every input adapter produces (see schema/record.schema.json).
+ * Fields after `gold` are filled by native-format adapters, never expected from users.
+ */
+export interface AuditRecord {
+  id: string | number;
+  group?: string | number;
+  prompt?: string;
+  completion?: string;
+  tokens?: string[];
+  token_ids?: number[];
+  /** Per-token values as the pipeline recorded them (may be buggy). */
+  logprobs?: (number | null)[];
+  /** The model's top-k at each continuation step. */
+  top_logprobs?: TopLogprob[][];
+  /** Raw full-vocabulary logits; row i predicts token i. */
+  logits?: number[][];
+  score?: number;
+  score_kind?: ScoreKind;
+  selected?: boolean;
+  gold?: boolean;
+
+  /**
+   * The model server's own log-prob of each continuation token (an API's echo or prompt
+   * log-probs): trusted as the reference, unlike `logprobs`. Null where the server gave none.
+   */
+  reference_logprobs?: (number | null)[];
+  /** The server's log-probs of the context tokens, in order; the last is the one just before the continuation. */
+  context_logprobs?: (number | null)[];
+  /** The server's log-probs of tokens after the continuation (e.g. the generated token of an echo request). */
+  trailing_logprobs?: (number | null)[];
+  /** A per-token value the server uses for "not reported" (OpenAI's -9999.0). */
+  sentinel?: number;
+  /** Character length used for length-normalised accuracy (lm-eval acc_norm); defaults to completion length. */
+  norm_length?: number;
+  /** Per-sample metrics the harness recorded for this record's group (lm-eval acc, acc_norm, …). */
+  metrics?: Record<string, number>;
+  /** Index of this candidate in its group and the gold index, when the harness numbers choices. */
+  choice_index?: number;
+  /** Task name, for harnesses that aggregate per task. */
+  task?: string;
+}
+
+export type RecordId = string | number;
+
+/** One thing an input adapter yields. */
+export type RawItem =
+  | { kind: 'record'; file: string; line: number; record: AuditRecord }
+  | { kind: 'invalid'; file: string; line: number; recordId?: RecordId; message: string }
+  | { kind: 'aggregate'; file: string; line: number; task: string; metric: string; value: number };
+
+export interface Finding {
+  ruleId: string;
+  severity: Severity;
+  file: string;
+  line: number;
+  recordId?: RecordId;
+  group?: string | number;
+  message: string;
+  recorded?: number | null;
+  expected?: number | null;
+  evidence?: Record<string, unknown>;
+}
