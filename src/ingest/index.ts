@@ -7,10 +7,24 @@ import { join, extname } from 'node:path';
 import type { RawItem } from '../types.js';
 import type { AdapterOptions, Container, FormatAdapter } from './adapter.js';
 import { canonicalAdapter } from './canonical.js';
+import { lmEvalResultsAdapter } from './formats/lm-eval-results.js';
+import { lmEvalSamplesAdapter } from './formats/lm-eval-samples.js';
+import { mappedAdapter } from './formats/mapped.js';
+import { openaiChatAdapter } from './formats/openai-chat.js';
+import { openaiCompletionsAdapter } from './formats/openai-completions.js';
+import { vllmAdapter } from './formats/vllm.js';
 import { readCsvRows, readJsonDocument, readJsonLines, type Row } from './rows.js';
 
 /** Every format evalaudit reads, most specific first (detection asks them in this order). */
-export const adapters: FormatAdapter[] = [canonicalAdapter];
+export const adapters: FormatAdapter[] = [
+  lmEvalResultsAdapter,
+  lmEvalSamplesAdapter,
+  openaiChatAdapter,
+  openaiCompletionsAdapter,
+  vllmAdapter,
+  mappedAdapter,
+  canonicalAdapter,
+];
 
 export const INPUT_EXTENSIONS = ['.jsonl', '.json', '.csv'] as const;
 

@@ -2,12 +2,11 @@
  * Validation of canonical records against the published JSON Schema (schema/record.schema.json),
  * compiled once by ajv.
  */
-import { createRequire } from 'node:module';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { AuditRecord } from '../types.js';
+import { packageJson } from '../package-root.js';
 
-const require = createRequire(import.meta.url);
-export const recordSchema = require('../../../schema/record.schema.json') as Record<string, unknown>;
+export const recordSchema = packageJson('schema/record.schema.json');
 
 let compiled: ValidateFunction | null = null;
 

@@ -1,0 +1,84 @@
+import { createRule } from '../src/engine/rule.js';
+import { absSum, fmt, tok } from '../src/engine/evidence.js';
+import { compensatedSum } from '../src/reference/math.js';
+
+/** Top-k probabilities may exceed 1 only by rounding. */
+const TOPK_MASS_SLACK = 1e-3;
+
+export default createRule(
+  {
+    id: 'invalid-logprob',
+    defaultSeverity: 'error',
+    scope: 'record',
+    evidence: 'per-token values, score, top-k lists',
+    summary: 'NaN, ±Infinity, a positive log-prob, a top-k list with more than all the probability, or an API sentinel / null summed as a number',
+  },
+  (ctx) => {
+    const { values, score } = ctx;
+    const sentinel = ctx.record.sentinel;
+    if (values) {
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i];
+        if (ctx.record.logprobs![i] === null) continue;
+        if (Number.isNaN(v) || v === Infinity) {
+          return {
+            message: `the value at step ${i} (${tok(ctx.token(i))}) is ${fmt(v)}, which no log-prob can be`,
+            recorded: v,
+            evidence: { step: i, token: ctx.token(i) },
+          };
+        }
+        if (sentinel !== undefined && v === sentinel && score !== undefined && Math.abs(score - ctx.valuesTotal) <= ctx.tol(ctx.valuesAbs, values.length)) {
+          const clean = compensatedSum(values.filter((x) => x !== sentinel));
+          return {
+            message: `the score sums the API's "not in the top-k" sentinel ${sentinel} at step ${i} (${tok(ctx.token(i))}) as if it were a log-prob`,
+            recorded: score,
+            expected: null,
+            evidence: { step: i, token: ctx.token(i), sentinel, sumWithoutSentinels: clean },
+          };
+        }
+      }
+      if (ctx.nulls > 0 && score !== undefined && Number.isFinite(score) && Math.abs(score - ctx.valuesTotal) <= ctx.tol(ctx.valuesAbs, values.length)) {
+        const step = ctx.record.logprobs!.indexOf(null);
+        return {
+          message: `step ${step} has no log-prob (null), yet the score is the sum of the others as if it were 0`,
+          recorded: score,
+          evidence: { step, nulls: ctx.nulls },
+        };
+      }
+    }
+    if (score !== undefined && Number.isNaN(score)) {
+      return { message: 'the recorded score is NaN', recorded: score, expected: Number.isNaN(ctx.ref.total) ? null : ctx.ref.total };
+    }
+    if (score === Infinity) {
+      return { message: 'the recorded score is +Infinity', recorded: score };
+    }
+    const server = ctx.record.reference_logprobs;
+    if (server) {
+      for (let i = 0; i < server.length; i++) {
+        const v = server[i];
+        if (v !== null && (Number.isNaN(v) || v > 1e-6)) {
+          return { message: `the server's log-prob at step ${i} (${tok(ctx.token(i))}) is ${fmt(v)}`, recorded: v, evidence: { step: i } };
+        }
+      }
+    }
+    const top = ctx.record.top_logprobs;
+    if (top) {
+      for (let i = 0; i < top.length; i++) {
+        const list = top[i];
+        if (!list) continue;
+        let mass = 0;
+        for (const e of list) mass += Math.exp(e.logprob);
+        if (mass > 1 + TOPK_MASS_SLACK) {
+          return {
+            message: `the top-${list.length} list at step ${i} holds probability ${fmt(mass)} > 1: these are not log-probs of one distribution`,
+            recorded: mass,
+            expected: 1,
+            evidence: { step: i, mass },
+          };
+        }
+      }
+    }
+    void absSum;
+    return null;
+  },
+);

@@ -1,0 +1,116 @@
+import { createRule, type Diagnosis } from '../src/engine/rule.js';
+import { absSum, baseValues, disagreesWithReference, fmt, logitRow, sliceSum } from '../src/engine/evidence.js';
+import { findInTop } from '../src/reference/sequence.js';
+import type { RecordContext } from '../src/engine/record-context.js';
+
+/** The recorded values cover a different number of steps than the continuation has tokens. */
+function countMismatch(ctx: RecordContext): Diagnosis | null {
+  const v = ctx.values;
+  if (!v || v.length === ctx.n || ctx.n === 0) return null;
+  const m = v.length;
+  const what =
+    m === ctx.n + 1
+      ? 'one value more than tokens: a context token was scored too (the window starts one position early)'
+      : m === ctx.n - 1
+        ? 'one value fewer than tokens: the last continuation token was dropped'
+        : 'the counts disagree';
+  return {
+    message: `${m} per-token values for ${ctx.n} continuation tokens: ${what}`,
+    recorded: ctx.score ?? ctx.valuesTotal,
+    expected: Number.isNaN(ctx.ref.total) ? null : ctx.ref.total,
+    evidence: { values: m, tokens: ctx.n },
+  };
+}
+
+/**
+ * The score sums a shifted window of the token sequence: the full sequence is the context's
+ * log-probs, the continuation's, then any trailing (generated) ones; the right window is the
+ * continuation alone.
+ */
+function windowMismatch(ctx: RecordContext): Diagnosis | null {
+  const base = baseValues(ctx);
+  if (!base || ctx.score === undefined || !Number.isFinite(ctx.score) || ctx.n === 0) return null;
+  const n = ctx.n;
+  const fromValues = base === ctx.values;
+  const total = sliceSum(base, 0, n);
+  const abs = absSum(base);
+  if (ctx.scoreIs(total, abs, n, fromValues)) return null;
+  const ctxLp = ctx.record.context_logprobs;
+  const lastCtx = ctxLp && ctxLp.length > 0 ? ctxLp[ctxLp.length - 1] : null;
+  const trailing = ctx.record.trailing_logprobs?.[0] ?? null;
+  const first = base[0];
+  const last = base[n - 1];
+  const candidates: [number, string, Record<string, unknown>][] = [];
+  if (n >= 2) candidates.push([total - last, `the last continuation token (log-prob ${fmt(last)}) was left out`, { dropped: 'last', value: last }]);
+  if (lastCtx !== null && Number.isFinite(lastCtx)) {
+    candidates.push([total + lastCtx, `the last context token (log-prob ${fmt(lastCtx)}) was scored too`, { included: 'context', value: lastCtx }]);
+    if (n >= 2) candidates.push([total + lastCtx - last, `the window starts one token early: the last context token is in, the last continuation token out`, { shifted: -1 }]);
+  }
+  if (trailing !== null && Number.isFinite(trailing)) {
+    candidates.push([total + trailing, `the generated token after the continuation (log-prob ${fmt(trailing)}) was scored too`, { included: 'generated', value: trailing }]);
+    if (n >= 2) candidates.push([total - first + trailing, `the window starts one token late: the first continuation token is out, the generated token in`, { shifted: 1 }]);
+  }
+  if (n >= 2) candidates.push([total - first, `the first continuation token (log-prob ${fmt(first)}) was left out`, { dropped: 'first', value: first }]);
+  for (const [t, why, evidence] of candidates) {
+    if (Math.abs(t - total) <= ctx.tokenTol(t)) continue; // indistinguishable from the right window
+    if (ctx.scoreIs(t, abs + Math.abs(t - total), n, fromValues)) {
+      return {
+        message: `the score ${fmt(ctx.score)} sums the wrong window: ${why}`,
+        recorded: ctx.score,
+        expected: Number.isNaN(ctx.ref.total) ? total : ctx.ref.total,
+        evidence,
+      };
+    }
+  }
+  return null;
+}
+
+/** The one-step shift forgotten: token i was read from the distribution that predicts token i+1. */
+function shiftForgotten(ctx: RecordContext): Diagnosis | null {
+  const { values, ref, record } = ctx;
+  const ids = record.token_ids;
+  if (!values || values.length !== ctx.n || ctx.n === 0 || !disagreesWithReference(ctx)) return null;
+  let hits = 0;
+  if (ref.level === 'logits' && ids) {
+    for (let i = 0; i < ctx.n; i++) {
+      const r = logitRow(ctx, i + 1);
+      if (!r) continue;
+      const p = r.row[ids[i]] - r.lse;
+      if (Math.abs(values[i] - p) > ctx.tokenTol(p)) return null;
+      hits++;
+    }
+  } else if (ref.level === 'topk' && record.top_logprobs) {
+    const top = record.top_logprobs;
+    for (let i = 0; i < ctx.n && i + 1 < top.length; i++) {
+      const list = top[i + 1];
+      if (!list || list.length === 0) continue;
+      const hit = findInTop(list, ids?.[i], record.tokens?.[i]);
+      if (hit) {
+        if (Math.abs(values[i] - hit.logprob) > ctx.tokenTol(hit.logprob)) return null;
+        hits++;
+      } else {
+        let last = Infinity;
+        for (const e of list) last = Math.min(last, e.logprob);
+        if (values[i] > last + ctx.tokenTol(last)) return null;
+      }
+    }
+  }
+  if (hits === 0) return null;
+  return {
+    message: `each token's value was read from the next position's distribution (the one-step shift was forgotten); ${hits} step(s) reproduce it exactly`,
+    recorded: ctx.score ?? ctx.valuesTotal,
+    expected: Number.isNaN(ref.total) ? null : ref.total,
+    evidence: { stepsReproduced: hits },
+  };
+}
+
+export default createRule(
+  {
+    id: 'length-mismatch',
+    defaultSeverity: 'error',
+    scope: 'record',
+    evidence: 'per-token values and tokens, or a score with per-token values / a reference',
+    summary: 'the scored window is wrong: counts disagree, a context or generated token is included, the last token dropped, or the one-step shift forgotten',
+  },
+  (ctx) => countMismatch(ctx) ?? windowMismatch(ctx) ?? shiftForgotten(ctx),
+);

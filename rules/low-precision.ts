@@ -1,0 +1,65 @@
+import { createRule } from '../src/engine/rule.js';
+import { absSum, fmt } from '../src/engine/evidence.js';
+import { float16Tolerance, isFloat16 } from '../src/reference/math.js';
+
+/** True when x has at most 8 significant bits (bfloat16). */
+function isBfloat16(x: number): boolean {
+  if (!Number.isFinite(x) || x === 0) return true;
+  const e = Math.floor(Math.log2(Math.abs(x)));
+  return Number.isInteger(x / 2 ** (e - 7));
+}
+
+/** A value that carries no precision information (small integers and halves are on every grid). */
+function coarse(x: number): boolean {
+  return Number.isInteger(x * 4);
+}
+
+type Grid = 'float16' | 'bfloat16';
+
+function onGrid(xs: readonly number[]): Grid | null {
+  const informative = xs.filter((x) => Number.isFinite(x) && !coarse(x));
+  if (informative.length === 0) return null;
+  if (informative.every(isFloat16)) return 'float16';
+  if (informative.every(isBfloat16)) return 'bfloat16';
+  return null;
+}
+
+export default createRule(
+  {
+    id: 'low-precision',
+    defaultSeverity: 'warning',
+    scope: 'record',
+    evidence: 'per-token values or score; a reference bounds the error',
+    summary: 'values computed in float16 / bfloat16: on a coarse grid, off by the error half precision gives (not a logic bug)',
+  },
+  (ctx) => {
+    const { values, ref } = ctx;
+    const numbers: number[] = [];
+    if (values) for (const v of values) numbers.push(v);
+    if (ctx.score !== undefined) numbers.push(ctx.score);
+    const grid = onGrid(numbers);
+    if (grid === null) return null;
+    // Where the reference is known, the error must be of the size half precision gives.
+    const eps = grid === 'float16' ? 2 ** -10 : 2 ** -7;
+    let worst = 0;
+    if (values && values.length === ctx.n) {
+      for (let i = 0; i < ctx.n; i++) {
+        const e = ref.exact[i];
+        if (Number.isNaN(e)) continue;
+        const err = Math.abs(values[i] - e);
+        if (err > 4 * eps * (Math.abs(e) + 8)) return null;
+        worst = Math.max(worst, err);
+      }
+    }
+    if (ctx.score !== undefined && !Number.isNaN(ref.total)) {
+      const err = Math.abs(ctx.score - ref.total);
+      if (err > (grid === 'float16' ? float16Tolerance(absSum(ref.exact), ctx.n) : 8 * float16Tolerance(absSum(ref.exact), ctx.n))) return null;
+    }
+    return {
+      message: `the numbers lie on the ${grid} grid${worst > 0 ? ` and differ from the float64 reference by up to ${fmt(worst)} per token` : ''}: computed in half precision`,
+      recorded: ctx.score ?? ctx.valuesTotal,
+      expected: Number.isNaN(ref.total) ? null : ref.total,
+      evidence: { precision: grid, maxTokenError: worst },
+    };
+  },
+);

@@ -1,0 +1,89 @@
+import { createRule } from '../src/engine/rule.js';
+import { fmt } from '../src/engine/evidence.js';
+import type { Candidate, GroupContext } from '../src/engine/group-context.js';
+import type { RunContext } from '../src/engine/run-context.js';
+
+const meta = {
+  id: 'metric-mismatch',
+  defaultSeverity: 'error',
+  evidence: "a harness's per-sample metrics with the candidates' log-likelihoods; a results file with its samples",
+  summary: "a per-sample metric (acc, acc_norm) or a results file's headline number disagrees with the log-likelihoods it was computed from",
+} as const;
+
+/** A headline mean may be rounded in the results file. */
+const AGGREGATE_TOL = 5e-4;
+
+function argmaxIndex(cands: Candidate[], key: (c: Candidate) => number): Candidate | null {
+  let best: Candidate | null = null;
+  for (const c of cands) {
+    const k = key(c);
+    if (Number.isNaN(k)) return null;
+    if (best === null || k > key(best)) best = c;
+  }
+  return best;
+}
+
+/** Recomputes each recorded per-sample metric the way lm-evaluation-harness defines it. */
+function checkGroup(group: GroupContext) {
+  const cands = group.candidates;
+  const metrics = cands[0]?.metrics;
+  if (!metrics || cands.some((c) => c.score === undefined || c.gold === undefined)) return null;
+  const score = (c: Candidate) => c.score as number;
+  const recompute: Record<string, (c: Candidate) => number> = {
+    acc: score,
+    acc_norm: (c) => (c.normLength && c.normLength > 0 ? score(c) / c.normLength : NaN),
+  };
+  for (const name of Object.keys(recompute)) {
+    const recorded = metrics[name];
+    if (recorded === undefined) continue;
+    const pick = argmaxIndex(cands, recompute[name]);
+    if (pick === null) continue;
+    const expected = pick.gold ? 1 : 0;
+    if (recorded === expected) continue;
+    const how: string[] = [];
+    const lowest = argmaxIndex(cands, (c) => -score(c));
+    if (lowest && (lowest.gold ? 1 : 0) === recorded) how.push('from the lowest total (a sign flip)');
+    if (name === 'acc_norm') {
+      const raw = argmaxIndex(cands, score);
+      if (raw && (raw.gold ? 1 : 0) === recorded) how.push('without the length normalisation');
+    }
+    if (name === 'acc') {
+      const norm = argmaxIndex(cands, recompute.acc_norm);
+      if (norm && (norm.gold ? 1 : 0) === recorded) how.push('from length-normalised log-likelihoods');
+    }
+    const gold = cands.find((c) => c.gold)!;
+    return {
+      message: `recorded ${name} = ${recorded}, but the ${name === 'acc' ? 'highest log-likelihood' : 'highest length-normalised log-likelihood'} is choice ${JSON.stringify(pick.id)}${pick.gold ? ' (gold)' : `, not the gold ${JSON.stringify(gold.id)}`}, so ${name} = ${expected}${how.length ? `; the recorded value is what picking ${how.join(' or ')} gives` : ''}`,
+      recorded,
+      expected,
+      recordId: pick.id,
+      line: Math.min(...cands.map((c) => c.line)),
+      evidence: { metric: name, picked: pick.id, gold: gold.id, explanations: how, ...group.evidence() },
+    };
+  }
+  return null;
+}
+
+/** A results file's headline metric must be the mean of its samples file's per-sample values. */
+function checkRun(run: RunContext) {
+  const out = [];
+  for (const a of run.aggregates) {
+    const m = run.samples.get(a.task)?.get(a.metric);
+    if (!m || m.count === 0) continue;
+    const mean = m.sum / m.count;
+    if (Math.abs(mean - a.value) <= AGGREGATE_TOL) continue;
+    out.push({
+      file: a.file,
+      line: a.line,
+      message: `task ${a.task}: the headline ${a.metric} ${fmt(a.value)} is not the mean of its ${m.count} samples (${fmt(mean)})`,
+      recorded: a.value,
+      expected: mean,
+      recordId: a.task,
+      evidence: { task: a.task, metric: a.metric, samples: m.count, sampleFiles: [...m.files] },
+    });
+  }
+  return out;
+}
+
+export default createRule({ ...meta, scope: 'group' }, checkGroup);
+export const runRule = createRule({ ...meta, scope: 'run' }, checkRun);

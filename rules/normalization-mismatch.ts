@@ -1,0 +1,66 @@
+import { createRule } from '../src/engine/rule.js';
+import { wrongPick } from '../src/engine/selection.js';
+import { absSum, baseValues, fmt, sliceSum } from '../src/engine/evidence.js';
+import type { RecordContext } from '../src/engine/record-context.js';
+import type { GroupContext } from '../src/engine/group-context.js';
+
+const meta = {
+  id: 'normalization-mismatch',
+  defaultSeverity: 'error',
+  evidence: 'score with per-token values or a reference; for groups, candidates with token counts',
+  summary: 'a mean per-token log-prob recorded or compared where a total was declared, or the reverse',
+} as const;
+
+/** Record scope: the score is the mean where the total was declared, or the total where the mean was. */
+function checkRecord(ctx: RecordContext) {
+  const base = baseValues(ctx);
+  const s = ctx.score;
+  if (!base || s === undefined || !Number.isFinite(s) || ctx.n < 2) return null;
+  const total = sliceSum(base, 0, ctx.n);
+  const mean = total / ctx.n;
+  const abs = absSum(base);
+  if (Math.abs(total - mean) <= ctx.tol(abs, ctx.n)) return null;
+  const fromValues = base === ctx.values;
+  const tol = (fromValues ? ctx.sumTol(abs, ctx.n) : ctx.tol(abs, ctx.n)) / ctx.n;
+  if (ctx.kind === 'logprob' && Math.abs(s - mean) <= tol) {
+    return {
+      message: `the score ${fmt(s)} is the mean per-token log-prob (${fmt(total)} / ${ctx.n}) where the total was declared`,
+      recorded: s,
+      expected: Number.isNaN(ctx.ref.total) ? total : ctx.ref.total,
+      evidence: { mean, total, tokens: ctx.n },
+    };
+  }
+  if (ctx.kind === 'mean_logprob' && Math.abs(s - total) <= ctx.tol(abs, ctx.n)) {
+    return {
+      message: `the score ${fmt(s)} is the total log-prob where score_kind declares the mean (${fmt(mean)})`,
+      recorded: s,
+      expected: mean,
+      evidence: { mean, total, tokens: ctx.n },
+    };
+  }
+  return null;
+}
+
+/**
+ * Group scope: the pick is the best candidate by mean per-token log-prob, not by the total the
+ * run declares (or the reverse).
+ */
+function checkGroup(group: GroupContext) {
+  const w = wrongPick(group);
+  if (!w || w.policies.length !== 1 || w.policies[0] !== 'mean') return null;
+  const picked = w.picked;
+  if (!group.best) return null;
+  return {
+    message: `the pick ${JSON.stringify(picked.id)} has the best mean per-token log-prob (${fmt(picked.total / picked.tokens)}) but not the best total (${fmt(picked.total)} < ${fmt(group.best.total)} of ${JSON.stringify(group.best.id)}): the choice was length-normalised though totals were declared`,
+    recorded: picked.total,
+    expected: group.best.total,
+    recordId: picked.id,
+    line: picked.line,
+    evidence: group.evidence(),
+  };
+}
+
+export default createRule({ ...meta, scope: 'record' }, checkRecord);
+
+/** The same bug seen from a multiple-choice group: candidates compared by mean instead of total. */
+export const groupRule = createRule({ ...meta, scope: 'group' }, checkGroup);

@@ -1,0 +1,104 @@
+import { createRule } from '../src/engine/rule.js';
+import { allLogprobs, allProbabilities, baseValues, fmt, product, sliceSum } from '../src/engine/evidence.js';
+import type { RecordContext } from '../src/engine/record-context.js';
+
+/** log of the float32 product of exp(v_i), the way a float32 pipeline multiplies probabilities. */
+export function logFloat32Product(v: ArrayLike<number>): number {
+  let p = 1;
+  for (let i = 0; i < v.length; i++) p = Math.fround(p * Math.fround(Math.exp(v[i])));
+  return Math.log(p);
+}
+
+/** Below this total a float32 product of probabilities is subnormal or 0 (float32's smallest normal is 2^-126). */
+const FLOAT32_NORMAL_LOG = -126 * Math.LN2;
+
+function logprobKind(ctx: RecordContext): boolean {
+  return ctx.kind === 'logprob';
+}
+
+export default createRule(
+  {
+    id: 'probability-product',
+    defaultSeverity: 'error',
+    scope: 'record',
+    evidence: 'score, with per-token values or a reference to reproduce it',
+    summary: 'the score is a product of probabilities (exp of the total, or 0 / -Infinity after underflow), not a sum of log-probs',
+  },
+  (ctx) => {
+    const s = ctx.score;
+    if (s === undefined || Number.isNaN(s) || !logprobKind(ctx)) return null;
+    const base = baseValues(ctx);
+    const reference = Number.isNaN(ctx.ref.total) ? null : ctx.ref.total;
+    const total = base && allLogprobs(base) ? sliceSum(base, 0, base.length) : reference;
+
+    // A product of probabilities recorded as is: in [0, 1] where a log-prob was declared.
+    if (s >= 0 && s <= 1) {
+      if (total !== null && total < -1e-6) {
+        const expTotal = Math.exp(total);
+        if (Math.abs(s - expTotal) <= 1e-5 * expTotal + 1e-30 || (s === 0 && total < FLOAT32_NORMAL_LOG)) {
+          return {
+            message: `the score ${fmt(s)} is exp of the total log-prob ${fmt(total)}: probabilities were multiplied instead of log-probs added`,
+            recorded: s,
+            expected: total,
+            evidence: { expOfTotal: expTotal },
+          };
+        }
+      }
+      if (ctx.values && allProbabilities(ctx.values)) {
+        const p = product(ctx.values);
+        if (Math.abs(s - p) <= 1e-5 * p + 1e-30) {
+          return {
+            message: `the per-token values are probabilities and the score ${fmt(s)} is their product`,
+            recorded: s,
+            expected: reference ?? sumLog(ctx.values),
+            evidence: { productOfValues: p },
+          };
+        }
+      }
+      // Score-only evidence: a log-prob cannot be positive; a value in (0, 1] is a probability.
+      if (!ctx.values && ctx.ref.known === 0 && s > 0) {
+        return {
+          message: `the score ${fmt(s)} lies in (0, 1] where a log-prob (≤ 0) was declared: it is a probability, most likely a product of per-token probabilities`,
+          recorded: s,
+          expected: null,
+        };
+      }
+      if (s === 0 && total !== null && total < -1) {
+        return {
+          message: `the score is 0 where the total log-prob is ${fmt(total)}: a product of probabilities that underflowed`,
+          recorded: s,
+          expected: total,
+        };
+      }
+    }
+
+    // log(Π p) in float32: -Infinity once the product underflows, imprecise once it is subnormal.
+    if (s === -Infinity) {
+      if (ctx.values && ctx.values.some((v) => v === -Infinity)) return null;
+      return {
+        message: `the score is -Infinity although every token has a finite log-prob${total !== null ? ` (total ${fmt(total)})` : ''}: the log of a probability product that underflowed to 0`,
+        recorded: s,
+        expected: total,
+      };
+    }
+    if (base && total !== null && total < FLOAT32_NORMAL_LOG && s < 0) {
+      const lp = logFloat32Product(base);
+      const sumTol = ctx.sumTol(Math.abs(total), ctx.n);
+      if (Math.abs(s - total) > sumTol && Math.abs(s - lp) <= 1e-6 * Math.abs(lp)) {
+        return {
+          message: `the score ${fmt(s)} is the log of a float32 product of probabilities that went subnormal (exact total ${fmt(total)})`,
+          recorded: s,
+          expected: total,
+          evidence: { logFloat32Product: lp },
+        };
+      }
+    }
+    return null;
+  },
+);
+
+function sumLog(v: ArrayLike<number>): number {
+  let t = 0;
+  for (let i = 0; i < v.length; i++) t += Math.log(v[i]);
+  return t;
+}

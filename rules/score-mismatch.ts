@@ -1,0 +1,51 @@
+import { createRule } from '../src/engine/rule.js';
+import { absSum, fmt, tok } from '../src/engine/evidence.js';
+
+export default createRule(
+  {
+    id: 'score-mismatch',
+    defaultSeverity: 'error',
+    scope: 'record',
+    evidence: 'score or per-token values, with a reference or per-token values to recompute from',
+    summary: 'the recorded numbers disagree with the reference beyond tolerance and no rule above explains why',
+  },
+  (ctx) => {
+    const { ref, values } = ctx;
+    const check = ctx.valuesCheck;
+    if (check.comparable && !check.agree) {
+      const i = check.firstMismatch;
+      const e = ref.exact[i];
+      return {
+        message: `${check.mismatched} of ${ctx.n} per-token values disagree with the reference; first at step ${i} (${tok(ctx.token(i))}): recorded ${fmt(values![i])}, ${
+          Number.isNaN(e) ? `reference at most ${fmt(ref.upper[i])}` : `reference ${fmt(e)}`
+        }`,
+        recorded: ctx.score ?? ctx.valuesTotal,
+        expected: Number.isNaN(ref.total) ? null : ref.total,
+        evidence: { step: i, token: ctx.token(i), recordedValue: values![i], reference: Number.isNaN(e) ? null : e, mismatchedSteps: check.mismatched },
+      };
+    }
+    const s = ctx.score;
+    if (s === undefined) return null;
+    if (!Number.isNaN(ref.total)) {
+      if (ctx.scoreIs(ref.total, absSum(ref.exact))) return null;
+      return {
+        message: `the score ${fmt(s)} disagrees with the reference ${fmt(ctx.declared(ref.total))} (${ctx.kind}) by ${fmt(Math.abs(s - ctx.declared(ref.total)))}`,
+        recorded: s,
+        expected: ctx.declared(ref.total),
+      };
+    }
+    if (values && values.length === ctx.n && ctx.nulls === 0) {
+      if (ctx.scoreIs(ctx.valuesTotal, ctx.valuesAbs, ctx.n, true)) return null;
+      return {
+        message: `the score ${fmt(s)} is not the ${ctx.kind} of the recorded per-token values (${fmt(ctx.declared(ctx.valuesTotal))})`,
+        recorded: s,
+        expected: ctx.declared(ctx.valuesTotal),
+      };
+    }
+    // Score alone: only its sign can be checked.
+    if ((ctx.kind === 'logprob' || ctx.kind === 'mean_logprob') && s > 1e-6) {
+      return { message: `the score ${fmt(s)} is positive where a log-prob was declared`, recorded: s, expected: null };
+    }
+    return null;
+  },
+);

@@ -1,0 +1,56 @@
+import { createRule } from '../src/engine/rule.js';
+import { allProbabilities, fmt, reproduces, sliceSum, tok } from '../src/engine/evidence.js';
+
+export default createRule(
+  {
+    id: 'softmax-skipped',
+    defaultSeverity: 'error',
+    scope: 'record',
+    evidence: 'per-token values (logits or top-k make it certain), or a positive score',
+    summary: 'raw logits were gathered and summed as if they were log-probs (no log-softmax)',
+  },
+  (ctx) => {
+    const { values, record, ref } = ctx;
+    const ids = record.token_ids;
+    // Logits level: the values are exactly the targets' raw logits.
+    if (values && record.logits && ids && ref.level === 'logits') {
+      const hits = reproduces(ctx, (i) => (i < record.logits!.length ? record.logits![i][ids[i]] : NaN));
+      if (hits > 0) {
+        return {
+          message: `the per-token values are the targets' raw logits (e.g. step 0: ${fmt(values[0])} = logit, log-prob ${fmt(ref.exact[0])})`,
+          recorded: ctx.score ?? ctx.valuesTotal,
+          expected: ref.total,
+          evidence: { step: 0, token: ctx.token(0), logit: values[0], logprob: ref.exact[0] },
+        };
+      }
+    }
+    if (values && values.length > 0 && !allProbabilities(values)) {
+      // A log-prob is ≤ 0 and no larger than the step's most likely token's log-prob.
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i];
+        const ceiling = i < ref.n && !Number.isNaN(ref.top1[i]) ? ref.top1[i] : 0;
+        if (v > ceiling + ctx.tokenTol(ceiling) && v > 1e-6) {
+          return {
+            message: `step ${i} (${tok(ctx.token(i))}) records ${fmt(v)}, above ${ceiling === 0 ? '0' : `the step's best log-prob ${fmt(ceiling)}`}: these are raw logits, not log-probs`,
+            recorded: ctx.score ?? ctx.valuesTotal,
+            expected: Number.isNaN(ref.total) ? null : ref.total,
+            evidence: { step: i, token: ctx.token(i), value: v, ceiling },
+          };
+        }
+      }
+    }
+    const s = ctx.score;
+    if (s !== undefined && ctx.kind === 'logprob' && s > 0 && Number.isFinite(s)) {
+      // Score only: a positive sum larger than the token count is neither a probability nor a sum of n probabilities.
+      if (!values && (s > ctx.n || ref.known === ctx.n)) {
+        return {
+          message: `the score ${fmt(s)} is positive and larger than ${ctx.n} (the most n probabilities can add up to): a sum of raw logits`,
+          recorded: s,
+          expected: Number.isNaN(ref.total) ? null : ref.total,
+        };
+      }
+    }
+    void sliceSum;
+    return null;
+  },
+);

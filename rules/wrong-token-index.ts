@@ -1,0 +1,71 @@
+import { createRule } from '../src/engine/rule.js';
+import { disagreesWithReference, fmt, tok } from '../src/engine/evidence.js';
+import type { RecordContext } from '../src/engine/record-context.js';
+
+/** Finds, at logits level, a constant id offset d ≠ 0 with values[i] = log_softmax(row i)[id_i + d] at every step. */
+function logitsOffset(ctx: RecordContext): number | null {
+  const { values, record, ref } = ctx;
+  const ids = record.token_ids!;
+  const logits = record.logits!;
+  const lse = ref.lse!;
+  outer: for (const d of [1, -1, 2, -2]) {
+    for (let i = 0; i < ctx.n; i++) {
+      const j = ids[i] + d;
+      const row = logits[i];
+      if (j < 0 || j >= row.length) continue outer;
+      const p = row[j] - lse[i];
+      if (Math.abs(values![i] - p) > ctx.tokenTol(p)) continue outer;
+    }
+    return d;
+  }
+  return null;
+}
+
+export default createRule(
+  {
+    id: 'wrong-token-index',
+    defaultSeverity: 'error',
+    scope: 'record',
+    evidence: 'per-token values with logits or top-k lists',
+    summary: "a value gathered for another token than the target (not the step's favourite): an id off by one, a tokenizer mismatch",
+  },
+  (ctx) => {
+    const { values, ref, record } = ctx;
+    if (!values || values.length !== ctx.n || !disagreesWithReference(ctx)) return null;
+    const ids = record.token_ids;
+    if (ref.level === 'logits' && ids && record.logits) {
+      const d = logitsOffset(ctx);
+      if (d === null) return null;
+      return {
+        message: `every value is the log-prob of token id + ${d} instead of the target's (step 0: ${fmt(values[0])} for id ${ids[0] + d}, target ${tok(ctx.token(0))} has ${fmt(ref.exact[0])})`,
+        recorded: ctx.score ?? ctx.valuesTotal,
+        expected: ref.total,
+        evidence: { idOffset: d },
+      };
+    }
+    if (ref.level !== 'topk' || !record.top_logprobs) return null;
+    // Top-k level: a step whose value is not the target's but is exactly another listed token's.
+    let named: { step: number; token: string; id?: number; logprob: number } | null = null;
+    for (let i = 0; i < ctx.n; i++) {
+      const e = ref.exact[i];
+      const v = values[i];
+      if (!Number.isNaN(e) && Math.abs(v - e) <= ctx.tokenTol(e)) continue;
+      if (v > ref.top1[i] + ctx.tokenTol(ref.top1[i])) return null; // not a log-prob of this step at all
+      const list = record.top_logprobs[i] ?? [];
+      const other = list.find((x) => Math.abs(x.logprob - v) <= ctx.tokenTol(v));
+      if (other && Math.abs(other.logprob - ref.top1[i]) > ctx.tokenTol(v) && named === null) {
+        named = { step: i, token: other.token, id: other.id, logprob: other.logprob };
+      }
+    }
+    if (named === null) return null;
+    const offset = ids && named.id !== undefined ? named.id - ids[named.step] : undefined;
+    return {
+      message: `at step ${named.step} the recorded ${fmt(named.logprob)} is the log-prob of ${tok(named.token)}${
+        offset !== undefined ? ` (id ${named.id}, target id + ${offset})` : ''
+      }, not of the target ${tok(ctx.token(named.step))}`,
+      recorded: ctx.score ?? ctx.valuesTotal,
+      expected: Number.isNaN(ref.total) ? null : ref.total,
+      evidence: { step: named.step, gathered: named.token, gatheredId: named.id, target: ctx.token(named.step), idOffset: offset },
+    };
+  },
+);

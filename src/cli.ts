@@ -1,0 +1,142 @@
+/**
+ * The command line: parse arguments, call the library, choose the exit code. Exit codes follow
+ * ESLint: 0 nothing reached --fail-on, 1 something did, 2 usage error or unreadable input.
+ */
+import { writeFile } from 'node:fs/promises';
+import yargs from 'yargs';
+import type { Severity, SeveritySetting } from './types.js';
+import { audit, ConfigError } from './engine/index.js';
+import { InputError, adapters } from './ingest/index.js';
+import { findReporter, reporters, DEFAULT_FORMAT } from './report/index.js';
+import { ruleCatalogue } from '../rules/index.js';
+import { ruleTable } from './rule-table.js';
+import { explain } from './explain.js';
+import { loadMappingConfig, parseMapArgs } from './ingest/mapping-cli.js';
+
+const SEVERITY_RANK: Record<Severity, number> = { info: 1, warning: 2, error: 3 };
+const FAIL_ON = ['error', 'warning', 'info', 'none'] as const;
+type FailOn = (typeof FAIL_ON)[number];
+
+export class UsageError extends Error {}
+
+/** Parses `id=severity` pairs from --rule. */
+export function parseRuleArgs(args: readonly string[]): Record<string, SeveritySetting> {
+  const out: Record<string, SeveritySetting> = {};
+  for (const a of args) {
+    const m = /^([a-z0-9-]+)=(off|info|warning|error)$/.exec(a.trim());
+    if (!m) throw new UsageError(`--rule takes id=off|info|warning|error, got ${JSON.stringify(a)}`);
+    out[m[1]] = m[2] as SeveritySetting;
+  }
+  return out;
+}
+
+/** Whether any finding reaches the --fail-on threshold. */
+export function exitCodeFor(counts: Record<Severity, number>, failOn: FailOn): 0 | 1 {
+  if (failOn === 'none') return 0;
+  const threshold = SEVERITY_RANK[failOn];
+  for (const sev of Object.keys(counts) as Severity[]) if (counts[sev] > 0 && SEVERITY_RANK[sev] >= threshold) return 1;
+  return 0;
+}
+
+/** Colour on a TTY unless NO_COLOR; FORCE_COLOR forces it (https://no-color.org). */
+export function useColor(stream: NodeJS.WriteStream, env = process.env): boolean {
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  return stream.isTTY === true;
+}
+
+/** Progress only for a person watching: stderr is a TTY and we are not in CI. */
+function progressReporter(env = process.env): ((n: number, file: string) => void) | undefined {
+  if (!process.stderr.isTTY || env.CI) return undefined;
+  let last = 0;
+  return (n, file) => {
+    const now = Date.now();
+    if (now - last < 100) return;
+    last = now;
+    process.stderr.write(`\r\x1b[2Kevalaudit: ${n} records… ${file}`);
+  };
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let code = 0;
+  const out = (s: string) => process.stdout.write(s);
+  const err = (s: string) => process.stderr.write(s);
+  const parser = yargs([...argv])
+    .scriptName('evalaudit')
+    .usage('$0 <command> [options]')
+    .command(
+      'audit <paths..>',
+      'audit eval runs (files or directories of .jsonl, .json, .csv)',
+      (y) =>
+        y
+          .positional('paths', { type: 'string', array: true, demandOption: true, describe: 'files or directories' })
+          .option('format', { alias: 'f', type: 'string', default: DEFAULT_FORMAT, choices: Object.keys(reporters), describe: 'report format' })
+          .option('output', { alias: 'o', type: 'string', describe: 'write the report to this file instead of stdout' })
+          .option('fail-on', { type: 'string', default: 'error', choices: FAIL_ON, describe: 'lowest severity that makes the exit code 1' })
+          .option('rule', { type: 'string', array: true, default: [] as string[], describe: 'set a rule severity: id=off|info|warning|error (repeatable)' })
+          .option('concurrency', { type: 'number', default: 4, describe: 'files read at once' })
+          .option('input-format', { type: 'string', choices: adapters.map((a) => a.name), describe: 'skip detection: read every file in this format' })
+          .option('map', { type: 'string', array: true, default: [] as string[], describe: 'map a canonical field to a dotted path in each row: field=path (repeatable)' })
+          .option('map-config', { type: 'string', describe: 'JSON file with {"map": {field: path}}' }),
+      async (args) => {
+        const reporter = findReporter(args.format)!;
+        if (!Number.isInteger(args.concurrency) || args.concurrency < 1) throw new UsageError('--concurrency takes a whole number ≥ 1');
+        const fieldMap = { ...(args['map-config'] ? await loadMappingConfig(args['map-config']) : {}), ...parseMapArgs(args.map) };
+        const result = await audit(args.paths as string[], {
+          severities: parseRuleArgs(args.rule),
+          concurrency: args.concurrency,
+          read: { inputFormat: args['input-format'], fieldMap: Object.keys(fieldMap).length ? fieldMap : undefined },
+          onProgress: progressReporter(),
+        });
+        if (process.stderr.isTTY && !process.env.CI) err('\r\x1b[2K');
+        const text = reporter(result, { color: !args.output && useColor(process.stdout), cwd: process.cwd() });
+        if (args.output) await writeFile(args.output, text);
+        else out(text);
+        code = exitCodeFor(result.summary.findings, args['fail-on'] as FailOn);
+      },
+    )
+    .command(
+      'explain <file>',
+      "show one record's numbers step by step, and its diagnosis",
+      (y) =>
+        y
+          .positional('file', { type: 'string', demandOption: true })
+          .option('record', { type: 'string', demandOption: true, describe: 'the record id' })
+          .option('format', { alias: 'f', type: 'string', default: 'text', choices: ['text', 'markdown'] })
+          .option('input-format', { type: 'string', choices: adapters.map((a) => a.name) }),
+      async (args) => {
+        const text = await explain(args.file as string, args.record, {
+          format: args.format as 'text' | 'markdown',
+          inputFormat: args['input-format'],
+        });
+        out(text);
+      },
+    )
+    .command(
+      'rules',
+      'list the rules',
+      (y) => y.option('format', { alias: 'f', type: 'string', default: 'text', choices: ['text', 'markdown'] }),
+      (args) => {
+        out(ruleTable(ruleCatalogue(), args.format as 'text' | 'markdown'));
+      },
+    )
+    .demandCommand(1, 'name a command: audit, explain or rules')
+    .strict()
+    .help()
+    .version()
+    .exitProcess(false)
+    .fail((msg, e) => {
+      throw e ?? new UsageError(msg);
+    });
+  try {
+    await parser.parseAsync();
+    return code;
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof InputError || e instanceof ConfigError || (e as Error)?.name === 'YError') {
+      err(`evalaudit: ${(e as Error).message}\n`);
+      if ((e as Error)?.name === 'YError' || e instanceof UsageError) err('Run evalaudit --help for usage.\n');
+      return 2;
+    }
+    throw e;
+  }
+}

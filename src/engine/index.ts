@@ -1,0 +1,300 @@
+/**
+ * The engine: reads every file, asks the record rules about each record (first root cause
+ * wins), the group rules about each multiple-choice group once its file is read, and the run
+ * rules at the end. Severity comes from configuration, never from a rule.
+ */
+import pLimit from 'p-limit';
+import type { AuditRecord, Finding, RawItem, Severity, SeveritySetting } from '../types.js';
+import { listInputFiles, readFileItems, type ReadOptions } from '../ingest/index.js';
+import { groupRules, recordRules, runRules, ruleCatalogue } from '../../rules/index.js';
+import { RecordContext } from './record-context.js';
+import { GroupContext, type Candidate } from './group-context.js';
+import type { Aggregate, RunContext } from './run-context.js';
+import type { Accuracy, FileSummary, RunResult } from './result.js';
+import type { Diagnosis, RecordRule, RuleMeta } from './rule.js';
+import { compensatedSum } from '../reference/math.js';
+
+export interface AuditOptions {
+  /** Per-rule severity overrides (`--rule id=sev`). */
+  severities?: Record<string, SeveritySetting>;
+  /** Files read at once. */
+  concurrency?: number;
+  read?: ReadOptions;
+  /** Called after each record with the running count of records and bytes. */
+  onProgress?: (records: number, file: string) => void;
+}
+
+export class ConfigError extends Error {}
+
+/** Effective severity of each rule, validated against the catalogue. */
+export function resolveSeverities(overrides: Record<string, SeveritySetting> = {}): Map<string, SeveritySetting> {
+  const out = new Map<string, SeveritySetting>();
+  const known = ruleCatalogue();
+  for (const m of known) out.set(m.id, m.defaultSeverity);
+  for (const [id, sev] of Object.entries(overrides)) {
+    if (!out.has(id)) throw new ConfigError(`unknown rule ${id}; rules: ${known.map((m) => m.id).join(', ')}`);
+    out.set(id, sev);
+  }
+  return out;
+}
+
+/** The record-level verdict: the first rule whose hypothesis reproduces the numbers. */
+export interface RecordVerdict {
+  ctx: RecordContext;
+  rule: RuleMeta | null;
+  diagnosis: Diagnosis | null;
+}
+
+export function diagnoseRecord(
+  record: AuditRecord,
+  file: string,
+  line: number,
+  severities: Map<string, SeveritySetting>,
+  rules: readonly RecordRule[] = recordRules,
+): RecordVerdict {
+  const ctx = new RecordContext(record, file, line);
+  for (const rule of rules) {
+    if (severities.get(rule.meta.id) === 'off') continue;
+    const d = rule.check(ctx);
+    if (d) return { ctx, rule: rule.meta, diagnosis: d };
+  }
+  return { ctx, rule: null, diagnosis: null };
+}
+
+function toFinding(meta: RuleMeta, severity: Severity, file: string, line: number, d: Diagnosis, recordId?: string | number, group?: string | number): Finding {
+  const f: Finding = { ruleId: meta.id, severity, file, line: d.line ?? line, message: d.message };
+  const id = d.recordId ?? recordId;
+  if (id !== undefined) f.recordId = id;
+  if (group !== undefined) f.group = group;
+  if (d.recorded !== undefined) f.recorded = d.recorded;
+  if (d.expected !== undefined) f.expected = d.expected;
+  if (d.evidence !== undefined) f.evidence = d.evidence;
+  return f;
+}
+
+/** The candidate summary a group keeps of a record: small, so groups can wait for their file's end. */
+function candidateOf(v: RecordVerdict, line: number): Candidate {
+  const { ctx } = v;
+  const r = ctx.record;
+  const clean = v.rule === null;
+  let total = ctx.ref.total;
+  if (Number.isNaN(total) && clean) {
+    if (ctx.values && ctx.values.length === ctx.n && ctx.nulls === 0) total = ctx.valuesTotal;
+    else if (ctx.score !== undefined) total = scoreAsTotal(ctx);
+  }
+  let first = ctx.n > 0 ? ctx.ref.exact[0] : NaN;
+  if (Number.isNaN(first) && clean && ctx.values && ctx.values.length > 0) first = ctx.values[0];
+  return {
+    id: r.id,
+    line,
+    selected: r.selected === true,
+    gold: r.gold,
+    total,
+    first,
+    tokens: ctx.n,
+    score: ctx.score,
+    rootCause: v.rule?.id ?? null,
+    choiceIndex: r.choice_index,
+    normLength: r.norm_length ?? (r.completion !== undefined ? r.completion.replace(/^\s/, '').length : undefined),
+    metrics: r.metrics,
+    task: r.task,
+  };
+}
+
+/** The recorded score read back as a total log-prob, by its declared kind. */
+function scoreAsTotal(ctx: RecordContext): number {
+  const s = ctx.score!;
+  switch (ctx.kind) {
+    case 'logprob':
+      return s;
+    case 'mean_logprob':
+      return s * ctx.n;
+    case 'prob':
+      return Math.log(s);
+    case 'nll':
+      return -s;
+    case 'perplexity':
+      return -ctx.n * Math.log(s);
+  }
+}
+
+function emptyAccuracy(): Accuracy {
+  return { groups: 0, recorded: null, recomputed: null, changed: 0 };
+}
+
+interface AccuracyTally {
+  groups: number;
+  picked: number;
+  pickedRight: number;
+  scored: number;
+  scoredRight: number;
+  changed: number;
+}
+
+function tallyGroup(t: AccuracyTally, g: GroupContext): void {
+  const goldKnown = g.candidates.some((c) => c.gold === true);
+  if (!goldKnown) return;
+  const recordedAcc = g.candidates[0].metrics?.acc;
+  if (!g.selected && recordedAcc === undefined) return;
+  t.groups++;
+  if (g.selected) {
+    t.picked++;
+    if (g.selected.gold) t.pickedRight++;
+  } else if (recordedAcc !== undefined) {
+    t.picked++;
+    t.pickedRight += recordedAcc;
+  }
+  // By the reference total; for harness groups without per-token evidence, the recorded log-likelihoods.
+  const best = g.best ?? g.argmax((c) => (c.score === undefined ? NaN : c.score));
+  if (best) {
+    t.scored++;
+    const right = best.gold === true;
+    if (right) t.scoredRight++;
+    const before = g.selected ? g.selected.gold === true : recordedAcc === 1;
+    if (before !== right || (g.selected && g.selected !== best)) t.changed++;
+  }
+}
+
+function accuracyOf(t: AccuracyTally): Accuracy {
+  return {
+    groups: t.groups,
+    recorded: t.picked ? t.pickedRight / t.picked : null,
+    recomputed: t.scored ? t.scoredRight / t.scored : null,
+    changed: t.changed,
+  };
+}
+
+function newTally(): AccuracyTally {
+  return { groups: 0, picked: 0, pickedRight: 0, scored: 0, scoredRight: 0, changed: 0 };
+}
+
+function addTally(into: AccuracyTally, t: AccuracyTally): void {
+  into.groups += t.groups;
+  into.picked += t.picked;
+  into.pickedRight += t.pickedRight;
+  into.scored += t.scored;
+  into.scoredRight += t.scoredRight;
+  into.changed += t.changed;
+}
+
+function compareFindings(a: Finding, b: Finding): number {
+  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
+  if (a.line !== b.line) return a.line - b.line;
+  if (a.ruleId !== b.ruleId) return a.ruleId < b.ruleId ? -1 : 1;
+  const ai = String(a.recordId ?? '');
+  const bi = String(b.recordId ?? '');
+  return ai < bi ? -1 : ai > bi ? 1 : 0;
+}
+
+/** Audits the given files and directories. Throws InputError for an unreadable path. */
+export async function audit(paths: readonly string[], options: AuditOptions = {}): Promise<RunResult> {
+  const severities = resolveSeverities(options.severities);
+  const files = await listInputFiles(paths);
+  const limit = pLimit(Math.max(1, options.concurrency ?? 4));
+  const findings: Finding[] = [];
+  const aggregates: Aggregate[] = [];
+  const samples: RunContext['samples'] = new Map();
+  const total = newTally();
+  let recordsSeen = 0;
+
+  const emit = (meta: RuleMeta, file: string, line: number, d: Diagnosis, recordId?: string | number, group?: string | number) => {
+    const sev = severities.get(meta.id);
+    if (sev === undefined || sev === 'off') return;
+    findings.push(toFinding(meta, sev, file, line, d, recordId, group));
+  };
+
+  const auditFile = async (file: string): Promise<FileSummary> => {
+    const reading = await readFileItems(file, options.read);
+    const summary: FileSummary = { file, format: reading.format, records: 0, invalid: 0, accuracy: emptyAccuracy() };
+    const groups = new Map<string | number, Candidate[]>();
+    const invalidMeta = ruleCatalogue().find((m) => m.id === 'invalid-record')!;
+    for await (const item of reading.items as AsyncIterable<RawItem>) {
+      if (item.kind === 'aggregate') {
+        aggregates.push({ file: item.file, line: item.line, task: item.task, metric: item.metric, value: item.value });
+        continue;
+      }
+      summary.records++;
+      recordsSeen++;
+      if (item.kind === 'invalid') {
+        summary.invalid++;
+        emit(invalidMeta, item.file, item.line, { message: item.message }, item.recordId);
+        continue;
+      }
+      const { record, line } = item;
+      const verdict = diagnoseRecord(record, file, line, severities);
+      if (verdict.rule && verdict.diagnosis) emit(verdict.rule, file, line, verdict.diagnosis, record.id, record.group);
+      if (record.group !== undefined) {
+        let list = groups.get(record.group);
+        if (!list) groups.set(record.group, (list = []));
+        list.push(candidateOf(verdict, line));
+      }
+      if (options.onProgress && (recordsSeen & 255) === 0) options.onProgress(recordsSeen, file);
+    }
+    const tally = newTally();
+    for (const [id, cands] of groups) {
+      const g = new GroupContext(file, id, cands);
+      for (const rule of groupRules) {
+        if (severities.get(rule.meta.id) === 'off') continue;
+        const d = rule.check(g);
+        if (d) {
+          emit(rule.meta, file, d.line ?? cands[0].line, d, d.recordId ?? g.selected?.id, id);
+          break;
+        }
+      }
+      tallyGroup(tally, g);
+      collectSampleMetrics(samples, file, cands);
+    }
+    summary.accuracy = accuracyOf(tally);
+    addTally(total, tally);
+    return summary;
+  };
+
+  const summaries = await Promise.all(files.map((f) => limit(() => auditFile(f))));
+
+  const run: RunContext = { aggregates, samples };
+  for (const rule of runRules) {
+    if (severities.get(rule.meta.id) === 'off') continue;
+    for (const d of rule.check(run)) emit(rule.meta, d.file, d.line, d, d.recordId);
+  }
+
+  findings.sort(compareFindings);
+  const bySeverity: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
+  const byRule: Record<string, number> = {};
+  for (const f of findings) {
+    bySeverity[f.severity]++;
+    byRule[f.ruleId] = (byRule[f.ruleId] ?? 0) + 1;
+  }
+  const rules = ruleCatalogue()
+    .filter((m) => severities.get(m.id) !== 'off')
+    .map((m) => ({ ...m, severity: severities.get(m.id) as Severity }));
+  return {
+    summary: {
+      files: summaries.length,
+      records: summaries.reduce((s, f) => s + f.records, 0),
+      invalid: summaries.reduce((s, f) => s + f.invalid, 0),
+      findings: bySeverity,
+      byRule,
+      accuracy: accuracyOf(total),
+    },
+    files: summaries,
+    findings,
+    rules,
+  };
+}
+
+/** Per-sample harness metrics, once per group, by task: what a results file's headline must average. */
+function collectSampleMetrics(samples: RunContext['samples'], file: string, cands: Candidate[]): void {
+  const c = cands[0];
+  if (!c.metrics || !c.task) return;
+  let byMetric = samples.get(c.task);
+  if (!byMetric) samples.set(c.task, (byMetric = new Map()));
+  for (const [metric, value] of Object.entries(c.metrics)) {
+    let m = byMetric.get(metric);
+    if (!m) byMetric.set(metric, (m = { sum: 0, count: 0, files: new Set() }));
+    m.sum += value;
+    m.count++;
+    m.files.add(file);
+  }
+}
+
+export { compensatedSum };

@@ -1,0 +1,185 @@
+/**
+ * Everything a record rule may ask about one record, computed once and shared: the recorded
+ * numbers, the reference, and the tolerances an honest pipeline stays within.
+ */
+import type { AuditRecord, ScoreKind } from '../types.js';
+import { buildReference, type StepReference } from '../reference/sequence.js';
+import { compensatedSum, float32Tolerance, sumTolerance, tokenTolerance } from '../reference/math.js';
+
+export class RecordContext {
+  readonly ref: StepReference;
+  /** Continuation length in tokens. */
+  readonly n: number;
+  /** Recorded per-token values (null → NaN), or null when the record has none. */
+  readonly values: Float64Array | null;
+  /** How many recorded values are null. */
+  readonly nulls: number;
+  /** Σ recorded values, nulls counted as 0 (what Python's sum over a None-filtered list or JS gives). */
+  readonly valuesTotal: number;
+  /** Σ |recorded values|, for tolerances. */
+  readonly valuesAbs: number;
+  readonly score: number | undefined;
+  readonly kind: ScoreKind;
+
+  constructor(
+    readonly record: AuditRecord,
+    readonly file: string,
+    readonly line: number,
+  ) {
+    this.ref = buildReference(record);
+    this.n = this.ref.n;
+    const lp = record.logprobs;
+    let nulls = 0;
+    if (lp) {
+      const v = new Float64Array(lp.length);
+      let abs = 0;
+      for (let i = 0; i < lp.length; i++) {
+        const x = lp[i];
+        if (x === null) {
+          v[i] = NaN;
+          nulls++;
+        } else {
+          v[i] = x;
+          abs += Math.abs(x);
+        }
+      }
+      this.values = v;
+      this.valuesAbs = abs;
+      // A null summed by a careless scorer counts as 0 (JavaScript's null + x, a fillna(0)).
+      this.valuesTotal = compensatedSum(nulls === 0 ? v : v.map((x, i) => (lp[i] === null ? 0 : x)));
+    } else {
+      this.values = null;
+      this.valuesAbs = 0;
+      this.valuesTotal = NaN;
+    }
+    this.nulls = nulls;
+    this.score = record.score === null ? undefined : record.score;
+    this.kind = record.score_kind ?? 'logprob';
+  }
+
+  get id(): string | number {
+    return this.record.id;
+  }
+
+  /** Tolerance for a total of `count` float32 terms against the float64 reference. */
+  tol(absSum: number, count: number): number {
+    return float32Tolerance(absSum, count);
+  }
+
+  /** Tolerance for a float32 sum of `count` recorded values against their exact sum. */
+  sumTol(absSum: number, count: number): number {
+    return sumTolerance(absSum, count);
+  }
+
+  /** Tolerance for one per-token value near v. */
+  tokenTol(v: number): number {
+    return tokenTolerance(v);
+  }
+
+  /**
+   * What the score should be, in its declared kind, if the sequence's total log-prob is
+   * `total` over `count` tokens.
+   */
+  declared(total: number, count = this.n): number {
+    switch (this.kind) {
+      case 'logprob':
+        return total;
+      case 'mean_logprob':
+        return total / count;
+      case 'prob':
+        return Math.exp(total);
+      case 'nll':
+        return -total;
+      case 'perplexity':
+        return Math.exp(-total / count);
+    }
+  }
+
+  /**
+   * True when the recorded score equals `declared(total)`. `fromValues`: the total is a sum of
+   * the recorded values themselves (only summation error allowed), else of reference values.
+   */
+  scoreIs(total: number, absSum: number, count = this.n, fromValues = false): boolean {
+    if (this.score === undefined) return false;
+    const want = this.declared(total, count);
+    if (want === this.score) return true;
+    if (!Number.isFinite(want) || !Number.isFinite(this.score)) return false;
+    let t = fromValues ? this.sumTol(absSum, count) : this.tol(absSum, count);
+    if (this.kind === 'mean_logprob' || this.kind === 'perplexity') t = t / Math.max(1, count);
+    if (this.kind === 'prob' || this.kind === 'perplexity') t = t * Math.abs(want) + 1e-12;
+    return Math.abs(this.score - want) <= t;
+  }
+
+  /** Relative-or-absolute closeness for values that are not log-probs (probabilities). */
+  static near(a: number, b: number, rel = 1e-5, abs = 1e-7): boolean {
+    if (a === b) return true;
+    return Math.abs(a - b) <= abs + rel * Math.max(Math.abs(a), Math.abs(b));
+  }
+
+  /** Step i's recorded value agrees with the reference value (float32 rounding allowed). */
+  valueMatches(i: number, reference: number): boolean {
+    const v = this.values![i];
+    return Math.abs(v - reference) <= this.tokenTol(reference);
+  }
+
+  /** The best estimate of the true total log-prob: the reference when known. */
+  get referenceTotal(): number {
+    return this.ref.total;
+  }
+
+  private _valuesCheck: ValuesCheck | undefined;
+
+  /**
+   * Do the recorded per-token values agree with the reference? Known steps must match,
+   * unknown ones must not exceed their upper bound. Memoised: many rules ask.
+   */
+  get valuesCheck(): ValuesCheck {
+    if (this._valuesCheck) return this._valuesCheck;
+    const v = this.values;
+    const ref = this.ref;
+    const res: ValuesCheck = { comparable: false, agree: true, mismatched: 0, firstMismatch: -1, checked: 0 };
+    if (v && v.length === this.n && (ref.level === 'logits' || ref.level === 'topk' || ref.level === 'server')) {
+      res.comparable = true;
+      for (let i = 0; i < v.length; i++) {
+        const e = ref.exact[i];
+        let ok: boolean;
+        if (!Number.isNaN(e)) {
+          ok = this.valueMatches(i, e);
+          res.checked++;
+        } else {
+          ok = !(v[i] > ref.upper[i] + this.tokenTol(ref.upper[i]));
+          if (ref.upper[i] !== 0) res.checked++;
+        }
+        if (!ok) {
+          res.agree = false;
+          res.mismatched++;
+          if (res.firstMismatch < 0) res.firstMismatch = i;
+        }
+      }
+    }
+    this._valuesCheck = res;
+    return res;
+  }
+
+  /** Steps whose reference value is known, as indices. */
+  knownSteps(): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < this.n; i++) if (!Number.isNaN(this.ref.exact[i])) out.push(i);
+    return out;
+  }
+
+  /** The token text of step i, for evidence. */
+  token(i: number): string | undefined {
+    return this.record.tokens?.[i];
+  }
+}
+
+export interface ValuesCheck {
+  /** Values and a reference of the same length exist. */
+  comparable: boolean;
+  agree: boolean;
+  mismatched: number;
+  firstMismatch: number;
+  /** Steps where the check had something to compare with. */
+  checked: number;
+}

@@ -1,0 +1,43 @@
+/**
+ * How a group's pick relates to the candidates: the policies a buggy pipeline may have used
+ * instead of "highest total log-prob". Group rules share this so that exactly one of them
+ * speaks for a group.
+ */
+import type { Candidate, GroupContext } from './group-context.js';
+import { TIE } from './group-context.js';
+
+export type Policy = 'greedy' | 'inverted' | 'mean';
+
+export interface WrongPick {
+  picked: Candidate;
+  best: Candidate;
+  /** The policies that reproduce the pick (unique winner by their key). */
+  policies: Policy[];
+}
+
+function uniqueArgmax(group: GroupContext, key: (c: Candidate) => number): Candidate | null {
+  const best = group.argmax(key);
+  if (best === null || group.tieWith(best, key)) return null;
+  return best;
+}
+
+/**
+ * A wrong pick that the group itself is responsible for: null when the pick is the best total,
+ * when totals are unknown or tied, or when the pick simply follows recorded scores that a
+ * record-level root cause already explains (not counted twice).
+ */
+export function wrongPick(group: GroupContext): WrongPick | null {
+  const picked = group.selected;
+  const best = group.best;
+  if (!picked || !best || picked === best) return null;
+  if (Math.abs(picked.total - best.total) <= TIE) return null;
+  if (group.hasRecordCause) {
+    const byScore = group.argmax((c) => (c.score === undefined ? NaN : c.score));
+    if (byScore === null || byScore === picked) return null;
+  }
+  const policies: Policy[] = [];
+  if (uniqueArgmax(group, (c) => c.first) === picked) policies.push('greedy');
+  if (uniqueArgmax(group, (c) => -c.total) === picked) policies.push('inverted');
+  if (uniqueArgmax(group, (c) => (c.tokens > 0 ? c.total / c.tokens : NaN)) === picked) policies.push('mean');
+  return { picked, best, policies };
+}

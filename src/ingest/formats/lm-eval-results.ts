@@ -1,0 +1,97 @@
+/**
+ * lm-evaluation-harness `results_<date>.json` (or the older `results.json`): the headline number
+ * of each task and metric. Each becomes an `aggregate` item, which the engine compares with the
+ * mean of the per-sample metric in that task's samples file.
+ *
+ * Keys are `<metric>,<filter>` since v0.4 (`"acc,none"`, `"acc_stderr,none"`), plain `<metric>`
+ * before. Standard errors and the `alias` are not metrics.
+ */
+import { readFileSync } from 'node:fs';
+import type { RawItem } from '../../types.js';
+import type { FormatAdapter } from '../adapter.js';
+import { invalid, isObject } from './values.js';
+
+/**
+ * Finds the 1-based line of each `"key":` inside each task's block of the results file, so a
+ * finding points where a reviewer can see the number. Best effort: 1 when not found.
+ */
+class KeyLines {
+  private lineStarts: number[] | null = null;
+
+  constructor(private readonly text: string | null) {}
+
+  line(task: string, key: string): number {
+    const text = this.text;
+    if (text === null) return 1;
+    const results = text.indexOf('"results"');
+    if (results < 0) return 1;
+    const taskAt = text.indexOf(`${JSON.stringify(task)}:`, results);
+    if (taskAt < 0) return 1;
+    const keyAt = text.indexOf(`${JSON.stringify(key)}:`, taskAt);
+    return keyAt < 0 ? 1 : this.lineOf(keyAt);
+  }
+
+  private lineOf(offset: number): number {
+    if (this.lineStarts === null) {
+      this.lineStarts = [0];
+      for (let i = 0; i < this.text!.length; i++) if (this.text!.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
+    }
+    let lo = 0;
+    let hi = this.lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.lineStarts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  }
+}
+
+/** `acc,none` → `acc`; another filter stays in the name (`exact_match,strict-match`). Null for non-metrics. */
+export function metricName(key: string): string | null {
+  if (key === 'alias' || key === 'samples' || key === ' ') return null;
+  const comma = key.indexOf(',');
+  const name = comma < 0 ? key : key.slice(0, comma);
+  const filter = comma < 0 ? 'none' : key.slice(comma + 1);
+  if (name.endsWith('_stderr')) return null;
+  return filter === 'none' ? name : key;
+}
+
+export const lmEvalResultsAdapter: FormatAdapter = {
+  name: 'lm-eval-results',
+  description: 'lm-evaluation-harness results_<date>.json (per-task aggregate metrics)',
+  containers: ['json'],
+  detect(first) {
+    return isObject(first) && isObject(first.results) && ('versions' in first || 'n-shot' in first || 'config' in first || 'configs' in first);
+  },
+  createConverter(file) {
+    let lines: KeyLines | null = null;
+    return (row) => {
+      const v = row.value;
+      if (!isObject(v) || !isObject(v.results)) return [invalid(file, row.line, 'expected an lm-eval results object with a "results" map')];
+      // The file is small and already read once; reading it again for line numbers is cheap.
+      if (lines === null) {
+        let text: string | null = null;
+        try {
+          text = readFileSync(file, 'utf8');
+        } catch {
+          text = null;
+        }
+        lines = new KeyLines(text);
+      }
+      const items: RawItem[] = [];
+      for (const task in v.results) {
+        const metrics = v.results[task];
+        if (!isObject(metrics)) continue;
+        for (const key in metrics) {
+          const value = metrics[key];
+          const metric = metricName(key);
+          // "N/A" stderrs and other non-numbers are not aggregates.
+          if (metric === null || typeof value !== 'number') continue;
+          items.push({ kind: 'aggregate', file, line: lines.line(task, key), task, metric, value });
+        }
+      }
+      return items;
+    };
+  },
+};

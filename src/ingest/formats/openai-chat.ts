@@ -1,0 +1,107 @@
+/**
+ * OpenAI chat completions with `logprobs: true`: `choices[].logprobs.content[]`, one entry per
+ * generated token with `token`, `logprob`, `bytes` and up to 20 `top_logprobs`. A token outside
+ * the top 20 carries -9999.0, the API's "not reported" value, instead of a log-prob.
+ *
+ * Only generated tokens have log-probs (chat has no echo), so the continuation is the reply.
+ * Rows are bare responses or an eval script's wrapper `{id, score, score_kind, request, response}`.
+ */
+import type { AuditRecord, RawItem, TopLogprob } from '../../types.js';
+import type { FormatAdapter } from '../adapter.js';
+import { readWrapperFields, readWrapperId } from './wrapper.js';
+import { invalid, isIntegerAtLeast, isObject, show } from './values.js';
+
+/** OpenAI's documented value for a token that is not among the top 20. */
+export const OPENAI_SENTINEL = -9999;
+
+function chatRecord(id: string | number, choice: Record<string, unknown>, request: Record<string, unknown> | undefined): AuditRecord | string {
+  const lp = choice.logprobs;
+  if (!isObject(lp) || !Array.isArray(lp.content)) return 'choice has no logprobs.content (request was made without logprobs)';
+  const content = lp.content;
+  const n = content.length;
+  const tokens = new Array<string>(n);
+  const recorded = new Array<number>(n);
+  const reference = new Array<number | null>(n);
+  const top = new Array<TopLogprob[]>(n);
+  for (let i = 0; i < n; i++) {
+    const e = content[i];
+    if (!isObject(e) || typeof e.token !== 'string' || typeof e.logprob !== 'number') {
+      return `logprobs.content[${i}] is not {token, logprob}: ${show(e)}`;
+    }
+    tokens[i] = e.token;
+    recorded[i] = e.logprob;
+    // The sentinel is not a log-prob: the server gave none, so the reference is unknown there
+    // (the rules then bound it by the top-20 list). The recorded values keep it as written.
+    reference[i] = e.logprob === OPENAI_SENTINEL ? null : e.logprob;
+    const list: TopLogprob[] = [];
+    if (Array.isArray(e.top_logprobs)) {
+      for (const t of e.top_logprobs) {
+        if (isObject(t) && typeof t.token === 'string' && typeof t.logprob === 'number') list.push({ token: t.token, logprob: t.logprob });
+      }
+    }
+    top[i] = list;
+  }
+  const record: AuditRecord = {
+    id,
+    tokens,
+    logprobs: recorded,
+    reference_logprobs: reference,
+    top_logprobs: top,
+    sentinel: OPENAI_SENTINEL,
+  };
+  const message = choice.message;
+  if (isObject(message) && typeof message.content === 'string') record.completion = message.content;
+  const messages = request?.messages;
+  if (Array.isArray(messages) && messages.length > 0) {
+    const last = messages[messages.length - 1];
+    if (isObject(last) && typeof last.content === 'string') record.prompt = last.content;
+  }
+  return record;
+}
+
+export const openaiChatAdapter: FormatAdapter = {
+  name: 'openai-chat',
+  description: 'OpenAI chat completions with logprobs.content, bare or in an eval script wrapper {id, score, request, response}',
+  containers: ['jsonl', 'json'],
+  detect(first) {
+    if (!isObject(first)) return false;
+    const resp = isObject(first.response) ? first.response : first;
+    const choices = resp.choices;
+    if (!Array.isArray(choices) || !isObject(choices[0])) return false;
+    const lp = choices[0].logprobs;
+    return isObject(lp) && Array.isArray(lp.content);
+  },
+  createConverter(file) {
+    return (row) => {
+      const v = row.value;
+      const line = row.line;
+      if (!isObject(v)) return [invalid(file, line, `expected a chat completion object, found ${show(v)}`)];
+      const wrapped = isObject(v.response);
+      const resp = wrapped ? (v.response as Record<string, unknown>) : v;
+      const choices = resp.choices;
+      if (!Array.isArray(choices) || choices.length === 0) return [invalid(file, line, 'response has no choices')];
+
+      if (wrapped) {
+        const id = readWrapperId(v);
+        if (typeof id === 'object') return [invalid(file, line, id.error)];
+        const fields = readWrapperFields(v);
+        if (typeof fields === 'string') return [invalid(file, line, fields, id)];
+        const choice = choices[0];
+        if (!isObject(choice)) return [invalid(file, line, 'choices[0] is not an object', id)];
+        const record = chatRecord(id, choice, isObject(v.request) ? v.request : undefined);
+        if (typeof record === 'string') return [invalid(file, line, record, id)];
+        return [{ kind: 'record', file, line, record: Object.assign(record, fields) }];
+      }
+
+      const items: RawItem[] = [];
+      const base = typeof resp.id === 'string' || typeof resp.id === 'number' ? String(resp.id) : `line-${line}`;
+      for (let c = 0; c < choices.length; c++) {
+        const choice = choices[c];
+        const id = `${base}/${isObject(choice) && isIntegerAtLeast(choice.index, 0) ? choice.index : c}`;
+        const record = isObject(choice) ? chatRecord(id, choice, undefined) : `choices[${c}] is not an object`;
+        items.push(typeof record === 'string' ? invalid(file, line, record, id) : { kind: 'record', file, line, record });
+      }
+      return items;
+    };
+  },
+};

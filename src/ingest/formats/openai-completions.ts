@@ -1,0 +1,238 @@
+/**
+ * OpenAI legacy completions (`/v1/completions`) with `logprobs`: parallel lists `tokens`,
+ * `token_logprobs`, `top_logprobs` (dicts token text → log-prob) and `text_offset`.
+ *
+ * With `echo: true` the list covers the prompt and then the generated token(s); the first
+ * position has no log-prob (null). This is how lm-evaluation-harness scores a continuation
+ * through an OpenAI-compatible server: prompt = context + continuation, max_tokens 0 or 1.
+ * The continuation is then the tokens whose offset is at or after the context's end and before
+ * the prompt's end; tokens at or after the prompt's end were generated.
+ *
+ * Rows are either bare responses or an eval script's wrapper `{id, group, gold, score, …,
+ * context | context_tokens, request, response}`.
+ */
+import type { AuditRecord, RawItem, TopLogprob } from '../../types.js';
+import type { FormatAdapter } from '../adapter.js';
+import { readWrapperFields, readWrapperId } from './wrapper.js';
+import { codePointLength, invalid, isIntegerAtLeast, isObject, show, sliceCodePoints } from './values.js';
+
+interface CompletionLogprobs {
+  tokens: string[];
+  values: (number | null)[];
+  top: unknown[] | null;
+  offsets: number[] | null;
+}
+
+function readLogprobs(lp: unknown): CompletionLogprobs | string {
+  if (!isObject(lp)) return 'choice has no logprobs (request was made without logprobs)';
+  const { tokens, token_logprobs: values, top_logprobs: top, text_offset: offsets } = lp;
+  if (!Array.isArray(tokens) || !tokens.every((t) => typeof t === 'string')) return 'logprobs.tokens is not a list of strings';
+  if (!Array.isArray(values) || values.length !== tokens.length) return 'logprobs.token_logprobs is not a list as long as tokens';
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] !== null && typeof values[i] !== 'number') return `logprobs.token_logprobs[${i}] is not a number: ${show(values[i])}`;
+  }
+  if (top !== undefined && top !== null && (!Array.isArray(top) || top.length !== tokens.length)) return 'logprobs.top_logprobs is not a list as long as tokens';
+  if (offsets !== undefined && offsets !== null) {
+    if (!Array.isArray(offsets) || offsets.length !== tokens.length || !offsets.every((o) => typeof o === 'number')) {
+      return 'logprobs.text_offset is not a list of numbers as long as tokens';
+    }
+  }
+  return {
+    tokens: tokens as string[],
+    values: values as (number | null)[],
+    top: Array.isArray(top) ? top : null,
+    offsets: Array.isArray(offsets) ? (offsets as number[]) : null,
+  };
+}
+
+/** Number of tokens whose text starts before code-point position `end`. */
+function tokensBefore(offsets: number[], end: number): number {
+  let i = 0;
+  while (i < offsets.length && offsets[i] < end) i++;
+  return i;
+}
+
+/**
+ * How many entries each top_logprobs dict really ranks. The API adds the sampled/echoed token
+ * when it is not among the top k, so a dict may hold k + 1 entries; keeping only the k best
+ * keeps the list a true top-k (every unlisted token is no likelier than the last listed one).
+ */
+function topK(requested: unknown, top: unknown[] | null): number {
+  if (isIntegerAtLeast(requested, 0)) return requested;
+  let k = Infinity;
+  if (top) for (const d of top) if (isObject(d)) k = Math.min(k, Object.keys(d).length);
+  return k;
+}
+
+function topList(d: unknown, k: number): TopLogprob[] | null {
+  if (!isObject(d)) return null;
+  const list: TopLogprob[] = [];
+  for (const token in d) {
+    const logprob = d[token];
+    if (typeof logprob === 'number') list.push({ token, logprob });
+  }
+  list.sort((a, b) => b.logprob - a.logprob);
+  if (list.length > k) list.length = k;
+  return list;
+}
+
+interface Slice {
+  /** First continuation token. */
+  start: number;
+  /** One past the last prompt token: generated tokens follow. */
+  end: number;
+}
+
+/**
+ * Where the continuation sits in an echoed token list. The prompt's end comes from the request
+ * text (offsets), else usage.prompt_tokens; the context's end from the wrapper's context text
+ * or context_tokens count. Without either, the whole prompt after its first token (which has
+ * no log-prob) is the continuation.
+ */
+function echoSlice(
+  lp: CompletionLogprobs,
+  prompt: unknown,
+  promptTokens: unknown,
+  context: unknown,
+  contextTokens: unknown,
+): Slice | string {
+  const n = lp.tokens.length;
+  let end = n;
+  if (typeof prompt === 'string' && lp.offsets) end = tokensBefore(lp.offsets, codePointLength(prompt));
+  else if (isIntegerAtLeast(promptTokens, 0) && promptTokens <= n) end = promptTokens;
+  let start: number;
+  if (typeof context === 'string') {
+    if (!lp.offsets) return 'cannot locate the context without logprobs.text_offset (give context_tokens instead)';
+    start = tokensBefore(lp.offsets, codePointLength(context));
+  } else if (contextTokens !== undefined) {
+    if (!isIntegerAtLeast(contextTokens, 0)) return `context_tokens must be a non-negative integer, found ${show(contextTokens)}`;
+    start = contextTokens;
+  } else {
+    start = Math.min(1, end);
+  }
+  if (start > end) return `the context (${start} tokens) is longer than the prompt (${end} tokens)`;
+  return { start, end };
+}
+
+/** What the request and the wrapper say about where the continuation is. */
+interface Hints {
+  prompt?: unknown;
+  echo?: unknown;
+  logprobs?: unknown;
+  promptTokens?: unknown;
+  context?: unknown;
+  contextTokens?: unknown;
+  /** A wrapper that records a score must say where its continuation starts. */
+  needsBoundary?: boolean;
+}
+
+function completionRecord(id: string | number, choice: Record<string, unknown>, lp: CompletionLogprobs, hints: Hints): AuditRecord | string {
+  const { prompt, context } = hints;
+  // Echo shows as a first token without a log-prob at offset 0 when the request is not at hand.
+  const echo = typeof hints.echo === 'boolean' ? hints.echo : lp.values[0] === null && (lp.offsets?.[0] ?? 0) === 0;
+  const k = topK(hints.logprobs, lp.top);
+  const record: AuditRecord = { id };
+
+  if (!echo) {
+    // A plain completion: the generated text is the continuation.
+    record.tokens = lp.tokens;
+    record.reference_logprobs = lp.values;
+    if (lp.top) record.top_logprobs = lp.top.map((d) => topList(d, k)) as TopLogprob[][];
+    if (typeof prompt === 'string') record.prompt = prompt;
+    if (typeof choice.text === 'string') record.completion = choice.text;
+    return record;
+  }
+
+  if (hints.needsBoundary && context === undefined && hints.contextTokens === undefined) {
+    return 'the wrapper gives neither context nor context_tokens: cannot tell which prompt tokens were scored';
+  }
+  const slice = echoSlice(lp, prompt, hints.promptTokens, context, hints.contextTokens);
+  if (typeof slice === 'string') return slice;
+  const { start, end } = slice;
+  record.tokens = lp.tokens.slice(start, end);
+  record.reference_logprobs = lp.values.slice(start, end);
+  if (lp.top) record.top_logprobs = lp.top.slice(start, end).map((d) => topList(d, k)) as TopLogprob[][];
+  record.context_logprobs = lp.values.slice(0, start);
+  record.trailing_logprobs = lp.values.slice(end);
+  if (typeof context === 'string') record.prompt = context;
+  record.completion =
+    typeof prompt === 'string' && typeof context === 'string' && prompt.startsWith(context)
+      ? sliceCodePoints(prompt, codePointLength(context))
+      : record.tokens.join('');
+  return record;
+}
+
+/** usage.prompt_tokens counts the prompt's tokens only when the response answers one prompt with one choice. */
+function promptTokens(resp: Record<string, unknown>, choices: unknown[], prompt: unknown): unknown {
+  if (choices.length !== 1 || Array.isArray(prompt) || !isObject(resp.usage)) return undefined;
+  return resp.usage.prompt_tokens;
+}
+
+export const openaiCompletionsAdapter: FormatAdapter = {
+  name: 'openai-completions',
+  description: 'OpenAI legacy completions with logprobs (echo or not), bare or in an eval script wrapper {id, score, request, response}',
+  containers: ['jsonl', 'json'],
+  detect(first) {
+    if (!isObject(first)) return false;
+    const resp = isObject(first.response) ? first.response : first;
+    const choices = resp.choices;
+    if (!Array.isArray(choices) || !isObject(choices[0])) return false;
+    const lp = choices[0].logprobs;
+    return isObject(lp) && Array.isArray(lp.token_logprobs) && Array.isArray(lp.tokens);
+  },
+  createConverter(file) {
+    return (row) => {
+      const v = row.value;
+      const line = row.line;
+      if (!isObject(v)) return [invalid(file, line, `expected a completions response object, found ${show(v)}`)];
+      const wrapped = isObject(v.response);
+      const resp = wrapped ? (v.response as Record<string, unknown>) : v;
+      const request = wrapped && isObject(v.request) ? v.request : undefined;
+      const choices = resp.choices;
+      if (!Array.isArray(choices) || choices.length === 0) return [invalid(file, line, 'response has no choices')];
+
+      if (wrapped) {
+        const id = readWrapperId(v);
+        if (typeof id === 'object') return [invalid(file, line, id.error)];
+        const fields = readWrapperFields(v);
+        if (typeof fields === 'string') return [invalid(file, line, fields, id)];
+        // The wrapper describes one scored prompt: its response's first choice.
+        const choice = choices[0];
+        if (!isObject(choice)) return [invalid(file, line, 'choices[0] is not an object', id)];
+        const lp = readLogprobs(choice.logprobs);
+        if (typeof lp === 'string') return [invalid(file, line, lp, id)];
+        const record = completionRecord(id, choice, lp, {
+          prompt: request?.prompt,
+          echo: request?.echo,
+          logprobs: request?.logprobs,
+          promptTokens: promptTokens(resp, choices, request?.prompt),
+          context: v.context,
+          contextTokens: v.context_tokens,
+          needsBoundary: fields.score !== undefined,
+        });
+        if (typeof record === 'string') return [invalid(file, line, record, id)];
+        return [{ kind: 'record', file, line, record: Object.assign(record, fields) }];
+      }
+
+      // A bare response: one record per choice, reference only (nobody recorded a score).
+      const items: RawItem[] = [];
+      const base = typeof resp.id === 'string' || typeof resp.id === 'number' ? String(resp.id) : `line-${line}`;
+      for (let c = 0; c < choices.length; c++) {
+        const choice = choices[c];
+        const id = `${base}/${isObject(choice) && isIntegerAtLeast(choice.index, 0) ? choice.index : c}`;
+        if (!isObject(choice)) {
+          items.push(invalid(file, line, `choices[${c}] is not an object`, id));
+          continue;
+        }
+        const lp = readLogprobs(choice.logprobs);
+        if (typeof lp === 'string') {
+          items.push(invalid(file, line, lp, id));
+          continue;
+        }
+        const record = completionRecord(id, choice, lp, { promptTokens: promptTokens(resp, choices, undefined) });
+        items.push(typeof record === 'string' ? invalid(file, line, record, id) : { kind: 'record', file, line, record });
+      }
+      return items;
+    };
+  },
+};

@@ -1,0 +1,51 @@
+/**
+ * The eval script's own fields around a native payload. Scripts that score through an API or
+ * vLLM store each request/response with what they made of it: their record id, the
+ * multiple-choice group, the gold flag, their pick and the score they computed. Those are the
+ * numbers under audit; the payload beside them is the evidence.
+ */
+import type { AuditRecord, ScoreKind } from '../../types.js';
+import { show } from './values.js';
+
+const SCORE_KINDS: ReadonlySet<string> = new Set(['logprob', 'mean_logprob', 'prob', 'nll', 'perplexity']);
+
+export type WrapperFields = Pick<AuditRecord, 'group' | 'gold' | 'selected' | 'score' | 'score_kind' | 'task'>;
+
+/**
+ * Copies the wrapper's canonical fields (except id, which the caller checks). Returns a message
+ * naming the first field of the wrong type instead of the fields.
+ */
+export function readWrapperFields(w: Record<string, unknown>): WrapperFields | string {
+  const out: WrapperFields = {};
+  const { group, gold, selected, score, score_kind: kind, task } = w;
+  if (group !== undefined && group !== null) {
+    if (typeof group !== 'string' && typeof group !== 'number') return `group must be a string or number, found ${show(group)}`;
+    out.group = group;
+  }
+  if (gold !== undefined && gold !== null) {
+    if (typeof gold !== 'boolean') return `gold must be true or false, found ${show(gold)}`;
+    out.gold = gold;
+  }
+  if (selected !== undefined && selected !== null) {
+    if (typeof selected !== 'boolean') return `selected must be true or false, found ${show(selected)}`;
+    out.selected = selected;
+  }
+  if (score !== undefined) {
+    // null is a recorded "no score" (the canonical schema allows it).
+    if (score !== null && typeof score !== 'number') return `score must be a number, found ${show(score)}`;
+    out.score = score as number;
+  }
+  if (kind !== undefined && kind !== null) {
+    if (typeof kind !== 'string' || !SCORE_KINDS.has(kind)) return `score_kind must be one of ${[...SCORE_KINDS].join(', ')}, found ${show(kind)}`;
+    out.score_kind = kind as ScoreKind;
+  }
+  if (typeof task === 'string') out.task = task;
+  return out;
+}
+
+/** The wrapper's record id, or a message when it has none usable. */
+export function readWrapperId(w: Record<string, unknown>): string | number | { error: string } {
+  const id = w.id;
+  if (typeof id === 'string' || typeof id === 'number') return id;
+  return { error: id === undefined ? 'the wrapper has no id' : `id must be a string or number, found ${show(id)}` };
+}

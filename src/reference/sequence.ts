@@ -1,0 +1,135 @@
+/**
+ * The reference for one record: what the model's log-prob of each continuation token is, from
+ * the best evidence the record carries. Pure: no I/O, no judgement.
+ *
+ * - logits: exact, log_softmax of row i at token_ids[i] (row i predicts token i);
+ * - server: the model server's own per-token log-probs (API echo / prompt log-probs);
+ * - topk: exact where the target is listed in its step's top-k, else an upper bound: the
+ *   target is no likelier than the k-th listed token nor than the mass the list leaves over;
+ * - values / score: no distribution to check against.
+ */
+import type { AuditRecord, TopLogprob } from '../types.js';
+import { compensatedSum, logSumExp, log1mExp } from './math.js';
+
+export type EvidenceLevel = 'logits' | 'server' | 'topk' | 'values' | 'score';
+
+export interface StepReference {
+  level: EvidenceLevel;
+  /** Number of continuation tokens. */
+  n: number;
+  /** Reference log-prob of each target token; NaN where unknown. */
+  exact: Float64Array;
+  /** Upper bound on each target's log-prob (0 when nothing is known). */
+  upper: Float64Array;
+  /** The most likely token's log-prob at each step; NaN where unknown. */
+  top1: Float64Array;
+  /** That token's id (or -1) and text (or ''), for evidence. */
+  top1Id: Int32Array;
+  top1Token: string[];
+  /** Steps whose exact value is known. */
+  known: number;
+  /** Σ exact when every step is known, else NaN. */
+  total: number;
+  /** Per-row log-sum-exp of the logits (logits level only). */
+  lse: Float64Array | null;
+}
+
+/** Finds the target's entry in a step's top-k: by id when both sides have ids, else by text. */
+export function findInTop(list: readonly TopLogprob[], id: number | undefined, token: string | undefined): TopLogprob | undefined {
+  for (let j = 0; j < list.length; j++) {
+    const e = list[j];
+    if (id !== undefined && e.id !== undefined) {
+      if (e.id === id) return e;
+    } else if (token !== undefined && e.token === token) return e;
+  }
+  return undefined;
+}
+
+/** Number of continuation tokens the record describes. */
+export function continuationLength(r: AuditRecord): number {
+  if (r.tokens) return r.tokens.length;
+  if (r.token_ids) return r.token_ids.length;
+  if (r.reference_logprobs) return r.reference_logprobs.length;
+  if (r.logprobs) return r.logprobs.length;
+  if (r.logits) return r.logits.length;
+  if (r.top_logprobs) return r.top_logprobs.length;
+  return 0;
+}
+
+export function buildReference(r: AuditRecord): StepReference {
+  const n = continuationLength(r);
+  const exact = new Float64Array(n).fill(NaN);
+  const upper = new Float64Array(n);
+  const top1 = new Float64Array(n).fill(NaN);
+  const top1Id = new Int32Array(n).fill(-1);
+  const top1Token: string[] = new Array<string>(n).fill('');
+  let level: EvidenceLevel = r.logprobs ? 'values' : 'score';
+  let lse: Float64Array | null = null;
+  const ids = r.token_ids;
+
+  if (r.logits && ids && r.logits.length >= n && ids.length === n) {
+    level = 'logits';
+    const rows = r.logits.length;
+    lse = new Float64Array(rows);
+    for (let i = 0; i < rows; i++) lse[i] = logSumExp(r.logits[i]);
+    for (let i = 0; i < n; i++) {
+      const row = r.logits[i];
+      exact[i] = row[ids[i]] - lse[i];
+      let best = 0;
+      for (let j = 1; j < row.length; j++) if (row[j] > row[best]) best = j;
+      top1[i] = row[best] - lse[i];
+      top1Id[i] = best;
+      upper[i] = exact[i];
+    }
+  } else {
+    if (r.top_logprobs) {
+      level = 'topk';
+      const steps = Math.min(n, r.top_logprobs.length);
+      for (let i = 0; i < steps; i++) {
+        const list = r.top_logprobs[i];
+        if (!list || list.length === 0) continue;
+        let best = list[0];
+        let mass = 0;
+        let last = Infinity;
+        for (let j = 0; j < list.length; j++) {
+          const e = list[j];
+          if (e.logprob > best.logprob) best = e;
+          if (e.logprob < last) last = e.logprob;
+          mass += Math.exp(e.logprob);
+        }
+        top1[i] = best.logprob;
+        top1Id[i] = best.id ?? -1;
+        top1Token[i] = best.token;
+        const hit = findInTop(list, ids?.[i], r.tokens?.[i]);
+        if (hit) {
+          exact[i] = hit.logprob;
+          upper[i] = hit.logprob;
+        } else {
+          // Unlisted: no likelier than the least likely listed token, nor than the mass left.
+          upper[i] = Math.min(last, mass < 1 ? Math.log1p(-mass) : last);
+        }
+      }
+    }
+    const server = r.reference_logprobs;
+    if (server && server.length === n) {
+      level = 'server';
+      for (let i = 0; i < n; i++) {
+        const v = server[i];
+        if (v !== null && Number.isFinite(v)) {
+          exact[i] = v;
+          upper[i] = v;
+        }
+      }
+    }
+  }
+
+  let known = 0;
+  for (let i = 0; i < n; i++) if (!Number.isNaN(exact[i])) known++;
+  const total = known === n && n > 0 ? compensatedSum(exact) : NaN;
+  return { level, n, exact, upper, top1, top1Id, top1Token, known, total, lse };
+}
+
+/** log(1 - Σ exp(lp)) of a top-k list: the log-mass the list leaves for other tokens. */
+export function leftoverLogMass(list: readonly TopLogprob[]): number {
+  return log1mExp(logSumExp(list.map((e) => e.logprob)));
+}

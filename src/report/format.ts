@@ -1,0 +1,90 @@
+/** Display helpers shared by the reporters: paths, numbers, unprintable characters, plurals. */
+import { isAbsolute, relative, sep } from 'node:path';
+
+/**
+ * The path to show for a file. Relative to `cwd` when the file lies under it; otherwise as given,
+ * since a chain of `../..` is harder to read than the absolute path. Always with `/` separators so
+ * reports read the same on every platform.
+ */
+export function displayPath(file: string, cwd?: string): string {
+  if (cwd === undefined || !isAbsolute(file)) return toPosix(file);
+  const rel = relative(cwd, file);
+  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return toPosix(file);
+  return toPosix(rel);
+}
+
+function toPosix(path: string): string {
+  return sep === '/' ? path : path.split(sep).join('/');
+}
+
+export const SIGNIFICANT_DIGITS = 6;
+const MAX_DIGITS = 17; // enough to tell any two distinct float64 values apart
+
+/** Up to `digits` significant digits; integers exact; NaN and ±Infinity by name; -0 kept. */
+export function formatNumber(n: number, digits = SIGNIFICANT_DIGITS): string {
+  if (Number.isNaN(n)) return 'NaN';
+  if (n === Infinity) return 'Infinity';
+  if (n === -Infinity) return '-Infinity';
+  // A recorded -0 can be the trace of a sign bug, so do not print it as 0.
+  if (Object.is(n, -0)) return '-0';
+  if (Number.isInteger(n)) return String(n);
+  // Number() drops the trailing zeros toPrecision pads with.
+  return String(Number(n.toPrecision(digits)));
+}
+
+/** `—` when the finding has no such value, `null` when the recorded value itself was null. */
+export function formatValue(value: number | null | undefined, digits = SIGNIFICANT_DIGITS): string {
+  if (value === undefined) return '—';
+  if (value === null) return 'null';
+  return formatNumber(value, digits);
+}
+
+/**
+ * Formats a recorded/expected pair. Two values that differ but round alike would show a
+ * reviewer "-12.3457 vs -12.3457"; add digits until the difference shows.
+ */
+export function formatValuePair(
+  recorded: number | null | undefined,
+  expected: number | null | undefined,
+): [string, string] {
+  let digits = SIGNIFICANT_DIGITS;
+  if (typeof recorded === 'number' && typeof expected === 'number' && Number.isFinite(recorded) && Number.isFinite(expected) && recorded !== expected) {
+    while (digits < MAX_DIGITS && formatNumber(recorded, digits) === formatNumber(expected, digits)) digits++;
+  }
+  return [formatValue(recorded, digits), formatValue(expected, digits)];
+}
+
+/**
+ * Control characters, line and paragraph separators, and bidirectional overrides. Tokens are
+ * arbitrary model output: printed raw, these break a line-based layout, drive the terminal
+ * (ESC, CSI) or reorder what the reader sees.
+ */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const NAMED_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/** Shows unprintable characters as escape text (`\n`, `\u001b`), so the output stays on one line. */
+export function escapeUnprintable(text: string): string {
+  return text.replace(
+    UNPRINTABLE,
+    (c) => NAMED_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/** `1 error`, `2 errors`; words without a plural (info) pass `plural` equal to `singular`. */
+export function countOf(n: number, singular: string, plural = `${singular}s`): string {
+  return `${n} ${n === 1 ? singular : plural}`;
+}
+
+/** An accuracy share as a percentage with one decimal; `—` when there is none. */
+export function formatPercent(share: number | null): string {
+  return share === null ? '—' : `${(share * 100).toFixed(1)}%`;
+}
+
+/** Recomputed minus recorded accuracy in percentage points, signed; `—` when either is missing. */
+export function formatDelta(recorded: number | null, recomputed: number | null): string {
+  if (recorded === null || recomputed === null) return '—';
+  const pp = (recomputed - recorded) * 100;
+  const text = Math.abs(pp).toFixed(1);
+  if (text === '0.0') return '0.0 pp';
+  return `${pp > 0 ? '+' : '-'}${text} pp`;
+}

@@ -1,0 +1,23 @@
+/**
+ * The report formats, by the name `--format` takes. Each is one file exporting a pure function
+ * from the run result to text; adding a format is adding a file and a line here.
+ */
+import { renderJson } from './json.js';
+import { renderMarkdown } from './markdown.js';
+import type { Reporter } from './reporter.js';
+import { renderText } from './text.js';
+
+export type { ReportOptions, Reporter } from './reporter.js';
+
+export const reporters: Record<string, Reporter> = {
+  markdown: renderMarkdown,
+  json: renderJson,
+  text: renderText,
+};
+
+export const DEFAULT_FORMAT = 'markdown';
+
+/** The reporter for a format name, or undefined (the CLI turns that into a usage error). */
+export function findReporter(format: string): Reporter | undefined {
+  return Object.hasOwn(reporters, format) ? reporters[format] : undefined;
+}

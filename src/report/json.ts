@@ -1,0 +1,166 @@
+/**
+ * The machine report (schema/report.schema.json). Key order is fixed by construction and
+ * findings are sorted, so the same run gives the same bytes.
+ */
+import { createRequire } from 'node:module';
+import type { Accuracy, FileSummary, RunResult } from '../engine/result.js';
+import type { Finding, Severity } from '../types.js';
+import { displayPath } from './format.js';
+import { compareText, sortFindings } from './order.js';
+import type { ReportOptions } from './reporter.js';
+
+export const REPORT_SCHEMA_VERSION = 1;
+
+export const toolVersion: string = readToolVersion();
+
+/**
+ * The compiled file (dist/src/report/json.js) sits three levels below the package root, the
+ * source file (under vitest or tsx) two; try both and check the name, so that an unrelated
+ * package.json above the checkout is never taken for ours.
+ */
+function readToolVersion(): string {
+  const require = createRequire(import.meta.url);
+  for (const candidate of ['../../../package.json', '../../package.json']) {
+    let pkg: { name?: unknown; version?: unknown };
+    try {
+      pkg = require(candidate) as typeof pkg;
+    } catch {
+      continue;
+    }
+    if (pkg.name === 'evalaudit' && typeof pkg.version === 'string') return pkg.version;
+  }
+  throw new Error('evalaudit: cannot find its own package.json to read the version');
+}
+
+/** A number as JSON can hold it: the non-finite values JSON lacks become their names. */
+export type JsonNumber = number | 'NaN' | 'Infinity' | '-Infinity';
+
+/** JSON.stringify would write NaN and ±Infinity as null, which reads as "no value"; name them instead. */
+export function encodeNumber(n: number): JsonNumber {
+  if (Number.isNaN(n)) return 'NaN';
+  if (n === Infinity) return 'Infinity';
+  if (n === -Infinity) return '-Infinity';
+  return n;
+}
+
+/**
+ * Evidence is whatever a rule found useful; make it JSON-safe throughout: non-finite numbers
+ * named, typed arrays as arrays, bigints as numbers (or strings when too large to be exact),
+ * undefined members dropped.
+ */
+export function encodeEvidence(value: unknown): unknown {
+  if (typeof value === 'number') return encodeNumber(value);
+  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+  if (Array.isArray(value)) return value.map(encodeEvidence);
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+    return Array.from(value as unknown as ArrayLike<number | bigint>, encodeEvidence);
+  }
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [key, member] of Object.entries(value)) {
+      if (member !== undefined) out[key] = encodeEvidence(member);
+    }
+    return out;
+  }
+  return value;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+export interface JsonAccuracy {
+  groups: number;
+  recorded: number | null;
+  recomputed: number | null;
+  changed: number;
+}
+
+export interface JsonFinding {
+  ruleId: string;
+  severity: Severity;
+  file: string;
+  line: number;
+  recordId?: string | number;
+  group?: string | number;
+  message: string;
+  recorded?: JsonNumber | null;
+  expected?: JsonNumber | null;
+  evidence?: Record<string, unknown>;
+}
+
+export interface JsonReport {
+  schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  tool: { name: 'evalaudit'; version: string };
+  summary: {
+    files: number;
+    records: number;
+    invalid: number;
+    findings: Record<Severity, number>;
+    byRule: Record<string, number>;
+    accuracy: JsonAccuracy;
+  };
+  files: { file: string; format: string | null; records: number; invalid: number; accuracy: JsonAccuracy }[];
+  findings: JsonFinding[];
+}
+
+/** The report as an object, for callers that want it unserialised (the library API, tests). */
+export function buildJsonReport(result: RunResult, options: Pick<ReportOptions, 'cwd'> = {}): JsonReport {
+  const { summary } = result;
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: { name: 'evalaudit', version: toolVersion },
+    summary: {
+      files: summary.files,
+      records: summary.records,
+      invalid: summary.invalid,
+      findings: { error: summary.findings.error, warning: summary.findings.warning, info: summary.findings.info },
+      byRule: sortedCounts(summary.byRule),
+      accuracy: accuracyJson(summary.accuracy),
+    },
+    files: result.files.map((f) => fileJson(f, options.cwd)),
+    findings: sortFindings(result.findings).map((f) => findingJson(f, options.cwd)),
+  };
+}
+
+export function renderJson(result: RunResult, options: ReportOptions): string {
+  return `${JSON.stringify(buildJsonReport(result, options), null, 2)}\n`;
+}
+
+function sortedCounts(counts: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const key of Object.keys(counts).sort(compareText)) out[key] = counts[key];
+  return out;
+}
+
+function accuracyJson(a: Accuracy): JsonAccuracy {
+  return { groups: a.groups, recorded: a.recorded, recomputed: a.recomputed, changed: a.changed };
+}
+
+function fileJson(f: FileSummary, cwd: string | undefined): JsonReport['files'][number] {
+  return {
+    file: displayPath(f.file, cwd),
+    format: f.format,
+    records: f.records,
+    invalid: f.invalid,
+    accuracy: accuracyJson(f.accuracy),
+  };
+}
+
+function findingJson(f: Finding, cwd: string | undefined): JsonFinding {
+  // Written out in schema order; absent optional members are left out rather than set to undefined.
+  return {
+    ruleId: f.ruleId,
+    severity: f.severity,
+    file: displayPath(f.file, cwd),
+    line: f.line,
+    ...(f.recordId !== undefined ? { recordId: f.recordId } : {}),
+    ...(f.group !== undefined ? { group: f.group } : {}),
+    message: f.message,
+    ...(f.recorded !== undefined ? { recorded: f.recorded === null ? null : encodeNumber(f.recorded) } : {}),
+    ...(f.expected !== undefined ? { expected: f.expected === null ? null : encodeNumber(f.expected) } : {}),
+    ...(f.evidence !== undefined ? { evidence: encodeEvidence(f.evidence) as Record<string, unknown> } : {}),
+  };
+}

@@ -1,0 +1,185 @@
+/**
+ * The default report: what a reviewer reads in a pull request or a bug report. Metric impact
+ * first (is the headline number wrong?), then what was read, then what was found, rule by rule.
+ */
+import type { Accuracy, RunResult } from '../engine/result.js';
+import type { Finding, Severity } from '../types.js';
+import { countOf, displayPath, escapeUnprintable, formatDelta, formatPercent, formatValuePair } from './format.js';
+import { compareText, countBySeverity, severityRank, sortFindings } from './order.js';
+import type { ReportOptions } from './reporter.js';
+
+/** Past this many rows a rule's table stops helping a reader; the JSON report has them all. */
+export const MAX_ROWS_PER_RULE = 200;
+
+/**
+ * Characters with a meaning in (GitHub-flavoured) Markdown inline text or tables: backslash
+ * first in the class so escapes already present cannot combine with ours. `$` is GitHub math,
+ * `~` strikethrough, `&` entities, `<` `>` HTML and autolinks.
+ */
+const MARKDOWN_SPECIAL = /[\\`*_[\]<>|$&~]/g;
+
+/**
+ * Makes arbitrary text (tokens, ids, paths, messages) safe in a table cell or inline text: every
+ * Markdown special character backslash-escaped, `|` as `\|`, line breaks and other unprintable
+ * characters as escape text (`\n`, `\r`, `\u001b`) so a cell stays on its row.
+ */
+export function escapeCell(text: string): string {
+  return escapeUnprintable(text.replace(MARKDOWN_SPECIAL, '\\$&'));
+}
+
+export function renderMarkdown(result: RunResult, options: ReportOptions): string {
+  const findings = sortFindings(result.findings);
+  const rules = ruleRows(result, findings);
+  const sections = [
+    [title(findings)],
+    metricImpact(result, options.cwd),
+    filesSection(result, options.cwd),
+    findings.length === 0 ? noFindings(result) : rulesSection(rules),
+    ...rules.map((rule) => ruleFindingsSection(rule, findings, options.cwd)),
+  ];
+  return `${sections.filter((s) => s.length > 0).map((s) => s.join('\n')).join('\n\n')}\n`;
+}
+
+function title(findings: readonly Finding[]): string {
+  if (findings.length === 0) return '# evalaudit: no findings';
+  return `# evalaudit: ${countOf(findings.length, 'finding')} (${severityCounts(findings)})`;
+}
+
+function severityCounts(findings: readonly Finding[]): string {
+  const c = countBySeverity(findings);
+  return `${countOf(c.error, 'error')}, ${countOf(c.warning, 'warning')}, ${countOf(c.info, 'info', 'info')}`;
+}
+
+// ── Metric impact ────────────────────────────────────────────────────────────
+
+function metricImpact(result: RunResult, cwd: string | undefined): string[] {
+  const overall = result.summary.accuracy;
+  if (overall.groups === 0) return [];
+  const rows = [accuracyRow('All files', overall)];
+  if (result.files.length > 1) {
+    for (const f of result.files) {
+      if (f.accuracy.groups > 0) rows.push(accuracyRow(escapeCell(displayPath(f.file, cwd)), f.accuracy));
+    }
+  }
+  return [
+    '## Metric impact',
+    '',
+    impactSentence(overall),
+    '',
+    ...table(['Scope', 'Groups', 'Recorded accuracy', 'Recomputed accuracy', 'Change', 'Answers changed'], 'lrrrrr', rows),
+  ];
+}
+
+function accuracyRow(scope: string, a: Accuracy): string[] {
+  return [scope, String(a.groups), formatPercent(a.recorded), formatPercent(a.recomputed), formatDelta(a.recorded, a.recomputed), String(a.changed)];
+}
+
+function impactSentence(a: Accuracy): string {
+  const groups = countOf(a.groups, 'group');
+  if (a.recorded === null) {
+    return `Recomputed from the reference log-probs, multiple-choice accuracy is **${formatPercent(a.recomputed)}** over ${groups}; the run records no pick to compare it with.`;
+  }
+  const change = a.changed === 0 ? 'no answer changes' : `the answer changes in ${a.changed} of ${groups}`;
+  return `Recomputed from the reference log-probs, multiple-choice accuracy goes from **${formatPercent(a.recorded)}** (recorded) to **${formatPercent(a.recomputed)}** (${formatDelta(a.recorded, a.recomputed)}): ${change}.`;
+}
+
+// ── Files ────────────────────────────────────────────────────────────────────
+
+function filesSection(result: RunResult, cwd: string | undefined): string[] {
+  const rows = result.files.map((f) => [
+    escapeCell(displayPath(f.file, cwd)),
+    f.format === null ? '(not detected)' : escapeCell(f.format),
+    String(f.records),
+    String(f.invalid),
+  ]);
+  if (result.files.length > 1) {
+    const { summary } = result;
+    rows.push([`**Total** (${countOf(summary.files, 'file')})`, '', String(summary.records), String(summary.invalid)]);
+  }
+  return ['## Files', '', ...table(['File', 'Format', 'Records', 'Invalid'], 'llrr', rows)];
+}
+
+// ── Rules ────────────────────────────────────────────────────────────────────
+
+interface RuleRow {
+  id: string;
+  severity: Severity;
+  count: number;
+  summary: string;
+  docs: string;
+}
+
+/** One row per rule with findings: most severe first, then most findings, then by id. */
+function ruleRows(result: RunResult, findings: readonly Finding[]): RuleRow[] {
+  const byId = new Map<string, RuleRow>();
+  for (const f of findings) {
+    const row = byId.get(f.ruleId);
+    if (row) {
+      row.count++;
+      if (severityRank(f.severity) < severityRank(row.severity)) row.severity = f.severity;
+      continue;
+    }
+    // Findings the engine itself raises (an unreadable record) may have no rule metadata.
+    const meta = result.rules.find((r) => r.id === f.ruleId);
+    byId.set(f.ruleId, {
+      id: f.ruleId,
+      severity: meta?.severity ?? f.severity,
+      count: 1,
+      summary: meta?.summary ?? '',
+      docs: meta?.docs ?? `rules/${f.ruleId}.md`,
+    });
+  }
+  return [...byId.values()].sort(
+    (a, b) => severityRank(a.severity) - severityRank(b.severity) || b.count - a.count || compareText(a.id, b.id),
+  );
+}
+
+function ruleLink(rule: RuleRow): string {
+  return `[${escapeCell(rule.id)}](${encodeURI(rule.docs)})`;
+}
+
+function rulesSection(rules: readonly RuleRow[]): string[] {
+  const rows = rules.map((r) => [ruleLink(r), r.severity, String(r.count), escapeCell(r.summary)]);
+  return ['## Findings by rule', '', ...table(['Rule', 'Severity', 'Findings', 'Summary'], 'llrl', rows)];
+}
+
+function noFindings(result: RunResult): string[] {
+  const { summary } = result;
+  return [
+    `No findings: ${countOf(result.rules.length, 'rule')} checked ${countOf(summary.records, 'record')} in ${countOf(summary.files, 'file')} and found nothing to report.`,
+  ];
+}
+
+// ── Findings, rule by rule ───────────────────────────────────────────────────
+
+function ruleFindingsSection(rule: RuleRow, findings: readonly Finding[], cwd: string | undefined): string[] {
+  const own = findings.filter((f) => f.ruleId === rule.id);
+  const shown = own.slice(0, MAX_ROWS_PER_RULE);
+  const lines = [`### ${ruleLink(rule)} (${rule.severity}, ${rule.count})`, ''];
+  if (rule.summary !== '') lines.push(escapeCell(rule.summary), '');
+  lines.push(...table(['Location', 'Record', 'Recorded', 'Expected', 'Message'], 'llrrl', shown.map((f) => findingRow(f, cwd))));
+  if (own.length > shown.length) {
+    lines.push('', `…and ${own.length - shown.length} more not shown here; \`--format json\` lists them all.`);
+  }
+  return lines;
+}
+
+function findingRow(f: Finding, cwd: string | undefined): string[] {
+  const [recorded, expected] = formatValuePair(f.recorded, f.expected);
+  return [escapeCell(`${displayPath(f.file, cwd)}:${f.line}`), recordCell(f), recorded, expected, escapeCell(f.message)];
+}
+
+function recordCell(f: Finding): string {
+  const group = f.group === undefined ? undefined : `group ${escapeCell(String(f.group))}`;
+  if (f.recordId === undefined) return group ?? '—';
+  const id = escapeCell(String(f.recordId));
+  return group === undefined ? id : `${id} (${group})`;
+}
+
+// ── Tables ───────────────────────────────────────────────────────────────────
+
+/** A GFM table; `align` has one letter per column, l or r. Cells must already be escaped. */
+function table(header: readonly string[], align: string, rows: readonly (readonly string[])[]): string[] {
+  const rule = [...align].map((a) => (a === 'r' ? '---:' : '---'));
+  return [header, rule, ...rows].map((cells) => `| ${cells.join(' | ')} |`);
+}

@@ -1,0 +1,49 @@
+/**
+ * The one order findings are shown in: file, line, rule id, record id (then group and message,
+ * so that two findings never tie and the output does not depend on the order they arrived in).
+ */
+import type { Finding, RecordId, Severity } from '../types.js';
+
+export function sortFindings(findings: readonly Finding[]): Finding[] {
+  return [...findings].sort(compareFindings);
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    compareText(a.file, b.file) ||
+    a.line - b.line ||
+    compareText(a.ruleId, b.ruleId) ||
+    compareIds(a.recordId, b.recordId) ||
+    compareIds(a.group, b.group) ||
+    compareText(a.message, b.message)
+  );
+}
+
+/** By UTF-16 code unit, not localeCompare: the order must not depend on the machine's locale. */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Absent first, then numbers by value, then strings. */
+function compareIds(a: RecordId | undefined, b: RecordId | undefined): number {
+  if (a === b) return 0;
+  if (a === undefined) return -1;
+  if (b === undefined) return 1;
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (typeof a === 'number') return -1;
+  if (typeof b === 'number') return 1;
+  return compareText(a, b);
+}
+
+export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
+
+export function severityRank(severity: Severity): number {
+  return SEVERITIES.indexOf(severity);
+}
+
+/** Findings per severity, every severity present (zero when none). */
+export function countBySeverity(findings: readonly Finding[]): Record<Severity, number> {
+  const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
+  for (const f of findings) counts[f.severity]++;
+  return counts;
+}

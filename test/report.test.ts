@@ -1,0 +1,349 @@
+import { createRequire } from 'node:module';
+import { Ajv } from 'ajv';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { RunResult } from '../src/engine/result.js';
+import { displayPath, formatNumber, formatValuePair } from '../src/report/format.js';
+import { DEFAULT_FORMAT, findReporter, reporters } from '../src/report/index.js';
+import { buildJsonReport, encodeEvidence, renderJson, toolVersion } from '../src/report/json.js';
+import { escapeCell, MAX_ROWS_PER_RULE, renderMarkdown } from '../src/report/markdown.js';
+import { renderText } from '../src/report/text.js';
+import type { Finding } from '../src/types.js';
+import { AWKWARD_TOKEN, FIXTURE_CWD, makeRunResult } from './fixtures/report/run-result.js';
+
+const require = createRequire(import.meta.url);
+const reportSchema = require('../schema/report.schema.json') as Record<string, unknown>;
+const pkg = require('../package.json') as { version: string };
+
+const options = { color: false, cwd: FIXTURE_CWD };
+const ESC = '\u001b';
+
+/** The pipes that delimit cells: those not escaped by an odd run of backslashes. */
+function cellDelimiters(line: string): number {
+  let count = 0;
+  let backslashes = 0;
+  for (const c of line) {
+    if (c === '|' && backslashes % 2 === 0) count++;
+    backslashes = c === '\\' ? backslashes + 1 : 0;
+  }
+  return count;
+}
+
+/** Consecutive lines starting with `|`: the tables of a Markdown report. */
+function tables(markdown: string): string[][] {
+  const out: string[][] = [];
+  let current: string[] = [];
+  for (const line of markdown.split('\n')) {
+    if (line.startsWith('|')) current.push(line);
+    else if (current.length > 0) {
+      out.push(current);
+      current = [];
+    }
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+function withFindings(findings: Finding[], base: RunResult = makeRunResult()): RunResult {
+  return { ...base, findings };
+}
+
+/** A fixed permutation, so a failure reproduces. */
+function scramble<T>(items: readonly T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = (i * 7 + 3) % (i + 1);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+describe('reporter registry', () => {
+  it('registers markdown (the default), json and text', () => {
+    expect(Object.keys(reporters).sort()).toEqual(['json', 'markdown', 'text']);
+    expect(reporters[DEFAULT_FORMAT]).toBe(renderMarkdown);
+    expect(findReporter('json')).toBe(renderJson);
+    expect(findReporter('toString')).toBeUndefined();
+  });
+
+  it.each(Object.keys(reporters))('%s ends with exactly one newline', (format) => {
+    const out = reporters[format](makeRunResult(), options);
+    expect(out.endsWith('\n')).toBe(true);
+    expect(out.endsWith('\n\n')).toBe(false);
+  });
+});
+
+describe('markdown report', () => {
+  const md = renderMarkdown(makeRunResult(), options);
+
+  it('matches the snapshot', async () => {
+    await expect(md).toMatchFileSnapshot('__snapshots__/report.markdown.md');
+  });
+
+  it('opens with a title, then metric impact, files, rules, findings', () => {
+    expect(md.split('\n')[0]).toBe('# evalaudit: 8 findings (5 errors, 2 warnings, 1 info)');
+    const order = ['## Metric impact', '## Files', '## Findings by rule', '### '].map((h) => md.indexOf(h));
+    expect(order.every((i) => i > 0)).toBe(true);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+  });
+
+  it('states accuracy recorded vs recomputed, overall and per file with groups', () => {
+    expect(md).toContain('goes from **75.0%** (recorded) to **50.0%** (-25.0 pp): the answer changes in 1 of 4 groups.');
+    expect(md).toContain('| All files | 4 | 75.0% | 50.0% | -25.0 pp | 1 |');
+    expect(md).toContain('| runs/mmlu\\_samples.jsonl | 2 | 100.0% | 50.0% | -50.0 pp | 1 |');
+    expect(md).toContain('| /tmp/scratch/arc\\_easy.jsonl | 2 | 50.0% | 50.0% | 0.0 pp | 0 |');
+    // A file without groups has no accuracy row.
+    expect(md.slice(0, md.indexOf('## Files'))).not.toContain('openai-echo');
+  });
+
+  it('omits metric impact when no group has a pick, and per-file rows for a single file', () => {
+    const none = makeRunResult();
+    none.summary.accuracy = { groups: 0, recorded: null, recomputed: null, changed: 0 };
+    expect(renderMarkdown(none, options)).not.toContain('Metric impact');
+
+    const single = makeRunResult();
+    single.files = single.files.slice(0, 1);
+    const impact = tables(renderMarkdown(single, options))[0];
+    expect(impact.slice(2)).toEqual(['| All files | 4 | 75.0% | 50.0% | -25.0 pp | 1 |']);
+  });
+
+  it('lists files with their detected format, or says none was', () => {
+    expect(md).toContain('| runs/notes.csv | (not detected) | 1 | 1 |');
+    expect(md).toContain('| runs/openai-echo.jsonl | openai-echo | 5 | 1 |');
+    expect(md).toContain('| **Total** (4 files) |  | 20 | 2 |');
+  });
+
+  it('summarises rules most severe first, linked to their docs, with the one-line summary', () => {
+    const rules = tables(md)[2];
+    expect(rules[0]).toBe('| Rule | Severity | Findings | Summary |');
+    expect(rules.slice(2).map((row) => row.split(' | ')[0])).toEqual([
+      '| [invalid-record](rules/invalid-record.md)',
+      '| [non-finite-logprob](rules/non-finite-logprob.md)',
+      '| [sentinel-summed](rules/sentinel-summed.md)',
+      '| [acc-norm-length](rules/acc-norm-length.md)',
+      '| [pick-not-argmax](rules/pick-not-argmax.md)',
+      '| [float16-tolerance](rules/float16-tolerance.md)',
+    ]);
+    expect(md).toContain('| error | 2 | A recorded log-prob is NaN or ±Infinity. |');
+    // An enabled rule that found nothing is not listed.
+    expect(md).not.toContain('off-by-one-alignment');
+  });
+
+  it('shows recorded vs expected: NaN and -Infinity by name, 6 digits, apart when they round alike', () => {
+    expect(md).toContain('| runs/mmlu\\_samples.jsonl:3 | q17-c (group q17) | NaN | -4.21875 |');
+    expect(md).toContain('| runs/openai-echo.jsonl:2 | echo-2 | -Infinity | -13.8155 |');
+    expect(md).toContain('| -2.5 | -2.499999 |');
+    expect(md).toContain('| runs/openai-echo.jsonl:6 | echo-6 | null | — |');
+    expect(md).toContain('| runs/notes.csv:1 | — | — | — |');
+    expect(md).toContain('| 7 (group 42) | 0.25 | 0.333333 |');
+  });
+
+  it('keeps every table row to its columns despite pipes, backticks and newlines in tokens', () => {
+    expect(md).toContain(escapeCell(AWKWARD_TOKEN));
+    expect(md).toContain('Mercury\\_\\[2\\]\\*');
+    for (const t of tables(md)) {
+      const columns = cellDelimiters(t[0]);
+      for (const row of t) expect(cellDelimiters(row), row).toBe(columns);
+    }
+  });
+
+  it('says so plainly when there are no findings', () => {
+    const clean = renderMarkdown(withFindings([]), options);
+    expect(clean.split('\n')[0]).toBe('# evalaudit: no findings');
+    expect(clean).toContain('No findings: 6 rules checked 20 records in 4 files and found nothing to report.');
+    expect(clean).not.toContain('###');
+  });
+
+  it(`caps a rule's table at ${MAX_ROWS_PER_RULE} rows and points to the JSON report`, () => {
+    const template = makeRunResult().findings[0];
+    const many = Array.from({ length: MAX_ROWS_PER_RULE + 5 }, (_, i) => ({ ...template, line: i + 1, recordId: `r${i}` }));
+    const out = renderMarkdown(withFindings(many), options);
+    const findingsTable = tables(out).at(-1)!;
+    expect(findingsTable).toHaveLength(MAX_ROWS_PER_RULE + 2);
+    expect(out).toContain(`(error, ${MAX_ROWS_PER_RULE + 5})`);
+    expect(out).toContain('…and 5 more not shown here; `--format json` lists them all.');
+
+    const exact = renderMarkdown(withFindings(many.slice(0, MAX_ROWS_PER_RULE)), options);
+    expect(exact).not.toContain('more not shown');
+  });
+});
+
+describe('escapeCell', () => {
+  it.each([
+    ['plain -1.5 text', 'plain -1.5 text'],
+    ['a|b', 'a\\|b'],
+    ['a\nb', 'a\\nb'],
+    ['a\r\nb', 'a\\r\\nb'],
+    ['`code`', '\\`code\\`'],
+    ['<b>x</b>', '\\<b\\>x\\</b\\>'],
+    ['*_[link]_*', '\\*\\_\\[link\\]\\_\\*'],
+    ['$x$ ~y~ &amp;', '\\$x\\$ \\~y\\~ \\&amp;'],
+    // A backslash before a pipe must not turn our `\|` into an escaped backslash and a bare pipe.
+    ['\\|', '\\\\\\|'],
+    ['\u001b[31mred', '\\u001b\\[31mred'],
+    ['tab\there', 'tab\\there'],
+    ['\u202eevil', '\\u202eevil'],
+  ])('escapes %j', (input, escaped) => {
+    expect(escapeCell(input)).toBe(escaped);
+  });
+
+  it('never lets a string end a row or split a cell', () => {
+    const awkward = fc.oneof(
+      fc.string({ unit: 'binary' }),
+      fc.array(fc.constantFrom('|', '\\', '`', '\n', '\r', '<', '>', '*', '_', '[', ']', 'a', ' ')).map((cs) => cs.join('')),
+    );
+    fc.assert(
+      fc.property(awkward, (text) => {
+        const cell = escapeCell(text);
+        return !/[\r\n]/.test(cell) && cellDelimiters(`| ${cell} |`) === 2;
+      }),
+    );
+  });
+});
+
+describe('JSON report', () => {
+  const json = renderJson(makeRunResult(), options);
+  const report = JSON.parse(json) as ReturnType<typeof buildJsonReport>;
+
+  it('matches the snapshot', async () => {
+    await expect(json).toMatchFileSnapshot('__snapshots__/report.json.json');
+  });
+
+  it('is valid against schema/report.schema.json', () => {
+    const ajv = new Ajv({ strict: true, allowUnionTypes: true, allErrors: true });
+    const validate = ajv.compile(reportSchema);
+    expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
+
+    // The schema is not vacuous: a misspelt non-finite name or a missing count is rejected.
+    const misspelt = structuredClone(report);
+    misspelt.findings[0].recorded = 'nan' as never;
+    expect(validate(misspelt)).toBe(false);
+    const missing = structuredClone(report) as Partial<typeof report>;
+    delete (missing.summary as Partial<typeof report.summary>).records;
+    expect(validate(missing)).toBe(false);
+  });
+
+  it('names non-finite numbers instead of writing null', () => {
+    const byRecord = new Map(report.findings.map((f) => [f.recordId, f]));
+    expect(byRecord.get('q17-c')?.recorded).toBe('NaN');
+    expect(byRecord.get('q17-c')?.evidence).toEqual({ tokenIndex: 3, logprobs: [-0.25, -1.5, -2.46875, 'NaN'] });
+    expect(byRecord.get('echo-2')?.recorded).toBe('-Infinity');
+    expect(byRecord.get('echo-2')?.evidence).toEqual({ logprobs: [-0.5, '-Infinity', 'Infinity'] });
+    // A recorded null stays null; an absent value stays absent.
+    expect(byRecord.get('echo-6')?.recorded).toBeNull();
+    expect(report.findings.find((f) => f.file === 'runs/notes.csv')).not.toHaveProperty('recorded');
+  });
+
+  it('has a fixed key order, sorted byRule, the package version and all counts', () => {
+    expect(Object.keys(report)).toEqual(['schemaVersion', 'tool', 'summary', 'files', 'findings']);
+    expect(Object.keys(report.findings[0])).toEqual([
+      'ruleId', 'severity', 'file', 'line', 'recordId', 'group', 'message', 'recorded', 'expected', 'evidence',
+    ]);
+    expect(Object.keys(report.summary.byRule)).toEqual([...Object.keys(report.summary.byRule)].sort());
+    expect(report.tool).toEqual({ name: 'evalaudit', version: pkg.version });
+    expect(toolVersion).toBe(pkg.version);
+    expect(report.summary.records).toBe(20);
+    expect(report.files.map((f) => f.format)).toEqual(['lm-eval-harness', 'openai-echo', null, 'canonical']);
+  });
+
+  it('makes any evidence JSON-safe', () => {
+    expect(
+      encodeEvidence({ row: new Float64Array([1, NaN]), big: 2n ** 70n, small: 5n, gone: undefined, nested: [{ x: -Infinity }] }),
+    ).toEqual({ row: [1, 'NaN'], big: '1180591620717411303424', small: 5, nested: [{ x: '-Infinity' }] });
+  });
+});
+
+describe('text report', () => {
+  const plain = renderText(makeRunResult(), options);
+  const colored = renderText(makeRunResult(), { ...options, color: true });
+
+  it('matches the snapshots, without and with colour', async () => {
+    await expect(plain).toMatchFileSnapshot('__snapshots__/report.text.txt');
+    await expect(colored).toMatchFileSnapshot('__snapshots__/report.text-color.txt');
+  });
+
+  it('uses ANSI colour only when asked, without changing the layout', () => {
+    expect(plain).not.toContain(ESC);
+    expect(colored).toContain(`${ESC}[31merror${ESC}[39m`);
+    expect(colored.replace(/\u001b\[\d+m/g, '')).toBe(plain);
+  });
+
+  it('groups findings under their file, one aligned line each, then the tally', () => {
+    const lines = plain.split('\n');
+    // Sorted by the full path, so /home/ci/evals/… comes before /tmp/….
+    expect(lines.filter((l) => l !== '' && !l.startsWith(' '))).toEqual([
+      'runs/mmlu_samples.jsonl',
+      'runs/notes.csv',
+      'runs/openai-echo.jsonl',
+      '/tmp/scratch/arc_easy.jsonl',
+      '✖ 8 problems (5 errors, 2 warnings, 1 info)',
+    ]);
+    const echoBlock = lines.slice(lines.indexOf('runs/openai-echo.jsonl') + 1, lines.indexOf('runs/openai-echo.jsonl') + 4);
+    const ruleColumns = echoBlock.map((l) => l.search(/\S+$/));
+    expect(new Set(ruleColumns).size).toBe(1);
+    expect(echoBlock[1]).toMatch(/^ {2}4 {2}error {2}Token '<\|im_end\|>\\n```' carries .* sentinel-summed$/);
+    expect(plain).toContain('  accuracy 75.0% recorded, 50.0% recomputed (-25.0 pp); 1 of 4 groups change answer');
+  });
+
+  it('counts in the singular and says when there is nothing', () => {
+    const one = renderText(withFindings(makeRunResult().findings.slice(0, 1)), options);
+    expect(one).toContain('✖ 1 problem (1 error, 0 warnings, 0 info)');
+    const clean = renderText(withFindings([]), options);
+    expect(clean.startsWith('✔ No problems (20 records in 4 files)')).toBe(true);
+  });
+});
+
+describe('determinism', () => {
+  it.each(Object.keys(reporters))('%s gives the same bytes twice and whatever order findings arrive in', (format) => {
+    const render = reporters[format];
+    const first = render(makeRunResult(), options);
+    expect(render(makeRunResult(), options)).toBe(first);
+
+    const shuffled = makeRunResult();
+    shuffled.findings = scramble(shuffled.findings);
+    shuffled.rules = [...shuffled.rules].reverse();
+    expect(shuffled.findings.map((f) => f.line)).not.toEqual(makeRunResult().findings.map((f) => f.line));
+    expect(render(shuffled, options)).toBe(first);
+  });
+});
+
+describe('paths', () => {
+  it.each(Object.keys(reporters))('%s shows files under cwd relative to it, others as given', (format) => {
+    const out = reporters[format](makeRunResult(), options);
+    expect(out).not.toContain(FIXTURE_CWD);
+    expect(out).toContain('runs/mmlu_samples.jsonl'.replace('_', format === 'markdown' ? '\\_' : '_'));
+    expect(out).toContain(format === 'markdown' ? '/tmp/scratch/arc\\_easy.jsonl' : '/tmp/scratch/arc_easy.jsonl');
+
+    const absolute = reporters[format](makeRunResult(), { color: false });
+    expect(absolute).toContain(FIXTURE_CWD);
+  });
+
+  it('does not mistake a sibling directory for a subdirectory', () => {
+    expect(displayPath('/home/ci/evals/runs/a.jsonl', '/home/ci/evals/')).toBe('runs/a.jsonl');
+    expect(displayPath('/home/ci/evals-old/a.jsonl', '/home/ci/evals')).toBe('/home/ci/evals-old/a.jsonl');
+    expect(displayPath('/home/ci/a.jsonl', '/home/ci/evals')).toBe('/home/ci/a.jsonl');
+    expect(displayPath('runs/a.jsonl', '/home/ci/evals')).toBe('runs/a.jsonl');
+  });
+});
+
+describe('number formatting', () => {
+  it.each([
+    ['-9999', -9999],
+    ['123456789', 123456789],
+    ['-12.3457', -12.345678901],
+    ['0.5', 0.5],
+    ['1.23457e-7', 1.234567e-7],
+    ['NaN', NaN],
+    ['Infinity', Infinity],
+    ['-Infinity', -Infinity],
+    ['-0', -0],
+  ])('formats %s', (text, n) => {
+    expect(formatNumber(n)).toBe(text);
+  });
+
+  it('adds digits until two different values look different', () => {
+    expect(formatValuePair(-2.5, -2.4999991)).toEqual(['-2.5', '-2.499999']);
+    expect(formatValuePair(1, 1 + Number.EPSILON)).toEqual(['1', '1.0000000000000002']);
+    expect(formatValuePair(NaN, -1)).toEqual(['NaN', '-1']);
+  });
+});
