@@ -34,7 +34,11 @@ function windowMismatch(ctx: RecordContext): Diagnosis | null {
   const fromValues = base === ctx.values;
   const total = sliceSum(base, 0, n);
   const abs = absSum(base);
-  if (ctx.scoreIs(total, abs, n, fromValues)) return null;
+  // Within tolerance of the right window, a wrong window can still fit far better: a float32
+  // score one rounding away from Σ-without-the-last-token but several away from Σ.
+  const tight = ctx.scoreIs(total, abs, n, fromValues);
+  if (tight && !(fromValues && ctx.kind === 'logprob')) return null;
+  const ulp = ulp32(ctx.score);
   const ctxLp = ctx.record.context_logprobs;
   const lastCtx = ctxLp && ctxLp.length > 0 ? ctxLp[ctxLp.length - 1] : null;
   const trailing = ctx.record.trailing_logprobs?.[0] ?? null;
@@ -52,8 +56,10 @@ function windowMismatch(ctx: RecordContext): Diagnosis | null {
   }
   if (n >= 2) candidates.push([total - first, `the first continuation token (log-prob ${fmt(first)}) was left out`, { dropped: 'first', value: first }]);
   for (const [t, why, evidence] of candidates) {
-    if (Math.abs(t - total) <= ctx.tokenTol(t)) continue; // indistinguishable from the right window
-    if (ctx.scoreIs(t, abs + Math.abs(t - total), n, fromValues)) {
+    if (tight) {
+      if (!(Math.abs(ctx.score - t) <= ulp && Math.abs(ctx.score - total) > 2 * ulp)) continue;
+    } else if (Math.abs(t - total) <= ctx.tokenTol(t)) continue; // indistinguishable from the right window
+    if (tight || ctx.scoreIs(t, abs + Math.abs(t - total), n, fromValues)) {
       return {
         message: `the score ${fmt(ctx.score)} sums the wrong window: ${why}`,
         recorded: ctx.score,
@@ -63,6 +69,13 @@ function windowMismatch(ctx: RecordContext): Diagnosis | null {
     }
   }
   return null;
+}
+
+/** The spacing of float32 numbers near x: the rounding a float32 score carries. */
+function ulp32(x: number): number {
+  const a = Math.abs(x);
+  if (a === 0) return 2 ** -149;
+  return 2 ** (Math.floor(Math.log2(a)) - 23);
 }
 
 /** The one-step shift forgotten: token i was read from the distribution that predicts token i+1. */

@@ -1,5 +1,5 @@
 import { createRule } from '../src/engine/rule.js';
-import { allLogprobs, allProbabilities, baseValues, fmt, product, sliceSum } from '../src/engine/evidence.js';
+import { allLogprobs, baseValues, fmt, product, sliceSum, valuesAreProbabilities } from '../src/engine/evidence.js';
 import type { RecordContext } from '../src/engine/record-context.js';
 
 /** log of the float32 product of exp(v_i), the way a float32 pipeline multiplies probabilities. */
@@ -44,7 +44,7 @@ export default createRule(
           };
         }
       }
-      if (ctx.values && allProbabilities(ctx.values)) {
+      if (ctx.values && valuesAreProbabilities(ctx)) {
         const p = product(ctx.values);
         if (Math.abs(s - p) <= 1e-5 * p + 1e-30) {
           return {
@@ -52,6 +52,8 @@ export default createRule(
             recorded: s,
             expected: reference ?? sumLog(ctx.values),
             evidence: { productOfValues: p },
+            // One value in [0, 1] with no reference: as much a sum, or a logit, as a product.
+            basis: ctx.values.length === 1 && ctx.ref.known === 0 ? 'range' : undefined,
           };
         }
       }
@@ -61,6 +63,7 @@ export default createRule(
           message: `the score ${fmt(s)} lies in (0, 1] where a log-prob (≤ 0) was declared: it is a probability, most likely a product of per-token probabilities`,
           recorded: s,
           expected: null,
+          basis: 'range',
         };
       }
       if (s === 0 && total !== null && total < -1) {

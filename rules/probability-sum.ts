@@ -1,5 +1,5 @@
 import { createRule } from '../src/engine/rule.js';
-import { allLogprobs, allProbabilities, baseValues, fmt, sliceSum, sumExp } from '../src/engine/evidence.js';
+import { allLogprobs, baseValues, fmt, sliceSum, sumExp, valuesAreProbabilities } from '../src/engine/evidence.js';
 
 export default createRule(
   {
@@ -14,7 +14,7 @@ export default createRule(
     if (s === undefined || !(s >= 0) || ctx.kind !== 'logprob') return null;
     const n = ctx.n;
     // Recorded values are probabilities and the score is their sum.
-    if (ctx.values && allProbabilities(ctx.values)) {
+    if (ctx.values && valuesAreProbabilities(ctx)) {
       const sum = sliceSum(ctx.values, 0, ctx.values.length);
       if (Math.abs(s - sum) <= 1e-5 * sum + 1e-7) {
         return {
@@ -44,6 +44,7 @@ export default createRule(
         message: `the score ${fmt(s)} is positive, above 1 and at most the ${n} tokens: a sum of per-token probabilities`,
         recorded: s,
         expected: null,
+        basis: 'range',
       };
     }
     return null;

@@ -1,5 +1,5 @@
 import { createRule } from '../src/engine/rule.js';
-import { allProbabilities, fmt, reproduces, sliceSum, tok } from '../src/engine/evidence.js';
+import { fmt, reproduces, tok, valuesAreProbabilities } from '../src/engine/evidence.js';
 
 export default createRule(
   {
@@ -24,7 +24,7 @@ export default createRule(
         };
       }
     }
-    if (values && values.length > 0 && !allProbabilities(values)) {
+    if (values && values.length > 0 && !valuesAreProbabilities(ctx)) {
       // A log-prob is ≤ 0 and no larger than the step's most likely token's log-prob.
       for (let i = 0; i < values.length; i++) {
         const v = values[i];
@@ -47,10 +47,10 @@ export default createRule(
           message: `the score ${fmt(s)} is positive and larger than ${ctx.n} (the most n probabilities can add up to): a sum of raw logits`,
           recorded: s,
           expected: Number.isNaN(ref.total) ? null : ref.total,
+          basis: 'range',
         };
       }
     }
-    void sliceSum;
     return null;
   },
 );

@@ -4,10 +4,16 @@ import { logSumExp } from '../src/reference/math.js';
 import type { RecordContext } from '../src/engine/record-context.js';
 import type { TopLogprob } from '../src/types.js';
 
-/** Temperatures tried: a sampling config's range. */
+/**
+ * Temperatures tried at top-k level. Above 1 the unlisted tail can absorb any amount of mass, so
+ * the top-k bounds no longer pin anything down and every wrong value would "fit"; T = 1 itself is
+ * the pure-truncation (top-k / top-p) case.
+ */
 const T_MIN = 0.05;
-const T_MAX = 3;
-const T_STEPS = 600;
+const T_MAX = 1;
+const T_STEPS = 380;
+/** Logits are exact, so any temperature can be solved for. */
+const T_MAX_LOGITS = 5;
 
 /**
  * Logits level: is there one T with values[i] = log_softmax(z_i / T)[y_i] at every step?
@@ -27,7 +33,7 @@ function fitLogits(ctx: RecordContext): number | null {
   let prevT = T_MIN;
   let prev = residual(prevT, 0);
   for (let k = 1; k <= 120; k++) {
-    const T = T_MIN * Math.pow(T_MAX / T_MIN, k / 120);
+    const T = T_MIN * Math.pow(T_MAX_LOGITS / T_MIN, k / 120);
     const r = residual(T, 0);
     if (prev === 0 || Math.sign(r) !== Math.sign(prev)) {
       let lo = prevT;
@@ -88,7 +94,7 @@ function feasible(steps: StepBounds[], T: number, tol: (v: number) => number): b
       all += e;
       if (l >= s.target) kept += e;
     }
-    const tail = T < 1 ? s.leftover * Math.exp(lk * (inv - 1)) : Infinity;
+    const tail = T <= 1 ? s.leftover * Math.exp(lk * (inv - 1)) : Infinity;
     const hi = s.target * inv - Math.log(kept);
     const lo = s.target * inv - Math.log(all + tail);
     if (s.value > hi + tol(s.value) || s.value < lo - tol(s.value)) return false;
@@ -138,7 +144,7 @@ export default createRule(
     let lo = Infinity;
     let hi = -Infinity;
     for (let k = 0; k <= T_STEPS; k++) {
-      const T = T_MIN + ((T_MAX - T_MIN) * k) / T_STEPS;
+      const T = Math.min(T_MAX, T_MIN + ((T_MAX - T_MIN) * k) / T_STEPS);
       if (feasible(steps, T, tol)) {
         lo = Math.min(lo, T);
         hi = Math.max(hi, T);

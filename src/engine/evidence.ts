@@ -29,6 +29,24 @@ export function allProbabilities(v: ArrayLike<number>): boolean {
   return positive && v.length > 0;
 }
 
+/**
+ * True when the recorded values are per-token probabilities: all in [0, 1] and, where the
+ * reference knows a step, equal to exp(log-prob) (or below exp(upper bound) where it does not).
+ */
+export function valuesAreProbabilities(ctx: RecordContext): boolean {
+  const v = ctx.values;
+  if (!v || !allProbabilities(v)) return false;
+  const ref = ctx.ref;
+  for (let i = 0; i < Math.min(v.length, ref.n); i++) {
+    const e = ref.exact[i];
+    if (!Number.isNaN(e)) {
+      const p = Math.exp(e);
+      if (Math.abs(v[i] - p) > 1e-5 * p + 1e-7) return false;
+    } else if (ref.upper[i] !== 0 && v[i] > Math.exp(ref.upper[i]) + 1e-6) return false;
+  }
+  return true;
+}
+
 /** True when every value could be a log-prob (finite or -Infinity, ≤ 0 within rounding). */
 export function allLogprobs(v: ArrayLike<number>): boolean {
   for (let i = 0; i < v.length; i++) if (!(v[i] <= 1e-6)) return false;

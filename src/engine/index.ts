@@ -12,7 +12,7 @@ import { GroupContext, type Candidate } from './group-context.js';
 import type { Aggregate, RunContext } from './run-context.js';
 import type { Accuracy, FileSummary, RunResult } from './result.js';
 import type { Diagnosis, RecordRule, RuleMeta } from './rule.js';
-import { compensatedSum } from '../reference/math.js';
+import { harmonizeGroup, type HeldFinding } from './harmonize.js';
 
 export interface AuditOptions {
   /** Per-rule severity overrides (`--rule id=sev`). */
@@ -197,16 +197,22 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
   const total = newTally();
   let recordsSeen = 0;
 
-  const emit = (meta: RuleMeta, file: string, line: number, d: Diagnosis, recordId?: string | number, group?: string | number) => {
+  const findingFor = (meta: RuleMeta, file: string, line: number, d: Diagnosis, recordId?: string | number, group?: string | number) => {
     const sev = severities.get(meta.id);
-    if (sev === undefined || sev === 'off') return;
-    findings.push(toFinding(meta, sev, file, line, d, recordId, group));
+    if (sev === undefined || sev === 'off') return null;
+    return toFinding(meta, sev, file, line, d, recordId, group);
+  };
+  const emit = (meta: RuleMeta, file: string, line: number, d: Diagnosis, recordId?: string | number, group?: string | number) => {
+    const f = findingFor(meta, file, line, d, recordId, group);
+    if (f) findings.push(f);
   };
 
   const auditFile = async (file: string): Promise<FileSummary> => {
     const reading = await readFileItems(file, options.read);
     const summary: FileSummary = { file, format: reading.format, records: 0, invalid: 0, accuracy: emptyAccuracy() };
     const groups = new Map<string | number, Candidate[]>();
+    // A grouped record's finding waits for its group: siblings may refine a range-only diagnosis.
+    const held = new Map<string | number, HeldFinding[]>();
     const invalidMeta = ruleCatalogue().find((m) => m.id === 'invalid-record')!;
     for await (const item of reading.items as AsyncIterable<RawItem>) {
       if (item.kind === 'aggregate') {
@@ -222,7 +228,14 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
       }
       const { record, line } = item;
       const verdict = diagnoseRecord(record, file, line, severities);
-      if (verdict.rule && verdict.diagnosis) emit(verdict.rule, file, line, verdict.diagnosis, record.id, record.group);
+      if (verdict.rule && verdict.diagnosis) {
+        const f = findingFor(verdict.rule, file, line, verdict.diagnosis, record.id, record.group);
+        if (f && record.group !== undefined) {
+          let list = held.get(record.group);
+          if (!list) held.set(record.group, (list = []));
+          list.push({ finding: f, range: verdict.diagnosis.basis === 'range' });
+        } else if (f) findings.push(f);
+      }
       if (record.group !== undefined) {
         let list = groups.get(record.group);
         if (!list) groups.set(record.group, (list = []));
@@ -232,6 +245,15 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
     }
     const tally = newTally();
     for (const [id, cands] of groups) {
+      const heldHere = held.get(id);
+      if (heldHere) {
+        harmonizeGroup(heldHere);
+        for (const h of heldHere) {
+          if (severities.get(h.finding.ruleId) === 'off') continue;
+          h.finding.severity = severities.get(h.finding.ruleId) as Severity;
+          findings.push(h.finding);
+        }
+      }
       const g = new GroupContext(file, id, cands);
       for (const rule of groupRules) {
         if (severities.get(rule.meta.id) === 'off') continue;
@@ -297,4 +319,3 @@ function collectSampleMetrics(samples: RunContext['samples'], file: string, cand
   }
 }
 
-export { compensatedSum };

@@ -30,6 +30,11 @@ export interface Diagnosis {
   recorded?: number | null;
   expected?: number | null;
   evidence?: Record<string, unknown>;
+  /**
+   * 'range': decided only from which range a number falls in (a positive score is a probability
+   * product, sum, or logit sum by its size), so a sibling in the same group may decide better.
+   */
+  basis?: 'range';
   /** Group-scope diagnoses name the candidate they concern (default: the selected one). */
   recordId?: string | number;
   line?: number;

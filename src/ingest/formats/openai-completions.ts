@@ -45,10 +45,31 @@ function readLogprobs(lp: unknown): CompletionLogprobs | string {
   };
 }
 
-/** Number of tokens whose text starts before code-point position `end`. */
-function tokensBefore(offsets: number[], end: number): number {
+/** A token holding bytes of an unfinished UTF-8 character, as servers render it. */
+function isPartial(token: string): boolean {
+  return token.startsWith('bytes:') || token.endsWith('\uFFFD');
+}
+
+/**
+ * Where each token's character starts. `text_offset` is the length of the decoded text before
+ * the token, and an unfinished character decodes to one U+FFFD: the second and later byte
+ * tokens of a multi-byte character sit one past its start, which would put the last byte of a
+ * context's (or prompt's) final character on the wrong side of the boundary.
+ */
+function charStarts(tokens: string[], offsets: number[]): number[] {
+  const starts = offsets.slice();
+  for (let i = 1; i < tokens.length; i++) {
+    const t = tokens[i];
+    const onlyBytes = t.startsWith('bytes:') || (t.length > 0 && /^\uFFFD+$/.test(t));
+    if (onlyBytes && isPartial(tokens[i - 1]) && offsets[i] > 0) starts[i] = offsets[i] - 1;
+  }
+  return starts;
+}
+
+/** Number of tokens whose character starts before code-point position `end`. */
+function tokensBefore(starts: number[], end: number): number {
   let i = 0;
-  while (i < offsets.length && offsets[i] < end) i++;
+  while (i < starts.length && starts[i] < end) i++;
   return i;
 }
 
@@ -84,8 +105,8 @@ interface Slice {
 }
 
 /**
- * Where the continuation sits in an echoed token list. The prompt's end comes from the request
- * text (offsets), else usage.prompt_tokens; the context's end from the wrapper's context text
+ * Where the continuation sits in an echoed token list. The prompt's end comes from
+ * usage.prompt_tokens, else from the request text and the offsets; the context's end from the wrapper's context text
  * or context_tokens count. Without either, the whole prompt after its first token (which has
  * no log-prob) is the continuation.
  */
@@ -97,13 +118,15 @@ function echoSlice(
   contextTokens: unknown,
 ): Slice | string {
   const n = lp.tokens.length;
+  const starts = lp.offsets ? charStarts(lp.tokens, lp.offsets) : null;
+  // The server's own count of prompt tokens is exact; offsets are the fallback.
   let end = n;
-  if (typeof prompt === 'string' && lp.offsets) end = tokensBefore(lp.offsets, codePointLength(prompt));
-  else if (isIntegerAtLeast(promptTokens, 0) && promptTokens <= n) end = promptTokens;
+  if (isIntegerAtLeast(promptTokens, 0) && promptTokens <= n) end = promptTokens;
+  else if (typeof prompt === 'string' && starts) end = tokensBefore(starts, codePointLength(prompt));
   let start: number;
   if (typeof context === 'string') {
-    if (!lp.offsets) return 'cannot locate the context without logprobs.text_offset (give context_tokens instead)';
-    start = tokensBefore(lp.offsets, codePointLength(context));
+    if (!starts) return 'cannot locate the context without logprobs.text_offset (give context_tokens instead)';
+    start = tokensBefore(starts, codePointLength(context));
   } else if (contextTokens !== undefined) {
     if (!isIntegerAtLeast(contextTokens, 0)) return `context_tokens must be a non-negative integer, found ${show(contextTokens)}`;
     start = contextTokens;
