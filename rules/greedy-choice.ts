@@ -1,6 +1,6 @@
 import { createRule } from '../src/engine/rule.js';
 import { fmt } from '../src/engine/evidence.js';
-import { wrongPick } from '../src/engine/selection.js';
+import { onlyPolicy, wrongPick } from '../src/engine/selection.js';
 
 export default createRule(
   {
@@ -12,7 +12,7 @@ export default createRule(
   },
   (group) => {
     const w = wrongPick(group);
-    if (!w || w.policies.length !== 1 || w.policies[0] !== 'greedy') return null;
+    if (!onlyPolicy(w, 'greedy')) return null;
     const { picked, best } = w;
     return {
       message: `picked ${JSON.stringify(picked.id)} for its first token (${fmt(picked.first)} > ${fmt(best.first)}), but ${JSON.stringify(best.id)} has the better total: ${fmt(best.total)} > ${fmt(picked.total)}`,

@@ -1,5 +1,5 @@
 import { createRule } from '../src/engine/rule.js';
-import { wrongPick } from '../src/engine/selection.js';
+import { onlyPolicy, wrongPick } from '../src/engine/selection.js';
 import { absSum, baseValues, fmt, sliceSum } from '../src/engine/evidence.js';
 import type { RecordContext } from '../src/engine/record-context.js';
 import type { GroupContext } from '../src/engine/group-context.js';
@@ -47,7 +47,7 @@ function checkRecord(ctx: RecordContext) {
  */
 function checkGroup(group: GroupContext) {
   const w = wrongPick(group);
-  if (!w || w.policies.length !== 1 || w.policies[0] !== 'mean') return null;
+  if (!onlyPolicy(w, 'mean')) return null;
   const picked = w.picked;
   if (!group.best) return null;
   return {

@@ -1,6 +1,6 @@
 import { createRule } from '../src/engine/rule.js';
 import { fmt } from '../src/engine/evidence.js';
-import { wrongPick } from '../src/engine/selection.js';
+import { onlyPolicy, wrongPick } from '../src/engine/selection.js';
 
 export default createRule(
   {
@@ -12,7 +12,7 @@ export default createRule(
   },
   (group) => {
     const w = wrongPick(group);
-    if (!w || w.policies.length !== 1 || w.policies[0] !== 'inverted') return null;
+    if (!onlyPolicy(w, 'inverted')) return null;
     const { picked, best } = w;
     return {
       message: `picked ${JSON.stringify(picked.id)}, the lowest total (${fmt(picked.total)}); the best is ${JSON.stringify(best.id)} at ${fmt(best.total)}: the ranking is inverted`,

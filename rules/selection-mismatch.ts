@@ -23,13 +23,14 @@ export default createRule(
       };
     }
     const w = wrongPick(group);
-    if (!w || w.policies.length === 1) return null;
+    if (!w || (w.policies.length === 1 && w.unknown.length === 0)) return null;
     const { picked, best } = w;
     const fits = w.policies.map((p) => POLICY_WORDS[p]);
+    const untestable = w.unknown.map((p) => POLICY_WORDS[p]);
     return {
       message: `picked ${JSON.stringify(picked.id)} (total ${fmt(picked.total)}) over ${JSON.stringify(best.id)} (total ${fmt(best.total)})${
         fits.length > 1 ? `; the pick is at once ${fits.join(' and ')}, so the evidence cannot tell which policy was used` : ''
-      }`,
+      }${fits.length === 1 && untestable.length ? `; the pick is ${fits[0]}, but without per-token evidence it may as well be ${untestable.join(' or ')}` : ''}`,
       recorded: picked.total,
       expected: best.total,
       recordId: picked.id,

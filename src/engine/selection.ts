@@ -13,6 +13,13 @@ export interface WrongPick {
   best: Candidate;
   /** The policies that reproduce the pick (unique winner by their key). */
   policies: Policy[];
+  /** Policies the evidence cannot evaluate (e.g. no first-token log-probs): they might too. */
+  unknown: Policy[];
+}
+
+/** True when exactly this one policy explains the pick and no other could. */
+export function onlyPolicy(w: WrongPick | null, policy: Policy): w is WrongPick {
+  return w !== null && w.unknown.length === 0 && w.policies.length === 1 && w.policies[0] === policy;
 }
 
 function uniqueArgmax(group: GroupContext, key: (c: Candidate) => number): Candidate | null {
@@ -36,8 +43,10 @@ export function wrongPick(group: GroupContext): WrongPick | null {
     if (byScore === null || byScore === picked) return null;
   }
   const policies: Policy[] = [];
-  if (uniqueArgmax(group, (c) => c.first) === picked) policies.push('greedy');
+  const unknown: Policy[] = [];
+  if (group.candidates.some((c) => Number.isNaN(c.first))) unknown.push('greedy');
+  else if (uniqueArgmax(group, (c) => c.first) === picked) policies.push('greedy');
   if (uniqueArgmax(group, (c) => -c.total) === picked) policies.push('inverted');
   if (uniqueArgmax(group, (c) => (c.tokens > 0 ? c.total / c.tokens : NaN)) === picked) policies.push('mean');
-  return { picked, best, policies };
+  return { picked, best, policies, unknown };
 }
