@@ -36,9 +36,10 @@ function windowMismatch(ctx: RecordContext): Diagnosis | null {
   const abs = absSum(base);
   // Within tolerance of the right window, a wrong window can still fit far better: a float32
   // score one rounding away from Σ-without-the-last-token but several away from Σ.
+  // That needs the very numbers the scorer summed: the recorded values, or a server's own.
   const tight = ctx.scoreIs(total, abs, n, fromValues);
-  if (tight && !(fromValues && ctx.kind === 'logprob')) return null;
-  const ulp = ulp32(ctx.score);
+  if (tight && !((fromValues || ctx.ref.level === 'server') && ctx.kind === 'logprob')) return null;
+  const ulp = scoreRounding(ctx.score, abs);
   const ctxLp = ctx.record.context_logprobs;
   const lastCtx = ctxLp && ctxLp.length > 0 ? ctxLp[ctxLp.length - 1] : null;
   const trailing = ctx.record.trailing_logprobs?.[0] ?? null;
@@ -71,11 +72,14 @@ function windowMismatch(ctx: RecordContext): Diagnosis | null {
   return null;
 }
 
-/** The spacing of float32 numbers near x: the rounding a float32 score carries. */
-function ulp32(x: number): number {
+/**
+ * The rounding a recorded score carries: a float32 score (exactly representable in float32) is
+ * off by up to one float32 spacing; a float64 one, summed in float64, by ~1e-12 relative.
+ */
+function scoreRounding(x: number, absSum: number): number {
   const a = Math.abs(x);
-  if (a === 0) return 2 ** -149;
-  return 2 ** (Math.floor(Math.log2(a)) - 23);
+  if (Math.fround(x) === x) return a === 0 ? 2 ** -149 : 2 ** (Math.floor(Math.log2(a)) - 23);
+  return 1e-12 * (absSum + 1);
 }
 
 /** The one-step shift forgotten: token i was read from the distribution that predicts token i+1. */
