@@ -11,7 +11,7 @@ import { findReporter, reporters, DEFAULT_FORMAT } from './report/index.js';
 import { ruleCatalogue } from '../rules/index.js';
 import { ruleTable } from './rule-table.js';
 import { explain } from './explain.js';
-import { loadMappingConfig, parseMapArgs } from './ingest/mapping-cli.js';
+import { loadMappingConfig, parseMapArgs } from './ingest/mapping.js';
 
 const SEVERITY_RANK: Record<Severity, number> = { info: 1, warning: 2, error: 3 };
 const FAIL_ON = ['error', 'warning', 'info', 'none'] as const;
@@ -81,7 +81,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       async (args) => {
         const reporter = findReporter(args.format)!;
         if (!Number.isInteger(args.concurrency) || args.concurrency < 1) throw new UsageError('--concurrency takes a whole number ≥ 1');
-        const fieldMap = { ...(args['map-config'] ? await loadMappingConfig(args['map-config']) : {}), ...parseMapArgs(args.map) };
+        let fieldMap: Record<string, string>;
+        try {
+          fieldMap = { ...(args['map-config'] ? loadMappingConfig(args['map-config']) : {}), ...parseMapArgs(args.map) };
+        } catch (e) {
+          throw new UsageError((e as Error).message);
+        }
         const result = await audit(args.paths as string[], {
           severities: parseRuleArgs(args.rule),
           concurrency: args.concurrency,

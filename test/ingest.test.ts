@@ -481,7 +481,7 @@ describe('listing input files', () => {
 
   it('an unknown --input-format throws InputError listing the formats', async () => {
     const file = await write('fmt.jsonl', '{"id": 1, "score": 1}\n');
-    await expect(readFileItems(file, { inputFormat: 'nope' })).rejects.toThrow(/unknown --input-format nope; supported: canonical/);
+    await expect(readFileItems(file, { inputFormat: 'nope' })).rejects.toThrow(/unknown --input-format nope; supported: .*canonical/);
   });
 });
 

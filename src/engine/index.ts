@@ -73,7 +73,7 @@ function toFinding(meta: RuleMeta, severity: Severity, file: string, line: numbe
 }
 
 /** The candidate summary a group keeps of a record: small, so groups can wait for their file's end. */
-function candidateOf(v: RecordVerdict, line: number): Candidate {
+export function candidateOf(v: RecordVerdict, line: number): Candidate {
   const { ctx } = v;
   const r = ctx.record;
   const clean = v.rule === null;

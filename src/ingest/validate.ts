@@ -34,14 +34,16 @@ function finiteShadow(value: unknown): unknown {
 export function validateRecord(value: unknown, hasNonFinite: boolean): string | null {
   const validate = validator();
   if (validate(hasNonFinite ? finiteShadow(value) : value)) return null;
-  return formatAjvError(validate.errors?.[0]);
+  const errors = validate.errors ?? [];
+  // anyOf failures list each branch first; the anyOf entry itself says what is really missing.
+  return formatAjvError(errors.find((e) => e.keyword === 'anyOf' && e.instancePath === '') ?? errors[0]);
 }
 
 export function formatAjvError(e: ErrorObject | undefined): string {
   if (!e) return 'does not match the record schema';
   const where = e.instancePath ? `${e.instancePath}` : 'record';
   if (e.keyword === 'anyOf' && e.instancePath === '') {
-    return 'record has no evidence: it needs at least one of score, logprobs, logits';
+    return 'record has no evidence: it needs at least one of score, logprobs, logits, reference_logprobs';
   }
   if (e.keyword === 'enum') return `${where} ${e.message}: ${JSON.stringify(e.params.allowedValues)}`;
   return `${where} ${e.message ?? 'is invalid'}`;

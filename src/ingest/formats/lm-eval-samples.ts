@@ -136,7 +136,7 @@ function sampleMetrics(row: Record<string, unknown>): Record<string, number> | u
   let any = false;
   const names = Array.isArray(row.metrics) ? row.metrics.filter((m): m is string => typeof m === 'string') : Object.keys(row);
   for (const name of names) {
-    if (name === 'doc_id') continue;
+    if (name === 'doc_id' || name === 'target') continue;
     const v = row[name];
     const n = typeof v === 'boolean' ? (v ? 1 : 0) : typeof v === 'number' ? v : null;
     if (n === null) continue;

@@ -102,6 +102,8 @@ interface Slice {
   start: number;
   /** One past the last prompt token: generated tokens follow. */
   end: number;
+  /** Code point where the continuation's text starts in the prompt, when offsets say. */
+  charStart: number | null;
 }
 
 /**
@@ -134,7 +136,8 @@ function echoSlice(
     start = Math.min(1, end);
   }
   if (start > end) return `the context (${start} tokens) is longer than the prompt (${end} tokens)`;
-  return { start, end };
+  const charStart = starts && start < n ? starts[start] : null;
+  return { start, end, charStart };
 }
 
 /** What the request and the wrapper say about where the continuation is. */
@@ -171,17 +174,22 @@ function completionRecord(id: string | number, choice: Record<string, unknown>, 
   }
   const slice = echoSlice(lp, prompt, hints.promptTokens, context, hints.contextTokens);
   if (typeof slice === 'string') return slice;
-  const { start, end } = slice;
+  const { start, end, charStart } = slice;
   record.tokens = lp.tokens.slice(start, end);
   record.reference_logprobs = lp.values.slice(start, end);
   if (lp.top) record.top_logprobs = lp.top.slice(start, end).map((d) => topList(d, k)) as TopLogprob[][];
   record.context_logprobs = lp.values.slice(0, start);
   record.trailing_logprobs = lp.values.slice(end);
+  // Texts from the request where it is at hand: joined tokens garble split characters.
   if (typeof context === 'string') record.prompt = context;
-  record.completion =
-    typeof prompt === 'string' && typeof context === 'string' && prompt.startsWith(context)
-      ? sliceCodePoints(prompt, codePointLength(context))
-      : record.tokens.join('');
+  if (typeof prompt === 'string' && typeof context === 'string' && prompt.startsWith(context)) {
+    record.completion = sliceCodePoints(prompt, codePointLength(context));
+  } else if (typeof prompt === 'string' && charStart !== null) {
+    record.prompt ??= prompt.slice(0, prompt.length - sliceCodePoints(prompt, charStart).length);
+    record.completion = sliceCodePoints(prompt, charStart);
+  } else {
+    record.completion = record.tokens.join('');
+  }
   return record;
 }
 
