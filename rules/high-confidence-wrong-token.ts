@@ -31,6 +31,14 @@ export default createRule(
     if (!topAllKnown(ctx)) return null;
     const step = firstNonFavourite(ctx);
     if (step < 0) return null; // the target is the favourite everywhere: the bug changes nothing
+    let sumTop = NaN;
+    if (values && values.length === ctx.n) {
+      if (reproduces(ctx, (i) => ref.top1[i]) !== ctx.n) return null;
+    } else {
+      if (values || ctx.score === undefined) return null;
+      sumTop = sliceSum(ref.top1, 0, ctx.n);
+      if (!ctx.scoreIs(sumTop, absSum(ref.top1))) return null;
+    }
     const evidence = {
       step,
       target: ctx.token(step),
@@ -40,29 +48,20 @@ export default createRule(
     };
     const why = `at step ${step} the target ${tok(ctx.token(step))} has ${
       Number.isNaN(ref.exact[step]) ? `a log-prob below ${fmt(ref.upper[step])}` : `log-prob ${fmt(ref.exact[step])}`
-    }, but the recorded value ${values ? fmt(values[step]) : ''} is the favourite ${tok(evidence.favourite)}'s ${fmt(ref.top1[step])}`;
-    if (values && values.length === ctx.n) {
-      if (reproduces(ctx, (i) => ref.top1[i]) === ctx.n) {
-        return {
-          message: `every recorded value is its step's top-1 log-prob: ${why}`,
-          recorded: ctx.score ?? ctx.valuesTotal,
-          expected: Number.isNaN(ref.total) ? null : ref.total,
-          evidence,
-        };
-      }
-      return null;
+    }, but the value recorded${values ? ` (${fmt(values[step])})` : ''} is the favourite ${tok(evidence.favourite)}'s ${fmt(ref.top1[step])}`;
+    if (values) {
+      return {
+        message: `every recorded value is its step's top-1 log-prob: ${why}`,
+        recorded: ctx.score ?? ctx.valuesTotal,
+        expected: Number.isNaN(ref.total) ? null : ref.total,
+        evidence,
+      };
     }
-    if (!values && ctx.score !== undefined) {
-      const sumTop = sliceSum(ref.top1, 0, ctx.n);
-      if (ctx.scoreIs(sumTop, absSum(ref.top1))) {
-        return {
-          message: `the score ${fmt(ctx.score)} is the sum of each step's top-1 log-prob (${fmt(sumTop)}), not the targets' (${fmt(ref.total)})`,
-          recorded: ctx.score,
-          expected: Number.isNaN(ref.total) ? null : ref.total,
-          evidence: { ...evidence, sumOfTop1: sumTop },
-        };
-      }
-    }
-    return null;
+    return {
+      message: `the score ${fmt(ctx.score)} is the sum of each step's top-1 log-prob (${fmt(sumTop)}), not the targets' (${fmt(ref.total)})`,
+      recorded: ctx.score,
+      expected: Number.isNaN(ref.total) ? null : ref.total,
+      evidence: { ...evidence, sumOfTop1: sumTop },
+    };
   },
 );

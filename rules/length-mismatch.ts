@@ -40,6 +40,7 @@ function windowMismatch(ctx: RecordContext): Diagnosis | null {
   const tight = ctx.scoreIs(total, abs, n, fromValues);
   if (tight && !((fromValues || ctx.ref.level === 'server') && ctx.kind === 'logprob')) return null;
   const ulp = scoreRounding(ctx.score, abs);
+  if (tight && Math.abs(ctx.score - total) <= 2 * ulp) return null; // the right window fits to rounding
   const ctxLp = ctx.record.context_logprobs;
   const lastCtx = ctxLp && ctxLp.length > 0 ? ctxLp[ctxLp.length - 1] : null;
   const trailing = ctx.record.trailing_logprobs?.[0] ?? null;

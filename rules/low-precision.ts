@@ -16,12 +16,21 @@ function coarse(x: number): boolean {
 
 type Grid = 'float16' | 'bfloat16';
 
-function onGrid(xs: readonly number[]): Grid | null {
-  const informative = xs.filter((x) => Number.isFinite(x) && !coarse(x));
-  if (informative.length === 0) return null;
-  if (informative.every(isFloat16)) return 'float16';
-  if (informative.every(isBfloat16)) return 'bfloat16';
-  return null;
+/** The half-precision grid every informative number lies on, or null. Runs on every record: no allocation. */
+function onGrid(values: ArrayLike<number> | null, score: number | undefined): Grid | null {
+  let fp16 = true;
+  let bf16 = true;
+  let informative = 0;
+  const visit = (x: number) => {
+    if (!Number.isFinite(x) || coarse(x)) return;
+    informative++;
+    if (fp16 && !isFloat16(x)) fp16 = false;
+    if (bf16 && !isBfloat16(x)) bf16 = false;
+  };
+  if (score !== undefined) visit(score);
+  if (values) for (let i = 0; i < values.length && (fp16 || bf16); i++) visit(values[i]);
+  if (informative === 0) return null;
+  return fp16 ? 'float16' : bf16 ? 'bfloat16' : null;
 }
 
 export default createRule(
@@ -34,10 +43,7 @@ export default createRule(
   },
   (ctx) => {
     const { values, ref } = ctx;
-    const numbers: number[] = [];
-    if (values) for (const v of values) numbers.push(v);
-    if (ctx.score !== undefined) numbers.push(ctx.score);
-    const grid = onGrid(numbers);
+    const grid = onGrid(values, ctx.score);
     if (grid === null) return null;
     // Where the reference is known, the error must be of the size half precision gives.
     const eps = grid === 'float16' ? 2 ** -10 : 2 ** -7;

@@ -113,6 +113,8 @@ function stepBounds(ctx: RecordContext): StepBounds[] | null {
     for (const l of listed) mass += Math.exp(l);
     out.push({ listed, leftover: Math.max(0, 1 - mass), target: ctx.ref.exact[i], value: ctx.values![i] });
   }
+  // Steps with a known target constrain T far more: test them first so most T fail fast.
+  out.sort((a, b) => Number(Number.isNaN(a.target)) - Number(Number.isNaN(b.target)));
   return out.length > 0 ? out : null;
 }
 

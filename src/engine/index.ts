@@ -214,7 +214,7 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
     // A grouped record's finding waits for its group: siblings may refine a range-only diagnosis.
     const held = new Map<string | number, HeldFinding[]>();
     const invalidMeta = ruleCatalogue().find((m) => m.id === 'invalid-record')!;
-    for await (const item of reading.items as AsyncIterable<RawItem>) {
+    for await (const batch of reading.batches) for (const item of batch) {
       if (item.kind === 'aggregate') {
         aggregates.push({ file: item.file, line: item.line, task: item.task, metric: item.metric, value: item.value });
         continue;

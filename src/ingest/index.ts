@@ -13,7 +13,7 @@ import { mappedAdapter } from './formats/mapped.js';
 import { openaiChatAdapter } from './formats/openai-chat.js';
 import { openaiCompletionsAdapter } from './formats/openai-completions.js';
 import { vllmAdapter } from './formats/vllm.js';
-import { readCsvRows, readJsonDocument, readJsonLines, type Row } from './rows.js';
+import { readCsvRows, readJsonDocument, readJsonLineBatches, type Row } from './rows.js';
 
 /** Every format evalaudit reads, most specific first (detection asks them in this order). */
 export const adapters: FormatAdapter[] = [
@@ -65,9 +65,6 @@ export function containerOf(file: string): Container {
   return ext === '.csv' ? 'csv' : ext === '.jsonl' || ext === '.ndjson' ? 'jsonl' : 'json';
 }
 
-function rowsOf(file: string, container: Container): AsyncGenerator<Row> {
-  return container === 'csv' ? readCsvRows(file) : container === 'jsonl' ? readJsonLines(file) : readJsonDocument(file);
-}
 
 export function supportedFormatsText(): string {
   return adapters.map((a) => `${a.name} (${a.description})`).join('; ');
@@ -83,64 +80,94 @@ export interface ReadOptions extends AdapterOptions {
 }
 
 export interface FileReading {
-  /** Name of the adapter chosen, or null when no adapter recognised the file. */
+  /** Name of the adapter chosen, or null when no adapter recognises the file. */
   format: string | null;
+  /** The file's items, a batch per chunk read (the engine's fast path). Consume this or `items`, not both. */
+  batches: AsyncGenerator<RawItem[]>;
+  /** The same items one at a time. */
   items: AsyncGenerator<RawItem>;
 }
 
+async function* batchesOf(file: string, container: Container): AsyncGenerator<Row[]> {
+  if (container === 'jsonl') {
+    yield* readJsonLineBatches(file);
+    return;
+  }
+  const rows: Row[] = [];
+  for await (const row of container === 'csv' ? readCsvRows(file) : readJsonDocument(file)) rows.push(row);
+  if (rows.length > 0) yield rows;
+}
+
+async function* flatten<T>(batches: AsyncGenerator<T[]>): AsyncGenerator<T> {
+  for await (const batch of batches) yield* batch;
+}
+
+function reading(format: string | null, batches: AsyncGenerator<RawItem[]>): FileReading {
+  let items: AsyncGenerator<RawItem> | null = null;
+  return {
+    format,
+    batches,
+    get items() {
+      return (items ??= flatten(batches));
+    },
+  };
+}
+
 /**
- * Reads one file as canonical items. Detection looks at the first row that parses; a file no
+ * Reads one file as canonical items. Detection looks at the first rows that parse; a file no
  * adapter recognises yields one `invalid` item that names the supported formats.
  */
 export async function readFileItems(file: string, options: ReadOptions = {}): Promise<FileReading> {
   const container = containerOf(file);
-  const rows = rowsOf(file, container);
+  const source = batchesOf(file, container);
   const pending: Row[] = [];
   let adapter: FormatAdapter | undefined;
   if (options.inputFormat) {
     adapter = findAdapter(options.inputFormat);
     if (!adapter) throw new InputError(`unknown --input-format ${options.inputFormat}; supported: ${adapters.map((a) => a.name).join(', ')}`);
-  } else {
-    // Look at the first few rows that parse: a file may open with a broken or odd line.
-    let parsed = 0;
-    while (adapter === undefined && parsed < DETECT_ROWS) {
-      const next = await rows.next();
-      if (next.done) break;
-      pending.push(next.value);
-      if (next.value.error === undefined) {
+  }
+  // Look at the first few rows that parse: a file may open with a broken or odd line.
+  let parsed = 0;
+  while (adapter === undefined && parsed < DETECT_ROWS) {
+    const next = await source.next();
+    if (next.done) break;
+    for (const row of next.value) {
+      pending.push(row);
+      if (row.error === undefined && adapter === undefined && parsed < DETECT_ROWS) {
         parsed++;
-        const first = next.value.value;
+        const first = row.value;
         adapter = adapters.find((a) => a.containers.includes(container) && a.detect(first, file));
       }
     }
   }
   if (adapter === undefined && pending.some((r) => r.error === undefined)) {
     const first = pending.find((r) => r.error === undefined)!;
-    return {
-      format: null,
-      items: (async function* () {
-        yield {
-          kind: 'invalid' as const,
-          file,
-          line: first.line,
-          message: `unsupported input format: no adapter recognises this file. Supported formats: ${supportedFormatsText()}`,
-        };
+    const message = `unsupported input format: no adapter recognises this file. Supported formats: ${supportedFormatsText()}`;
+    void source.return(undefined);
+    return reading(
+      null,
+      (async function* () {
+        yield [{ kind: 'invalid' as const, file, line: first.line, message }];
       })(),
-    };
+    );
   }
-  const convert = (adapter ?? canonicalAdapter).createConverter(file, options);
-  return {
-    format: (adapter ?? canonicalAdapter).name,
-    items: (async function* () {
-      for (const row of pending) yield* rowItems(row, convert);
-      for await (const row of rows) yield* rowItems(row, convert);
-    })(),
+  const chosen = adapter ?? canonicalAdapter;
+  const convert = chosen.createConverter(file, options);
+  const toItems = (rows: readonly Row[]): RawItem[] => {
+    const out: RawItem[] = [];
+    for (const row of rows) {
+      if (row.error !== undefined) out.push({ kind: 'invalid', file: row.file, line: row.line, message: row.error });
+      else for (const item of convert(row)) out.push(item);
+    }
+    return out;
   };
-}
-
-function* rowItems(row: Row, convert: ReturnType<FormatAdapter['createConverter']>): Iterable<RawItem> {
-  if (row.error !== undefined) yield { kind: 'invalid', file: row.file, line: row.line, message: row.error };
-  else yield* convert(row);
+  return reading(
+    chosen.name,
+    (async function* () {
+      if (pending.length > 0) yield toItems(pending);
+      for await (const rows of source) yield toItems(rows);
+    })(),
+  );
 }
 
 export type { FormatAdapter, AdapterOptions } from './adapter.js';

@@ -33,7 +33,9 @@ function validator(): ValidateFunction {
 function ajvMessage(e: ErrorObject | undefined): string {
   if (!e) return 'does not match the mapping schema';
   const where = e.instancePath || '(root)';
-  const key = typeof e.params.propertyName === 'string' ? ` key ${JSON.stringify(e.params.propertyName)}` : '';
+  // ajv names an offending key on the error (propertyNames' inner error) or in its params.
+  const name = (e as ErrorObject & { propertyName?: string }).propertyName ?? e.params.propertyName;
+  const key = typeof name === 'string' ? ` key ${JSON.stringify(name)}` : '';
   const allowed = Array.isArray(e.params.allowedValues) ? `: ${e.params.allowedValues.join(', ')}` : '';
   const extra = typeof e.params.additionalProperty === 'string' ? ` (${JSON.stringify(e.params.additionalProperty)})` : '';
   return `${where}${key} ${e.message ?? 'is invalid'}${allowed}${extra}`;

@@ -32,6 +32,8 @@ export interface StepReference {
   total: number;
   /** Per-row log-sum-exp of the logits (logits level only). */
   lse: Float64Array | null;
+  /** Probability mass of each step's top-k list (top-k level; NaN where no list). */
+  topMass: Float64Array | null;
 }
 
 /** Finds the target's entry in a step's top-k: by id when both sides have ids, else by text. */
@@ -65,6 +67,7 @@ export function buildReference(r: AuditRecord): StepReference {
   const top1Token: string[] = new Array<string>(n).fill('');
   let level: EvidenceLevel = r.logprobs ? 'values' : 'score';
   let lse: Float64Array | null = null;
+  let topMass: Float64Array | null = null;
   const ids = r.token_ids;
 
   if (r.logits && ids && r.logits.length >= n && ids.length === n) {
@@ -85,6 +88,7 @@ export function buildReference(r: AuditRecord): StepReference {
     if (r.top_logprobs) {
       level = 'topk';
       const steps = Math.min(n, r.top_logprobs.length);
+      topMass = new Float64Array(r.top_logprobs.length).fill(NaN);
       for (let i = 0; i < steps; i++) {
         const list = r.top_logprobs[i];
         if (!list || list.length === 0) continue;
@@ -97,6 +101,7 @@ export function buildReference(r: AuditRecord): StepReference {
           if (e.logprob < last) last = e.logprob;
           mass += Math.exp(e.logprob);
         }
+        topMass[i] = mass;
         top1[i] = best.logprob;
         top1Id[i] = best.id ?? -1;
         top1Token[i] = best.token;
@@ -126,7 +131,7 @@ export function buildReference(r: AuditRecord): StepReference {
   let known = 0;
   for (let i = 0; i < n; i++) if (!Number.isNaN(exact[i])) known++;
   const total = known === n && n > 0 ? compensatedSum(exact) : NaN;
-  return { level, n, exact, upper, top1, top1Id, top1Token, known, total, lse };
+  return { level, n, exact, upper, top1, top1Id, top1Token, known, total, lse, topMass };
 }
 
 /** log(1 - Σ exp(lp)) of a top-k list: the log-mass the list leaves for other tokens. */

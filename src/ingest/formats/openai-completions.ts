@@ -5,8 +5,8 @@
  * With `echo: true` the list covers the prompt and then the generated token(s); the first
  * position has no log-prob (null). This is how lm-evaluation-harness scores a continuation
  * through an OpenAI-compatible server: prompt = context + continuation, max_tokens 0 or 1.
- * The continuation is then the tokens whose offset is at or after the context's end and before
- * the prompt's end; tokens at or after the prompt's end were generated.
+ * The continuation is then the prompt tokens after the context's; the tokens after the
+ * prompt's were generated.
  *
  * Rows are either bare responses or an eval script's wrapper `{id, group, gold, score, …,
  * context | context_tokens, request, response}`.
@@ -108,9 +108,9 @@ interface Slice {
 
 /**
  * Where the continuation sits in an echoed token list. The prompt's end comes from
- * usage.prompt_tokens, else from the request text and the offsets; the context's end from the wrapper's context text
- * or context_tokens count. Without either, the whole prompt after its first token (which has
- * no log-prob) is the continuation.
+ * usage.prompt_tokens, else from the request text and the offsets; the context's end from the
+ * wrapper's context_tokens count, else its context text and the offsets. Without either, the
+ * whole prompt after its first token (which has no log-prob) is the continuation.
  */
 function echoSlice(
   lp: CompletionLogprobs,
@@ -126,12 +126,12 @@ function echoSlice(
   if (isIntegerAtLeast(promptTokens, 0) && promptTokens <= n) end = promptTokens;
   else if (typeof prompt === 'string' && starts) end = tokensBefore(starts, codePointLength(prompt));
   let start: number;
-  if (typeof context === 'string') {
-    if (!starts) return 'cannot locate the context without logprobs.text_offset (give context_tokens instead)';
-    start = tokensBefore(starts, codePointLength(context));
-  } else if (contextTokens !== undefined) {
+  if (contextTokens !== undefined && contextTokens !== null) {
     if (!isIntegerAtLeast(contextTokens, 0)) return `context_tokens must be a non-negative integer, found ${show(contextTokens)}`;
     start = contextTokens;
+  } else if (typeof context === 'string') {
+    if (!starts) return 'cannot locate the context without logprobs.text_offset (give context_tokens instead)';
+    start = tokensBefore(starts, codePointLength(context));
   } else {
     start = Math.min(1, end);
   }
@@ -169,7 +169,7 @@ function completionRecord(id: string | number, choice: Record<string, unknown>, 
     return record;
   }
 
-  if (hints.needsBoundary && context === undefined && hints.contextTokens === undefined) {
+  if (hints.needsBoundary && typeof context !== 'string' && (hints.contextTokens === undefined || hints.contextTokens === null)) {
     return 'the wrapper gives neither context nor context_tokens: cannot tell which prompt tokens were scored';
   }
   const slice = echoSlice(lp, prompt, hints.promptTokens, context, hints.contextTokens);

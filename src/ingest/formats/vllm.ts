@@ -164,7 +164,7 @@ export const vllmAdapter: FormatAdapter = {
         const fields = readWrapperFields(v);
         if (typeof fields === 'string') return [invalid(file, line, fields, id)];
         // A scored record without a boundary would compare its score with the whole prompt.
-        if (v.context_tokens === undefined && typeof v.context !== 'string' && fields.score !== undefined) {
+        if ((v.context_tokens === undefined || v.context_tokens === null) && typeof v.context !== 'string' && fields.score !== undefined) {
           return [invalid(file, line, 'the wrapper gives neither context_tokens nor context: cannot tell which prompt tokens were scored', id)];
         }
         const record = vllmRecord(id, v.output, v.context_tokens, v.context);

@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { lmEvalTaskFromFile } from '../../src/ingest/formats/lm-eval-samples.js';
+import { metricName } from '../../src/ingest/formats/lm-eval-results.js';
+import { fixture, readItems, readRecords } from './read.js';
+
+describe('lm-eval samples, v0.4.3+ layout', () => {
+  const file = fixture('lm-eval/samples_arc_easy_2024-06-01T12-00-00.123456.jsonl');
+
+  it('makes one record per choice, grouped by doc, with the string log-likelihoods as numbers', async () => {
+    const records = await readRecords(file);
+    expect(records.map((r) => r.id)).toEqual(['0/0', '0/1', '0/2', '0/3', '1/0', '1/1', '2/0', '2/1']);
+    expect(records[2]).toEqual({
+      id: '0/2',
+      group: '0',
+      prompt: 'Question: Which of the following would produce the most heat when rubbed together?\nAnswer:',
+      completion: ' palms covered with oil',
+      score: -14.1306,
+      norm_length: 22,
+      choice_index: 2,
+      task: 'arc_easy',
+      gold: false,
+      metrics: { acc: 1, acc_norm: 0 },
+    });
+    expect(records.filter((r) => r.group === '0').map((r) => r.gold)).toEqual([true, false, false, false]);
+    // No record claims to be the harness's pick: samples files do not say which one it was.
+    expect(records.some((r) => 'selected' in r)).toBe(false);
+  });
+
+  it('reads a target given as the gold choice text', async () => {
+    const records = await readRecords(file);
+    expect(records.filter((r) => r.group === '1').map((r) => [r.completion, r.gold])).toEqual([
+      [' green', false],
+      [' blue', true],
+    ]);
+  });
+
+  it('takes acc_norm lengths from the doc choices (ARC {text, label}), without the delimiter, in code points', async () => {
+    const records = await readRecords(file);
+    expect(records.filter((r) => r.group === '0').map((r) => r.norm_length)).toEqual([9, 9, 22, 25]);
+    expect(records.filter((r) => r.group === '2').map((r) => r.norm_length)).toEqual([11, 5]);
+  });
+
+  it("reads Python's nan and -inf strings as non-finite scores", async () => {
+    const records = await readRecords(file);
+    const doc2 = records.filter((r) => r.group === '2');
+    expect(Number.isNaN(doc2[0].score)).toBe(true);
+    expect(doc2[1].score).toBe(-Infinity);
+  });
+});
+
+describe('lm-eval samples, ≤ v0.4.2 layout', () => {
+  it('reads the JSON array with numeric resps and list arguments; integer target', async () => {
+    const records = await readRecords(fixture('lm-eval/pretrained__gpt2_hellaswag.json'));
+    expect(records.map((r) => [r.id, r.score, r.gold, r.norm_length])).toEqual([
+      ['0/0', -9.4871, false, 9],
+      ['0/1', -21.7462, true, 42],
+      ['0/2', -6.0138, false, 5],
+    ]);
+    // `target` is not a metric; acc_bytes is kept when present.
+    expect(records[0].metrics).toEqual({ acc: 0, acc_norm: 1, acc_bytes: 0 });
+    expect(records[0].prompt).toBe('A man is running. He');
+  });
+});
+
+describe('lm-eval samples: damaged rows', () => {
+  it('turns each bad row into one invalid item at its line and keeps reading', async () => {
+    const { format, items } = await readItems(fixture('lm-eval/malformed/samples_arith_2024-06-01T12-00-00.123456.jsonl'));
+    expect(format).toBe('lm-eval-samples');
+    expect(items.filter((i) => i.kind === 'record').map((i) => i.line)).toEqual([1, 1]);
+    const invalid = items.flatMap((i) => (i.kind === 'invalid' ? [[i.line, i.message]] : []));
+    expect(invalid).toEqual([
+      [2, expect.stringMatching(/^not valid JSON/)],
+      [3, '2 requests in arguments but 1 responses'],
+      [4, expect.stringMatching(/doc_id must be a number or string/)],
+      [5, expect.stringMatching(/response 1 is not a log-likelihood/)],
+      // generate_until docs are reported once, not once per doc (line 7 is another one)
+      [6, expect.stringMatching(/generate_until/)],
+    ]);
+  });
+});
+
+describe('lm-eval task and metric names', () => {
+  it('takes the task from samples_<task>_<date>', () => {
+    expect(lmEvalTaskFromFile('/runs/gpt2/samples_arc_easy_2024-06-01T12-00-00.123456.jsonl')).toBe('arc_easy');
+    expect(lmEvalTaskFromFile('samples_mmlu_high_school_physics_2024-06-01T12-00-00.jsonl')).toBe('mmlu_high_school_physics');
+  });
+
+  it('maps result keys to metric names, dropping stderr and alias', () => {
+    expect(metricName('acc,none')).toBe('acc');
+    expect(metricName('acc_norm,none')).toBe('acc_norm');
+    expect(metricName('acc')).toBe('acc');
+    expect(metricName('acc_stderr,none')).toBeNull();
+    expect(metricName('alias')).toBeNull();
+    expect(metricName('exact_match,strict-match')).toBe('exact_match,strict-match');
+  });
+});
+
+describe('lm-eval results', () => {
+  it('yields one aggregate per task and metric, at the line of its key, skipping stderr and N/A', async () => {
+    const { format, items } = await readItems(fixture('lm-eval/results_2024-06-01T12-00-00.123456.json'));
+    expect(format).toBe('lm-eval-results');
+    expect(items.map((i) => (i.kind === 'aggregate' ? [i.task, i.metric, i.value, i.line] : i))).toEqual([
+      ['arc_easy', 'acc', 0.6666666666666666, 5],
+      ['arc_easy', 'acc_norm', 0.3333333333333333, 7],
+      ['gsm8k', 'exact_match,strict-match', 0.25, 12],
+    ]);
+  });
+
+  it('agrees with the mean of the per-sample metric of its samples file (the fixture run is consistent)', async () => {
+    const records = await readRecords(fixture('lm-eval/samples_arc_easy_2024-06-01T12-00-00.123456.jsonl'));
+    const docs = new Map(records.map((r) => [r.group, r.metrics!]));
+    const mean = (k: string) => [...docs.values()].reduce((a, m) => a + m[k], 0) / docs.size;
+    const { items } = await readItems(fixture('lm-eval/results_2024-06-01T12-00-00.123456.json'));
+    const agg = Object.fromEntries(items.flatMap((i) => (i.kind === 'aggregate' && i.task === 'arc_easy' ? [[i.metric, i.value]] : [])));
+    expect(agg.acc).toBeCloseTo(mean('acc'), 12);
+    expect(agg.acc_norm).toBeCloseTo(mean('acc_norm'), 12);
+  });
+});

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { fixture, readRecords, sum } from './read.js';
+
+const file = fixture('openai-completions/echo.jsonl');
+
+describe('openai completions with echo', () => {
+  it('slices the continuation by the context text, keeping split UTF-8 characters whole', async () => {
+    // "Price: 5€" + " ok «x»": the last byte token of € has offset 9 (= context length) and the
+    // last byte token of » has offset 16 (= prompt length); both still belong before the boundary.
+    const [r] = await readRecords(file);
+    expect(r.id).toBe('q1-c0');
+    expect(r.tokens).toEqual([' ok', ' \uFFFD', '\uFFFD', 'x', '\uFFFD', '\uFFFD']);
+    expect(r.reference_logprobs).toEqual([-7.4871, -5.1292, -0.2538, -2.9641, -2.5177, -0.0652]);
+    expect(r.context_logprobs).toEqual([null, -4.1037, -6.2519, -3.4962, -0.0213, -0.0011]);
+    expect(r.trailing_logprobs).toEqual([-1.7503]);
+    expect(sum(r.reference_logprobs!)).toBe(r.score);
+    expect(r.prompt).toBe('Price: 5€');
+    expect(r.completion).toBe(' ok «x»');
+    expect([r.group, r.gold, r.selected, r.score_kind]).toEqual(['q1', true, true, 'logprob']);
+    expect(r.logprobs).toBeUndefined();
+  });
+
+  it('keeps a true top-k: dicts sorted by log-prob, the echoed token dropped when it ranks below k', async () => {
+    const [r] = await readRecords(file);
+    // step " ok" (-7.4871) is not in the top 2: its dict had 3 entries
+    expect(r.top_logprobs![0]).toEqual([
+      { token: '\n', logprob: -0.3817 },
+      { token: ' per', logprob: -2.2406 },
+    ]);
+    // step "x" likewise; the dict order was not by log-prob
+    expect(r.top_logprobs![3]).toEqual([
+      { token: 'a', logprob: -1.5122 },
+      { token: 'b', logprob: -1.9876 },
+    ]);
+    expect(r.top_logprobs!.every((l) => l.length === 2)).toBe(true);
+  });
+
+  it('slices by context_tokens and usage.prompt_tokens, and recovers the texts from the request', async () => {
+    const [, r] = await readRecords(file);
+    expect(r.id).toBe('q1-c0-tokens');
+    expect(r.reference_logprobs).toEqual([-7.4871, -5.1292, -0.2538, -2.9641, -2.5177, -0.0652]);
+    expect(r.trailing_logprobs).toEqual([-1.7503]);
+    expect(r.prompt).toBe('Price: 5€');
+    expect(r.completion).toBe(' ok «x»');
+  });
+
+  it('takes a plain completion (no echo) whole as the continuation', async () => {
+    const [, , r] = await readRecords(file);
+    expect(r).toMatchObject({ id: 'plain-1', tokens: [' 4', '\n'], reference_logprobs: [-0.1187, -0.5043], prompt: 'Q: 2+2=', completion: ' 4\n', score: -0.1187 + -0.5043 });
+    expect(r.context_logprobs).toBeUndefined();
+    expect(r.trailing_logprobs).toBeUndefined();
+  });
+
+  it('reads a bare response as reference only: the prompt after its first token, no score', async () => {
+    const [r] = await readRecords(fixture('openai-completions/bare-response.json'));
+    expect(r.id).toBe('cmpl-bare/0');
+    expect(r.score).toBeUndefined();
+    expect(r.tokens![0]).toBe(':');
+    expect(r.reference_logprobs).toHaveLength(11); // 12 prompt tokens (usage) minus the first
+    expect(r.context_logprobs).toEqual([null]);
+    expect(r.trailing_logprobs).toEqual([-1.7503]);
+  });
+});

@@ -1,0 +1,64 @@
+/**
+ * The committed sample runs (sample-runs/formats/) are what scripts/make-format-samples.mjs
+ * writes, and each holds clean records that reproduce from their own payload plus exactly the
+ * one planted bug its README entry promises.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { AuditRecord } from '../../src/types.js';
+import { readRecords, sum } from './read.js';
+
+const ROOT = join(__dirname, '../../sample-runs/formats');
+const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b));
+const reproduces = (r: AuditRecord) => close(r.score as number, sum(r.reference_logprobs!));
+
+describe('sample runs', () => {
+  const out = mkdtempSync(join(tmpdir(), 'evalaudit-samples-'));
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it('are exactly what the generator script writes', () => {
+    execFileSync(process.execPath, [join(__dirname, '../../scripts/make-format-samples.mjs'), out]);
+    for (const dir of readdirSync(out)) {
+      for (const name of readdirSync(join(out, dir))) {
+        expect(readFileSync(join(out, dir, name), 'utf8'), `${dir}/${name}`).toBe(readFileSync(join(ROOT, dir, name), 'utf8'));
+      }
+    }
+  });
+
+  it('openai-completions-echo: one score also counts the last context token', async () => {
+    const records = await readRecords(join(ROOT, 'openai-completions-echo/responses.jsonl'));
+    const bad = records.filter((r) => !reproduces(r));
+    expect(bad.map((r) => r.id)).toEqual(['e1-c2']);
+    expect(bad[0].score).toBeCloseTo(sum(bad[0].reference_logprobs!) + (bad[0].context_logprobs!.at(-1) as number), 9);
+  });
+
+  it('openai-chat: one score summed the -9999.0 sentinel', async () => {
+    const records = await readRecords(join(ROOT, 'openai-chat/responses.jsonl'));
+    const withSentinel = records.filter((r) => r.logprobs!.includes(-9999));
+    expect(withSentinel.map((r) => r.id)).toEqual(['chat-2']);
+    expect(withSentinel[0].score).toBeCloseTo(sum(withSentinel[0].logprobs!), 9);
+    expect(records.filter((r) => r.id !== 'chat-2').every(reproduces)).toBe(true);
+  });
+
+  it('vllm: one score was built from the rank-1 entries', async () => {
+    const records = await readRecords(join(ROOT, 'vllm/request_outputs.jsonl'));
+    const bad = records.filter((r) => !reproduces(r));
+    expect(bad.map((r) => r.id)).toEqual(['v1-c1']);
+    expect(bad[0].score).toBeCloseTo(sum(bad[0].top_logprobs!.map((l) => l[0].logprob)), 9);
+  });
+
+  it('lm-eval: one doc recorded acc from the lowest total', async () => {
+    const records = await readRecords(join(ROOT, 'lm-eval/samples_synth_mc_2026-01-15T09-30-00.000000.jsonl'));
+    const docs = new Map<string, AuditRecord[]>();
+    for (const r of records) docs.set(String(r.group), [...(docs.get(String(r.group)) ?? []), r]);
+    const wrong: string[] = [];
+    for (const [doc, members] of docs) {
+      const best = members.reduce((a, b) => ((b.score as number) > (a.score as number) ? b : a));
+      if ((best.gold ? 1 : 0) !== members[0].metrics!.acc) wrong.push(doc);
+    }
+    expect(wrong).toEqual(['3']);
+  });
+});

@@ -1,0 +1,122 @@
+/**
+ * An ESLint-style RuleTester for evalaudit rules. A record rule's test is two tables: records
+ * it must let pass (clean, or attributed to a named neighbour) and records whose root cause
+ * must be exactly this rule. Group and run rules are tested through `audit()` on temp files,
+ * the way the CLI sees them.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { audit, diagnoseRecord, resolveSeverities, type RecordVerdict } from '../../src/engine/index.js';
+import type { AuditRecord, Finding } from '../../src/types.js';
+
+const severities = resolveSeverities();
+
+/** The engine's verdict on one record, as `audit()` would reach it. */
+export function verdict(record: AuditRecord): RecordVerdict {
+  return diagnoseRecord(record, 'test.jsonl', 1, severities);
+}
+
+/** The root cause the engine names for a record (null when clean). */
+export function rootCause(record: AuditRecord): string | null {
+  return verdict(record).rule?.id ?? null;
+}
+
+interface CaseBase {
+  name: string;
+  /**
+   * A known rule bug: the case states the right behaviour and is run with `it.fails`, so it
+   * turns red the day the rule is fixed. Say what goes wrong and why.
+   */
+  knownBug?: string;
+}
+
+export interface ValidCase extends CaseBase {
+  record: AuditRecord;
+  /** The root cause expected instead: null (clean, the default) or a neighbour's id. */
+  rootCause?: string | null;
+}
+
+export interface InvalidCase extends CaseBase {
+  record: AuditRecord;
+  /** The finding's message must match. */
+  message?: RegExp;
+  /** Checks on the diagnosis: recorded / expected numbers, evidence fields. */
+  check?: (v: RecordVerdict) => void;
+}
+
+function caseIt(c: CaseBase): typeof it | typeof it.fails {
+  return c.knownBug ? it.fails : it;
+}
+
+/** Runs a record rule's tables. */
+export function recordRuleTester(ruleId: string, cases: { valid: ValidCase[]; invalid: InvalidCase[] }): void {
+  describe(`${ruleId}: valid`, () => {
+    for (const c of cases.valid) {
+      caseIt(c)(c.name, () => {
+        const got = rootCause(c.record);
+        const want = c.rootCause ?? null;
+        expect(want).not.toBe(ruleId);
+        expect(got, verdict(c.record).diagnosis?.message).toBe(want);
+      });
+    }
+  });
+  describe(`${ruleId}: invalid`, () => {
+    for (const c of cases.invalid) {
+      caseIt(c)(c.name, () => {
+        const v = verdict(c.record);
+        expect(v.rule?.id ?? null, v.diagnosis?.message).toBe(ruleId);
+        if (c.message) expect(v.diagnosis!.message).toMatch(c.message);
+        c.check?.(v);
+      });
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files for audit()
+// ---------------------------------------------------------------------------------------------
+
+/** A temp folder removed after the suite. Call at the top level of a test file. */
+export function tempDir(prefix = 'evalaudit-rules-'): () => string {
+  let dir: string | null = null;
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  return () => (dir ??= mkdtempSync(join(tmpdir(), prefix)));
+}
+
+let fileCounter = 0;
+
+/** Writes records as JSONL (NaN and ±Infinity written the way Python writes them). */
+export function writeJsonl(dir: string, records: readonly unknown[], name = `records-${++fileCounter}.jsonl`): string {
+  const path = join(dir, name);
+  writeFileSync(path, records.map((r) => pythonJson(r)).join('\n') + '\n');
+  return path;
+}
+
+/** JSON.stringify, except non-finite numbers come out as NaN / Infinity / -Infinity. */
+export function pythonJson(value: unknown): string {
+  const marks = new Map<string, string>();
+  const text = JSON.stringify(value, (_k, v: unknown) => {
+    if (typeof v === 'number' && !Number.isFinite(v)) {
+      const mark = `__nonfinite_${marks.size}__`;
+      marks.set(mark, Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity');
+      return mark;
+    }
+    return v;
+  });
+  return text.replace(/"__nonfinite_\d+__"/g, (m) => marks.get(m.slice(1, -1))!);
+}
+
+/** Audits files and returns every finding. */
+export async function findingsOf(paths: string[]): Promise<Finding[]> {
+  const result = await audit(paths);
+  return result.findings;
+}
+
+/** Audits one JSONL file of records. */
+export async function auditRecords(dir: string, records: readonly AuditRecord[]): Promise<Finding[]> {
+  return findingsOf([writeJsonl(dir, records)]);
+}
