@@ -64,11 +64,22 @@ function checkGroup(group: GroupContext) {
   return null;
 }
 
+/**
+ * The per-sample values of a task. Older harness versions name samples files
+ * `<model_args>_<task>.jsonl`, so a task also matches a name ending in `_<task>`.
+ */
+function samplesFor(run: RunContext, task: string) {
+  const exact = run.samples.get(task);
+  if (exact) return exact;
+  for (const [name, metrics] of run.samples) if (name.endsWith(`_${task}`)) return metrics;
+  return undefined;
+}
+
 /** A results file's headline metric must be the mean of its samples file's per-sample values. */
 function checkRun(run: RunContext) {
   const out = [];
   for (const a of run.aggregates) {
-    const m = run.samples.get(a.task)?.get(a.metric);
+    const m = samplesFor(run, a.task)?.get(a.metric);
     if (!m || m.count === 0) continue;
     const mean = m.sum / m.count;
     if (Math.abs(mean - a.value) <= AGGREGATE_TOL) continue;

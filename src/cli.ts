@@ -90,7 +90,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         const result = await audit(args.paths as string[], {
           severities: parseRuleArgs(args.rule),
           concurrency: args.concurrency,
-          read: { inputFormat: args['input-format'], fieldMap: Object.keys(fieldMap).length ? fieldMap : undefined },
+          // A field map describes a custom layout: read it with the mapped adapter unless told otherwise.
+          read: Object.keys(fieldMap).length
+            ? { inputFormat: args['input-format'] ?? 'mapped', fieldMap }
+            : { inputFormat: args['input-format'] },
           onProgress: progressReporter(),
         });
         if (process.stderr.isTTY && !process.env.CI) err('\r\x1b[2K');

@@ -7,7 +7,7 @@
 import { stat } from 'node:fs/promises';
 import type { AuditRecord, Finding, RawItem, Severity, SeveritySetting } from './types.js';
 import { candidateOf, diagnoseRecord, resolveSeverities, type RecordVerdict } from './engine/index.js';
-import { GroupContext, type Candidate } from './engine/group-context.js';
+import { GroupContext, TIE, type Candidate } from './engine/group-context.js';
 import { harmonizeGroup, type HeldFinding } from './engine/harmonize.js';
 import type { Diagnosis, RuleMeta } from './engine/rule.js';
 import type { RecordContext } from './engine/record-context.js';
@@ -123,20 +123,21 @@ async function findRecord(file: string, wanted: string, severities: Map<string, 
     const { record, line } = item;
     ids.add(record.id);
     const isTarget = target === null && String(record.id) === wanted;
-    if (!isTarget && (record.group === undefined || (target !== null && record.group !== targetGroup))) continue;
+    const key = record.group;
+    // Only the target and candidates of a group that may be the target's need a diagnosis.
+    if (!isTarget && (key === undefined || (target !== null && key !== targetGroup))) continue;
 
     const verdict = diagnoseRecord(record, file, line, severities);
     if (isTarget) {
-      target = { kind: 'record', line, verdict, finding: null };
-      targetGroup = record.group;
-      for (const key of [...byGroup.keys()]) if (key !== targetGroup) byGroup.delete(key);
-      if (record.group === undefined) {
-        target.finding = findingOf(verdict, file, line, severities);
-        continue;
-      }
+      target = { kind: 'record', line, verdict, finding: key === undefined ? findingOf(verdict, file, line, severities) : null };
+      targetGroup = key;
+      for (const other of [...byGroup.keys()]) if (other !== key) byGroup.delete(other);
+      // An ungrouped record needs nothing from the rest of the file.
+      if (key === undefined) break;
     }
-    let list = byGroup.get(record.group!);
-    if (!list) byGroup.set(record.group!, (list = []));
+    if (key === undefined) continue;
+    let list = byGroup.get(key);
+    if (!list) byGroup.set(key, (list = []));
     list.push(memberOf(verdict, record, file, line, severities, isTarget));
   }
 
@@ -567,7 +568,7 @@ function objectivePick(g: GroupContext): string {
     const unknown = g.candidates.filter((c) => Number.isNaN(c.total)).map((c) => JSON.stringify(c.id));
     return `unknown: no known total for ${unknown.join(', ')}`;
   }
-  const tie = g.tieWith(g.best, (c) => c.total) ? ' (tied within 1e-4 with another candidate: either pick is fine)' : '';
+  const tie = g.tieWith(g.best, (c) => c.total) ? ` (tied within ${TIE} with another candidate: either pick is fine)` : '';
   return `${g.describe(g.best)}${tie}`;
 }
 

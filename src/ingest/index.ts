@@ -2,7 +2,7 @@
  * Ingest: paths → files → rows → canonical items. A detector picks one adapter per file from
  * its content; `--input-format` overrides it.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import { join, extname } from 'node:path';
 import type { RawItem } from '../types.js';
 import type { AdapterOptions, Container, FormatAdapter } from './adapter.js';
@@ -65,6 +65,25 @@ export function containerOf(file: string): Container {
   return ext === '.csv' ? 'csv' : ext === '.jsonl' || ext === '.ndjson' ? 'jsonl' : 'json';
 }
 
+/**
+ * The container by content where the extension misleads: lm-evaluation-harness ≤ 0.4.2 wrote
+ * its samples as one pretty-printed JSON array in a file named .jsonl. A .jsonl whose first
+ * line is a lone `[` (not a JSON value on its own) is read as a JSON document.
+ */
+async function sniffContainer(file: string): Promise<Container> {
+  const container = containerOf(file);
+  if (container !== 'jsonl') return container;
+  const handle = await open(file, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(4096), 0, 4096, 0);
+    const head = buffer.toString('utf8', 0, bytesRead).replace(/^\uFEFF/, '');
+    const firstLine = head.split('\n', 1)[0].trim();
+    return firstLine.startsWith('[') && !firstLine.endsWith(']') ? 'json' : 'jsonl';
+  } finally {
+    await handle.close();
+  }
+}
+
 
 export function supportedFormatsText(): string {
   return adapters.map((a) => `${a.name} (${a.description})`).join('; ');
@@ -118,7 +137,7 @@ function reading(format: string | null, batches: AsyncGenerator<RawItem[]>): Fil
  * adapter recognises yields one `invalid` item that names the supported formats.
  */
 export async function readFileItems(file: string, options: ReadOptions = {}): Promise<FileReading> {
-  const container = containerOf(file);
+  const container = await sniffContainer(file);
   const source = batchesOf(file, container);
   const pending: Row[] = [];
   let adapter: FormatAdapter | undefined;

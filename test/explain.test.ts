@@ -1,0 +1,211 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { explain, ExplainError } from '../src/explain.js';
+import { InputError } from '../src/ingest/index.js';
+
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/explain/${name}`, import.meta.url));
+const CAT = fixture('cat.jsonl');
+const CAT_PAIR = fixture('cat-pair.jsonl');
+const TOKENS = fixture('tokens.jsonl');
+const LENGTHS = fixture('lengths.jsonl');
+const MANY = fixture('many.jsonl');
+const INVALID = fixture('invalid.jsonl');
+
+const text = (file: string, id: string) => explain(file, id, { format: 'text' });
+const markdown = (file: string, id: string) => explain(file, id, { format: 'markdown' });
+
+/** A text section: from its heading (a title over a dashes line) to the next heading. */
+function section(out: string, title: string): string[] {
+  const lines = out.split('\n');
+  const isHeading = (i: number) => lines[i] !== '' && /^-+$/.test(lines[i + 1] ?? '');
+  const start = lines.findIndex((l, i) => l.startsWith(title) && isHeading(i));
+  expect(start, `section ${title}`).toBeGreaterThanOrEqual(0);
+  let end = start + 2;
+  while (end < lines.length && !isHeading(end)) end++;
+  return lines.slice(start + 2, end);
+}
+
+/** Text table data rows: the lines after the dashes row, up to the first blank line. */
+function textRows(lines: string[]): string[] {
+  const dashes = lines.findIndex((l) => /^-+( +-+)+$/.test(l.trim()));
+  const rows: string[] = [];
+  for (const l of lines.slice(dashes + 1)) {
+    if (l === '') break;
+    rows.push(l);
+  }
+  return rows;
+}
+
+/** The pipes that delimit cells: those not escaped by an odd run of backslashes. */
+function cellDelimiters(line: string): number {
+  let count = 0;
+  let backslashes = 0;
+  for (const c of line) {
+    if (c === '|' && backslashes % 2 === 0) count++;
+    backslashes = c === '\\' ? backslashes + 1 : 0;
+  }
+  return count;
+}
+
+/** Consecutive lines starting with `|`: the Markdown tables. */
+function tables(md: string): string[][] {
+  const out: string[][] = [];
+  let current: string[] = [];
+  for (const line of md.split('\n')) {
+    if (line.startsWith('|')) current.push(line);
+    else if (current.length > 0) {
+      out.push(current);
+      current = [];
+    }
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+describe('explain: a multiple-choice candidate (the cat example)', () => {
+  it('shows both totals, both continuations and names greedy-choice', async () => {
+    const out = await text(CAT, 'A');
+    expect(out).toContain('record "A"');
+    expect(out).toContain('-2.4');
+    expect(out).toContain('-2.3');
+    // A's own tokens, one row each, and B's continuation in the group table.
+    const rows = textRows(section(out, 'Tokens'));
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatch(/^\s*0\s+" warm"\s+-0\.9\s+-0\.9\s+" warm" -0\.9 ✓\s+0$/);
+    expect(rows[1]).toMatch(/^\s*1\s+" mat"\s+-1\.5\s+-1\.5\s+" mat" -1\.5 ✓\s+0$/);
+    expect(out).toContain('" warm mat"');
+    expect(out).toContain('" plush rug"');
+    expect(out).toMatch(/^rule: +greedy-choice \(error\)$/m);
+    expect(out).toMatch(/^picked by the pipeline: +"A" \(total -2\.4\)$/m);
+    expect(out).toMatch(/^picked by the sequence objective \(highest total\): +"B" \(total -2\.3\)$/m);
+    // A itself is consistent with the reference: the fault is the group's pick, not its numbers.
+    expect(section(out, 'Diagnosis').join('\n')).toContain('no finding: the numbers agree with the reference within float32 tolerance');
+  });
+
+  it('lists every candidate with its first-token and total log-probs, marking the record explained', async () => {
+    const rows = textRows(section(await text(CAT, 'B'), 'Group "cat"'));
+    expect(rows).toHaveLength(3);
+    expect(rows[0]).toMatch(/^\s+"A"\s+yes\s+no\s+-0\.9\s+-2\.4\s+2\s+" warm mat"/);
+    expect(rows[1]).toMatch(/^▶\s+"B"\s+no\s+yes\s+-1\.2\s+-2\.3\s+2\s+" plush rug"/);
+    expect(rows[2]).toMatch(/^\s+"C"\s+no\s+no\s+-2\s+-3\.3\s+2\s+" soft bed"/);
+  });
+
+  it('with only two candidates the worst total is also the pick: the engine cannot tell greedy from inverted', async () => {
+    const out = await text(CAT_PAIR, 'A');
+    expect(out).toContain('-2.4');
+    expect(out).toContain('-2.3');
+    expect(out).toMatch(/^rule: +selection-mismatch \(error\)$/m);
+    expect(out).toMatch(/^ {2}consistentWith: +\["greedy","inverted"\]$/m);
+    expect(out).not.toContain('greedy-choice');
+  });
+});
+
+describe('explain: a record-level root cause', () => {
+  it('prints one row per token and names high-confidence-wrong-token', async () => {
+    const out = await text(TOKENS, 'fav');
+    const rows = textRows(section(out, 'Tokens'));
+    expect(rows).toHaveLength(3);
+    // The target is not the favourite at step 0; the recorded value is the favourite's.
+    expect(rows[0]).toMatch(/^\s*0\s+" a"\s+-0\.7\s+-1\.4\s+" the" -0\.7\s+\+0\.7 ✗$/);
+    expect(rows[2]).toContain('" day" -0.2 ✓');
+    const diagnosis = section(out, 'Diagnosis').join('\n');
+    expect(diagnosis).toContain('high-confidence-wrong-token (error)');
+    expect(diagnosis).toMatch(/^ {2}step: +0$/m);
+    expect(diagnosis).toMatch(/^ {2}favourite: +" the"$/m);
+    expect(out).toMatch(/reference total log-prob: +-3\.9/);
+    expect(out).not.toContain('Group');
+  });
+
+  it('shows the extra value of a length mismatch as a row without a token', async () => {
+    const out = await text(LENGTHS, 'extra');
+    const rows = textRows(section(out, 'Tokens'));
+    expect(rows).toHaveLength(3);
+    expect(rows[2]).toMatch(/^\s*2\s+\(no token\)\s+-0\.05\s+—/);
+    expect(out).toContain('3 recorded values for 2 tokens, shown by position: step 2 has no token.');
+    expect(out).toContain('length-mismatch');
+  });
+
+  it('shows the missing value of a length mismatch as a row without a recorded value', async () => {
+    const out = await text(LENGTHS, 'missing');
+    const rows = textRows(section(out, 'Tokens'));
+    expect(rows).toHaveLength(3);
+    expect(rows[2]).toMatch(/^\s*2\s+"\\n"\s+\(missing\)\s+-0\.3/);
+    expect(out).toContain('2 recorded values for 3 tokens, shown by position: step 2 has no recorded value.');
+  });
+
+  it('shows an upper bound where the target is not in the top-k list, and a numeric id as given', async () => {
+    const out = await text(TOKENS, '7');
+    const rows = textRows(section(out, 'Tokens'));
+    expect(rows[1]).toMatch(/" friend"\s+-2\.5\s+≤ -2\.348\d+\s+" !" -0\.7\s+≥ -0\.15\d+$/);
+    expect(out).toMatch(/reference total log-prob: +≤ -2\.748\d+ \(1 of 2 steps known\)/);
+    expect(out).toContain('where only a bound is known, the recorded values respect it');
+  });
+
+  it('does not claim agreement with a reference the record lacks', async () => {
+    const out = await text(MANY, 'r3');
+    expect(out).toContain('(the record has no continuation tokens)');
+    expect(out).toContain('carries no reference');
+  });
+
+  it('explains an unreadable record by its invalid-record finding', async () => {
+    const out = await text(INVALID, 'bad');
+    expect(out).toContain('line 2');
+    expect(out).toContain('invalid-record (error)');
+    expect(out).toContain('/logprobs must be array');
+  });
+});
+
+describe('explain --format markdown', () => {
+  it('has one table row per token and escapes | in tokens', async () => {
+    const md = await markdown(TOKENS, 'pipe');
+    const [tokens] = tables(md);
+    expect(tokens[0]).toBe('| step | token | recorded | reference | top alternative | recorded − reference |');
+    const rows = tokens.slice(2);
+    expect(rows).toHaveLength(3);
+    // Six columns: seven unescaped pipes on every row, whatever the tokens hold.
+    for (const row of tokens) expect(cellDelimiters(row)).toBe(7);
+    expect(rows[0]).toContain('" a\\|b"');
+    expect(rows[1]).toContain('" \\`c\\`"');
+    expect(rows[2]).toContain('| "\\|" |');
+    expect(rows[2]).toContain('"\\|\\|" -0.4');
+  });
+
+  it('is paste-ready for the cat example: token table, group table, the group finding', async () => {
+    const md = await markdown(CAT, 'A');
+    const [tokens, group] = tables(md);
+    expect(tokens.slice(2)).toHaveLength(2);
+    expect(group.slice(2)).toHaveLength(3);
+    for (const row of tokens) expect(cellDelimiters(row)).toBe(7);
+    for (const row of group) expect(cellDelimiters(row)).toBe(10);
+    expect(md).toContain('## Group "cat" (3 candidates)');
+    expect(md).toContain('- **picked by the pipeline:** "A" (total -2.4)');
+    expect(md).toContain('- **picked by the sequence objective (highest total):** "B" (total -2.3)');
+    expect(md).toContain('- **rule:** greedy-choice (error)');
+    // Markdown specials in messages are escaped (`>` would start a quote or HTML).
+    expect(md).toContain('(-0.9 \\> -1.2)');
+  });
+});
+
+describe('explain: a record that is not there', () => {
+  it('throws ExplainError naming the file and the id and listing the ids', async () => {
+    const err = await explain(CAT, 'Z', { format: 'text' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ExplainError);
+    const message = (err as Error).message;
+    expect(message).toContain(CAT);
+    expect(message).toContain('"Z"');
+    expect(message).toContain('"A", "B", "C"');
+  });
+
+  it('lists at most 10 ids and says how many more there are', async () => {
+    const err = await explain(MANY, 'r0', { format: 'text' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ExplainError);
+    const message = (err as Error).message;
+    expect(message).toContain('"r10"');
+    expect(message).not.toContain('"r11"');
+    expect(message).toContain('(2 more)');
+  });
+
+  it('a missing file is an InputError, as for audit', async () => {
+    await expect(explain(fixture('nope.jsonl'), 'A', { format: 'text' })).rejects.toBeInstanceOf(InputError);
+  });
+});
