@@ -10,7 +10,7 @@
  * PASS / FAIL lines. Informational: the exit code is 0 whatever the numbers say.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import { devNull } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -115,15 +115,13 @@ async function measure(c: Contender, runs: number): Promise<Measurement> {
 function countLines(file: string): Promise<number> {
   return new Promise((resolve, reject) => {
     let n = 0;
-    import('node:fs').then(({ createReadStream }) =>
-      createReadStream(file)
-        .on('data', (chunk: Buffer | string) => {
-          const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-          for (let i = b.indexOf(10); i !== -1; i = b.indexOf(10, i + 1)) n++;
-        })
-        .on('end', () => resolve(n))
-        .on('error', reject),
-    );
+    createReadStream(file)
+      .on('data', (chunk: Buffer | string) => {
+        const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+        for (let i = b.indexOf(10); i !== -1; i = b.indexOf(10, i + 1)) n++;
+      })
+      .on('end', () => resolve(n))
+      .on('error', reject);
   });
 }
 

@@ -67,6 +67,12 @@ interface Member {
   /** Its record-level finding, as audit would hold it until the group is complete. */
   held: HeldFinding | null;
   isTarget: boolean;
+  /**
+   * Whether the candidate's total and first-token log-prob are the reference's. Without a
+   * reference the engine falls back to the recorded numbers of a clean record; say so.
+   */
+  totalIsReference: boolean;
+  firstIsReference: boolean;
 }
 
 interface RecordTarget {
@@ -190,6 +196,8 @@ function memberOf(v: RecordVerdict, record: AuditRecord, file: string, line: num
     completion: record.completion ?? (record.tokens ? record.tokens.join('') : undefined),
     held: finding ? { finding, range: v.diagnosis?.basis === 'range' } : null,
     isTarget,
+    totalIsReference: !Number.isNaN(v.ctx.ref.total),
+    firstIsReference: v.ctx.n > 0 && !Number.isNaN(v.ctx.ref.exact[0]),
   };
 }
 
@@ -247,7 +255,7 @@ function width(s: string): number {
 const TEXT: Style = {
   quote: (t) => escapeUnprintable(JSON.stringify(t)),
   text: (t) => escapeUnprintable(t),
-  heading: (title, level) => (level === 1 ? [title] : level === 2 ? [title, '-'.repeat(width(title))] : [`${title}:`]),
+  heading: (title, level) => (level === 1 ? [title, ''] : level === 2 ? [title, '-'.repeat(width(title))] : [`${title}:`]),
   table(header, align, rows) {
     const widths = header.map((h, c) => Math.max(width(h), ...rows.map((r) => width(r[c] ?? ''))));
     const pad = (cells: readonly string[]) =>
@@ -297,7 +305,7 @@ function recordSections(found: Found, target: RecordTarget, s: Style): string[][
 function invalidSections(found: Found, target: InvalidTarget, wanted: string, severities: Map<string, SeveritySetting>, s: Style): string[][] {
   const severity = severities.get('invalid-record') ?? 'error';
   return [
-    [...s.heading(`evalaudit explain: record ${s.text(JSON.stringify(wanted))}`, 1), '', ...s.items([['file', `${s.text(found.file)}, line ${target.line}`]])],
+    [...s.heading(`evalaudit explain: record ${s.text(JSON.stringify(wanted))}`, 1), ...s.items([['file', `${s.text(found.file)}, line ${target.line}`]])],
     [
       ...s.heading('Diagnosis', 2),
       ...s.items([
@@ -323,7 +331,7 @@ function header(found: Found, line: number, ctx: RecordContext, s: Style): strin
   if (r.prompt !== undefined) pairs.push(['prompt', promptText(r.prompt, s)]);
   if (r.completion !== undefined) pairs.push(['completion', s.quote(r.completion)]);
   pairs.push(['reference', LEVEL_WORDS[ctx.ref.level]]);
-  return [...s.heading(`evalaudit explain: record ${s.text(JSON.stringify(r.id))}`, 1), '', ...s.items(pairs)];
+  return [...s.heading(`evalaudit explain: record ${s.text(JSON.stringify(r.id))}`, 1), ...s.items(pairs)];
 }
 
 function promptText(prompt: string, s: Style): string {
@@ -525,7 +533,7 @@ function groupSection(group: GroupView | null, s: Style): string[] {
     ...s.heading(`Group ${s.text(JSON.stringify(g.group))} (${n} candidate${n === 1 ? '' : 's'})`, 2),
     ...s.table(['', 'id', 'selected', 'gold', 'first-token log-prob', 'total log-prob', 'tokens', 'completion', 'record finding'], 'llllrrrll', group.members.map((m) => candidateRow(m, s))),
     '',
-    ...s.items(pickPairs(g, s)),
+    ...s.items(pickPairs(group, s)),
     '',
     ...groupFindingLines(group, s),
   ];
@@ -538,18 +546,26 @@ function candidateRow(m: Member, s: Style): string[] {
     s.text(JSON.stringify(c.id)),
     c.selected ? 'yes' : 'no',
     c.gold === undefined ? '?' : c.gold ? 'yes' : 'no',
-    Number.isNaN(c.first) ? '?' : fmt(c.first),
-    Number.isNaN(c.total) ? '?' : fmt(c.total),
+    sourced(c.first, m.firstIsReference),
+    sourced(c.total, m.totalIsReference),
     String(c.tokens),
     m.completion === undefined ? '?' : s.quote(m.completion),
     m.held ? s.text(m.held.finding.ruleId) : '—',
   ];
 }
 
-function pickPairs(g: GroupContext, s: Style): [string, string][] {
+function sourced(x: number, isReference: boolean): string {
+  if (Number.isNaN(x)) return '?';
+  return isReference ? fmt(x) : `${fmt(x)} (recorded)`;
+}
+
+function pickPairs(group: GroupView, s: Style): [string, string][] {
+  const g = group.context;
+  const recorded = group.members.some((m) => !m.totalIsReference && !Number.isNaN(m.candidate.total));
   const pairs: [string, string][] = [
     ['picked by the pipeline', s.text(pipelinePick(g))],
-    ['picked by the sequence objective (highest total)', s.text(objectivePick(g))],
+    // Without a reference the objective can only be applied to the recorded numbers.
+    ['picked by the sequence objective (highest total)', s.text(objectivePick(g) + (recorded && g.best ? ', using recorded totals where there is no reference' : ''))],
   ];
   const gold = g.candidates.filter((c) => c.gold === true);
   if (gold.length > 0) pairs.push(['gold', s.text(gold.map((c) => JSON.stringify(c.id)).join(', '))]);

@@ -10,6 +10,7 @@ const TOKENS = fixture('tokens.jsonl');
 const LENGTHS = fixture('lengths.jsonl');
 const MANY = fixture('many.jsonl');
 const INVALID = fixture('invalid.jsonl');
+const TWO_GROUPS = fixture('two-groups.jsonl');
 
 const text = (file: string, id: string) => explain(file, id, { format: 'text' });
 const markdown = (file: string, id: string) => explain(file, id, { format: 'markdown' });
@@ -96,6 +97,24 @@ describe('explain: a multiple-choice candidate (the cat example)', () => {
     expect(out).toContain('-2.3');
     expect(out).toMatch(/^rule: +selection-mismatch \(error\)$/m);
     expect(out).toMatch(/^ {2}consistentWith: +\["greedy","inverted"\]$/m);
+    expect(out).not.toContain('greedy-choice');
+  });
+});
+
+describe('explain: groups', () => {
+  it('shows only the record\'s own group, and says when totals are recorded numbers rather than the reference', async () => {
+    const out = await text(TWO_GROUPS, 'y1');
+    const rows = textRows(section(out, 'Group "g2"'));
+    expect(rows).toHaveLength(2);
+    expect(out).not.toContain('"x1"');
+    expect(rows[0]).toMatch(/^▶\s+"y1"\s+yes\s+no\s+\?\s+-3 \(recorded\)\s+0\s+" three"/);
+    expect(out).toMatch(/^picked by the sequence objective \(highest total\): +"y2" \(total -0\.5\), using recorded totals where there is no reference$/m);
+    expect(out).toMatch(/^rule: +selection-mismatch \(error\)$/m);
+  });
+
+  it('honours severity overrides like audit: with greedy-choice off, the cat group has no finding', async () => {
+    const out = await explain(CAT, 'A', { format: 'text', severities: { 'greedy-choice': 'off' } });
+    expect(out).toContain('no group finding');
     expect(out).not.toContain('greedy-choice');
   });
 });

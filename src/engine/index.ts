@@ -124,55 +124,45 @@ function emptyAccuracy(): Accuracy {
 
 interface AccuracyTally {
   groups: number;
-  picked: number;
   pickedRight: number;
-  scored: number;
   scoredRight: number;
   changed: number;
 }
 
+/**
+ * Accuracy is compared over the same groups before and after: those with a gold answer, a
+ * recorded pick (or a harness's per-sample acc) and a trusted total for every candidate. A group
+ * whose candidate has a root cause and no reference cannot be re-picked, so it is left out.
+ */
 function tallyGroup(t: AccuracyTally, g: GroupContext): void {
-  const goldKnown = g.candidates.some((c) => c.gold === true);
-  if (!goldKnown) return;
+  if (!g.candidates.some((c) => c.gold === true)) return;
   const recordedAcc = g.candidates[0].metrics?.acc;
-  if (!g.selected && recordedAcc === undefined) return;
+  const best = g.best;
+  if ((!g.selected && recordedAcc === undefined) || !best) return;
+  const before = g.selected ? g.selected.gold === true : recordedAcc === 1;
+  const after = best.gold === true;
   t.groups++;
-  if (g.selected) {
-    t.picked++;
-    if (g.selected.gold) t.pickedRight++;
-  } else if (recordedAcc !== undefined) {
-    t.picked++;
-    t.pickedRight += recordedAcc;
-  }
-  // By the reference total; for harness groups without per-token evidence, the recorded log-likelihoods.
-  const best = g.best ?? g.argmax((c) => (c.score === undefined ? NaN : c.score));
-  if (best) {
-    t.scored++;
-    const right = best.gold === true;
-    if (right) t.scoredRight++;
-    const before = g.selected ? g.selected.gold === true : recordedAcc === 1;
-    if (before !== right || (g.selected && g.selected !== best)) t.changed++;
-  }
+  if (before) t.pickedRight++;
+  if (after) t.scoredRight++;
+  if (before !== after || (g.selected !== null && g.selected !== best)) t.changed++;
 }
 
 function accuracyOf(t: AccuracyTally): Accuracy {
   return {
     groups: t.groups,
-    recorded: t.picked ? t.pickedRight / t.picked : null,
-    recomputed: t.scored ? t.scoredRight / t.scored : null,
+    recorded: t.groups ? t.pickedRight / t.groups : null,
+    recomputed: t.groups ? t.scoredRight / t.groups : null,
     changed: t.changed,
   };
 }
 
 function newTally(): AccuracyTally {
-  return { groups: 0, picked: 0, pickedRight: 0, scored: 0, scoredRight: 0, changed: 0 };
+  return { groups: 0, pickedRight: 0, scoredRight: 0, changed: 0 };
 }
 
 function addTally(into: AccuracyTally, t: AccuracyTally): void {
   into.groups += t.groups;
-  into.picked += t.picked;
   into.pickedRight += t.pickedRight;
-  into.scored += t.scored;
   into.scoredRight += t.scoredRight;
   into.changed += t.changed;
 }

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { audit, diagnoseRecord, resolveSeverities, type RecordVerdict } from '../../src/engine/index.js';
+import { RecordContext } from '../../src/engine/record-context.js';
+import { recordRules } from '../../rules/index.js';
 import type { AuditRecord, Finding } from '../../src/types.js';
 
 const severities = resolveSeverities();
@@ -21,6 +23,16 @@ export function verdict(record: AuditRecord): RecordVerdict {
 /** The root cause the engine names for a record (null when clean). */
 export function rootCause(record: AuditRecord): string | null {
   return verdict(record).rule?.id ?? null;
+}
+
+/**
+ * Whether one record rule's hypothesis, asked alone (outside the registry's order), reproduces
+ * the record: for checking that a neighbour does not explain a record too.
+ */
+export function hypothesisHolds(ruleId: string, record: AuditRecord): boolean {
+  const rule = recordRules.find((r) => r.meta.id === ruleId);
+  if (!rule) throw new Error(`no record rule ${ruleId}`);
+  return rule.check(new RecordContext(record, 'test.jsonl', 1)) !== null;
 }
 
 interface CaseBase {
