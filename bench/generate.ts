@@ -51,22 +51,25 @@ interface Step {
 }
 
 /**
- * One step's top-20: probabilities from a stick-breaking draw (a dominant few, a long tail),
- * leaving some mass for the unlisted vocabulary.
+ * One step's top-20: the unlisted mass first (between 0.5 and 0.001, as a trained model leaves
+ * outside its top 20), then a stick-breaking split of the rest (a dominant few, a long tail).
+ * The unlisted mass is kept well above float64 noise, so "1 - Σ listed" is meaningful.
  */
 function makeStep(rand: () => number): Step {
+  const rest = 10 ** -(0.3 + rand() * 2.7);
   const weights: number[] = [];
-  let rest = 1;
+  let left = 1;
   const concentration = 0.25 + rand() * 0.5;
   for (let j = 0; j < TOP_K; j++) {
-    const share = rest * (concentration + (1 - concentration) * rand() * 0.6);
+    const share = left * (concentration + (1 - concentration) * rand() * 0.6);
     weights.push(share);
-    rest -= share;
+    left -= share;
   }
+  const scale = (1 - rest) / weights.reduce((a, b) => a + b, 0);
   weights.sort((a, b) => b - a);
   const ids = new Set<number>();
   while (ids.size < TOP_K) ids.add(Math.floor(rand() * VOCAB));
-  return { ids: [...ids], logprobs: weights.map((w) => Math.log(w)), rest };
+  return { ids: [...ids], logprobs: weights.map((w) => Math.log(w * scale)), rest };
 }
 
 type Bug = 'clean' | 'mean_as_sum' | 'drops_last_token' | 'argmax_gathered' | 'prob_sum' | 'softmax_skipped';

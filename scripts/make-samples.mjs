@@ -712,8 +712,9 @@ evalaudit and for end-to-end tests. **Generated** by \`node scripts/make-samples
 (deterministic; edit the script, not these files, and regenerate).
 
 A toy model emits random float32 logits per step over a vocabulary of 512 tokens (40 common
-words and rarer sub-word pieces; 16 tokens in \`logits.jsonl\`, so its full logits stay small); its logits depend only on the prompt and the previous tokens, so the
-candidates of a group share their first step. Each recorded value is what a scorer computed
+words and rarer sub-word pieces; 16 tokens in \`logits.jsonl\`, so its full logits stay
+small). Its logits depend only on the prompt and the previous tokens, so the candidates of a
+group share their first step. Each recorded value is what a scorer computed
 from those logits in float32 (float16 for the fp16 case): the correct scorer for clean records,
 a buggy one for planted records. \`top_logprobs\` are the model's true top-k in float64.
 Non-finite numbers are written as Python writes them (\`NaN\`, \`-Infinity\` in JSON; \`nan\`,
@@ -726,9 +727,12 @@ Non-finite numbers are written as Python writes them (\`NaN\`, \`-Infinity\` in 
 | choice-pertoken.csv | ${counts['choice-pertoken.csv']} | per-token values and score (arrays JSON-encoded in cells; prompts span lines) |
 | cat.jsonl | ${counts['cat.jsonl']} | the greedy-pick example: per-token values, top-5, score |
 
+(\`formats/\` holds samples in native tool formats; this script does not write it.)
+
 Every group has one \`selected\` and one \`gold\` candidate. Unless a planted case says
-otherwise, the pipeline picked the candidate with the highest recorded score. ${cleanCount} records are
-clean: an audit should report nothing for them.
+otherwise, the pipeline picked the candidate with the highest recorded score. ${cleanCount} records
+have no record-level bug: apart from the planted group-level picks below, an audit should report
+nothing for them.
 
 ## Planted cases
 

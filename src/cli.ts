@@ -10,7 +10,7 @@ import { InputError, adapters } from './ingest/index.js';
 import { findReporter, reporters, DEFAULT_FORMAT } from './report/index.js';
 import { ruleCatalogue } from '../rules/index.js';
 import { ruleTable } from './rule-table.js';
-import { explain } from './explain.js';
+import { explain, ExplainError } from './explain.js';
 import { loadMappingConfig, parseMapArgs } from './ingest/mapping.js';
 
 const SEVERITY_RANK: Record<Severity, number> = { info: 1, warning: 2, error: 3 };
@@ -111,11 +111,13 @@ export async function main(argv: readonly string[]): Promise<number> {
           .positional('file', { type: 'string', demandOption: true })
           .option('record', { type: 'string', demandOption: true, describe: 'the record id' })
           .option('format', { alias: 'f', type: 'string', default: 'text', choices: ['text', 'markdown'] })
-          .option('input-format', { type: 'string', choices: adapters.map((a) => a.name) }),
+          .option('input-format', { type: 'string', choices: adapters.map((a) => a.name) })
+          .option('rule', { type: 'string', array: true, default: [] as string[], describe: 'set a rule severity: id=off|info|warning|error' }),
       async (args) => {
         const text = await explain(args.file as string, args.record, {
           format: args.format as 'text' | 'markdown',
           inputFormat: args['input-format'],
+          severities: parseRuleArgs(args.rule),
         });
         out(text);
       },
@@ -140,7 +142,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     await parser.parseAsync();
     return code;
   } catch (e) {
-    if (e instanceof UsageError || e instanceof InputError || e instanceof ConfigError || (e as Error)?.name === 'YError') {
+    if (e instanceof UsageError || e instanceof InputError || e instanceof ConfigError || e instanceof ExplainError || (e as Error)?.name === 'YError') {
       err(`evalaudit: ${(e as Error).message}\n`);
       if ((e as Error)?.name === 'YError' || e instanceof UsageError) err('Run evalaudit --help for usage.\n');
       return 2;

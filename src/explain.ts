@@ -114,9 +114,13 @@ async function findRecord(file: string, wanted: string, severities: Map<string, 
   let targetGroup: string | number | undefined;
   let invalid: InvalidTarget | null = null;
   let firstProblem: Extract<RawItem, { kind: 'invalid' }> | null = null;
+  let aggregates = 0;
 
   for await (const item of reading.items as AsyncIterable<RawItem>) {
-    if (item.kind === 'aggregate') continue;
+    if (item.kind === 'aggregate') {
+      aggregates++;
+      continue;
+    }
     if (item.kind === 'invalid') {
       firstProblem ??= item;
       if (item.recordId !== undefined) ids.add(item.recordId);
@@ -149,7 +153,7 @@ async function findRecord(file: string, wanted: string, severities: Map<string, 
 
   if (target) return { file, format: reading.format, target, group: groupOf(file, target, targetGroup, byGroup.get(targetGroup!), severities) };
   if (invalid) return { file, format: reading.format, target: invalid, group: null };
-  throw new ExplainError(notFoundMessage(file, wanted, ids, firstProblem));
+  throw new ExplainError(notFoundMessage(file, wanted, ids, firstProblem, aggregates));
 }
 
 /** The first few distinct ids, for the not-found message, and how many there are. */
@@ -167,9 +171,11 @@ class IdList {
   }
 }
 
-function notFoundMessage(file: string, wanted: string, ids: IdList, problem: Extract<RawItem, { kind: 'invalid' }> | null): string {
+function notFoundMessage(file: string, wanted: string, ids: IdList, problem: Extract<RawItem, { kind: 'invalid' }> | null, aggregates: number): string {
   const head = `no record with id ${JSON.stringify(wanted)} in ${file}`;
   if (ids.count === 0) {
+    // A harness results file: the records are in its samples file.
+    if (aggregates > 0) return `${head}: the file holds only aggregate metrics (${aggregates}), no per-record data; explain a samples file instead`;
     return problem ? `${head}: the file has no readable records (line ${problem.line}: ${problem.message})` : `${head}: the file has no records`;
   }
   const more = ids.count > ids.shown.length ? `, … (${ids.count - ids.shown.length} more)` : '';
@@ -348,7 +354,7 @@ function tokenSection(ctx: RecordContext, s: Style): string[] {
   const rows: string[][] = [];
   for (let i = 0; i < Math.max(ctx.n, recordedCount); i++) rows.push(i < ctx.n ? tokenRow(ctx, i, s) : extraValueRow(ctx, i));
   const out = s.heading('Tokens', 2);
-  if (rows.length === 0) return [...out, s.line('(the record has no continuation tokens)')];
+  if (rows.length === 0) return [...out, s.line('(no per-token data: the record has no tokens, token ids, per-token values, logits or top-k lists)')];
   out.push(
     ...s.table(['step', 'token', 'recorded', 'reference', 'top alternative', 'recorded − reference'], 'rlrrlr', rows),
     '',

@@ -48,5 +48,9 @@ export function wrongPick(group: GroupContext): WrongPick | null {
   else if (uniqueArgmax(group, (c) => c.first) === picked) policies.push('greedy');
   if (uniqueArgmax(group, (c) => -c.total) === picked) policies.push('inverted');
   if (uniqueArgmax(group, (c) => (c.tokens > 0 ? c.total / c.tokens : NaN)) === picked) policies.push('mean');
+  // With two candidates every wrong pick is the lowest total, so "inverted" carries no
+  // information there; a policy that also predicts the pick (a better first token) is the diagnosis.
+  const inverted = policies.indexOf('inverted');
+  if (group.candidates.length === 2 && policies.length > 1 && inverted >= 0) policies.splice(inverted, 1);
   return { picked, best, policies, unknown };
 }
