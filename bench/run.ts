@@ -4,7 +4,8 @@
  *
  *     node dist/bench/run.js [--runs 3] [--file bench/out/run-topk.jsonl] [--bytes 110000000]
  *
- * Generates the input if it is absent, then runs each contender `--runs` times, each run in its
+ * Generates the input if it is absent (delete it to regenerate after changing generate.ts),
+ * then runs each contender `--runs` times, each run in its
  * own child process so peak RSS is that run's alone (read from `/usr/bin/time -v` where it
  * exists, else reported by the child itself), and prints medians, ratios and the targets as
  * PASS / FAIL lines. Informational: the exit code is 0 whatever the numbers say.
@@ -31,12 +32,13 @@ interface Options {
 
 function parseArgs(argv: string[]): Options {
   const opts: Options = { runs: 3, file: join(ROOT, 'bench', 'out', 'run-topk.jsonl'), bytes: TARGET_BYTES };
-  for (let i = 0; i < argv.length; i++) {
-    const value = argv[i + 1];
-    if (argv[i] === '--runs') opts.runs = Math.max(1, Number(value)), i++;
-    else if (argv[i] === '--file') opts.file = value, i++;
-    else if (argv[i] === '--bytes') opts.bytes = Number(value), i++;
-    else throw new Error(`unknown argument ${argv[i]} (expected --runs N, --file PATH, --bytes N)`);
+  for (let i = 0; i < argv.length; i += 2) {
+    const [flag, value] = [argv[i], argv[i + 1]];
+    if (value === undefined) throw new Error(`${flag} needs a value`);
+    if (flag === '--runs') opts.runs = Math.max(1, Math.floor(Number(value)) || 1);
+    else if (flag === '--file') opts.file = value;
+    else if (flag === '--bytes') opts.bytes = Number(value);
+    else throw new Error(`unknown argument ${flag} (expected --runs N, --file PATH, --bytes N)`);
   }
   return opts;
 }

@@ -87,7 +87,7 @@ export default createRule(
     if (base && total !== null && total < FLOAT32_NORMAL_LOG && s < 0) {
       const lp = logFloat32Product(base);
       const sumTol = ctx.sumTol(Math.abs(total), ctx.n);
-      if (Math.abs(s - total) > sumTol && Math.abs(s - lp) <= 1e-6 * Math.abs(lp)) {
+      if (Number.isFinite(lp) && Math.abs(s - total) > sumTol && Math.abs(s - lp) <= 1e-6 * Math.abs(lp)) {
         return {
           message: `the score ${fmt(s)} is the log of a float32 product of probabilities that went subnormal (exact total ${fmt(total)})`,
           recorded: s,

@@ -1,5 +1,5 @@
 import { createRule } from '../src/engine/rule.js';
-import { disagreesWithReference, fmt } from '../src/engine/evidence.js';
+import { fmt } from '../src/engine/evidence.js';
 import { logSumExp } from '../src/reference/math.js';
 import type { RecordContext } from '../src/engine/record-context.js';
 import type { TopLogprob } from '../src/types.js';
@@ -128,7 +128,9 @@ export default createRule(
   },
   (ctx) => {
     const { values, ref, record } = ctx;
-    if (!values || values.length !== ctx.n || ctx.n === 0 || !disagreesWithReference(ctx)) return null;
+    // A temperature changes the per-token values; a wrong score over right values is another bug.
+    const check = ctx.valuesCheck;
+    if (!values || values.length !== ctx.n || ctx.n === 0 || !check.comparable || check.agree) return null;
     if (ref.level === 'logits' && record.token_ids && record.logits) {
       const T = fitLogits(ctx);
       if (T === null) return null;

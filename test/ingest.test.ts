@@ -310,10 +310,9 @@ describe('CSV', () => {
     ]);
   });
 
-  // KNOWN BUG (src/ingest/rows.ts, reported): csv-parse 6.x counts the CR and the LF of a CRLF
-  // inside a quoted cell as two lines, so `info.lines` runs one ahead per such pair and every
-  // later row's line drifts. rowStartLine only subtracts LFs. Remove `.fails` once fixed.
-  it.fails('reports start lines in an all-CRLF file with CRLF inside quoted cells', async () => {
+  // csv-parse 6.x counts the CR and the LF of a CRLF inside a quoted cell as two lines; the
+  // reader subtracts what it over-counted.
+  it('reports start lines in an all-CRLF file with CRLF inside quoted cells', async () => {
     const file = await write(
       'windows.csv',
       [header, 'a,g1,"The cat', 'sat on', 'the"," mat","[""m""]",[7],[-1.5],-1.5,true,false', 'b,g1,p," rug","[""r""]",[8],[-1.25],-1.25,false,true'].join('\r\n') + '\r\n',
@@ -446,10 +445,8 @@ describe('JSON documents', () => {
     ]);
   });
 
-  // KNOWN BUG (src/ingest/rows.ts elementLines, reported): with arrayDepth 1 it takes the first
-  // array value of the top-level object, whichever key it belongs to, so an array field before
-  // "records" supplies the line numbers. Remove `.fails` once it looks for the "records" key.
-  it.fails('{"records": [...]} after another top-level array still gives the records\' lines', async () => {
+  // The line numbers come from the array under the "records" key, not the first array value.
+  it('{"records": [...]} after another top-level array still gives the records\' lines', async () => {
     const file = await write('records-after-array.json', '{"tasks": ["a", "b"],\n "records": [\n  {"id": 1, "score": -1},\n  {"id": 2, "score": -2}\n]}\n');
     expect(summary(await items(file))).toEqual([
       [3, 'record 1'],

@@ -590,11 +590,9 @@ describe('float32Tolerance / float16Tolerance / close', () => {
     expect(float16Misses(150)).toBeLessThan(400 * 0.05);
   });
 
-  // KNOWN GAP in float16Tolerance (reported to the owner of math.ts): the rounding error of a
-  // half-precision running sum grows like 2^-11 · |S| · √n, while the tolerance's |S| term does
-  // not grow with n, so a few honest float16 totals of long continuations fall outside it.
-  // Remove `.fails` once the tolerance covers them.
-  it.fails('covers every float16 pipeline in the sample', () => {
+  // The rounding error of a half-precision running sum grows like 2^-11 · |S| · √n; the
+  // tolerance grows with it.
+  it('covers every float16 pipeline in the sample', () => {
     expect(float16Misses(150)).toBe(0);
   });
 

@@ -26,7 +26,7 @@ export const adapters: FormatAdapter[] = [
   canonicalAdapter,
 ];
 
-export const INPUT_EXTENSIONS = ['.jsonl', '.json', '.csv'] as const;
+export const INPUT_EXTENSIONS = ['.jsonl', '.ndjson', '.json', '.csv'] as const;
 
 export class InputError extends Error {}
 
@@ -137,7 +137,12 @@ function reading(format: string | null, batches: AsyncGenerator<RawItem[]>): Fil
  * adapter recognises yields one `invalid` item that names the supported formats.
  */
 export async function readFileItems(file: string, options: ReadOptions = {}): Promise<FileReading> {
-  const container = await sniffContainer(file);
+  let container: Container;
+  try {
+    container = await sniffContainer(file);
+  } catch (err) {
+    throw new InputError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
   const source = batchesOf(file, container);
   const pending: Row[] = [];
   let adapter: FormatAdapter | undefined;

@@ -88,9 +88,13 @@ export async function* readCsvRows(file: string): AsyncGenerator<Row> {
     parseCsv({ bom: true, info: true, raw: true, skip_empty_lines: true, relax_column_count: true }),
   );
   let header: string[] | null = null;
+  // csv-parse counts a CRLF inside a quoted cell as two lines; what it over-counted so far.
+  let overcount = 0;
   try {
     for await (const item of parser as AsyncIterable<{ record: string[]; raw: string; info: { lines: number } }>) {
-      const line = rowStartLine(item.info.lines, item.raw);
+      const start = rowStart(item.info.lines - overcount, item.raw);
+      overcount += start.crlfInside;
+      const line = start.line;
       if (header === null) {
         header = item.record.map((h) => h.trim());
         continue;
@@ -110,14 +114,19 @@ export async function* readCsvRows(file: string): AsyncGenerator<Row> {
   }
 }
 
-function rowStartLine(endLine: number, raw: string): number {
+function rowStart(endLine: number, raw: string): { line: number; crlfInside: number } {
   let start = 0;
   while (start < raw.length && (raw[start] === '\n' || raw[start] === '\r')) start++;
   let end = raw.length;
   while (end > start && (raw[end - 1] === '\n' || raw[end - 1] === '\r')) end--;
-  let newlines = 0;
-  for (let i = start; i < end; i++) if (raw.charCodeAt(i) === 10) newlines++;
-  return endLine - newlines;
+  let breaks = 0;
+  let crlfInside = 0;
+  for (let i = start; i < end; i++) {
+    const c = raw.charCodeAt(i);
+    if (c === 10 || c === 13) breaks++;
+    if (c === 13 && raw.charCodeAt(i + 1) === 10) crlfInside++;
+  }
+  return { line: endLine - breaks, crlfInside };
 }
 
 /**
@@ -145,7 +154,7 @@ export async function* readJsonDocument(file: string): AsyncGenerator<Row> {
     yield { file, line: firstContentLine(text), value: doc, nonFinite };
     return;
   }
-  const lines = elementLines(text, Array.isArray(doc) ? 0 : 1);
+  const lines = Array.isArray(doc) ? elementLines(text, 0, null) : elementLines(text, 1, 'records');
   for (let i = 0; i < list.length; i++) yield { file, line: lines[i] ?? 1, value: list[i], nonFinite };
 }
 
@@ -169,7 +178,12 @@ function errorLine(text: string, err: unknown): number {
   const lc = /line (\d+)/.exec(msg);
   if (lc) return Number(lc[1]);
   const pos = /position (\d+)/.exec(msg);
-  if (!pos) return 1;
+  if (!pos) {
+    // "Unexpected end of JSON input" has no position: the document stops at its last line.
+    let last = 1;
+    for (let i = 0; i < text.trimEnd().length; i++) if (text.charCodeAt(i) === 10) last++;
+    return last;
+  }
   let line = 1;
   const end = Math.min(Number(pos[1]), text.length);
   for (let i = 0; i < end; i++) if (text.charCodeAt(i) === 10) line++;
@@ -177,14 +191,16 @@ function errorLine(text: string, err: unknown): number {
 }
 
 /**
- * Line of each element of the first array whose opening bracket sits at `arrayDepth`
- * (0: the document is the array; 1: an array inside the top-level object, e.g. `records`).
+ * Line of each element of the array whose opening bracket sits at `arrayDepth` (0: the document
+ * is the array; 1: an array inside the top-level object under `key`, e.g. `records`).
  */
-function elementLines(text: string, arrayDepth: number): number[] {
+function elementLines(text: string, arrayDepth: number, key: string | null): number[] {
   const lines: number[] = [];
   let line = 1;
   let depth = 0;
   let inString = false;
+  let stringStart = -1;
+  let lastKey: string | null = null;
   let inArray = false;
   let expectValue = false;
   for (let i = 0; i < text.length; i++) {
@@ -195,16 +211,21 @@ function elementLines(text: string, arrayDepth: number): number[] {
     }
     if (inString) {
       if (c === '\\') i++;
-      else if (c === '"') inString = false;
+      else if (c === '"') {
+        inString = false;
+        if (depth === arrayDepth) lastKey = text.slice(stringStart + 1, i);
+      }
       continue;
     }
     if (inArray && depth === arrayDepth + 1 && expectValue && c !== ' ' && c !== '\t' && c !== '\r' && c !== ']') {
       lines.push(line);
       expectValue = false;
     }
-    if (c === '"') inString = true;
-    else if (c === '[' || c === '{') {
-      if (!inArray && c === '[' && depth === arrayDepth) {
+    if (c === '"') {
+      inString = true;
+      stringStart = i;
+    } else if (c === '[' || c === '{') {
+      if (!inArray && c === '[' && depth === arrayDepth && (key === null || lastKey === key)) {
         inArray = true;
         expectValue = true;
       }

@@ -1,0 +1,83 @@
+import { expect } from 'vitest';
+import { recordRuleTester } from '../helpers/rule-tester.js';
+import { bugs, buggy, cleanValues, f32Sum, record, toy, toyWhere, topK } from '../helpers/toy-model.js';
+
+const t = toy(1, 5);
+const values = cleanValues(t);
+/** A toy whose step-0 target is outside the top-5: a sentinel there is no larger than the bound. */
+const unlisted = toyWhere(1, 5, (x) => !topK(x, 0).some((e) => e.id === x.ids[0]));
+
+const withNull = (score?: number) => {
+  const r = record(t, 'values');
+  r.logprobs = [null, ...values.slice(1)];
+  if (score === undefined) delete r.score;
+  else r.score = score;
+  return r;
+};
+
+recordRuleTester('invalid-logprob', {
+  valid: [
+    { name: 'clean record, logits level', record: record(t, 'logits') },
+    { name: 'clean record, top-k level', record: record(t, 'topk') },
+    { name: 'clean record, values level', record: record(t, 'values') },
+    { name: 'clean record, score only', record: record(t, 'score') },
+    { name: 'a null value (vLLM first prompt token) that no score sums', record: withNull() },
+    {
+      name: '-Infinity is a log-prob (probability 0), and so is a -Infinity total',
+      record: { ...record(t, 'values'), logprobs: [values[0], -Infinity, ...values.slice(2)], score: -Infinity },
+    },
+    {
+      name: 'a top-k list whose mass exceeds 1 only by float32 rounding (≤ 1e-3)',
+      record: { id: 1, tokens: ['a'], logprobs: [-0.6935], top_logprobs: [[{ token: 'a', logprob: -0.6935 }, { token: 'b', logprob: -0.6925 }]], score: -0.6935 },
+    },
+    {
+      name: '-9999 without a declared sentinel, below the top-k bound: a legitimate (if extreme) log-prob',
+      record: (() => {
+        const r = buggy(unlisted, 'values', bugs.sentinelSummed);
+        delete r.sentinel;
+        return r;
+      })(),
+    },
+    {
+      name: 'a NaN value wins over every other hypothesis (it is checked first): neighbour records are not this rule',
+      record: buggy(t, 'logits', bugs.softmaxSkipped),
+      rootCause: 'softmax-skipped',
+    },
+  ],
+  invalid: [
+    { name: 'NaN value, logits level', record: buggy(t, 'logits', bugs.nanValue), message: /step 0 .* is NaN, which no log-prob can be/ },
+    { name: 'NaN value, top-k level', record: buggy(t, 'topk', (x) => bugs.nanValue(x, 3)), message: /step 3/ },
+    { name: 'NaN value, values level, long sequence', record: buggy(toy(2, 150), 'values', (x) => bugs.nanValue(x, 149)), message: /step 149/ },
+    { name: 'NaN score, score only', record: buggy(t, 'score', bugs.nanValue), message: /the recorded score is NaN/ },
+    {
+      name: 'NaN score at logits level names the reference as expected',
+      record: { ...record(t, 'logits'), score: NaN },
+      check: (v) => expect(v.diagnosis!.expected).toBeCloseTo(t.lp.reduce((a, b) => a + b, 0), 9),
+    },
+    { name: '+Infinity value', record: { ...record(t, 'values'), logprobs: [Infinity, ...values.slice(1)], score: Infinity }, message: /Infinity/ },
+    { name: '+Infinity score', record: { ...record(t, 'score'), score: Infinity }, message: /\+Infinity/ },
+    {
+      name: 'OpenAI -9999 sentinel summed, values level',
+      record: buggy(t, 'values', (x) => bugs.sentinelSummed(x, 2)),
+      message: /sums the API's "not in the top-k" sentinel -9999 at step 2/,
+      check: (v) => expect(v.diagnosis!.evidence!.sumWithoutSentinels).toBeCloseTo(f32Sum(values) - values[2], 4),
+    },
+    { name: 'OpenAI -9999 sentinel summed, top-k level', record: buggy(unlisted, 'topk', bugs.sentinelSummed), message: /sentinel -9999 at step 0/ },
+    {
+      name: 'attribution: a summed sentinel is invalid-logprob, not score-mismatch, though it disagrees with the reference',
+      record: buggy(toyWhere(1, 5, (x) => topK(x, 0).some((e) => e.id === x.ids[0])), 'topk', bugs.sentinelSummed),
+      message: /sentinel/,
+    },
+    { name: 'a null summed as 0 (a None filtered out, a fillna(0))', record: withNull(f32Sum(values.slice(1))), message: /step 0 has no log-prob \(null\), yet the score is the sum of the others/ },
+    {
+      name: "a server's positive log-prob",
+      record: { id: 1, tokens: ['a', 'b'], reference_logprobs: [-1.25, 0.5], score: -0.75 },
+      message: /server's log-prob at step 1/,
+    },
+    {
+      name: 'a top-k list holding more than all the probability (logits, not log-probs)',
+      record: { id: 1, tokens: ['a'], logprobs: [-0.1], top_logprobs: [[{ token: 'a', logprob: -0.1 }, { token: 'b', logprob: -0.2 }]], score: -0.1 },
+      message: /top-2 list at step 0 holds probability 1\.72\d* > 1/,
+    },
+  ],
+});

@@ -1,0 +1,47 @@
+import { expect } from 'vitest';
+import { hypothesisHolds, recordRuleTester } from '../helpers/rule-tester.js';
+import { bugs, buggy, record, toy } from '../helpers/toy-model.js';
+
+const t = toy(1, 5);
+const long = toy(1, 150); // total ≈ -245: a float32 product underflows to 0
+const subnormal = toy(5239, 43); // total -101.65: the float32 product is subnormal, its log imprecise
+const nearlySubnormal = toy(5239, 40); // total -94.37: subnormal, but its log still within float32 tolerance
+
+recordRuleTester('probability-product', {
+  valid: [
+    { name: 'clean, logits level', record: record(t, 'logits') },
+    { name: 'clean, 150 tokens, top-k level', record: record(long, 'topk') },
+    { name: 'log of a float32 product on a short sequence equals the sum within rounding: harmless', record: buggy(t, 'logits', bugs.underflow) },
+    { name: 'log of a barely subnormal product (total -94.4): within float32 tolerance', record: buggy(nearlySubnormal, 'logits', bugs.underflow) },
+    {
+      name: 'a product that underflowed to exactly 0 with no other evidence: 0 is a valid log-prob',
+      record: buggy(long, 'score', bugs.probabilityProduct),
+    },
+    { name: 'a sum of probabilities (above the product) is probability-sum', record: buggy(t, 'values', bugs.probabilitySum), rootCause: 'probability-sum' },
+    {
+      name: 'a mean recorded for a long sequence is normalization-mismatch, not a subnormal product',
+      knownBug:
+        'when the float32 product underflows to 0, logFloat32Product() is -Infinity and |s - lp| <= 1e-6·|lp| is Infinity <= Infinity, true for any negative score: every long record with a wrong negative score is called "the log of a float32 product that went subnormal"',
+      record: buggy(long, 'values', bugs.meanAsSum),
+      rootCause: 'normalization-mismatch',
+    },
+  ],
+  invalid: [
+    { name: 'product score, logits level', record: buggy(t, 'logits', bugs.probabilityProduct), message: /is exp of the total log-prob -?[\d.]+: probabilities were multiplied/ },
+    { name: 'product score, top-k level', record: buggy(t, 'topk', bugs.probabilityProduct), message: /exp of the total/ },
+    { name: 'product score, values level', record: buggy(t, 'values', bugs.probabilityProduct), message: /exp of the total/ },
+    { name: 'product score, score only: decided by its range', record: buggy(t, 'score', bugs.probabilityProduct), message: /lies in \(0, 1\] where a log-prob/, check: (v) => expect(v.diagnosis!.basis).toBe('range') },
+    { name: 'per-token probabilities multiplied, values level', record: buggy(t, 'values', bugs.probabilityValuesProduct), message: /per-token values are probabilities and the score .* is their product/ },
+    { name: 'product of 150 probabilities underflowed to 0, logits level', record: buggy(long, 'logits', bugs.probabilityProduct), message: /the score 0 is exp of the total log-prob/ },
+    { name: 'log of an underflowed product: -Infinity, top-k level', record: buggy(long, 'topk', bugs.underflow), message: /-Infinity although every token has a finite log-prob/ },
+    { name: 'log of an underflowed product: -Infinity, values level', record: buggy(long, 'values', bugs.underflow), message: /-Infinity/ },
+    { name: 'log of an underflowed product: -Infinity, score only', record: buggy(long, 'score', bugs.underflow), message: /-Infinity/ },
+    { name: 'log of a subnormal float32 product (total -101.65), logits level', record: buggy(subnormal, 'logits', bugs.underflow), message: /log of a float32 product of probabilities that went subnormal/ },
+    { name: 'log of a subnormal float32 product, values level', record: buggy(subnormal, 'values', bugs.underflow), message: /went subnormal/ },
+    {
+      name: 'attribution: a product is not a sum of probabilities (probability-sum does not reproduce it)',
+      record: buggy(toy(2, 8), 'topk', bugs.probabilityProduct),
+      check: (v) => expect(hypothesisHolds('probability-sum', v.ctx.record)).toBe(false),
+    },
+  ],
+});
