@@ -61,7 +61,28 @@ export default createRule(
         }
       }
     }
+    // Non-finite evidence: a logits row whose log-sum-exp is not finite, a NaN in a top-k list.
+    const lse = ctx.ref.lse;
+    if (lse) {
+      for (let i = 0; i < lse.length; i++) {
+        if (!Number.isFinite(lse[i])) {
+          return { message: `logits row ${i} holds NaN or +Infinity: no distribution can be read from it`, recorded: lse[i], evidence: { row: i } };
+        }
+      }
+    }
     const top = ctx.record.top_logprobs;
+    if (top) {
+      for (let i = 0; i < top.length; i++) {
+        const bad = top[i]?.find((e) => Number.isNaN(e.logprob) || e.logprob > 1e-6);
+        if (bad) {
+          return {
+            message: `the top-k list at step ${i} gives ${tok(bad.token)} the log-prob ${fmt(bad.logprob)}`,
+            recorded: bad.logprob,
+            evidence: { step: i, token: bad.token },
+          };
+        }
+      }
+    }
     if (top) {
       const masses = ctx.ref.topMass;
       for (let i = 0; i < top.length; i++) {

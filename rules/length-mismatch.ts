@@ -6,7 +6,9 @@ import type { RecordContext } from '../src/engine/record-context.js';
 /** The recorded values cover a different number of steps than the continuation has tokens. */
 function countMismatch(ctx: RecordContext): Diagnosis | null {
   const v = ctx.values;
-  if (!v || v.length === ctx.n || ctx.n === 0) return null;
+  // Without tokens (or ids) the count is only inferred from the values themselves.
+  const declared = ctx.record.tokens !== undefined || ctx.record.token_ids !== undefined;
+  if (!v || v.length === ctx.n || (ctx.n === 0 && !declared)) return null;
   const m = v.length;
   const what =
     m === ctx.n + 1

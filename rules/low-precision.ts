@@ -29,7 +29,8 @@ function onGrid(values: ArrayLike<number> | null, score: number | undefined): Gr
   };
   if (score !== undefined) visit(score);
   if (values) for (let i = 0; i < values.length && (fp16 || bf16); i++) visit(values[i]);
-  if (informative === 0) return null;
+  // One number on the grid is chance (1 in 125 scores rounded to three decimals is); it takes two.
+  if (informative < 2) return null;
   return fp16 ? 'float16' : bf16 ? 'bfloat16' : null;
 }
 

@@ -27,7 +27,7 @@ function argmaxIndex(cands: Candidate[], key: (c: Candidate) => number): Candida
 function checkGroup(group: GroupContext) {
   const cands = group.candidates;
   const metrics = cands[0]?.metrics;
-  if (!metrics || cands.some((c) => c.score === undefined || c.gold === undefined)) return null;
+  if (!metrics || cands.some((c) => c.score === undefined || c.gold === undefined) || !cands.some((c) => c.gold)) return null;
   const score = (c: Candidate) => c.score as number;
   const recompute: Record<string, (c: Candidate) => number> = {
     acc: score,

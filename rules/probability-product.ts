@@ -77,9 +77,14 @@ export default createRule(
 
     // log(Π p) in float32: -Infinity once the product underflows, imprecise once it is subnormal.
     if (s === -Infinity) {
+      // A -Infinity among the values (or in the reference) explains the score otherwise.
       if (ctx.values && ctx.values.some((v) => v === -Infinity)) return null;
+      if (total !== null && !Number.isFinite(total)) return null;
       return {
-        message: `the score is -Infinity although every token has a finite log-prob${total !== null ? ` (total ${fmt(total)})` : ''}: the log of a probability product that underflowed to 0`,
+        message:
+          total !== null
+            ? `the score is -Infinity although every token has a finite log-prob (total ${fmt(total)}): the log of a probability product that underflowed to 0`
+            : 'the score is -Infinity: a softmax never gives a token probability 0, so this is the log of a probability product that underflowed to 0',
         recorded: s,
         expected: total,
       };

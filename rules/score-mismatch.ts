@@ -1,6 +1,15 @@
 import { createRule } from '../src/engine/rule.js';
 import { absSum, fmt, tok } from '../src/engine/evidence.js';
 
+/** Where a score of each kind can lie. */
+const KIND_RANGE = {
+  logprob: { min: -Infinity, max: 0 },
+  mean_logprob: { min: -Infinity, max: 0 },
+  prob: { min: 0, max: 1 },
+  nll: { min: 0, max: Infinity },
+  perplexity: { min: 1, max: Infinity },
+} as const;
+
 export default createRule(
   {
     id: 'score-mismatch',
@@ -42,9 +51,10 @@ export default createRule(
         expected: ctx.declared(ctx.valuesTotal),
       };
     }
-    // Score alone: only its sign can be checked.
-    if ((ctx.kind === 'logprob' || ctx.kind === 'mean_logprob') && s > 1e-6) {
-      return { message: `the score ${fmt(s)} is positive where a log-prob was declared`, recorded: s, expected: null };
+    // Score alone: only its range can be checked, by its declared kind.
+    const range = KIND_RANGE[ctx.kind];
+    if (s < range.min - 1e-6 || s > range.max + 1e-6) {
+      return { message: `the score ${fmt(s)} is outside [${fmt(range.min)}, ${fmt(range.max)}], the range of a ${ctx.kind}`, recorded: s, expected: null };
     }
     return null;
   },

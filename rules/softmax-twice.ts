@@ -1,8 +1,10 @@
 import { createRule } from '../src/engine/rule.js';
-import { fmt, logitRow, reproduces, softmaxTwiceAt } from '../src/engine/evidence.js';
+import { disagreesWithReference, fmt, logitRow, reproduces, softmaxTwiceAt } from '../src/engine/evidence.js';
 
 /** How much log Σ exp(p) may vary between steps of one vocabulary: (Σ p²)/2V ≤ 1/2V, plus rounding. */
 const OFFSET_SPREAD = 2e-3;
+/** No tokenizer has fewer tokens than the 256 byte values. */
+const MIN_VOCABULARY = 256;
 
 export default createRule(
   {
@@ -32,6 +34,9 @@ export default createRule(
       return null;
     }
     if (ref.level !== 'topk' && ref.level !== 'server') return null;
+    // Near-certain tokens give v − exp(v) ≈ −1 whatever the scorer did: values that agree with the
+    // reference are never evidence of a double softmax.
+    if (!disagreesWithReference(ctx)) return null;
     // v_i = p_i - L with one L for the whole vocabulary (L ≈ log(V + 1)): where p_i is known the
     // offset v_i - p_i must be the same at every step; elsewhere v_i + L must lie in [0, exp(upper_i)].
     let lo = Infinity;
@@ -54,9 +59,10 @@ export default createRule(
       if (ctx.n < 2) return null;
       L = -Math.min(...values);
     }
-    // The vocabulary must be larger than the listed top-k (L > log k) and of a sane size.
+    // The vocabulary must be larger than the listed top-k and than any real tokenizer's floor
+    // (L ≈ log(V + 1); 256 byte tokens at least), and of a sane size.
     const k = record.top_logprobs?.[0]?.length ?? 1;
-    if (!(L > Math.log(Math.max(2, k)) && L < 25)) return null;
+    if (!(L > Math.log(Math.max(MIN_VOCABULARY, k + 1)) && L < 25)) return null;
     for (let i = 0; i < ctx.n; i++) {
       const p = values[i] + L;
       const ceiling = Number.isNaN(ref.exact[i]) ? Math.exp(ref.upper[i]) : Math.exp(ref.exact[i]);

@@ -2,7 +2,8 @@
  * The command line: parse arguments, call the library, choose the exit code. Exit codes follow
  * ESLint: 0 nothing reached --fail-on, 1 something did, 2 usage error or unreadable input.
  */
-import { writeFile } from 'node:fs/promises';
+import { access, constants, stat, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import yargs from 'yargs';
 import type { Severity, SeveritySetting } from './types.js';
 import { audit, ConfigError } from './engine/index.js';
@@ -57,6 +58,31 @@ function progressReporter(env = process.env): ((n: number, file: string) => void
   };
 }
 
+/** `--map` / `--map-config`, shared by audit and explain. */
+const MAP_OPTIONS = {
+  map: { type: 'string', array: true, default: [] as string[], describe: 'map a canonical field to a dotted path in each row: field=path (repeatable)' },
+  'map-config': { type: 'string', describe: 'JSON file with {"map": {field: path}}' },
+} as const;
+
+function fieldMapOf(map: readonly string[], config: string | undefined): Record<string, string> {
+  try {
+    return { ...(config ? loadMappingConfig(config) : {}), ...parseMapArgs(map) };
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+/** Fails before the audit, not after it, when the report could not be written. */
+async function checkWritable(path: string): Promise<void> {
+  const info = await stat(path).catch(() => null);
+  if (info?.isDirectory()) throw new UsageError(`cannot write ${path}: it is a directory`);
+  try {
+    await access(dirname(resolve(path)), constants.W_OK);
+  } catch (e) {
+    throw new UsageError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   let code = 0;
   const out = (s: string) => process.stdout.write(s);
@@ -76,17 +102,12 @@ export async function main(argv: readonly string[]): Promise<number> {
           .option('rule', { type: 'string', array: true, default: [] as string[], describe: 'set a rule severity: id=off|info|warning|error (repeatable)' })
           .option('concurrency', { type: 'number', default: 4, describe: 'files read at once' })
           .option('input-format', { type: 'string', choices: adapters.map((a) => a.name), describe: 'skip detection: read every file in this format' })
-          .option('map', { type: 'string', array: true, default: [] as string[], describe: 'map a canonical field to a dotted path in each row: field=path (repeatable)' })
-          .option('map-config', { type: 'string', describe: 'JSON file with {"map": {field: path}}' }),
+          .options(MAP_OPTIONS),
       async (args) => {
         const reporter = findReporter(args.format)!;
         if (!Number.isInteger(args.concurrency) || args.concurrency < 1) throw new UsageError('--concurrency takes a whole number ≥ 1');
-        let fieldMap: Record<string, string>;
-        try {
-          fieldMap = { ...(args['map-config'] ? loadMappingConfig(args['map-config']) : {}), ...parseMapArgs(args.map) };
-        } catch (e) {
-          throw new UsageError((e as Error).message);
-        }
+        const fieldMap = fieldMapOf(args.map, args['map-config']);
+        if (args.output) await checkWritable(args.output);
         const result = await audit(args.paths as string[], {
           severities: parseRuleArgs(args.rule),
           concurrency: args.concurrency,
@@ -98,8 +119,13 @@ export async function main(argv: readonly string[]): Promise<number> {
         });
         if (process.stderr.isTTY && !process.env.CI) err('\r\x1b[2K');
         const text = reporter(result, { color: !args.output && useColor(process.stdout), cwd: process.cwd() });
-        if (args.output) await writeFile(args.output, text);
-        else out(text);
+        if (args.output) {
+          try {
+            await writeFile(args.output, text);
+          } catch (e) {
+            throw new UsageError(`cannot write ${args.output}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+          }
+        } else out(text);
         code = exitCodeFor(result.summary.findings, args['fail-on'] as FailOn);
       },
     )
@@ -112,11 +138,15 @@ export async function main(argv: readonly string[]): Promise<number> {
           .option('record', { type: 'string', demandOption: true, describe: 'the record id' })
           .option('format', { alias: 'f', type: 'string', default: 'text', choices: ['text', 'markdown'] })
           .option('input-format', { type: 'string', choices: adapters.map((a) => a.name) })
-          .option('rule', { type: 'string', array: true, default: [] as string[], describe: 'set a rule severity: id=off|info|warning|error' }),
+          .option('rule', { type: 'string', array: true, default: [] as string[], describe: 'set a rule severity: id=off|info|warning|error' })
+          .options(MAP_OPTIONS),
       async (args) => {
+        const fieldMap = fieldMapOf(args.map, args['map-config']);
+        const mapped = Object.keys(fieldMap).length > 0;
         const text = await explain(args.file as string, args.record, {
           format: args.format as 'text' | 'markdown',
-          inputFormat: args['input-format'],
+          inputFormat: args['input-format'] ?? (mapped ? 'mapped' : undefined),
+          fieldMap: mapped ? fieldMap : undefined,
           severities: parseRuleArgs(args.rule),
         });
         out(text);

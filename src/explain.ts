@@ -6,9 +6,9 @@
  */
 import { stat } from 'node:fs/promises';
 import type { AuditRecord, Finding, RawItem, Severity, SeveritySetting } from './types.js';
-import { candidateOf, diagnoseRecord, resolveSeverities, type RecordVerdict } from './engine/index.js';
-import { GroupContext, TIE, type Candidate } from './engine/group-context.js';
-import { harmonizeGroup, type HeldFinding } from './engine/harmonize.js';
+import { candidateOf, diagnoseRecord, finishGroup, recordFinding, resolveSeverities, type RecordVerdict } from './engine/index.js';
+import { TIE, type Candidate, type GroupContext } from './engine/group-context.js';
+import type { HeldFinding } from './engine/harmonize.js';
 import type { Diagnosis, RuleMeta } from './engine/rule.js';
 import type { RecordContext } from './engine/record-context.js';
 import { fmt } from './engine/evidence.js';
@@ -16,7 +16,6 @@ import type { EvidenceLevel } from './reference/sequence.js';
 import { InputError, readFileItems } from './ingest/index.js';
 import { escapeCell } from './report/markdown.js';
 import { escapeUnprintable } from './report/format.js';
-import { groupRules } from '../rules/index.js';
 
 export interface ExplainOptions {
   format: 'text' | 'markdown';
@@ -139,7 +138,7 @@ async function findRecord(file: string, wanted: string, severities: Map<string, 
 
     const verdict = diagnoseRecord(record, file, line, severities);
     if (isTarget) {
-      target = { kind: 'record', line, verdict, finding: key === undefined ? findingOf(verdict, file, line, severities) : null };
+      target = { kind: 'record', line, verdict, finding: key === undefined ? recordFinding(verdict, file, line, severities) : null };
       targetGroup = key;
       for (const other of [...byGroup.keys()]) if (other !== key) byGroup.delete(other);
       // An ungrouped record needs nothing from the rest of the file.
@@ -182,21 +181,8 @@ function notFoundMessage(file: string, wanted: string, ids: IdList, problem: Ext
   return `${head}; ids in this file: ${ids.shown.map((s) => JSON.stringify(s)).join(', ')}${more}`;
 }
 
-/** A record-level verdict as the finding audit would report (before any group harmonisation). */
-function findingOf(v: RecordVerdict, file: string, line: number, severities: Map<string, SeveritySetting>): Finding | null {
-  if (!v.rule || !v.diagnosis) return null;
-  const severity = severities.get(v.rule.id);
-  if (severity === undefined || severity === 'off') return null;
-  const d = v.diagnosis;
-  const f: Finding = { ruleId: v.rule.id, severity, file, line: d.line ?? line, message: d.message, recordId: d.recordId ?? v.ctx.id };
-  if (d.recorded !== undefined) f.recorded = d.recorded;
-  if (d.expected !== undefined) f.expected = d.expected;
-  if (d.evidence !== undefined) f.evidence = d.evidence;
-  return f;
-}
-
 function memberOf(v: RecordVerdict, record: AuditRecord, file: string, line: number, severities: Map<string, SeveritySetting>, isTarget: boolean): Member {
-  const finding = findingOf(v, file, line, severities);
+  const finding = recordFinding(v, file, line, severities);
   return {
     candidate: candidateOf(v, line),
     completion: record.completion ?? (record.tokens ? record.tokens.join('') : undefined),
@@ -216,20 +202,12 @@ function groupOf(
   severities: Map<string, SeveritySetting>,
 ): GroupView | null {
   if (key === undefined || !members) return null;
-  harmonizeGroup(members.flatMap((m) => (m.held ? [m.held] : [])));
+  const held = members.flatMap((m) => (m.held ? [m.held] : []));
+  const outcome = finishGroup(file, key, members.map((m) => m.candidate), held, severities);
   const own = members.find((m) => m.isTarget)?.held?.finding ?? null;
-  // Harmonisation may rename the finding to a rule that is off: audit then drops it.
-  if (own) own.severity = severities.get(own.ruleId) as Severity;
-  target.finding = own && (own.severity as SeveritySetting) !== 'off' ? own : null;
-
-  const context = new GroupContext(file, key, members.map((m) => m.candidate));
-  for (const rule of groupRules) {
-    const severity = severities.get(rule.meta.id);
-    if (severity === undefined || severity === 'off') continue;
-    const diagnosis = rule.check(context);
-    if (diagnosis) return { context, members, finding: { meta: rule.meta, severity, diagnosis } };
-  }
-  return { context, members, finding: null };
+  // finishGroup drops a finding whose (possibly renamed) rule is off, as audit does.
+  target.finding = own && outcome.recordFindings.includes(own) ? own : null;
+  return { context: outcome.context, members, finding: outcome.group };
 }
 
 // ── Output styles ────────────────────────────────────────────────────────────

@@ -62,7 +62,8 @@ export type RecordId = string | number;
 /** One thing an input adapter yields. */
 export type RawItem =
   | { kind: 'record'; file: string; line: number; record: AuditRecord }
-  | { kind: 'invalid'; file: string; line: number; recordId?: RecordId; message: string }
+  /** `wholeFile`: about the file, not a row of it (unsupported format, no records), so not counted as a record. */
+  | { kind: 'invalid'; file: string; line: number; recordId?: RecordId; message: string; wholeFile?: boolean }
   | { kind: 'aggregate'; file: string; line: number; task: string; metric: string; value: number };
 
 export interface Finding {

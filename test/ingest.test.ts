@@ -524,11 +524,15 @@ describe('canonical adapter', () => {
     expect(canonicalAdapter.detect([{ id: 1, score: -1 }], 'x.jsonl')).toBe(false);
   });
 
-  it('keeps one id set per converter (per file)', () => {
-    const convert = canonicalAdapter.createConverter('f.jsonl', {});
-    const row = (line: number): Extract<Row, { value: unknown }> => ({ file: 'f.jsonl', line, value: { id: 'x', score: -1 } });
-    expect([...convert(row(1))][0].kind).toBe('record');
-    expect([...convert(row(2))][0].kind).toBe('invalid');
-    expect([...canonicalAdapter.createConverter('g.jsonl', {})(row(1))][0].kind).toBe('record');
+  it('checks ids per file, for every format: a repeat is invalid in its file, not across files', async () => {
+    const rec = JSON.stringify({ id: 'x', score: -1 });
+    const f = await write('dup/f.jsonl', `${rec}\n${rec}\n`);
+    const g = await write('dup/g.jsonl', `${rec}\n`);
+    expect(summary(await items(f))).toEqual([
+      [1, 'record x'],
+      [2, 'invalid'],
+    ]);
+    expect(invalidAt(await items(f), 2).message).toMatch(/duplicate id "x"/);
+    expect(summary(await items(g))).toEqual([[1, 'record x']]);
   });
 });

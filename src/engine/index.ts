@@ -13,6 +13,8 @@ import type { Aggregate, RunContext } from './run-context.js';
 import type { Accuracy, FileSummary, RunResult } from './result.js';
 import type { Diagnosis, RecordRule, RuleMeta } from './rule.js';
 import { harmonizeGroup, type HeldFinding } from './harmonize.js';
+import { compareFindings } from '../report/order.js';
+import { codePointLength } from '../ingest/formats/values.js';
 
 export interface AuditOptions {
   /** Per-rule severity overrides (`--rule id=sev`). */
@@ -20,7 +22,7 @@ export interface AuditOptions {
   /** Files read at once. */
   concurrency?: number;
   read?: ReadOptions;
-  /** Called after each record with the running count of records and bytes. */
+  /** Called every 256 records with the running record count and the file being read. */
   onProgress?: (records: number, file: string) => void;
 }
 
@@ -36,6 +38,19 @@ export function resolveSeverities(overrides: Record<string, SeveritySetting> = {
     out.set(id, sev);
   }
   return out;
+}
+
+/**
+ * Runs one rule's check so that a bug in it costs one verdict, not the run: the failure is said
+ * on stderr with the rule and the place, and the audit goes on as if the rule had no opinion.
+ */
+export function guarded<T>(ruleId: string, file: string, line: number, check: () => T | null): T | null {
+  try {
+    return check();
+  } catch (err) {
+    process.stderr.write(`evalaudit: rule ${ruleId} failed at ${file}:${line}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return null;
+  }
 }
 
 /** The record-level verdict: the first rule whose hypothesis reproduces the numbers. */
@@ -55,10 +70,57 @@ export function diagnoseRecord(
   const ctx = new RecordContext(record, file, line);
   for (const rule of rules) {
     if (severities.get(rule.meta.id) === 'off') continue;
-    const d = rule.check(ctx);
+    const d = guarded(rule.meta.id, file, line, () => rule.check(ctx));
     if (d) return { ctx, rule: rule.meta, diagnosis: d };
   }
   return { ctx, rule: null, diagnosis: null };
+}
+
+/** A record verdict as the finding audit reports, or null when there is none or its rule is off. */
+export function recordFinding(v: RecordVerdict, file: string, line: number, severities: Map<string, SeveritySetting>): Finding | null {
+  if (!v.rule || !v.diagnosis) return null;
+  const severity = severities.get(v.rule.id);
+  if (severity === undefined || severity === 'off') return null;
+  return toFinding(v.rule, severity, file, line, v.diagnosis, v.ctx.id, v.ctx.record.group);
+}
+
+export interface GroupOutcome {
+  context: GroupContext;
+  /** The candidates' record findings, harmonised within the group and filtered by severity. */
+  recordFindings: Finding[];
+  /** The first group rule that speaks, if any. */
+  group: { meta: RuleMeta; severity: Severity; diagnosis: Diagnosis } | null;
+}
+
+/**
+ * A group once its file is read: its record findings settled against each other (a range-only
+ * diagnosis may be renamed by a sibling), then the group rules asked in order. audit and explain
+ * both finish groups here, so they never disagree.
+ */
+export function finishGroup(
+  file: string,
+  key: string | number,
+  candidates: Candidate[],
+  held: HeldFinding[],
+  severities: Map<string, SeveritySetting>,
+): GroupOutcome {
+  harmonizeGroup(held);
+  const recordFindings: Finding[] = [];
+  for (const h of held) {
+    // Harmonisation may have renamed a finding to a rule with another (or no) severity.
+    const sev = severities.get(h.finding.ruleId);
+    if (sev === undefined || sev === 'off') continue;
+    h.finding.severity = sev;
+    recordFindings.push(h.finding);
+  }
+  const context = new GroupContext(file, key, candidates);
+  for (const rule of groupRules) {
+    const severity = severities.get(rule.meta.id);
+    if (severity === undefined || severity === 'off') continue;
+    const diagnosis = guarded(rule.meta.id, file, candidates[0].line, () => rule.check(context));
+    if (diagnosis) return { context, recordFindings, group: { meta: rule.meta, severity, diagnosis } };
+  }
+  return { context, recordFindings, group: null };
 }
 
 function toFinding(meta: RuleMeta, severity: Severity, file: string, line: number, d: Diagnosis, recordId?: string | number, group?: string | number): Finding {
@@ -95,7 +157,9 @@ export function candidateOf(v: RecordVerdict, line: number): Candidate {
     score: ctx.score,
     rootCause: v.rule?.id ?? null,
     choiceIndex: r.choice_index,
-    normLength: r.norm_length ?? (r.completion !== undefined ? r.completion.replace(/^\s/, '').length : undefined),
+    // Only harness metrics use it: characters as Python counts them (code points), without the
+    // leading delimiter, as lm-eval's acc_norm.
+    normLength: r.norm_length ?? (r.metrics && r.completion !== undefined ? codePointLength(r.completion.replace(/^\s/, '')) : undefined),
     metrics: r.metrics,
     task: r.task,
   };
@@ -108,13 +172,13 @@ function scoreAsTotal(ctx: RecordContext): number {
     case 'logprob':
       return s;
     case 'mean_logprob':
-      return s * ctx.n;
+      return ctx.n > 0 ? s * ctx.n : NaN; // a mean over an unknown number of tokens is no total
     case 'prob':
       return Math.log(s);
     case 'nll':
       return -s;
     case 'perplexity':
-      return -ctx.n * Math.log(s);
+      return ctx.n > 0 ? -ctx.n * Math.log(s) : NaN;
   }
 }
 
@@ -167,14 +231,6 @@ function addTally(into: AccuracyTally, t: AccuracyTally): void {
   into.changed += t.changed;
 }
 
-function compareFindings(a: Finding, b: Finding): number {
-  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
-  if (a.line !== b.line) return a.line - b.line;
-  if (a.ruleId !== b.ruleId) return a.ruleId < b.ruleId ? -1 : 1;
-  const ai = String(a.recordId ?? '');
-  const bi = String(b.recordId ?? '');
-  return ai < bi ? -1 : ai > bi ? 1 : 0;
-}
 
 /** Audits the given files and directories. Throws InputError for an unreadable path. */
 export async function audit(paths: readonly string[], options: AuditOptions = {}): Promise<RunResult> {
@@ -187,14 +243,9 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
   const total = newTally();
   let recordsSeen = 0;
 
-  const findingFor = (meta: RuleMeta, file: string, line: number, d: Diagnosis, recordId?: string | number, group?: string | number) => {
+  const emit = (meta: RuleMeta, file: string, line: number, d: Diagnosis, recordId?: string | number) => {
     const sev = severities.get(meta.id);
-    if (sev === undefined || sev === 'off') return null;
-    return toFinding(meta, sev, file, line, d, recordId, group);
-  };
-  const emit = (meta: RuleMeta, file: string, line: number, d: Diagnosis, recordId?: string | number, group?: string | number) => {
-    const f = findingFor(meta, file, line, d, recordId, group);
-    if (f) findings.push(f);
+    if (sev !== undefined && sev !== 'off') findings.push(toFinding(meta, sev, file, line, d, recordId));
   };
 
   const auditFile = async (file: string): Promise<FileSummary> => {
@@ -209,6 +260,10 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
         aggregates.push({ file: item.file, line: item.line, task: item.task, metric: item.metric, value: item.value });
         continue;
       }
+      if (item.kind === 'invalid' && item.wholeFile) {
+        emit(invalidMeta, item.file, item.line, { message: item.message });
+        continue;
+      }
       summary.records++;
       recordsSeen++;
       if (item.kind === 'invalid') {
@@ -218,14 +273,12 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
       }
       const { record, line } = item;
       const verdict = diagnoseRecord(record, file, line, severities);
-      if (verdict.rule && verdict.diagnosis) {
-        const f = findingFor(verdict.rule, file, line, verdict.diagnosis, record.id, record.group);
-        if (f && record.group !== undefined) {
-          let list = held.get(record.group);
-          if (!list) held.set(record.group, (list = []));
-          list.push({ finding: f, range: verdict.diagnosis.basis === 'range' });
-        } else if (f) findings.push(f);
-      }
+      const f = recordFinding(verdict, file, line, severities);
+      if (f && record.group !== undefined) {
+        let list = held.get(record.group);
+        if (!list) held.set(record.group, (list = []));
+        list.push({ finding: f, range: verdict.diagnosis?.basis === 'range' });
+      } else if (f) findings.push(f);
       if (record.group !== undefined) {
         let list = groups.get(record.group);
         if (!list) groups.set(record.group, (list = []));
@@ -235,24 +288,13 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
     }
     const tally = newTally();
     for (const [id, cands] of groups) {
-      const heldHere = held.get(id);
-      if (heldHere) {
-        harmonizeGroup(heldHere);
-        for (const h of heldHere) {
-          if (severities.get(h.finding.ruleId) === 'off') continue;
-          h.finding.severity = severities.get(h.finding.ruleId) as Severity;
-          findings.push(h.finding);
-        }
+      const outcome = finishGroup(file, id, cands, held.get(id) ?? [], severities);
+      findings.push(...outcome.recordFindings);
+      if (outcome.group) {
+        const { meta, severity, diagnosis: d } = outcome.group;
+        findings.push(toFinding(meta, severity, file, d.line ?? cands[0].line, d, d.recordId ?? outcome.context.selected?.id, id));
       }
-      const g = new GroupContext(file, id, cands);
-      for (const rule of groupRules) {
-        if (severities.get(rule.meta.id) === 'off') continue;
-        const d = rule.check(g);
-        if (d) {
-          emit(rule.meta, file, d.line ?? cands[0].line, d, d.recordId ?? g.selected?.id, id);
-          break;
-        }
-      }
+      const g = outcome.context;
       tallyGroup(tally, g);
       collectSampleMetrics(samples, file, cands);
     }

@@ -60,32 +60,41 @@ function parseNumberCell(cell: string): number | null {
 export function claimedId(value: unknown): RecordId | undefined {
   if (!isObject(value)) return undefined;
   const id = value.id;
-  return typeof id === 'string' || typeof id === 'number' ? id : undefined;
+  return typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id)) ? id : undefined;
 }
 
 /**
- * Validates one canonical object and checks its id is unique in the file. `seen` is the
- * file's id set (one per converter).
+ * What the schema cannot say: lengths and indices that must agree for the numbers to be read at
+ * all. A record that breaks them cannot be audited, so it is an invalid record, not a finding.
  */
-export function canonicalItem(
-  file: string,
-  line: number,
-  value: unknown,
-  nonFinite: boolean,
-  seen: Set<RecordId>,
-): RawItem {
+export function structuralProblem(r: AuditRecord): string | null {
+  if (typeof r.id === 'number' && !Number.isFinite(r.id)) return `id is ${r.id}`;
+  if (r.tokens && r.token_ids && r.tokens.length !== r.token_ids.length) {
+    return `tokens has ${r.tokens.length} entries, token_ids ${r.token_ids.length}`;
+  }
+  if (r.logits) {
+    const n = r.token_ids?.length ?? r.tokens?.length;
+    if (n !== undefined && r.logits.length !== n && r.logits.length !== n + 1) {
+      return `logits has ${r.logits.length} rows for ${n} tokens (row i predicts token i: n or n+1 rows)`;
+    }
+    for (let i = 0; r.token_ids && i < r.token_ids.length && i < r.logits.length; i++) {
+      const width = r.logits[i].length;
+      if (width === 0) return `logits row ${i} is empty`;
+      if (r.token_ids[i] >= width) return `token_ids[${i}] = ${r.token_ids[i]} is outside logits row ${i} (${width} entries)`;
+    }
+  }
+  return null;
+}
+
+/** Validates one canonical object: the schema, then the structure the schema cannot express. */
+export function canonicalItem(file: string, line: number, value: unknown, nonFinite: boolean): RawItem {
   if (!isObject(value)) {
     const what = Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value;
     return { kind: 'invalid', file, line, message: `expected a record object, found ${what}` };
   }
-  const problem = validateRecord(value, nonFinite);
+  const problem = validateRecord(value, nonFinite) ?? structuralProblem(value as unknown as AuditRecord);
   if (problem !== null) return { kind: 'invalid', file, line, recordId: claimedId(value), message: problem };
-  const record = value as unknown as AuditRecord;
-  if (seen.has(record.id)) {
-    return { kind: 'invalid', file, line, recordId: record.id, message: `duplicate id ${JSON.stringify(record.id)} in this file` };
-  }
-  seen.add(record.id);
-  return { kind: 'record', file, line, record };
+  return { kind: 'record', file, line, record: value as unknown as AuditRecord };
 }
 
 export const canonicalAdapter: FormatAdapter = {
@@ -93,10 +102,9 @@ export const canonicalAdapter: FormatAdapter = {
   description: 'evalaudit canonical records (JSONL, CSV, or a JSON array / {"records": [...]})',
   containers: ['jsonl', 'csv', 'json'],
   detect(first) {
-    return isObject(first) && 'id' in first && ('score' in first || 'logprobs' in first || 'logits' in first);
+    return isObject(first) && 'id' in first && ('score' in first || 'logprobs' in first || 'logits' in first || 'reference_logprobs' in first);
   },
   createConverter(file) {
-    const seen = new Set<RecordId>();
     const csv = file.toLowerCase().endsWith('.csv');
     return (row) => {
       let value = row.value;
@@ -107,7 +115,7 @@ export const canonicalAdapter: FormatAdapter = {
         value = typed.value;
         nonFinite = typed.nonFinite;
       }
-      return [canonicalItem(file, row.line, value, nonFinite, seen)];
+      return [canonicalItem(file, row.line, value, nonFinite)];
     };
   },
 };

@@ -6,7 +6,8 @@ import { open, readdir, stat } from 'node:fs/promises';
 import { join, extname } from 'node:path';
 import type { RawItem } from '../types.js';
 import type { AdapterOptions, Container, FormatAdapter } from './adapter.js';
-import { canonicalAdapter } from './canonical.js';
+import { canonicalAdapter, structuralProblem } from './canonical.js';
+import { hasNonFiniteNumber, validateRecord } from './validate.js';
 import { lmEvalResultsAdapter } from './formats/lm-eval-results.js';
 import { lmEvalSamplesAdapter } from './formats/lm-eval-samples.js';
 import { mappedAdapter } from './formats/mapped.js';
@@ -43,8 +44,11 @@ export async function listInputFiles(paths: readonly string[]): Promise<string[]
     } catch (err) {
       throw new InputError(`cannot read ${p}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
     }
-    if (info.isDirectory()) await walk(p, out);
-    else out.push(p);
+    if (info.isDirectory()) {
+      const before = out.length;
+      await walk(p, out);
+      if (out.length === before) throw new InputError(`no ${INPUT_EXTENSIONS.join('/')} files under ${p}`);
+    } else out.push(p);
   }
   return [...new Set(out)].sort();
 }
@@ -55,8 +59,11 @@ async function walk(dir: string, out: string[]): Promise<void> {
   for (const e of entries) {
     if (e.name.startsWith('.') || e.name === 'node_modules') continue;
     const p = join(dir, e.name);
-    if (e.isDirectory()) await walk(p, out);
-    else if (e.isFile() && (INPUT_EXTENSIONS as readonly string[]).includes(extname(e.name).toLowerCase())) out.push(p);
+    // A symbolic link (a "latest" run, a cache entry) counts as what it points to.
+    const kind = e.isSymbolicLink() ? await stat(p).catch(() => null) : e;
+    if (!kind) continue;
+    if (kind.isDirectory()) await walk(p, out);
+    else if (kind.isFile() && (INPUT_EXTENSIONS as readonly string[]).includes(extname(e.name).toLowerCase())) out.push(p);
   }
 }
 
@@ -72,8 +79,11 @@ export function containerOf(file: string): Container {
  */
 async function sniffContainer(file: string): Promise<Container> {
   const container = containerOf(file);
-  if (container !== 'jsonl') return container;
-  const handle = await open(file, 'r');
+  const handle = await open(file, 'r'); // also: an unreadable file fails here, before any reader starts
+  if (container !== 'jsonl') {
+    await handle.close();
+    return container;
+  }
   try {
     const { buffer, bytesRead } = await handle.read(Buffer.alloc(4096), 0, 4096, 0);
     const head = buffer.toString('utf8', 0, bytesRead).replace(/^\uFEFF/, '');
@@ -112,10 +122,19 @@ async function* batchesOf(file: string, container: Container): AsyncGenerator<Ro
     yield* readJsonLineBatches(file);
     return;
   }
-  const rows: Row[] = [];
-  for await (const row of container === 'csv' ? readCsvRows(file) : readJsonDocument(file)) rows.push(row);
+  let rows: Row[] = [];
+  for await (const row of container === 'csv' ? readCsvRows(file) : readJsonDocument(file)) {
+    rows.push(row);
+    if (rows.length >= BATCH_ROWS) {
+      yield rows;
+      rows = [];
+    }
+  }
   if (rows.length > 0) yield rows;
 }
+
+/** Rows handed on at once from readers that go row by row (CSV, JSON documents). */
+const BATCH_ROWS = 1024;
 
 async function* flatten<T>(batches: AsyncGenerator<T[]>): AsyncGenerator<T> {
   for await (const batch of batches) yield* batch;
@@ -171,17 +190,37 @@ export async function readFileItems(file: string, options: ReadOptions = {}): Pr
     return reading(
       null,
       (async function* () {
-        yield [{ kind: 'invalid' as const, file, line: first.line, message }];
+        yield [{ kind: 'invalid' as const, file, line: first.line, message, wholeFile: true }];
       })(),
     );
   }
   const chosen = adapter ?? canonicalAdapter;
   const convert = chosen.createConverter(file, options);
+  // Adapters that build records themselves (rather than validating user objects) are held to the
+  // same schema, so nothing downstream sees a record the canonical format would refuse.
+  const validated = chosen === canonicalAdapter || chosen.name === 'mapped';
+  const seen = new Set<string | number>();
+  let rowsSeen = 0;
+  const check = (item: RawItem): RawItem => {
+    if (item.kind !== 'record') return item;
+    const { record } = item;
+    if (!validated) {
+      const problem = validateRecord(record, hasNonFiniteNumber(record)) ?? structuralProblem(record);
+      if (problem) return { kind: 'invalid', file: item.file, line: item.line, recordId: record.id, message: `${chosen.name} adapter: ${problem}` };
+    }
+    // Ids name records in findings: unique per file, whatever the format.
+    if (seen.has(record.id)) {
+      return { kind: 'invalid', file: item.file, line: item.line, recordId: record.id, message: `duplicate id ${JSON.stringify(record.id)} in this file` };
+    }
+    seen.add(record.id);
+    return item;
+  };
   const toItems = (rows: readonly Row[]): RawItem[] => {
     const out: RawItem[] = [];
     for (const row of rows) {
+      rowsSeen++;
       if (row.error !== undefined) out.push({ kind: 'invalid', file: row.file, line: row.line, message: row.error });
-      else for (const item of convert(row)) out.push(item);
+      else for (const item of convert(row)) out.push(check(item));
     }
     return out;
   };
@@ -190,6 +229,8 @@ export async function readFileItems(file: string, options: ReadOptions = {}): Pr
     (async function* () {
       if (pending.length > 0) yield toItems(pending);
       for await (const rows of source) yield toItems(rows);
+      // An empty output file is what a crashed eval step leaves behind: never a silent pass.
+      if (rowsSeen === 0) yield [{ kind: 'invalid', file, line: 1, message: 'the file holds no records', wholeFile: true }];
     })(),
   );
 }

@@ -4,7 +4,7 @@
  * JSONL and CSV are streamed, so memory does not grow with file size.
  */
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { parse as parseCsv } from 'csv-parse';
 import { parseJsonTextEx, parseErrorMessage } from './json-text.js';
 
@@ -20,6 +20,7 @@ export type Row =
 export async function* readLineBatches(file: string): AsyncGenerator<string[]> {
   const input = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
   let carry = '';
+  let tooLong = false;
   try {
     for await (const chunk of input as AsyncIterable<string>) {
       const lines: string[] = [];
@@ -28,18 +29,35 @@ export async function* readLineBatches(file: string): AsyncGenerator<string[]> {
         const nl = chunk.indexOf('\n', start);
         if (nl < 0) break;
         const piece = chunk.slice(start, nl);
-        lines.push(stripCr(carry.length > 0 ? carry + piece : piece));
+        lines.push(tooLong ? LINE_TOO_LONG : stripCr(carry.length > 0 ? carry + piece : piece));
         carry = '';
+        tooLong = false;
         start = nl + 1;
       }
-      if (start < chunk.length) carry += chunk.slice(start);
+      if (start < chunk.length && !tooLong) {
+        carry += chunk.slice(start);
+        // One line must not take the process's memory: past the cap it is skipped, not held.
+        if (carry.length > MAX_LINE_CHARS) {
+          carry = '';
+          tooLong = true;
+        }
+      }
       if (lines.length > 0) yield lines;
     }
-    if (carry.length > 0) yield [stripCr(carry)];
+    if (tooLong) yield [LINE_TOO_LONG];
+    else if (carry.length > 0) yield [stripCr(carry)];
   } finally {
     input.destroy();
   }
 }
+
+/** Largest JSON document read whole; larger runs belong in JSONL. */
+export const MAX_DOCUMENT_BYTES = 256 * 2 ** 20;
+
+/** Longest line read (characters); a record this size is surely not one. */
+export const MAX_LINE_CHARS = 64 * 2 ** 20;
+/** Stands for a line that was skipped for its length (cannot occur in text: it holds a NUL). */
+export const LINE_TOO_LONG = '\u0000evalaudit:line-too-long';
 
 function stripCr(line: string): string {
   return line.length > 0 && line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line;
@@ -54,6 +72,10 @@ export async function* readJsonLineBatches(file: string): AsyncGenerator<Row[]> 
       line++;
       if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       if (text.length === 0 || isBlank(text)) continue;
+      if (text === LINE_TOO_LONG) {
+        rows.push({ file, line, error: `line longer than ${MAX_LINE_CHARS / 2 ** 20} Mi characters: not read` });
+        continue;
+      }
       try {
         const parsed = parseJsonTextEx(text);
         rows.push({ file, line, value: parsed.value, nonFinite: parsed.nonFinite });
@@ -84,9 +106,10 @@ function isBlank(text: string): boolean {
  * spanning lines still points at its first line.
  */
 export async function* readCsvRows(file: string): AsyncGenerator<Row> {
-  const parser = createReadStream(file).pipe(
-    parseCsv({ bom: true, info: true, raw: true, skip_empty_lines: true, relax_column_count: true }),
-  );
+  const source = createReadStream(file);
+  const parser = source.pipe(parseCsv({ bom: true, info: true, raw: true, skip_empty_lines: true, relax_column_count: true }));
+  // pipe() does not forward the source's errors; without this a read error would escape as an unhandled event.
+  source.on('error', (err) => parser.destroy(err));
   let header: string[] | null = null;
   // csv-parse counts a CRLF inside a quoted cell as two lines; what it over-counted so far.
   let overcount = 0;
@@ -99,6 +122,7 @@ export async function* readCsvRows(file: string): AsyncGenerator<Row> {
         header = item.record.map((h) => h.trim());
         continue;
       }
+      if (item.record.every((cell) => cell.trim() === '')) continue; // a blank line of spaces or commas
       if (item.record.length !== header.length) {
         yield { file, line, error: `CSV row has ${item.record.length} cells, the header has ${header.length}` };
         continue;
@@ -110,7 +134,7 @@ export async function* readCsvRows(file: string): AsyncGenerator<Row> {
   } catch (err) {
     // csv-parse cannot resynchronise after a malformed quote: report where it stopped.
     const e = err as { lines?: number; message?: string };
-    yield { file, line: e.lines ?? 0, error: `CSV parse error, rest of file not read: ${parseErrorMessage(err)}` };
+    yield { file, line: Math.max(1, e.lines ?? 1), error: `CSV parse error, rest of file not read: ${parseErrorMessage(err)}` };
   }
 }
 
@@ -135,6 +159,11 @@ function rowStart(endLine: number, raw: string): { line: number; crlfInside: num
  * JSON documents are read whole: use JSONL for runs too large for memory.
  */
 export async function* readJsonDocument(file: string): AsyncGenerator<Row> {
+  const size = (await stat(file)).size;
+  if (size > MAX_DOCUMENT_BYTES) {
+    yield { file, line: 1, error: `a ${Math.round(size / 2 ** 20)} MiB JSON document is read whole and is too large: write the run as JSONL (one record per line), which is streamed` };
+    return;
+  }
   let text = await readFile(file, 'utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let doc: unknown;

@@ -2,7 +2,7 @@
  * The machine report (schema/report.schema.json). Key order is fixed by construction and
  * findings are sorted, so the same run gives the same bytes.
  */
-import { createRequire } from 'node:module';
+import { packageJson } from '../package-root.js';
 import type { Accuracy, FileSummary, RunResult } from '../engine/result.js';
 import type { Finding, Severity } from '../types.js';
 import { displayPath } from './format.js';
@@ -11,26 +11,7 @@ import type { ReportOptions } from './reporter.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
-export const toolVersion: string = readToolVersion();
-
-/**
- * The compiled file (dist/src/report/json.js) sits three levels below the package root, the
- * source file (under vitest or tsx) two; try both and check the name, so that an unrelated
- * package.json above the checkout is never taken for ours.
- */
-function readToolVersion(): string {
-  const require = createRequire(import.meta.url);
-  for (const candidate of ['../../../package.json', '../../package.json']) {
-    let pkg: { name?: unknown; version?: unknown };
-    try {
-      pkg = require(candidate) as typeof pkg;
-    } catch {
-      continue;
-    }
-    if (pkg.name === 'evalaudit' && typeof pkg.version === 'string') return pkg.version;
-  }
-  throw new Error('evalaudit: cannot find its own package.json to read the version');
-}
+export const toolVersion: string = packageJson<{ version: string }>('package.json').version;
 
 /** A number as JSON can hold it: the non-finite values JSON lacks become their names. */
 export type JsonNumber = number | 'NaN' | 'Infinity' | '-Infinity';

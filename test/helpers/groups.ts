@@ -34,11 +34,16 @@ export function toyGroup(seed: number, sizes: readonly number[]): Toy[] {
   return sizes.map((n, i) => toy(seed * 101 + i, n));
 }
 
+/** What each policy picks (-1 on a tie). */
+export function picksOf(toys: readonly Toy[]): Record<Pick, number> {
+  return { best: pickBy(toys, 'best'), greedy: pickBy(toys, 'greedy'), inverted: pickBy(toys, 'inverted'), mean: pickBy(toys, 'mean') };
+}
+
 /** The first group from `seed` on whose policies' picks satisfy `ok` (deterministic search). */
 export function groupWhere(seed: number, sizes: readonly number[], ok: (picks: Record<Pick, number>) => boolean): Toy[] {
   for (let s = seed; s < seed + 5000; s++) {
     const toys = toyGroup(s, sizes);
-    const picks = { best: pickBy(toys, 'best'), greedy: pickBy(toys, 'greedy'), inverted: pickBy(toys, 'inverted'), mean: pickBy(toys, 'mean') };
+    const picks = picksOf(toys);
     if (Object.values(picks).some((p) => p < 0)) continue;
     if (ok(picks)) return toys;
   }

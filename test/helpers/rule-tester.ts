@@ -8,6 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { record as toyRecord, toy, type Level, type Recorded, type Toy, type ToyOptions } from './toy-model.js';
 import { audit, diagnoseRecord, resolveSeverities, type RecordVerdict } from '../../src/engine/index.js';
 import { RecordContext } from '../../src/engine/record-context.js';
 import { recordRules } from '../../rules/index.js';
@@ -83,6 +85,37 @@ export function recordRuleTester(ruleId: string, cases: { valid: ValidCase[]; in
         c.check?.(v);
       });
     }
+  });
+}
+
+export interface DetectionProperty {
+  /** The bug applied to a random toy. */
+  bug: (t: Toy) => Recorded;
+  levels: readonly Level[];
+  /** Continuation lengths drawn (default 1 to 150). */
+  minN?: number;
+  maxN?: number;
+  model?: ToyOptions;
+  /** Toys the bug leaves indistinguishable from clean (the case is skipped). */
+  applies?: (t: Toy) => boolean;
+  numRuns?: number;
+}
+
+/**
+ * A property: for any seed and length, the toy record with `bug` at each of `levels` has exactly
+ * this rule as its root cause. Only for levels where the rule's evidence makes detection certain.
+ */
+export function detectionProperty(ruleId: string, name: string, p: DetectionProperty): void {
+  it(`property: ${name} is always ${ruleId} (${p.levels.join(', ')})`, () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.integer({ min: p.minN ?? 1, max: p.maxN ?? 150 }), fc.constantFrom(...p.levels), (seed, n, level) => {
+        const t = toy(seed, n, p.model);
+        if (p.applies && !p.applies(t)) return;
+        const v = verdict(toyRecord(t, level, p.bug(t)));
+        expect(v.rule?.id ?? null, `${v.diagnosis?.message} (seed ${seed}, n ${n}, ${level})`).toBe(ruleId);
+      }),
+      { numRuns: p.numRuns ?? 100, seed: 42 },
+    );
   });
 }
 

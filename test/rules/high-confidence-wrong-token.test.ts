@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { hypothesisHolds, recordRuleTester } from '../helpers/rule-tester.js';
+import { detectionProperty, hypothesisHolds, recordRuleTester } from '../helpers/rule-tester.js';
 import { bugs, buggy, record, targetsAreFavourites, toy, toyWhere, V, type Level, type Toy } from '../helpers/toy-model.js';
 
 /** Some target is not its step's favourite: gathering the argmax changes the numbers. */
@@ -30,7 +30,7 @@ recordRuleTester('high-confidence-wrong-token', {
     {
       name: 'argmax gathered, logits level',
       record: buggy(t, 'logits', bugs.argmaxGathered),
-      message: /every recorded value is its step's top-1 log-prob: at step \d+ the target ".*" has log-prob -[\d.]+, but the recorded value -[\d.]+ is the favourite "id \d+"'s -[\d.]+/,
+      message: /every recorded value is its step's top-1 log-prob: at step \d+ the target ".*" has log-prob -[\d.]+, but .* is the favourite "id \d+"'s -[\d.]+/,
       check: (v) => expect(v.diagnosis!.expected).toBeCloseTo(t.lp.reduce((a, b) => a + b, 0), 9),
     },
     { name: 'argmax gathered, top-k level: the favourite is named by its text', record: buggy(t, 'topk', bugs.argmaxGathered), message: /is the favourite "[^"]+"'s/ },
@@ -50,3 +50,5 @@ recordRuleTester('high-confidence-wrong-token', {
     },
   ],
 });
+
+detectionProperty('high-confidence-wrong-token', 'the argmax gathered', { bug: bugs.argmaxGathered, levels: ['logits', 'topk'], applies: (x) => !targetsAreFavourites(x) });

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { recordRuleTester } from '../helpers/rule-tester.js';
+import { detectionProperty, recordRuleTester } from '../helpers/rule-tester.js';
 import { bugs, buggy, cleanValues, f32Sum, record, toy, toyWhere, topK } from '../helpers/toy-model.js';
 
 const t = toy(1, 5);
@@ -75,9 +75,22 @@ recordRuleTester('invalid-logprob', {
       message: /server's log-prob at step 1/,
     },
     {
+      name: 'a logits row holding NaN: no distribution can be read from it',
+      record: { ...record(t, 'logits'), logits: t.logits.slice(0, t.n).map((row, i) => (i === 2 ? row.map((z, j) => (j === 3 ? NaN : z)) : row)) },
+      message: /logits row 2 holds NaN or \+Infinity/,
+    },
+    {
+      name: 'a top-k entry with a positive log-prob',
+      record: { id: 1, tokens: ['a'], logprobs: [-0.1], top_logprobs: [[{ token: 'a', logprob: -0.1 }, { token: 'b', logprob: 0.25 }]], score: -0.1 },
+      message: /the top-k list at step 0 gives "b" the log-prob 0\.25/,
+    },
+    {
       name: 'a top-k list holding more than all the probability (logits, not log-probs)',
       record: { id: 1, tokens: ['a'], logprobs: [-0.1], top_logprobs: [[{ token: 'a', logprob: -0.1 }, { token: 'b', logprob: -0.2 }]], score: -0.1 },
       message: /top-2 list at step 0 holds probability 1\.72\d* > 1/,
     },
   ],
 });
+
+detectionProperty('invalid-logprob', 'a NaN value', { bug: (x) => bugs.nanValue(x, x.n - 1), levels: ['logits', 'topk', 'values', 'score'] });
+detectionProperty('invalid-logprob', 'a -9999 sentinel summed', { bug: (x) => bugs.sentinelSummed(x, x.n >> 1), levels: ['logits', 'topk', 'values'] });

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { hypothesisHolds, recordRuleTester } from '../helpers/rule-tester.js';
+import { detectionProperty, hypothesisHolds, recordRuleTester } from '../helpers/rule-tester.js';
 import { bugs, buggy, clean, cleanValues, f32, f32Sum, record, toy, toyWhere, topK, type Toy } from '../helpers/toy-model.js';
 
 const t = toy(1, 5);
@@ -84,3 +84,7 @@ recordRuleTester('length-mismatch', {
     { name: "forgotten shift, top-k level, a target found in the next step's list", record: buggy(visible, 'topk', bugs.noShift), message: /next position/ },
   ],
 });
+
+detectionProperty('length-mismatch', 'the last context token scored too (n + 1 values)', { bug: bugs.contextTokenIncluded, levels: ['logits', 'topk', 'values'] });
+detectionProperty('length-mismatch', 'the last token dropped (n - 1 values)', { bug: bugs.lastTokenDropped, levels: ['logits', 'topk', 'values'], minN: 2 });
+detectionProperty('length-mismatch', 'the forgotten shift', { bug: bugs.noShift, levels: ['logits'] });

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { recordRuleTester } from '../helpers/rule-tester.js';
+import { detectionProperty, recordRuleTester } from '../helpers/rule-tester.js';
 import { bf16, bugs, buggy, clean, f16, f16Sum, record, toy } from '../helpers/toy-model.js';
 
 const t = toy(3, 5);
@@ -42,21 +42,23 @@ recordRuleTester('low-precision', {
       rootCause: 'score-mismatch',
     },
     {
-      name: 'a lone float32 score that happens to lie on the float16 grid (1 in 8192) is no evidence of half precision',
-      knownBug: 'one informative number is enough for onGrid(): a clean float32 score -7.3359375 (3 tokens, no other evidence) is flagged',
+      // Regression: one informative number used to be enough for onGrid(), and a float32 score
+      // lies on the float16 grid by chance once in 8192.
+      name: 'a lone float32 score that happens to lie on the float16 grid is no evidence of half precision',
       record: { id: 1, tokens: ['a', 'b', 'c'], score: -7.3359375 },
     },
     {
+      // Regression: float32 subnormals have few significant bits, so 2^-149 passed isBfloat16.
       name: 'a probability that underflowed into float32 subnormals (score_kind prob) is not bfloat16',
-      knownBug: 'float32 subnormals have few significant bits, so 2^-149 = 1.4e-45 passes isBfloat16: "computed in half precision"',
       record: record(toy(1, 30, { scale: 0.5 }), 'score', clean(toy(1, 30, { scale: 0.5 }), { kind: 'prob' })),
     },
+    { name: 'score only: one number cannot show a grid, so a float16 score alone is not flagged', record: buggy(t, 'score', bugs.fp16) },
   ],
   invalid: [
     { name: 'fp16, logits level', record: buggy(t, 'logits', bugs.fp16), message: /float16 grid and differ from the float64 reference by up to/ },
     { name: 'fp16, top-k level', record: buggy(t, 'topk', bugs.fp16), message: /float16 grid/ },
     { name: 'fp16, values level', record: buggy(t, 'values', bugs.fp16), message: /float16 grid/ },
-    { name: 'fp16, score only', record: buggy(t, 'score', bugs.fp16), message: /float16 grid: computed in half precision/ },
+    { name: 'fp16, one token: its value and the score', record: buggy(toy(7, 1), 'values', bugs.fp16), message: /float16 grid: computed in half precision/ },
     { name: 'fp16, one token', record: buggy(toy(5, 1), 'logits', bugs.fp16) },
     { name: 'fp16, 150 tokens, top-k level', record: buggy(long, 'topk', bugs.fp16) },
     // Flagged, though named float16: see the known bug below.
@@ -80,3 +82,5 @@ recordRuleTester('low-precision', {
     },
   ],
 });
+
+detectionProperty('low-precision', 'log-softmax and sum in float16', { bug: bugs.fp16, levels: ['logits', 'topk', 'values'] });

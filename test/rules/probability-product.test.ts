@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { hypothesisHolds, recordRuleTester } from '../helpers/rule-tester.js';
+import { detectionProperty, hypothesisHolds, recordRuleTester } from '../helpers/rule-tester.js';
 import { bugs, buggy, record, toy } from '../helpers/toy-model.js';
 
 const t = toy(1, 5);
@@ -19,11 +19,16 @@ recordRuleTester('probability-product', {
     },
     { name: 'a sum of probabilities (above the product) is probability-sum', record: buggy(t, 'values', bugs.probabilitySum), rootCause: 'probability-sum' },
     {
-      name: 'a mean recorded for a long sequence is normalization-mismatch, not a subnormal product',
-      knownBug:
-        'when the float32 product underflows to 0, logFloat32Product() is -Infinity and |s - lp| <= 1e-6·|lp| is Infinity <= Infinity, true for any negative score: every long record with a wrong negative score is called "the log of a float32 product that went subnormal"',
+      // Regression (fixed in c82ba91): the float32 product underflows to 0, logFloat32Product()
+      // is -Infinity, and |s - lp| <= 1e-6·|lp| read Infinity <= Infinity as a match.
+      name: 'a mean recorded for a long sequence (product underflows to 0) is normalization-mismatch, not a subnormal product',
       record: buggy(long, 'values', bugs.meanAsSum),
       rootCause: 'normalization-mismatch',
+    },
+    {
+      name: 'a half-precision sum of 150 tokens whose product underflows is not a subnormal product',
+      record: buggy(long, 'logits', bugs.bf16),
+      rootCause: 'low-precision',
     },
   ],
   invalid: [
@@ -45,3 +50,5 @@ recordRuleTester('probability-product', {
     },
   ],
 });
+
+detectionProperty('probability-product', 'torch.prod(probs)', { bug: bugs.probabilityProduct, levels: ['logits', 'topk', 'values'] });

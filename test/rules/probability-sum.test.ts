@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { auditRecords, hypothesisHolds, recordRuleTester, tempDir } from '../helpers/rule-tester.js';
+import { auditRecords, detectionProperty, hypothesisHolds, recordRuleTester, tempDir } from '../helpers/rule-tester.js';
 import { bugs, buggy, record, toy, toyWhere } from '../helpers/toy-model.js';
 
 const t = toy(1, 5);
@@ -54,3 +54,5 @@ describe('probability-sum: a group decides a range-only score', () => {
     expect(findings.map((f) => f.ruleId)).toEqual(['probability-product', 'probability-product']);
   });
 });
+
+detectionProperty('probability-sum', 'probs.sum()', { bug: bugs.probabilitySum, levels: ['logits', 'topk', 'values'], minN: 2 });

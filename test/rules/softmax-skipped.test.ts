@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { hypothesisHolds, recordRuleTester } from '../helpers/rule-tester.js';
+import { detectionProperty, hypothesisHolds, recordRuleTester } from '../helpers/rule-tester.js';
 import { bugs, buggy, f16, f16Sum, record, toy } from '../helpers/toy-model.js';
 
 const t = toy(1, 5);
@@ -51,3 +51,6 @@ recordRuleTester('softmax-skipped', {
     },
   ],
 });
+
+detectionProperty('softmax-skipped', 'raw logits gathered', { bug: bugs.softmaxSkipped, levels: ['logits'] });
+detectionProperty('softmax-skipped', 'raw logits gathered, GPT-2-like negative logits', { bug: bugs.softmaxSkipped, levels: ['logits'], model: { shift: -40 } });

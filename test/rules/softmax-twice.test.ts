@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { hypothesisHolds, recordRuleTester } from '../helpers/rule-tester.js';
+import { detectionProperty, hypothesisHolds, recordRuleTester } from '../helpers/rule-tester.js';
 import { bugs, buggy, record, toy } from '../helpers/toy-model.js';
 
 const t = toy(1, 5);
@@ -19,9 +19,10 @@ recordRuleTester('softmax-twice', {
     },
     { name: 'temperature-scaled values are not a second softmax', record: buggy(t, 'logits', bugs.temperature), rootCause: 'temperature-scaled' },
     {
+      // Regression: the top-k branch once skipped the check that values disagree with the
+      // reference; two near-equal listed log-probs (-3.15114, -3.15039) have offsets v - exp(v)
+      // within 2e-3, and ~0.4% of clean 2-token top-k records (vocabulary 1000) were flagged.
       name: 'clean top-k record whose two listed log-probs are nearly equal',
-      knownBug:
-        'the top-k branch never checks that the values disagree with the reference: here both values equal their listed log-probs (-3.15114, -3.15039), their offsets v - exp(v) differ by < 2e-3, so "every value sits at p − 3.19359"; ~0.4% of clean 2-token top-k records (vocabulary 1000) are flagged',
       record: {
         id: 'toy-28-2',
         tokens: [' home', ' of'],
@@ -69,3 +70,5 @@ recordRuleTester('softmax-twice', {
     },
   ],
 });
+
+detectionProperty('softmax-twice', 'log_softmax(softmax(logits))', { bug: bugs.softmaxTwice, levels: ['logits'] });

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { hypothesisHolds, recordRuleTester } from '../helpers/rule-tester.js';
+import { detectionProperty, hypothesisHolds, recordRuleTester } from '../helpers/rule-tester.js';
 import { bugs, buggy, f32, f32Sum, logSoftmax, record, targetsAreFavourites, toy, toyWhere, topK, V, type Recorded, type Toy } from '../helpers/toy-model.js';
 
 const inRange = (x: Toy) => x.ids.every((y) => y + 1 < x.vocab && y >= 1);
@@ -50,3 +50,5 @@ recordRuleTester('wrong-token-index', {
     },
   ],
 });
+
+detectionProperty('wrong-token-index', 'token id + 1 gathered', { bug: bugs.tokenIdPlusOne, levels: ['logits'], maxN: 40, model: { vocab: 1000 }, applies: (x) => x.ids.every((y) => y + 1 < x.vocab) });

@@ -6,7 +6,6 @@
  * Never detected from content (any JSON row could be "custom"): the CLI selects it with
  * `--input-format mapped`, which --map / --map-config imply.
  */
-import type { RecordId } from '../../types.js';
 import type { FormatAdapter } from '../adapter.js';
 import { canonicalItem, claimedId, typeCsvRow } from '../canonical.js';
 import { MAPPABLE_FIELDS, valueAtPath, type FieldMap } from '../mapping.js';
@@ -38,7 +37,6 @@ export const mappedAdapter: FormatAdapter = {
     const map = options.fieldMap ?? {};
     const roots = new Set(Object.values(map).map((p) => p.split('.')[0]).filter((r) => !(r in map)));
     const csv = file.toLowerCase().endsWith('.csv');
-    const seen = new Set<RecordId>();
     const empty = Object.keys(map).length === 0;
     return (row) => {
       if (empty) return [invalid(file, row.line, 'the mapped format needs a field map (--map field=path or --map-config)')];
@@ -53,7 +51,7 @@ export const mappedAdapter: FormatAdapter = {
         value = typed.value;
         nonFinite = typed.nonFinite;
       }
-      return [canonicalItem(file, row.line, value, nonFinite, seen)];
+      return [canonicalItem(file, row.line, value, nonFinite)];
     };
   },
 };
