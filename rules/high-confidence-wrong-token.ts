@@ -58,7 +58,7 @@ export default createRule(
       };
     }
     return {
-      message: `the score ${fmt(ctx.score)} is the sum of each step's top-1 log-prob (${fmt(sumTop)}), not the targets' (${fmt(ref.total)})`,
+      message: `the score ${fmt(ctx.score)} is the sum of each step's top-1 log-prob (${fmt(sumTop)})${Number.isNaN(ref.total) ? '' : `, not the targets' (${fmt(ref.total)})`}: ${why}`,
       recorded: ctx.score,
       expected: Number.isNaN(ref.total) ? null : ref.total,
       evidence: { ...evidence, sumOfTop1: sumTop },

@@ -1,5 +1,5 @@
 import { createRule } from '../src/engine/rule.js';
-import { absSum, fmt } from '../src/engine/evidence.js';
+import { absSum, allLogprobs, fmt } from '../src/engine/evidence.js';
 import { float16Tolerance, isFloat16 } from '../src/reference/math.js';
 
 /** True when x has at most 8 significant bits (bfloat16). */
@@ -31,7 +31,9 @@ function onGrid(values: ArrayLike<number> | null, score: number | undefined): Gr
   if (values) for (let i = 0; i < values.length && (fp16 || bf16); i++) visit(values[i]);
   // One number on the grid is chance (1 in 125 scores rounded to three decimals is); it takes two.
   if (informative < 2) return null;
-  return fp16 ? 'float16' : bf16 ? 'bfloat16' : null;
+  // bfloat16's grid is the coarser one (every bfloat16 value in range is also a float16 value):
+  // name it first, or its larger errors would be judged by float16's tolerance.
+  return bf16 ? 'bfloat16' : fp16 ? 'float16' : null;
 }
 
 export default createRule(
@@ -46,6 +48,12 @@ export default createRule(
     const { values, ref } = ctx;
     const grid = onGrid(values, ctx.score);
     if (grid === null) return null;
+    // Half precision rounds numbers; it does not make them positive or change what is summed.
+    if (values && !allLogprobs(values)) return null;
+    if (values && values.length === ctx.n && ctx.score !== undefined && ctx.nulls === 0) {
+      const tol = (grid === 'float16' ? 1 : 8) * float16Tolerance(ctx.valuesAbs, ctx.n);
+      if (!(Math.abs(ctx.score - ctx.valuesTotal) <= tol)) return null;
+    }
     // Where the reference is known, the error must be of the size half precision gives.
     const eps = grid === 'float16' ? 2 ** -10 : 2 ** -7;
     let worst = 0;

@@ -1,6 +1,7 @@
 import { createRule } from '../src/engine/rule.js';
 import { allLogprobs, baseValues, fmt, product, sliceSum, valuesAreProbabilities } from '../src/engine/evidence.js';
 import type { RecordContext } from '../src/engine/record-context.js';
+import { isFloat16 } from '../src/reference/math.js';
 
 /** log of the float32 product of exp(v_i), the way a float32 pipeline multiplies probabilities. */
 export function logFloat32Product(v: ArrayLike<number>): number {
@@ -35,7 +36,9 @@ export default createRule(
     if (s >= 0 && s <= 1) {
       if (total !== null && total < -1e-6) {
         const expTotal = Math.exp(total);
-        if (Math.abs(s - expTotal) <= 1e-5 * expTotal + 1e-30 || (s === 0 && total < FLOAT32_NORMAL_LOG)) {
+        // A product formed in float32 is off by n roundings of 2^-24; in float16, of 2^-11.
+        const rel = isFloat16(s) && s !== 0 ? Math.max(1e-5, ctx.n * 2 ** -10) : 1e-5;
+        if (Math.abs(s - expTotal) <= rel * expTotal + 1e-30 || (s === 0 && total < FLOAT32_NORMAL_LOG)) {
           return {
             message: `the score ${fmt(s)} is exp of the total log-prob ${fmt(total)}: probabilities were multiplied instead of log-probs added`,
             recorded: s,

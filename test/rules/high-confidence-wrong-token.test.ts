@@ -44,7 +44,6 @@ recordRuleTester('high-confidence-wrong-token', {
     },
     {
       name: 'top-k without values: the message names the reference total, which the unlisted targets leave unknown',
-      knownBug: 'the message prints fmt(ref.total) unconditionally: "not the targets\' (NaN)" when a target is outside its top-k',
       record: scoreOnly(toyWhere(1, 5, (x) => !targetsAreFavourites(x) && x.ids.some((y, i) => !record(x, 'topk').top_logprobs![i].some((e) => e.id === y))), 'topk'),
       check: (v) => expect(v.diagnosis!.message).not.toMatch(/NaN/),
     },

@@ -40,8 +40,6 @@ recordRuleTester('length-mismatch', {
     },
     {
       name: 'an honest float32 sum accumulated left to right, confident last token (-4.4e-6)',
-      knownBug:
-        'the tight window check takes a float32 score more than 2 ulp from Σ values as a wrong window; a sequential float32 sum of 67 terms drifts 2.85 ulp (5.4e-6), and Σ minus the last token (-4.44e-6) lands within 1 ulp of the score',
       record: (() => {
         const x = toy(2612544494, 67, { scale: 8 });
         return record(x, 'values', clean(x, { sum: 'sequential' }));

@@ -24,20 +24,16 @@ recordRuleTester('low-precision', {
     },
     {
       name: 'values level: positive float16 values are raw logits (softmax-skipped), not rounding',
-      knownBug:
-        'at values level low-precision only checks the grid: it never asks whether the values can be log-probs (≤ 0), so half-precision raw logits [2.918, 6.637, …] are called "computed in half precision" and softmax-skipped, after it in the registry, never speaks',
       record: { ...record(t, 'values'), logprobs: t.ids.map((y, i) => f16(t.logits[i][y])), score: f16Sum(t.ids.map((y, i) => f16(t.logits[i][y]))) },
       rootCause: 'softmax-skipped',
     },
     {
       name: 'values level: a positive score that is the float16 product of the probabilities is probability-product',
-      knownBug: 'at values level low-precision never compares the score with Σ values, so a product score 4.334e-4 on the float16 grid is taken for rounding',
       record: { ...record(t, 'values'), logprobs: fp16Values, score: fp16Values.reduce((p, v) => f16(p * f16(Math.exp(v))), 1) },
       rootCause: 'probability-product',
     },
     {
       name: 'values level: float16 values with a score 27 below their sum is score-mismatch',
-      knownBug: 'at values level low-precision never compares the score with Σ values: any score on the grid passes',
       record: { ...record(t, 'values'), logprobs: fp16Values, score: -40.5625 },
       rootCause: 'score-mismatch',
     },
@@ -75,8 +71,6 @@ recordRuleTester('low-precision', {
     },
     {
       name: 'bf16 values that all lie in float16 range too are bfloat16, with bfloat16 tolerance',
-      knownBug:
-        'every bfloat16 number in float16 range is also a float16 number, so onGrid() says float16 first (bf16 data is named float16) and the float16 error bound rejects the bf16 sum (-12 for a total of -12.0538): score-mismatch instead',
       record: buggy(toy(20, 5), 'logits', bugs.bf16),
       message: /bfloat16 grid/,
     },

@@ -46,7 +46,6 @@ recordRuleTester('softmax-skipped', {
     },
     {
       name: 'half-precision raw logits at values level',
-      knownBug: 'low-precision (earlier in the registry) claims them: see test/rules/low-precision.test.ts',
       record: { ...record(t, 'values'), logprobs: fp16Logits, score: f16Sum(fp16Logits) },
     },
   ],
