@@ -110,21 +110,10 @@ export class RecordContext {
     return Math.abs(this.score - want) <= t;
   }
 
-  /** Relative-or-absolute closeness for values that are not log-probs (probabilities). */
-  static near(a: number, b: number, rel = 1e-5, abs = 1e-7): boolean {
-    if (a === b) return true;
-    return Math.abs(a - b) <= abs + rel * Math.max(Math.abs(a), Math.abs(b));
-  }
-
   /** Step i's recorded value agrees with the reference value (float32 rounding allowed). */
   valueMatches(i: number, reference: number): boolean {
     const v = this.values![i];
     return Math.abs(v - reference) <= this.tokenTol(reference);
-  }
-
-  /** The best estimate of the true total log-prob: the reference when known. */
-  get referenceTotal(): number {
-    return this.ref.total;
   }
 
   private _valuesCheck: ValuesCheck | undefined;
@@ -159,13 +148,6 @@ export class RecordContext {
     }
     this._valuesCheck = res;
     return res;
-  }
-
-  /** Steps whose reference value is known, as indices. */
-  knownSteps(): number[] {
-    const out: number[] = [];
-    for (let i = 0; i < this.n; i++) if (!Number.isNaN(this.ref.exact[i])) out.push(i);
-    return out;
   }
 
   /** The token text of step i, for evidence. */

@@ -13,7 +13,7 @@ export type Row =
   | { file: string; line: number; error: string; value?: undefined };
 
 /**
- * Calls `onLine` for each line (LF or CRLF) of a text stream, with its 1-based number. A
+ * The lines (LF or CRLF) of a text stream, a batch per chunk read. A
  * hand-rolled splitter working a chunk at a time: readline's regular-expression split and a
  * promise per line cost more than the JSON parsing they feed on large runs.
  */

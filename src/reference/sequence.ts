@@ -9,7 +9,7 @@
  * - values / score: no distribution to check against.
  */
 import type { AuditRecord, TopLogprob } from '../types.js';
-import { compensatedSum, logSumExp, log1mExp } from './math.js';
+import { compensatedSum, logSumExp } from './math.js';
 
 export type EvidenceLevel = 'logits' | 'server' | 'topk' | 'values' | 'score';
 
@@ -132,9 +132,4 @@ export function buildReference(r: AuditRecord): StepReference {
   for (let i = 0; i < n; i++) if (!Number.isNaN(exact[i])) known++;
   const total = known === n && n > 0 ? compensatedSum(exact) : NaN;
   return { level, n, exact, upper, top1, top1Id, top1Token, known, total, lse, topMass };
-}
-
-/** log(1 - Σ exp(lp)) of a top-k list: the log-mass the list leaves for other tokens. */
-export function leftoverLogMass(list: readonly TopLogprob[]): number {
-  return log1mExp(logSumExp(list.map((e) => e.logprob)));
 }

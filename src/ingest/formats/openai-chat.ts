@@ -8,7 +8,7 @@
  */
 import type { AuditRecord, RawItem, TopLogprob } from '../../types.js';
 import type { FormatAdapter } from '../adapter.js';
-import { readWrapperFields, readWrapperId } from './wrapper.js';
+import { firstChoiceLogprobs, readWrapperFields, readWrapperId } from './wrapper.js';
 import { invalid, isIntegerAtLeast, isObject, show } from './values.js';
 
 /** OpenAI's documented value for a token that is not among the top 20. */
@@ -64,12 +64,8 @@ export const openaiChatAdapter: FormatAdapter = {
   description: 'OpenAI chat completions with logprobs.content, bare or in an eval script wrapper {id, score, request, response}',
   containers: ['jsonl', 'json'],
   detect(first) {
-    if (!isObject(first)) return false;
-    const resp = isObject(first.response) ? first.response : first;
-    const choices = resp.choices;
-    if (!Array.isArray(choices) || !isObject(choices[0])) return false;
-    const lp = choices[0].logprobs;
-    return isObject(lp) && Array.isArray(lp.content);
+    const lp = firstChoiceLogprobs(first);
+    return lp !== null && Array.isArray(lp.content);
   },
   createConverter(file) {
     return (row) => {

@@ -13,7 +13,7 @@
  */
 import type { AuditRecord, RawItem, TopLogprob } from '../../types.js';
 import type { FormatAdapter } from '../adapter.js';
-import { readWrapperFields, readWrapperId } from './wrapper.js';
+import { firstChoiceLogprobs, readWrapperFields, readWrapperId } from './wrapper.js';
 import { codePointLength, invalid, isIntegerAtLeast, isObject, show, sliceCodePoints } from './values.js';
 
 interface CompletionLogprobs {
@@ -204,12 +204,8 @@ export const openaiCompletionsAdapter: FormatAdapter = {
   description: 'OpenAI legacy completions with logprobs (echo or not), bare or in an eval script wrapper {id, score, request, response}',
   containers: ['jsonl', 'json'],
   detect(first) {
-    if (!isObject(first)) return false;
-    const resp = isObject(first.response) ? first.response : first;
-    const choices = resp.choices;
-    if (!Array.isArray(choices) || !isObject(choices[0])) return false;
-    const lp = choices[0].logprobs;
-    return isObject(lp) && Array.isArray(lp.token_logprobs) && Array.isArray(lp.tokens);
+    const lp = firstChoiceLogprobs(first);
+    return lp !== null && Array.isArray(lp.token_logprobs) && Array.isArray(lp.tokens);
   },
   createConverter(file) {
     return (row) => {

@@ -5,7 +5,7 @@
  * numbers under audit; the payload beside them is the evidence.
  */
 import type { AuditRecord, ScoreKind } from '../../types.js';
-import { show } from './values.js';
+import { isObject, show } from './values.js';
 
 const SCORE_KINDS: ReadonlySet<string> = new Set(['logprob', 'mean_logprob', 'prob', 'nll', 'perplexity']);
 
@@ -48,4 +48,14 @@ export function readWrapperId(w: Record<string, unknown>): string | number | { e
   const id = w.id;
   if (typeof id === 'string' || typeof id === 'number') return id;
   return { error: id === undefined ? 'the wrapper has no id' : `id must be a string or number, found ${show(id)}` };
+}
+
+/** The `logprobs` object of an OpenAI response's first choice, wrapped (`response`) or bare. */
+export function firstChoiceLogprobs(row: unknown): Record<string, unknown> | null {
+  if (!isObject(row)) return null;
+  const resp = isObject(row.response) ? row.response : row;
+  const choices = resp.choices;
+  if (!Array.isArray(choices) || !isObject(choices[0])) return null;
+  const lp = choices[0].logprobs;
+  return isObject(lp) ? lp : null;
 }
