@@ -47,6 +47,18 @@ export default createRule(
           };
         }
       }
+      // A float32 product that went subnormal keeps only a few bits: compare with the same product.
+      if (base && total !== null && total < FLOAT32_NORMAL_LOG && s > 0) {
+        const p32 = Math.exp(logFloat32Product(base));
+        if (Math.abs(s - p32) <= 1e-5 * p32 + ctx.n * 2 ** -149) {
+          return {
+            message: `the score ${fmt(s)} is the float32 product of the per-token probabilities (subnormal: exact total ${fmt(total)})`,
+            recorded: s,
+            expected: total,
+            evidence: { float32Product: p32 },
+          };
+        }
+      }
       if (ctx.values && valuesAreProbabilities(ctx)) {
         const p = product(ctx.values);
         if (Math.abs(s - p) <= 1e-5 * p + 1e-30) {

@@ -34,9 +34,9 @@ export default createRule(
       return null;
     }
     if (ref.level !== 'topk' && ref.level !== 'server') return null;
-    // Near-certain tokens give v − exp(v) ≈ −1 whatever the scorer did: values that agree with the
-    // reference are never evidence of a double softmax.
-    if (!disagreesWithReference(ctx)) return null;
+    // Near-certain tokens give v − exp(v) ≈ −1 whatever the scorer did: where the reference knows a
+    // step, values that agree with it are never evidence of a double softmax.
+    if (ref.known > 0 && !disagreesWithReference(ctx)) return null;
     // v_i = p_i - L with one L for the whole vocabulary (L ≈ log(V + 1)): where p_i is known the
     // offset v_i - p_i must be the same at every step; elsewhere v_i + L must lie in [0, exp(upper_i)].
     let lo = Infinity;
@@ -56,7 +56,9 @@ export default createRule(
       L = -(lo + hi) / 2;
       if (known === 1 && ctx.n === 1) return null; // one number cannot tell L from any other value
     } else {
-      if (ctx.n < 2) return null;
+      // No target listed anywhere: every value must sit within the unlisted mass of one offset.
+      // Two honest values can share an offset by chance (one in a few hundred); three cannot.
+      if (ctx.n < 3) return null;
       L = -Math.min(...values);
     }
     // The vocabulary must be larger than the listed top-k and than any real tokenizer's floor
