@@ -1,5 +1,5 @@
 import { createRule, type Diagnosis } from '../src/engine/rule.js';
-import { absSum, baseValues, disagreesWithReference, fmt, logitRow, sliceSum } from '../src/engine/evidence.js';
+import { absSum, allLogprobs, baseValues, disagreesWithReference, fmt, logitRow, sliceSum } from '../src/engine/evidence.js';
 import { findInTop } from '../src/reference/sequence.js';
 import type { RecordContext } from '../src/engine/record-context.js';
 
@@ -31,7 +31,9 @@ function countMismatch(ctx: RecordContext): Diagnosis | null {
  */
 function windowMismatch(ctx: RecordContext): Diagnosis | null {
   const base = baseValues(ctx);
-  if (!base || ctx.score === undefined || !Number.isFinite(ctx.score) || ctx.n === 0) return null;
+  // Windows are sums of log-probs: values that cannot be log-probs belong to other rules.
+  // and a positive score is no sum of log-probs, however small (an empty window sums to exactly 0).
+  if (!base || !allLogprobs(base) || ctx.score === undefined || !Number.isFinite(ctx.score) || ctx.score > 0 || ctx.n === 0) return null;
   const n = ctx.n;
   const fromValues = base === ctx.values;
   const total = sliceSum(base, 0, n);
@@ -51,7 +53,8 @@ function windowMismatch(ctx: RecordContext): Diagnosis | null {
   const first = base[0];
   const last = base[n - 1];
   const candidates: [number, string, Record<string, unknown>][] = [];
-  if (n >= 2) candidates.push([total - last, `the last continuation token (log-prob ${fmt(last)}) was left out`, { dropped: 'last', value: last }]);
+  // With one token, dropping it leaves the empty sum: exactly 0, what `lp[..., :-1].sum()` returns.
+  candidates.push([n >= 2 ? total - last : 0, `the last continuation token (log-prob ${fmt(last)}) was left out`, { dropped: 'last', value: last }]);
   if (lastCtx !== null && Number.isFinite(lastCtx)) {
     candidates.push([total + lastCtx, `the last context token (log-prob ${fmt(lastCtx)}) was scored too`, { included: 'context', value: lastCtx }]);
     if (n >= 2) candidates.push([total + lastCtx - last, `the window starts one token early: the last context token is in, the last continuation token out`, { shifted: -1 }]);

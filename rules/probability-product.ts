@@ -12,6 +12,8 @@ export function logFloat32Product(v: ArrayLike<number>): number {
 
 /** Below this total a float32 product of probabilities is subnormal or 0 (float32's smallest normal is 2^-126). */
 const FLOAT32_NORMAL_LOG = -126 * Math.LN2;
+/** Below this total a float32 product rounds to 0. */
+const FLOAT32_ZERO_LOG = -150 * Math.LN2;
 
 function logprobKind(ctx: RecordContext): boolean {
   return ctx.kind === 'logprob';
@@ -81,7 +83,8 @@ export default createRule(
           basis: 'range',
         };
       }
-      if (s === 0 && total !== null && total < -1) {
+      // A float32 product of probabilities is 0 only once it falls below 2^-150.
+      if (s === 0 && total !== null && (base && allLogprobs(base) ? logFloat32Product(base) === -Infinity : total < FLOAT32_ZERO_LOG)) {
         return {
           message: `the score is 0 where the total log-prob is ${fmt(total)}: a product of probabilities that underflowed`,
           recorded: s,

@@ -141,7 +141,9 @@ export default createRule(
         evidence: { temperature: Number(T.toFixed(4)) },
       };
     }
-    if (ref.level !== 'topk' || !record.top_logprobs || ref.known === 0) return null;
+    // One temperature is fitted: a single known step is one equation it always solves, so it
+    // takes two to test the hypothesis (a one-step record goes to score-mismatch).
+    if (ref.level !== 'topk' || !record.top_logprobs || ref.known < 2) return null;
     const steps = stepBounds(ctx);
     if (!steps) return null;
     const tol = (v: number) => 4 * ctx.tokenTol(v);
