@@ -10,6 +10,7 @@
  * but they are self-consistent: the listed probabilities are sorted, sum to less than 1, and a
  * clean value is its target's listed log-prob rounded to float32.
  */
+import { mulberry32 } from '../scripts/lib/prng.js';
 import { closeSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -18,16 +19,6 @@ export const GROUP_SIZE = 4;
 const TOP_K = 20;
 const VOCAB = 4096;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A BPE-looking vocabulary: a few hundred syllable pieces, with and without a leading space. */
 function makeVocab(): string[] {

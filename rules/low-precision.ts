@@ -1,13 +1,6 @@
 import { createRule } from '../src/engine/rule.js';
 import { absSum, allLogprobs, fmt } from '../src/engine/evidence.js';
-import { float16Tolerance, isFloat16 } from '../src/reference/math.js';
-
-/** True when x has at most 8 significant bits (bfloat16). */
-function isBfloat16(x: number): boolean {
-  if (!Number.isFinite(x) || x === 0) return true;
-  const e = Math.floor(Math.log2(Math.abs(x)));
-  return Number.isInteger(x / 2 ** (e - 7));
-}
+import { float16Tolerance, isBfloat16, isFloat16 } from '../src/reference/math.js';
 
 /** A value that carries no precision information (small integers and halves are on every grid). */
 function coarse(x: number): boolean {

@@ -13,6 +13,8 @@
  * ignores: `variant` (which form of the bug) and `margin` (the largest discrepancy the record's
  * evidence shows, divided by the tool's honest-float32 tolerance; required needs margin >= 2).
  */
+import { mulberry32 } from './lib/prng.js';
+import { roundToFloat16 } from '../src/reference/math.js';
 import { mkdirSync, writeFileSync, createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 
@@ -24,37 +26,9 @@ const f32 = Math.fround;
 // PRNG and numerics
 // ------------------------------------------------------------------------------------------------
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
-function roundHalfEven(y: number): number {
-  const f = Math.floor(y);
-  const d = y - f;
-  if (d > 0.5) return f + 1;
-  if (d < 0.5) return f;
-  return f % 2 === 0 ? f : f + 1;
-}
-
-/** Nearest IEEE binary16 (round half to even), overflow to ±Infinity. */
-function f16(x: number): number {
-  if (!Number.isFinite(x) || x === 0) return x;
-  const a = Math.abs(x);
-  if (a >= 65520) return x > 0 ? Infinity : -Infinity;
-  let e = Math.floor(Math.log2(a));
-  if (2 ** e > a) e--;
-  else if (2 ** (e + 1) <= a) e++;
-  const quantum = 2 ** (Math.max(e, -14) - 10);
-  const r = roundHalfEven(a / quantum) * quantum;
-  return x < 0 ? -r : r;
-}
+const f16 = roundToFloat16;
 
 function f32PairwiseSum(v: ArrayLike<number>, lo = 0, hi = v.length): number {
   if (hi - lo <= 8) {

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { explain, ExplainError } from '../src/explain.js';
 import { InputError } from '../src/ingest/index.js';
+import { cellDelimiters, tables } from './helpers/markdown.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/explain/${name}`, import.meta.url));
 const CAT = fixture('cat.jsonl');
@@ -37,31 +38,6 @@ function textRows(lines: string[]): string[] {
   return rows;
 }
 
-/** The pipes that delimit cells: those not escaped by an odd run of backslashes. */
-function cellDelimiters(line: string): number {
-  let count = 0;
-  let backslashes = 0;
-  for (const c of line) {
-    if (c === '|' && backslashes % 2 === 0) count++;
-    backslashes = c === '\\' ? backslashes + 1 : 0;
-  }
-  return count;
-}
-
-/** Consecutive lines starting with `|`: the Markdown tables. */
-function tables(md: string): string[][] {
-  const out: string[][] = [];
-  let current: string[] = [];
-  for (const line of md.split('\n')) {
-    if (line.startsWith('|')) current.push(line);
-    else if (current.length > 0) {
-      out.push(current);
-      current = [];
-    }
-  }
-  if (current.length > 0) out.push(current);
-  return out;
-}
 
 describe('explain: a multiple-choice candidate (the cat example)', () => {
   it('shows both totals, both continuations and names greedy-choice', async () => {

@@ -10,6 +10,7 @@ import { escapeCell, MAX_ROWS_PER_RULE, renderMarkdown } from '../src/report/mar
 import { renderText } from '../src/report/text.js';
 import type { Finding } from '../src/types.js';
 import { AWKWARD_TOKEN, FIXTURE_CWD, makeRunResult } from './fixtures/report/run-result.js';
+import { cellDelimiters, tables } from './helpers/markdown.js';
 
 const require = createRequire(import.meta.url);
 const reportSchema = require('../schema/report.schema.json') as Record<string, unknown>;
@@ -18,31 +19,6 @@ const pkg = require('../package.json') as { version: string };
 const options = { color: false, cwd: FIXTURE_CWD };
 const ESC = '\u001b';
 
-/** The pipes that delimit cells: those not escaped by an odd run of backslashes. */
-function cellDelimiters(line: string): number {
-  let count = 0;
-  let backslashes = 0;
-  for (const c of line) {
-    if (c === '|' && backslashes % 2 === 0) count++;
-    backslashes = c === '\\' ? backslashes + 1 : 0;
-  }
-  return count;
-}
-
-/** Consecutive lines starting with `|`: the tables of a Markdown report. */
-function tables(markdown: string): string[][] {
-  const out: string[][] = [];
-  let current: string[] = [];
-  for (const line of markdown.split('\n')) {
-    if (line.startsWith('|')) current.push(line);
-    else if (current.length > 0) {
-      out.push(current);
-      current = [];
-    }
-  }
-  if (current.length > 0) out.push(current);
-  return out;
-}
 
 function withFindings(findings: Finding[], base: RunResult = makeRunResult()): RunResult {
   return { ...base, findings };

@@ -105,16 +105,53 @@ export function close(a: number, b: number, tol: number): boolean {
   return Math.abs(a - b) <= tol;
 }
 
+function roundHalfEven(y: number): number {
+  const f = Math.floor(y);
+  const d = y - f;
+  if (d > 0.5) return f + 1;
+  if (d < 0.5) return f;
+  return f % 2 === 0 ? f : f + 1;
+}
+
+/** 2^e ≤ |x| < 2^(e+1), pinned where Math.log2 is off by one next to a power of two. */
+function binaryExponent(a: number): number {
+  let e = Math.floor(Math.log2(a));
+  if (2 ** e > a) e--;
+  else if (2 ** (e + 1) <= a) e++;
+  return e;
+}
+
+/**
+ * Nearest IEEE binary16 value (round half to even), as `tensor.half()` gives: 11 significant
+ * bits for normals, multiples of 2^-24 below 2^-14, ±Infinity from 65520 on. Exact: every step
+ * is a multiplication by a power of two or an integer rounding.
+ */
+export function roundToFloat16(x: number): number {
+  if (!Number.isFinite(x) || x === 0) return x;
+  const a = Math.abs(x);
+  if (a >= 65520) return x > 0 ? Infinity : -Infinity;
+  const quantum = 2 ** (Math.max(binaryExponent(a), -14) - 10);
+  const r = roundHalfEven(a / quantum) * quantum;
+  return x < 0 ? -r : r;
+}
+
+/** Nearest bfloat16 value (8 significant bits, float32's exponent range), round half to even. */
+export function roundToBfloat16(x: number): number {
+  if (!Number.isFinite(x) || x === 0) return x;
+  const a = Math.abs(x);
+  const quantum = 2 ** (binaryExponent(a) - 7);
+  const r = roundHalfEven(a / quantum) * quantum;
+  return x < 0 ? -r : r;
+}
+
 /** True when x is exactly representable as an IEEE half-precision (float16) number. */
 export function isFloat16(x: number): boolean {
-  if (!Number.isFinite(x)) return true;
-  if (x === 0) return true;
-  const a = Math.abs(x);
-  if (a > 65504) return false;
-  // Subnormals are multiples of 2^-24; normals have 11 significant bits.
-  const exp = Math.max(Math.floor(Math.log2(a)), -14);
-  const quantum = 2 ** (exp - 10);
-  return Number.isInteger(a / quantum);
+  return !Number.isFinite(x) || roundToFloat16(x) === x;
+}
+
+/** True when x is exactly representable as a bfloat16 number. */
+export function isBfloat16(x: number): boolean {
+  return !Number.isFinite(x) || roundToBfloat16(x) === x;
 }
 
 /** log(1 - exp(x)) for x ≤ 0, accurate near both ends. */

@@ -8,6 +8,8 @@
  * row n predicts the token after the continuation (needed by the forgotten-shift bug); the
  * context row predicts the last context token (needed by the context-token bug).
  */
+import { mulberry32 } from '../../scripts/lib/prng.js';
+import { roundToBfloat16, roundToFloat16 } from '../../src/reference/math.js';
 import type { AuditRecord, ScoreKind, TopLogprob } from '../../src/types.js';
 
 export const VOCAB: readonly string[] = [
@@ -23,17 +25,8 @@ export function tokenText(id: number): string {
 }
 export const TOP_K = 5;
 
-/** mulberry32: a tiny, fast, well-mixed 32-bit PRNG. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded PRNG (scripts/lib/prng.ts). */
+export const prng = mulberry32;
 
 function gaussian(rand: () => number): number {
   const u = Math.max(rand(), 1e-12);
@@ -84,43 +77,9 @@ export function f32Product(v: readonly number[]): number {
   return p;
 }
 
-function roundHalfEven(y: number): number {
-  const f = Math.floor(y);
-  const d = y - f;
-  if (d > 0.5) return f + 1;
-  if (d < 0.5) return f;
-  return f % 2 === 0 ? f : f + 1;
-}
-
-/**
- * Rounds a number to the nearest IEEE binary16 value (round half to even), as `tensor.half()`
- * does: 11 significant bits for normals, multiples of 2^-24 below 2^-14, ±Infinity from 65520 on.
- * Exact because every step is a multiplication by a power of two or an integer rounding.
- */
-export function f16(x: number): number {
-  if (!Number.isFinite(x) || x === 0) return x;
-  const a = Math.abs(x);
-  if (a >= 65520) return x > 0 ? Infinity : -Infinity;
-  let e = Math.floor(Math.log2(a));
-  // log2 can be off by one next to a power of two; pin e so that 2^e <= a < 2^(e+1).
-  if (2 ** e > a) e--;
-  else if (2 ** (e + 1) <= a) e++;
-  const quantum = 2 ** (Math.max(e, -14) - 10);
-  const r = roundHalfEven(a / quantum) * quantum;
-  return x < 0 ? -r : r;
-}
-
-/** Rounds to bfloat16 (8 significant bits, float32's exponent range), round half to even. */
-export function bf16(x: number): number {
-  if (!Number.isFinite(x) || x === 0) return x;
-  const a = Math.abs(x);
-  let e = Math.floor(Math.log2(a));
-  if (2 ** e > a) e--;
-  else if (2 ** (e + 1) <= a) e++;
-  const quantum = 2 ** (e - 7);
-  const r = roundHalfEven(a / quantum) * quantum;
-  return x < 0 ? -r : r;
-}
+/** Rounds to float16 / bfloat16 as `tensor.half()` / `.bfloat16()` do (the reference's own rounding). */
+export const f16 = roundToFloat16;
+export const bf16 = roundToBfloat16;
 
 /** float16 sum, left to right, every partial sum rounded (`values.half().sum()` without a float32 accumulator). */
 export function f16Sum(v: readonly number[]): number {

@@ -8,7 +8,7 @@
  */
 import type { AuditRecord, RawItem, TopLogprob } from '../../types.js';
 import type { FormatAdapter } from '../adapter.js';
-import { firstChoiceLogprobs, readWrapperFields, readWrapperId } from './wrapper.js';
+import { firstChoiceLogprobs, openWrapper } from './wrapper.js';
 import { invalid, isIntegerAtLeast, isObject, show } from './values.js';
 
 /** OpenAI's documented value for a token that is not among the top 20. */
@@ -78,12 +78,9 @@ export const openaiChatAdapter: FormatAdapter = {
       if (!Array.isArray(choices) || choices.length === 0) return [invalid(file, line, 'response has no choices')];
 
       if (wrapped) {
-        const id = readWrapperId(v);
-        if (typeof id === 'object') return [invalid(file, line, id.error)];
-        const fields = readWrapperFields(v);
-        if (typeof fields === 'string') return [invalid(file, line, fields, id)];
-        const choice = choices[0];
-        if (!isObject(choice)) return [invalid(file, line, 'choices[0] is not an object', id)];
+        const opened = openWrapper(v, choices, file, line);
+        if ('kind' in opened) return [opened];
+        const { id, fields, choice } = opened;
         const record = chatRecord(id, choice, isObject(v.request) ? v.request : undefined);
         if (typeof record === 'string') return [invalid(file, line, record, id)];
         return [{ kind: 'record', file, line, record: Object.assign(record, fields) }];

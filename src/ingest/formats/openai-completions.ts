@@ -13,7 +13,7 @@
  */
 import type { AuditRecord, RawItem, TopLogprob } from '../../types.js';
 import type { FormatAdapter } from '../adapter.js';
-import { firstChoiceLogprobs, readWrapperFields, readWrapperId } from './wrapper.js';
+import { firstChoiceLogprobs, openWrapper } from './wrapper.js';
 import { codePointLength, invalid, isIntegerAtLeast, isObject, show, sliceCodePoints } from './values.js';
 
 interface CompletionLogprobs {
@@ -219,13 +219,9 @@ export const openaiCompletionsAdapter: FormatAdapter = {
       if (!Array.isArray(choices) || choices.length === 0) return [invalid(file, line, 'response has no choices')];
 
       if (wrapped) {
-        const id = readWrapperId(v);
-        if (typeof id === 'object') return [invalid(file, line, id.error)];
-        const fields = readWrapperFields(v);
-        if (typeof fields === 'string') return [invalid(file, line, fields, id)];
-        // The wrapper describes one scored prompt: its response's first choice.
-        const choice = choices[0];
-        if (!isObject(choice)) return [invalid(file, line, 'choices[0] is not an object', id)];
+        const opened = openWrapper(v, choices, file, line);
+        if ('kind' in opened) return [opened];
+        const { id, fields, choice } = opened;
         const lp = readLogprobs(choice.logprobs);
         if (typeof lp === 'string') return [invalid(file, line, lp, id)];
         const record = completionRecord(id, choice, lp, {

@@ -4,8 +4,8 @@
  * multiple-choice group, the gold flag, their pick and the score they computed. Those are the
  * numbers under audit; the payload beside them is the evidence.
  */
-import type { AuditRecord, ScoreKind } from '../../types.js';
-import { isObject, show } from './values.js';
+import type { AuditRecord, RawItem, ScoreKind } from '../../types.js';
+import { invalid, isObject, show } from './values.js';
 
 const SCORE_KINDS: ReadonlySet<string> = new Set(['logprob', 'mean_logprob', 'prob', 'nll', 'perplexity']);
 
@@ -58,4 +58,22 @@ export function firstChoiceLogprobs(row: unknown): Record<string, unknown> | nul
   if (!Array.isArray(choices) || !isObject(choices[0])) return null;
   const lp = choices[0].logprobs;
   return isObject(lp) ? lp : null;
+}
+
+export interface WrappedChoice {
+  id: string | number;
+  fields: WrapperFields;
+  /** The response's first choice: a wrapper describes one scored prompt. */
+  choice: Record<string, unknown>;
+}
+
+/** A wrapper's id, its script fields and its response's first choice, or the invalid item saying what is wrong. */
+export function openWrapper(w: Record<string, unknown>, choices: unknown[], file: string, line: number): WrappedChoice | RawItem {
+  const id = readWrapperId(w);
+  if (typeof id === 'object') return invalid(file, line, id.error);
+  const fields = readWrapperFields(w);
+  if (typeof fields === 'string') return invalid(file, line, fields, id);
+  const choice = choices[0];
+  if (!isObject(choice)) return invalid(file, line, 'choices[0] is not an object', id);
+  return { id, fields, choice };
 }
