@@ -31,8 +31,8 @@ function countMismatch(ctx: RecordContext): Diagnosis | null {
  */
 function windowMismatch(ctx: RecordContext): Diagnosis | null {
   const base = baseValues(ctx);
-  // Windows are sums of log-probs: values that cannot be log-probs belong to other rules.
-  // and a positive score is no sum of log-probs, however small (an empty window sums to exactly 0).
+  // Windows are sums of log-probs: values that cannot be log-probs belong to other rules, and a
+  // positive score is no sum of log-probs, however small (an empty window sums to exactly 0).
   if (!base || !allLogprobs(base) || ctx.score === undefined || !Number.isFinite(ctx.score) || ctx.score > 0 || ctx.n === 0) return null;
   const n = ctx.n;
   const fromValues = base === ctx.values;

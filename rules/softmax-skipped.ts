@@ -41,8 +41,9 @@ export default createRule(
     }
     const s = ctx.score;
     if (s !== undefined && ctx.kind === 'logprob' && s > 0 && Number.isFinite(s)) {
-      // Score only: a positive sum larger than the token count is neither a probability nor a sum of n probabilities.
-      if (!values && (s > ctx.n || ref.known === ctx.n)) {
+      // Score only: a positive sum larger than the token count is neither a probability nor a sum
+      // of n probabilities. (With no token count, a score above 1 could be either sum.)
+      if (!values && ctx.n > 0 && s > ctx.n) {
         return {
           message: `the score ${fmt(s)} is positive and larger than ${ctx.n} (the most n probabilities can add up to): a sum of raw logits`,
           recorded: s,

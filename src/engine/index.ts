@@ -6,14 +6,14 @@
 import pLimit from 'p-limit';
 import type { AuditRecord, Finding, RawItem, Severity, SeveritySetting } from '../types.js';
 import { listInputFiles, readFileItems, type ReadOptions } from '../ingest/index.js';
-import { groupRules, recordRules, runRules, ruleCatalogue } from '../../rules/index.js';
+import { groupRules, invalidRecordMeta, recordRules, runRules, ruleCatalogue } from '../../rules/index.js';
 import { RecordContext } from './record-context.js';
 import { GroupContext, type Candidate } from './group-context.js';
 import type { Aggregate, RunContext } from './run-context.js';
 import type { Accuracy, FileSummary, RunResult } from './result.js';
 import type { Diagnosis, RecordRule, RuleMeta } from './rule.js';
 import { harmonizeGroup, type HeldFinding } from './harmonize.js';
-import { compareFindings } from '../report/order.js';
+import { compareFindings } from './order.js';
 import { codePointLength } from '../ingest/formats/values.js';
 
 export interface AuditOptions {
@@ -231,7 +231,6 @@ function addTally(into: AccuracyTally, t: AccuracyTally): void {
   into.changed += t.changed;
 }
 
-
 /** Audits the given files and directories. Throws InputError for an unreadable path. */
 export async function audit(paths: readonly string[], options: AuditOptions = {}): Promise<RunResult> {
   const severities = resolveSeverities(options.severities);
@@ -254,21 +253,20 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
     const groups = new Map<string | number, Candidate[]>();
     // A grouped record's finding waits for its group: siblings may refine a range-only diagnosis.
     const held = new Map<string | number, HeldFinding[]>();
-    const invalidMeta = ruleCatalogue().find((m) => m.id === 'invalid-record')!;
     for await (const batch of reading.batches) for (const item of batch) {
       if (item.kind === 'aggregate') {
         aggregates.push({ file: item.file, line: item.line, task: item.task, metric: item.metric, value: item.value });
         continue;
       }
       if (item.kind === 'invalid' && item.wholeFile) {
-        emit(invalidMeta, item.file, item.line, { message: item.message });
+        emit(invalidRecordMeta, item.file, item.line, { message: item.message });
         continue;
       }
       summary.records++;
       recordsSeen++;
       if (item.kind === 'invalid') {
         summary.invalid++;
-        emit(invalidMeta, item.file, item.line, { message: item.message }, item.recordId);
+        emit(invalidRecordMeta, item.file, item.line, { message: item.message }, item.recordId);
         continue;
       }
       const { record, line } = item;
@@ -308,7 +306,7 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
   const run: RunContext = { aggregates, samples };
   for (const rule of runRules) {
     if (severities.get(rule.meta.id) === 'off') continue;
-    for (const d of rule.check(run)) emit(rule.meta, d.file, d.line, d, d.recordId);
+    for (const d of guarded(rule.meta.id, '(run)', 0, () => rule.check(run)) ?? []) emit(rule.meta, d.file, d.line, d, d.recordId);
   }
 
   findings.sort(compareFindings);

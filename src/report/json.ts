@@ -6,7 +6,7 @@ import { packageJson } from '../package-root.js';
 import type { Accuracy, FileSummary, RunResult } from '../engine/result.js';
 import type { Finding, Severity } from '../types.js';
 import { displayPath } from './format.js';
-import { compareText, sortFindings } from './order.js';
+import { compareText, sortFindings } from '../engine/order.js';
 import type { ReportOptions } from './reporter.js';
 
 export const REPORT_SCHEMA_VERSION = 1;

@@ -5,7 +5,7 @@
 import type { Accuracy, RunResult } from '../engine/result.js';
 import type { Finding, Severity } from '../types.js';
 import { countOf, displayPath, escapeUnprintable, formatDelta, formatPercent, formatValuePair } from './format.js';
-import { compareText, countBySeverity, severityRank, sortFindings } from './order.js';
+import { compareText, countBySeverity, severityRank, sortFindings } from '../engine/order.js';
 import type { ReportOptions } from './reporter.js';
 
 /** Past this many rows a rule's table stops helping a reader; the JSON report has them all. */

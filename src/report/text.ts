@@ -5,7 +5,7 @@
 import type { RunResult } from '../engine/result.js';
 import type { Finding, Severity } from '../types.js';
 import { countOf, displayPath, escapeUnprintable, formatDelta, formatPercent } from './format.js';
-import { countBySeverity, sortFindings } from './order.js';
+import { countBySeverity, sortFindings } from '../engine/order.js';
 import type { ReportOptions } from './reporter.js';
 
 type Paint = (text: string) => string;
