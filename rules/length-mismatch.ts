@@ -66,7 +66,9 @@ function windowMismatch(ctx: RecordContext): Diagnosis | null {
   if (n >= 2) candidates.push([total - first, `the first continuation token (log-prob ${fmt(first)}) was left out`, { dropped: 'first', value: first }]);
   for (const [t, why, evidence] of candidates) {
     if (tight) {
-      if (!(Math.abs(ctx.score - t) <= ulp)) continue;
+      // The wrong window must fit to rounding and stand clear of the right one by more than
+      // rounding, or honest drift could land a score next to it.
+      if (!(Math.abs(ctx.score - t) <= ulp && Math.abs(t - total) > 2 * ulp)) continue;
     } else if (Math.abs(t - total) <= ctx.tokenTol(t)) continue; // indistinguishable from the right window
     if (tight || ctx.scoreIs(t, abs + Math.abs(t - total), n, fromValues)) {
       return {

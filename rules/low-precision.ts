@@ -9,24 +9,30 @@ function coarse(x: number): boolean {
 
 type Grid = 'float16' | 'bfloat16';
 
-/** The half-precision grid every informative number lies on, or null. Runs on every record: no allocation. */
-function onGrid(values: ArrayLike<number> | null, score: number | undefined): Grid | null {
+/**
+ * The half-precision grid every informative number lies on, and how many informative values
+ * witness it, or null. Runs on every record: no allocation beyond the result.
+ */
+function onGrid(values: ArrayLike<number> | null, score: number | undefined): { grid: Grid; informative: number } | null {
   let fp16 = true;
   let bf16 = true;
   let informative = 0;
   const visit = (x: number) => {
-    if (!Number.isFinite(x) || coarse(x)) return;
-    informative++;
+    if (!Number.isFinite(x) || coarse(x)) return false;
     if (fp16 && !isFloat16(x)) fp16 = false;
     if (bf16 && !isBfloat16(x)) bf16 = false;
+    return true;
   };
+  // The score must lie on the grid too, but it is no second witness: with one value it is that value.
   if (score !== undefined) visit(score);
-  if (values) for (let i = 0; i < values.length && (fp16 || bf16); i++) visit(values[i]);
-  // One number on the grid is chance (1 in 125 scores rounded to three decimals is); it takes two.
-  if (informative < 2) return null;
+  if (values) {
+    for (let i = 0; i < values.length && (fp16 || bf16); i++) if (visit(values[i])) informative++;
+  } else if (score !== undefined && Number.isFinite(score) && !coarse(score)) informative = 1;
+  if (informative === 0) return null;
   // bfloat16's grid is the coarser one (every bfloat16 value in range is also a float16 value):
   // name it first, or its larger errors would be judged by float16's tolerance.
-  return bf16 ? 'bfloat16' : fp16 ? 'float16' : null;
+  const grid: Grid | null = bf16 ? 'bfloat16' : fp16 ? 'float16' : null;
+  return grid ? { grid, informative } : null;
 }
 
 export default createRule(
@@ -39,8 +45,9 @@ export default createRule(
   },
   (ctx) => {
     const { values, ref } = ctx;
-    const grid = onGrid(values, ctx.score);
-    if (grid === null) return null;
+    const found = onGrid(values, ctx.score);
+    if (found === null) return null;
+    const { grid } = found;
     // Half precision rounds numbers; it does not make them positive or change what is summed.
     if (values && !allLogprobs(values)) return null;
     if (values && values.length === ctx.n && ctx.score !== undefined && ctx.nulls === 0) {
@@ -50,6 +57,8 @@ export default createRule(
     // Where the reference is known, the error must be of the size half precision gives.
     const eps = grid === 'float16' ? 2 ** -10 : 2 ** -7;
     let worst = 0;
+    let known = 0;
+    let rounded = false;
     if (values && values.length === ctx.n) {
       for (let i = 0; i < ctx.n; i++) {
         const e = ref.exact[i];
@@ -57,8 +66,16 @@ export default createRule(
         const err = Math.abs(values[i] - e);
         if (err > 4 * eps * (Math.abs(e) + 8)) return null;
         worst = Math.max(worst, err);
+        known++;
+        if (err > ctx.tokenTol(e)) rounded = true;
       }
     }
+    // Values that match the reference to float32 rounding wherever it is known were computed in
+    // float32, whatever grid they happen to lie on.
+    if (known > 0 && !rounded) return null;
+    // One number on the grid is chance (1 in 8192 float32 values, 1 in 125 scores rounded to three
+    // decimals): it takes two, or one whose error against the reference is half precision's.
+    if (found.informative < 2 && !rounded) return null;
     if (ctx.score !== undefined && !Number.isNaN(ref.total)) {
       const err = Math.abs(ctx.score - ref.total);
       if (err > (grid === 'float16' ? float16Tolerance(absSum(ref.exact), ctx.n) : 8 * float16Tolerance(absSum(ref.exact), ctx.n))) return null;

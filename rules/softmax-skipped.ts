@@ -40,6 +40,23 @@ export default createRule(
       }
     }
     const s = ctx.score;
+    // Logits level, score only: the score is the sum of the targets' raw logits.
+    if (!values && s !== undefined && Number.isFinite(s) && record.logits && ids && ref.level === 'logits' && ctx.kind === 'logprob') {
+      let raw = 0;
+      let abs = 0;
+      for (let i = 0; i < ctx.n; i++) {
+        raw += record.logits[i][ids[i]];
+        abs += Math.abs(record.logits[i][ids[i]]);
+      }
+      if (Math.abs(raw - ref.total) > ctx.tol(abs, ctx.n) && ctx.scoreIs(raw, abs)) {
+        return {
+          message: `the score ${fmt(s)} is the sum of the targets' raw logits (${fmt(raw)}), not of their log-probs (${fmt(ref.total)})`,
+          recorded: s,
+          expected: ref.total,
+          evidence: { sumOfLogits: raw },
+        };
+      }
+    }
     if (s !== undefined && ctx.kind === 'logprob' && s > 0 && Number.isFinite(s)) {
       // Score only: a positive sum larger than the token count is neither a probability nor a sum
       // of n probabilities. (With no token count, a score above 1 could be either sum.)

@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path';
 import yargs from 'yargs';
 import type { Severity, SeveritySetting } from './types.js';
 import { audit, ConfigError } from './engine/index.js';
-import { InputError, adapters } from './ingest/index.js';
+import { InputError, adapters, type ReadOptions } from './ingest/index.js';
 import { findReporter, reporters, DEFAULT_FORMAT } from './report/index.js';
 import { ruleCatalogue } from '../rules/index.js';
 import { ruleTable } from './rule-table.js';
@@ -64,12 +64,15 @@ const MAP_OPTIONS = {
   'map-config': { type: 'string', describe: 'JSON file with {"map": {field: path}}' },
 } as const;
 
-function fieldMapOf(map: readonly string[], config: string | undefined): Record<string, string> {
+/** How to read the inputs: a field map describes a custom layout, read with the mapped adapter unless told otherwise. */
+function readOptionsOf(map: readonly string[], config: string | undefined, inputFormat: string | undefined): ReadOptions {
+  let fieldMap: Record<string, string>;
   try {
-    return { ...(config ? loadMappingConfig(config) : {}), ...parseMapArgs(map) };
+    fieldMap = { ...(config ? loadMappingConfig(config) : {}), ...parseMapArgs(map) };
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+  return Object.keys(fieldMap).length ? { inputFormat: inputFormat ?? 'mapped', fieldMap } : { inputFormat };
 }
 
 /** Fails before the audit, not after it, when the report could not be written. */
@@ -106,15 +109,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       async (args) => {
         const reporter = findReporter(args.format)!;
         if (!Number.isInteger(args.concurrency) || args.concurrency < 1) throw new UsageError('--concurrency takes a whole number ≥ 1');
-        const fieldMap = fieldMapOf(args.map, args['map-config']);
+        const read = readOptionsOf(args.map, args['map-config'], args['input-format']);
         if (args.output) await checkWritable(args.output);
         const result = await audit(args.paths as string[], {
           severities: parseRuleArgs(args.rule),
           concurrency: args.concurrency,
-          // A field map describes a custom layout: read it with the mapped adapter unless told otherwise.
-          read: Object.keys(fieldMap).length
-            ? { inputFormat: args['input-format'] ?? 'mapped', fieldMap }
-            : { inputFormat: args['input-format'] },
+          read,
           onProgress: progressReporter(),
         });
         if (process.stderr.isTTY && !process.env.CI) err('\r\x1b[2K');
@@ -141,12 +141,11 @@ export async function main(argv: readonly string[]): Promise<number> {
           .option('rule', { type: 'string', array: true, default: [] as string[], describe: 'set a rule severity: id=off|info|warning|error' })
           .options(MAP_OPTIONS),
       async (args) => {
-        const fieldMap = fieldMapOf(args.map, args['map-config']);
-        const mapped = Object.keys(fieldMap).length > 0;
+        const read = readOptionsOf(args.map, args['map-config'], args['input-format']);
         const text = await explain(args.file as string, args.record, {
           format: args.format as 'text' | 'markdown',
-          inputFormat: args['input-format'] ?? (mapped ? 'mapped' : undefined),
-          fieldMap: mapped ? fieldMap : undefined,
+          inputFormat: read.inputFormat,
+          fieldMap: read.fieldMap,
           severities: parseRuleArgs(args.rule),
         });
         out(text);

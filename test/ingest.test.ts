@@ -516,6 +516,18 @@ describe('listing input files', () => {
   });
 });
 
+describe('directory walk and links', () => {
+  it('follows links to files and directories, reads each real file once, and ends on a link loop', async () => {
+    const { symlink } = await import('node:fs/promises');
+    const root = join(dir, 'links');
+    const run = await write('links/run-1/a.jsonl', '{"id": 1, "score": -1}\n');
+    await symlink('run-1', join(root, 'latest'));
+    await symlink('.', join(root, 'run-1', 'self'));
+    await symlink('..', join(root, 'run-1', 'up'));
+    expect(await listInputFiles([root])).toEqual([run]);
+  });
+});
+
 describe('canonical adapter', () => {
   it('detects canonical records by id plus some evidence', () => {
     expect(canonicalAdapter.detect({ id: 1, score: -1 }, 'x.jsonl')).toBe(true);

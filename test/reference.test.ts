@@ -383,10 +383,12 @@ describe('compensatedSum', () => {
     expect(compWorse).toBeLessThan(0.01 * n);
   });
 
-  it('matches a BigInt exact sum on log-prob-like sequences (hundreds of small negatives)', () => {
+  it('matches a BigInt exact sum on log-prob-like sequences to one rounding (hundreds of small negatives)', () => {
+    // Neumaier's sum is faithful, not always correctly rounded: at most one unit in the last place.
     fc.assert(
       fc.property(fc.array(fc.float({ min: -30, max: 0, noNaN: true }), { minLength: 1, maxLength: 400 }), (lp) => {
-        expect(compensatedSum(lp)).toBe(exactSum(lp).rounded);
+        const exact = exactSum(lp).rounded;
+        expect(Math.abs(compensatedSum(lp) - exact)).toBeLessThanOrEqual(Number.EPSILON * Math.abs(exact));
       }),
       { numRuns: 200 },
     );

@@ -30,3 +30,15 @@ describe('root causes the synthetic corpus got wrong once', () => {
     expect(rootCause(r)).toBe('score-mismatch');
   });
 });
+
+describe('false alarms the final review found', () => {
+  it('an honest left-to-right float32 sum next to a near-certain last token is not a dropped token', () => {
+    const r: AuditRecord = {
+      id: 'd',
+      tokens: ['x', 'x', 'x', 'x', 'x', 'x', 'x', 'x'],
+      logprobs: [-0.5746906399726868, -0.5209566950798035, -0.17960934340953827, -0.2937968373298645, -1.164709448814392, -0.10355836153030396, -0.05311500281095505, -3.2130915883499256e-7],
+      score: -2.8904361724853516,
+    };
+    expect(rootCause(r)).toBeNull();
+  });
+});

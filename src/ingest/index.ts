@@ -2,7 +2,7 @@
  * Ingest: paths → files → rows → canonical items. A detector picks one adapter per file from
  * its content; `--input-format` overrides it.
  */
-import { open, readdir, stat } from 'node:fs/promises';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { join, extname } from 'node:path';
 import type { RawItem } from '../types.js';
 import type { AdapterOptions, Container, FormatAdapter } from './adapter.js';
@@ -34,9 +34,14 @@ export class InputError extends Error {}
 /** How many parsed rows detection may look at before calling a file unsupported. */
 const DETECT_ROWS = 20;
 
-/** Expands paths into the sorted list of input files; a directory is walked recursively. */
+/**
+ * Expands paths into the sorted list of input files; a directory is walked recursively.
+ * Symbolic links count as what they point to, and each real file is read once however many
+ * paths lead to it (a `latest` link beside its run, a link back up the tree).
+ */
 export async function listInputFiles(paths: readonly string[]): Promise<string[]> {
-  const out: string[] = [];
+  const found = new Map<string, string>(); // real path → first path that reached it
+  const visited = new Set<string>(); // real paths of directories already walked
   for (const p of paths) {
     let info;
     try {
@@ -45,25 +50,33 @@ export async function listInputFiles(paths: readonly string[]): Promise<string[]
       throw new InputError(`cannot read ${p}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
     }
     if (info.isDirectory()) {
-      const before = out.length;
-      await walk(p, out);
-      if (out.length === before) throw new InputError(`no ${INPUT_EXTENSIONS.join('/')} files under ${p}`);
-    } else out.push(p);
+      const before = found.size;
+      await walk(p, found, visited);
+      if (found.size === before) throw new InputError(`no ${INPUT_EXTENSIONS.join('/')} files under ${p}`);
+    } else await addFile(p, found);
   }
-  return [...new Set(out)].sort();
+  return [...found.values()].sort();
 }
 
-async function walk(dir: string, out: string[]): Promise<void> {
+async function addFile(p: string, found: Map<string, string>): Promise<void> {
+  const real = await realpath(p).catch(() => p);
+  if (!found.has(real)) found.set(real, p);
+}
+
+async function walk(dir: string, found: Map<string, string>, visited: Set<string>): Promise<void> {
+  const real = await realpath(dir).catch(() => dir);
+  if (visited.has(real)) return; // a link loop, or a directory reached twice
+  visited.add(real);
   const entries = await readdir(dir, { withFileTypes: true });
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // Real entries before links, so that a file reached both ways is named by its real path.
+  entries.sort((a, b) => Number(a.isSymbolicLink()) - Number(b.isSymbolicLink()) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const e of entries) {
     if (e.name.startsWith('.') || e.name === 'node_modules') continue;
     const p = join(dir, e.name);
-    // A symbolic link (a "latest" run, a cache entry) counts as what it points to.
     const kind = e.isSymbolicLink() ? await stat(p).catch(() => null) : e;
     if (!kind) continue;
-    if (kind.isDirectory()) await walk(p, out);
-    else if (kind.isFile() && (INPUT_EXTENSIONS as readonly string[]).includes(extname(e.name).toLowerCase())) out.push(p);
+    if (kind.isDirectory()) await walk(p, found, visited);
+    else if (kind.isFile() && (INPUT_EXTENSIONS as readonly string[]).includes(extname(e.name).toLowerCase())) await addFile(p, found);
   }
 }
 

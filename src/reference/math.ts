@@ -50,7 +50,7 @@ export function argmax(z: ArrayLike<number>): number {
 
 /**
  * Neumaier's compensated sum: error at most u·|S| + O(n²u²)·Σ|x|, so a long continuation's total
- * does not drift (correctly rounded for sums of log-probs, which do not cancel). Non-finite
+ * does not drift (within one rounding of the exact sum for log-probs, which do not cancel). Non-finite
  * inputs propagate.
  */
 export function compensatedSum(values: ArrayLike<number>, start = 0, end = values.length): number {

@@ -34,7 +34,7 @@ recordRuleTester('softmax-skipped', {
     { name: 'raw logits, values level: a positive value', record: buggy(t, 'values', bugs.softmaxSkipped), message: /records [\d.]+, above 0: these are raw logits/ },
     { name: 'raw logits, 150 tokens, values level', record: buggy(toy(4, 150), 'values', bugs.softmaxSkipped) },
     { name: 'score only, a positive sum larger than n', record: buggy(t, 'score', bugs.softmaxSkipped), message: /positive and larger than 5 .*: a sum of raw logits/ },
-    { name: 'logits without values, a positive score', record: logitSum, message: /a sum of raw logits/ },
+    { name: 'logits without values: the score is the sum of the raw target logits', record: logitSum, message: /the sum of the targets' raw logits/ },
     {
       name: 'attribution: raw logits are not a temperature, a second softmax or a wrong token',
       record: buggy(toy(5, 8), 'logits', bugs.softmaxSkipped),
