@@ -1,5 +1,6 @@
 import { createRule } from '../src/engine/rule.js';
-import { absSum, fmt, reproduces, sliceSum, tok } from '../src/engine/evidence.js';
+import { absSum, fmt, reproduces, tok } from '../src/engine/evidence.js';
+import { compensatedSum } from '../src/reference/math.js';
 import type { RecordContext } from '../src/engine/record-context.js';
 
 /** The first step where the target is not the model's favourite, or -1. */
@@ -36,7 +37,7 @@ export default createRule(
       if (reproduces(ctx, (i) => ref.top1[i]) !== ctx.n) return null;
     } else {
       if (values || ctx.score === undefined) return null;
-      sumTop = sliceSum(ref.top1, 0, ctx.n);
+      sumTop = compensatedSum(ref.top1, 0, ctx.n);
       if (!ctx.scoreIs(sumTop, absSum(ref.top1))) return null;
     }
     const evidence = {

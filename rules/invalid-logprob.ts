@@ -70,28 +70,24 @@ export default createRule(
         }
       }
     }
+    // A top-k list: no entry may be NaN or above 0, and the entries cannot hold more than all the
+    // probability. The masses come with the reference; only a suspect list is looked through.
     const top = ctx.record.top_logprobs;
-    if (top) {
-      for (let i = 0; i < top.length; i++) {
-        const bad = top[i]?.find((e) => Number.isNaN(e.logprob) || e.logprob > 1e-6);
-        if (bad) {
-          return {
-            message: `the top-k list at step ${i} gives ${tok(bad.token)} the log-prob ${fmt(bad.logprob)}`,
-            recorded: bad.logprob,
-            evidence: { step: i, token: bad.token },
-          };
-        }
-      }
-    }
-    if (top) {
-      const masses = ctx.ref.topMass;
+    const masses = ctx.ref.topMass;
+    if (top && masses) {
       for (let i = 0; i < top.length; i++) {
         const list = top[i];
-        if (!list) continue;
-        let mass = masses && i < masses.length && !Number.isNaN(masses[i]) ? masses[i] : NaN;
-        if (Number.isNaN(mass)) {
-          mass = 0;
-          for (const e of list) mass += Math.exp(e.logprob);
+        if (!list || list.length === 0) continue;
+        const mass = masses[i];
+        if (!(Number.isNaN(mass) || mass > 1 + TOPK_MASS_SLACK || ctx.ref.top1[i] > 1e-6)) continue;
+        for (const e of list) {
+          if (Number.isNaN(e.logprob) || e.logprob > 1e-6) {
+            return {
+              message: `the top-k list at step ${i} gives ${tok(e.token)} the log-prob ${fmt(e.logprob)}`,
+              recorded: e.logprob,
+              evidence: { step: i, token: e.token },
+            };
+          }
         }
         if (mass > 1 + TOPK_MASS_SLACK) {
           return {

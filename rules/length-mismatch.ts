@@ -1,5 +1,5 @@
 import { createRule, type Diagnosis } from '../src/engine/rule.js';
-import { absSum, allLogprobs, baseValues, disagreesWithReference, fmt, logitRow, sliceSum } from '../src/engine/evidence.js';
+import { fmt, logitRow } from '../src/engine/evidence.js';
 import { findInTop } from '../src/reference/sequence.js';
 import type { RecordContext } from '../src/engine/record-context.js';
 
@@ -30,14 +30,12 @@ function countMismatch(ctx: RecordContext): Diagnosis | null {
  * continuation alone.
  */
 function windowMismatch(ctx: RecordContext): Diagnosis | null {
-  const base = baseValues(ctx);
+  const base = ctx.base;
   // Windows are sums of log-probs: values that cannot be log-probs belong to other rules, and a
   // positive score is no sum of log-probs, however small (an empty window sums to exactly 0).
-  if (!base || !allLogprobs(base) || ctx.score === undefined || !Number.isFinite(ctx.score) || ctx.score > 0 || ctx.n === 0) return null;
+  if (!base || !base.logprobs || ctx.score === undefined || !Number.isFinite(ctx.score) || ctx.score > 0 || ctx.n === 0) return null;
   const n = ctx.n;
-  const fromValues = base === ctx.values;
-  const total = sliceSum(base, 0, n);
-  const abs = absSum(base);
+  const { total, abs, fromValues } = base;
   // Within tolerance of the right window, a wrong window can still fit far better: a float32
   // score one rounding away from Σ-without-the-last-token but several away from Σ.
   // That needs the very numbers the scorer summed: the recorded values, or a server's own.
@@ -50,8 +48,8 @@ function windowMismatch(ctx: RecordContext): Diagnosis | null {
   const ctxLp = ctx.record.context_logprobs;
   const lastCtx = ctxLp && ctxLp.length > 0 ? ctxLp[ctxLp.length - 1] : null;
   const trailing = ctx.record.trailing_logprobs?.[0] ?? null;
-  const first = base[0];
-  const last = base[n - 1];
+  const first = base.values[0];
+  const last = base.values[n - 1];
   const candidates: [number, string, Record<string, unknown>][] = [];
   // With one token, dropping it leaves the empty sum: exactly 0, what `lp[..., :-1].sum()` returns.
   candidates.push([n >= 2 ? total - last : 0, `the last continuation token (log-prob ${fmt(last)}) was left out`, { dropped: 'last', value: last }]);
@@ -96,7 +94,7 @@ function scoreRounding(x: number, absSum: number): number {
 function shiftForgotten(ctx: RecordContext): Diagnosis | null {
   const { values, ref, record } = ctx;
   const ids = record.token_ids;
-  if (!values || values.length !== ctx.n || ctx.n === 0 || !disagreesWithReference(ctx)) return null;
+  if (!values || values.length !== ctx.n || ctx.n === 0 || !ctx.disagrees) return null;
   let hits = 0;
   if (ref.level === 'logits' && ids) {
     for (let i = 0; i < ctx.n; i++) {

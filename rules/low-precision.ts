@@ -1,5 +1,5 @@
 import { createRule } from '../src/engine/rule.js';
-import { absSum, allLogprobs, fmt } from '../src/engine/evidence.js';
+import { allLogprobs, fmt } from '../src/engine/evidence.js';
 import { float16Tolerance, isBfloat16, isFloat16 } from '../src/reference/math.js';
 
 /** A value that carries no precision information (small integers and halves are on every grid). */
@@ -9,30 +9,37 @@ function coarse(x: number): boolean {
 
 type Grid = 'float16' | 'bfloat16';
 
+const FP16 = 1;
+const BF16 = 2;
+
+/** The grids x lies on, as a bit set; -1 for a number that tells nothing (non-finite or coarse). */
+function gridsOf(x: number): number {
+  if (!Number.isFinite(x) || coarse(x)) return -1;
+  return (isFloat16(x) ? FP16 : 0) | (isBfloat16(x) ? BF16 : 0);
+}
+
 /**
  * The half-precision grid every informative number lies on, and how many informative values
- * witness it, or null. Runs on every record: no allocation beyond the result.
+ * witness it, or null. Runs on every record: no allocation until a grid is found.
  */
 function onGrid(values: ArrayLike<number> | null, score: number | undefined): { grid: Grid; informative: number } | null {
-  let fp16 = true;
-  let bf16 = true;
+  let grids = FP16 | BF16;
   let informative = 0;
-  const visit = (x: number) => {
-    if (!Number.isFinite(x) || coarse(x)) return false;
-    if (fp16 && !isFloat16(x)) fp16 = false;
-    if (bf16 && !isBfloat16(x)) bf16 = false;
-    return true;
-  };
   // The score must lie on the grid too, but it is no second witness: with one value it is that value.
-  if (score !== undefined) visit(score);
+  const s = score === undefined ? -1 : gridsOf(score);
+  if (s >= 0) grids &= s;
   if (values) {
-    for (let i = 0; i < values.length && (fp16 || bf16); i++) if (visit(values[i])) informative++;
-  } else if (score !== undefined && Number.isFinite(score) && !coarse(score)) informative = 1;
-  if (informative === 0) return null;
+    for (let i = 0; i < values.length && grids !== 0; i++) {
+      const g = gridsOf(values[i]);
+      if (g < 0) continue;
+      grids &= g;
+      informative++;
+    }
+  } else if (s >= 0) informative = 1;
+  if (informative === 0 || grids === 0) return null;
   // bfloat16's grid is the coarser one (every bfloat16 value in range is also a float16 value):
   // name it first, or its larger errors would be judged by float16's tolerance.
-  const grid: Grid | null = bf16 ? 'bfloat16' : fp16 ? 'float16' : null;
-  return grid ? { grid, informative } : null;
+  return { grid: grids & BF16 ? 'bfloat16' : 'float16', informative };
 }
 
 export default createRule(
@@ -78,7 +85,7 @@ export default createRule(
     if (found.informative < 2 && !rounded) return null;
     if (ctx.score !== undefined && !Number.isNaN(ref.total)) {
       const err = Math.abs(ctx.score - ref.total);
-      if (err > (grid === 'float16' ? float16Tolerance(absSum(ref.exact), ctx.n) : 8 * float16Tolerance(absSum(ref.exact), ctx.n))) return null;
+      if (err > (grid === 'float16' ? 1 : 8) * float16Tolerance(ctx.refAbs, ctx.n)) return null;
     }
     return {
       message: `the numbers lie on the ${grid} grid${worst > 0 ? ` and differ from the float64 reference by up to ${fmt(worst)} per token` : ''}: computed in half precision`,

@@ -1,6 +1,6 @@
 import { createRule } from '../src/engine/rule.js';
 import { onlyPolicy, wrongPick } from '../src/engine/selection.js';
-import { absSum, baseValues, fmt, sliceSum } from '../src/engine/evidence.js';
+import { fmt } from '../src/engine/evidence.js';
 import type { RecordContext } from '../src/engine/record-context.js';
 import type { GroupContext } from '../src/engine/group-context.js';
 
@@ -13,14 +13,12 @@ const meta = {
 
 /** Record scope: the score is the mean where the total was declared, or the total where the mean was. */
 function checkRecord(ctx: RecordContext) {
-  const base = baseValues(ctx);
+  const base = ctx.base;
   const s = ctx.score;
   if (!base || s === undefined || !Number.isFinite(s) || ctx.n < 2) return null;
-  const total = sliceSum(base, 0, ctx.n);
+  const { total, abs, fromValues } = base;
   const mean = total / ctx.n;
-  const abs = absSum(base);
   if (Math.abs(total - mean) <= ctx.tol(abs, ctx.n)) return null;
-  const fromValues = base === ctx.values;
   const tol = (fromValues ? ctx.sumTol(abs, ctx.n) : ctx.tol(abs, ctx.n)) / ctx.n;
   if (ctx.kind === 'logprob' && Math.abs(s - mean) <= tol) {
     return {

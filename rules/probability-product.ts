@@ -1,5 +1,5 @@
 import { createRule } from '../src/engine/rule.js';
-import { allLogprobs, baseValues, fmt, product, sliceSum, valuesAreProbabilities } from '../src/engine/evidence.js';
+import { fmt, product, valuesAreProbabilities } from '../src/engine/evidence.js';
 import type { RecordContext } from '../src/engine/record-context.js';
 import { isFloat16 } from '../src/reference/math.js';
 
@@ -30,9 +30,10 @@ export default createRule(
   (ctx) => {
     const s = ctx.score;
     if (s === undefined || Number.isNaN(s) || !logprobKind(ctx)) return null;
-    const base = baseValues(ctx);
+    const sums = ctx.base;
+    const base = sums?.values ?? null;
     const reference = Number.isNaN(ctx.ref.total) ? null : ctx.ref.total;
-    const total = base && allLogprobs(base) ? sliceSum(base, 0, base.length) : reference;
+    const total = sums && sums.logprobs ? sums.total : reference;
 
     // A product of probabilities recorded as is: in [0, 1] where a log-prob was declared.
     if (s >= 0 && s <= 1) {
@@ -84,7 +85,7 @@ export default createRule(
         };
       }
       // A float32 product of probabilities is 0 only once it falls below 2^-150.
-      if (s === 0 && total !== null && (base && allLogprobs(base) ? logFloat32Product(base) === -Infinity : total < FLOAT32_ZERO_LOG)) {
+      if (s === 0 && total !== null && (sums && sums.logprobs ? logFloat32Product(sums.values) === -Infinity : total < FLOAT32_ZERO_LOG)) {
         return {
           message: `the score is 0 where the total log-prob is ${fmt(total)}: a product of probabilities that underflowed`,
           recorded: s,

@@ -1,5 +1,5 @@
 import { createRule } from '../src/engine/rule.js';
-import { allLogprobs, baseValues, fmt, sliceSum, sumExp, valuesAreProbabilities } from '../src/engine/evidence.js';
+import { fmt, sumExp, valuesAreProbabilities } from '../src/engine/evidence.js';
 
 export default createRule(
   {
@@ -15,7 +15,7 @@ export default createRule(
     const n = ctx.n;
     // Recorded values are probabilities and the score is their sum.
     if (ctx.values && valuesAreProbabilities(ctx)) {
-      const sum = sliceSum(ctx.values, 0, ctx.values.length);
+      const sum = ctx.valuesTotal;
       if (Math.abs(s - sum) <= 1e-5 * sum + 1e-7) {
         return {
           message: `the per-token values are probabilities (all in [0, 1]) and the score ${fmt(s)} is their sum`,
@@ -26,14 +26,14 @@ export default createRule(
       }
     }
     // Log-probs recorded per token, but the score adds their exponentials.
-    const base = baseValues(ctx);
-    if (base && allLogprobs(base)) {
-      const sum = sumExp(base);
+    const base = ctx.base;
+    if (base && base.logprobs) {
+      const sum = sumExp(base.values);
       if (Math.abs(s - sum) <= 1e-5 * sum + 1e-7) {
         return {
           message: `the score ${fmt(s)} is Σ exp(log-prob) over the ${n} tokens: probabilities were added`,
           recorded: s,
-          expected: sliceSum(base, 0, base.length),
+          expected: base.total,
           evidence: { sumOfProbabilities: sum },
         };
       }

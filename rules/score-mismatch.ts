@@ -1,5 +1,5 @@
 import { createRule } from '../src/engine/rule.js';
-import { absSum, fmt, tok } from '../src/engine/evidence.js';
+import { fmt, tok } from '../src/engine/evidence.js';
 
 /** Where a score of each kind can lie. */
 const KIND_RANGE = {
@@ -36,7 +36,7 @@ export default createRule(
     const s = ctx.score;
     if (s === undefined) return null;
     if (!Number.isNaN(ref.total)) {
-      if (ctx.scoreIs(ref.total, absSum(ref.exact))) return null;
+      if (ctx.scoreIs(ref.total, ctx.refAbs)) return null;
       return {
         message: `the score ${fmt(s)} disagrees with the reference ${fmt(ctx.declared(ref.total))} (${ctx.kind}) by ${fmt(Math.abs(s - ctx.declared(ref.total)))}`,
         recorded: s,

@@ -1,5 +1,5 @@
 import { createRule } from '../src/engine/rule.js';
-import { disagreesWithReference, fmt, logitRow, reproduces, softmaxTwiceAt } from '../src/engine/evidence.js';
+import { fmt, logitRow, reproduces, softmaxTwiceAt } from '../src/engine/evidence.js';
 
 /** How much log Σ exp(p) may vary between steps of one vocabulary: (Σ p²)/2V ≤ 1/2V, plus rounding. */
 const OFFSET_SPREAD = 2e-3;
@@ -36,7 +36,7 @@ export default createRule(
     if (ref.level !== 'topk' && ref.level !== 'server') return null;
     // Near-certain tokens give v − exp(v) ≈ −1 whatever the scorer did: where the reference knows a
     // step, values that agree with it are never evidence of a double softmax.
-    if (ref.known > 0 && !disagreesWithReference(ctx)) return null;
+    if (ref.known > 0 && !ctx.disagrees) return null;
     // v_i = p_i - L with one L for the whole vocabulary (L ≈ log(V + 1)): where p_i is known the
     // offset v_i - p_i must be the same at every step; elsewhere v_i + L must lie in [0, exp(upper_i)].
     let lo = Infinity;

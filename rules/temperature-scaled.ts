@@ -109,9 +109,7 @@ function stepBounds(ctx: RecordContext): StepBounds[] | null {
     const list: TopLogprob[] | null = top[i] ?? null;
     if (!list || list.length === 0) continue;
     const listed = list.map((e) => e.logprob).sort((a, b) => b - a);
-    let mass = 0;
-    for (const l of listed) mass += Math.exp(l);
-    out.push({ listed, leftover: Math.max(0, 1 - mass), target: ctx.ref.exact[i], value: ctx.values![i] });
+    out.push({ listed, leftover: Math.max(0, 1 - ctx.ref.topMass![i]), target: ctx.ref.exact[i], value: ctx.values![i] });
   }
   // Steps with a known target constrain T far more: test them first so most T fail fast.
   out.sort((a, b) => Number(Number.isNaN(a.target)) - Number(Number.isNaN(b.target)));

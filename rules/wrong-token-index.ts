@@ -1,5 +1,5 @@
 import { createRule } from '../src/engine/rule.js';
-import { disagreesWithReference, fmt, tok } from '../src/engine/evidence.js';
+import { fmt, tok } from '../src/engine/evidence.js';
 import type { RecordContext } from '../src/engine/record-context.js';
 
 /** Finds, at logits level, a constant id offset d ≠ 0 with values[i] = log_softmax(row i)[id_i + d] at every step. */
@@ -31,7 +31,7 @@ export default createRule(
   },
   (ctx) => {
     const { values, ref, record } = ctx;
-    if (!values || values.length !== ctx.n || !disagreesWithReference(ctx)) return null;
+    if (!values || values.length !== ctx.n || !ctx.disagrees) return null;
     const ids = record.token_ids;
     if (ref.level === 'logits' && ids && record.logits) {
       const d = logitsOffset(ctx);

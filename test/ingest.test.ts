@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RawItem } from '../src/types.js';
 import { parseJsonText, parseJsonTextEx } from '../src/ingest/json-text.js';
-import { readCsvRows, readJsonDocument, readJsonLines, type Row } from '../src/ingest/rows.js';
+import { readCsvRows, readJsonDocument, readJsonLines } from '../src/ingest/rows.js';
 import { canonicalAdapter, typeCsvRow } from '../src/ingest/canonical.js';
 import { InputError, containerOf, listInputFiles, readFileItems } from '../src/ingest/index.js';
 

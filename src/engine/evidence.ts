@@ -2,15 +2,8 @@
  * Shared helpers for rule hypotheses: what a buggy scorer would have recorded, computed from the
  * record's evidence, and tests of whether the recorded numbers are exactly that.
  */
-import { compensatedSum, logSumExp } from '../reference/math.js';
+import { logSumExp } from '../reference/math.js';
 import type { RecordContext } from './record-context.js';
-
-/** The per-token values a score was most likely built from: the recorded ones, else the reference. */
-export function baseValues(ctx: RecordContext): Float64Array | null {
-  if (ctx.values && ctx.values.length === ctx.n && ctx.nulls === 0) return ctx.values;
-  if (ctx.ref.known === ctx.n && ctx.n > 0) return ctx.ref.exact;
-  return null;
-}
 
 export function absSum(v: ArrayLike<number>): number {
   let s = 0;
@@ -83,16 +76,6 @@ export function reproduces(ctx: RecordContext, predict: (i: number) => number, t
   return hits;
 }
 
-/** Whether the record's numbers disagree with the reference anywhere (values, or the score). */
-export function disagreesWithReference(ctx: RecordContext): boolean {
-  const check = ctx.valuesCheck;
-  if (check.comparable && !check.agree) return true;
-  if (ctx.score !== undefined && !Number.isNaN(ctx.ref.total)) {
-    return !ctx.scoreIs(ctx.ref.total, absSum(ctx.ref.exact));
-  }
-  return false;
-}
-
 /** The logits row that predicts token i and its log-sum-exp (logits level only). */
 export function logitRow(ctx: RecordContext, i: number): { row: number[]; lse: number } | null {
   const logits = ctx.record.logits;
@@ -106,11 +89,6 @@ export function softmaxTwiceAt(row: ArrayLike<number>, lse: number, j: number): 
   const p = new Float64Array(row.length);
   for (let k = 0; k < row.length; k++) p[k] = Math.exp(row[k] - lse);
   return p[j] - logSumExp(p);
-}
-
-/** Σ of a slice, compensated. */
-export function sliceSum(v: ArrayLike<number>, start: number, end: number): number {
-  return compensatedSum(v, start, end);
 }
 
 /** Formats a number for messages: 6 significant digits, exact small integers. */

@@ -4,7 +4,7 @@
  * rules at the end. Severity comes from configuration, never from a rule.
  */
 import pLimit from 'p-limit';
-import type { AuditRecord, Finding, RawItem, Severity, SeveritySetting } from '../types.js';
+import type { AuditRecord, Finding, Severity, SeveritySetting } from '../types.js';
 import { listInputFiles, readFileItems, type ReadOptions } from '../ingest/index.js';
 import { groupRules, invalidRecordMeta, recordRules, runRules, ruleCatalogue } from '../../rules/index.js';
 import { RecordContext } from './record-context.js';

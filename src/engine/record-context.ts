@@ -5,6 +5,7 @@
 import type { AuditRecord, ScoreKind } from '../types.js';
 import { buildReference, type StepReference } from '../reference/sequence.js';
 import { compensatedSum, float32Tolerance, sumTolerance, tokenTolerance } from '../reference/math.js';
+import { allLogprobs } from './evidence.js';
 
 export class RecordContext {
   readonly ref: StepReference;
@@ -116,6 +117,50 @@ export class RecordContext {
     return Math.abs(v - reference) <= this.tokenTol(reference);
   }
 
+  private _base: BaseSum | null | undefined;
+
+  /**
+   * The per-token values a score was most likely built from: the recorded ones, else the
+   * reference's when every step is known; with their total and Σ|v|. Memoised: the score-layer
+   * rules (windows, means, products, sums) all start from it.
+   */
+  get base(): BaseSum | null {
+    if (this._base !== undefined) return this._base;
+    let base: BaseSum | null = null;
+    if (this.values && this.values.length === this.n && this.nulls === 0) {
+      base = { values: this.values, total: this.valuesTotal, abs: this.valuesAbs, fromValues: true, logprobs: allLogprobs(this.values) };
+    } else if (this.ref.known === this.n && this.n > 0) {
+      const e = this.ref.exact;
+      base = { values: e, total: this.ref.total, abs: this.refAbs, fromValues: false, logprobs: allLogprobs(e) };
+    }
+    return (this._base = base);
+  }
+
+  private _refAbs: number | undefined;
+
+  /** Σ |reference log-prob| over the steps (NaN while a step is unknown), for tolerances. */
+  get refAbs(): number {
+    if (this._refAbs === undefined) {
+      let a = 0;
+      for (let i = 0; i < this.n; i++) a += Math.abs(this.ref.exact[i]);
+      this._refAbs = a;
+    }
+    return this._refAbs;
+  }
+
+  private _disagrees: boolean | undefined;
+
+  /** Whether the record's numbers disagree with the reference anywhere (values, or the score). Memoised. */
+  get disagrees(): boolean {
+    if (this._disagrees === undefined) {
+      const check = this.valuesCheck;
+      this._disagrees =
+        (check.comparable && !check.agree) ||
+        (this.score !== undefined && !Number.isNaN(this.ref.total) && !this.scoreIs(this.ref.total, this.refAbs));
+    }
+    return this._disagrees;
+  }
+
   private _valuesCheck: ValuesCheck | undefined;
 
   /**
@@ -154,6 +199,17 @@ export class RecordContext {
   token(i: number): string | undefined {
     return this.record.tokens?.[i];
   }
+}
+
+export interface BaseSum {
+  values: Float64Array;
+  /** Σ values (compensated) and Σ |values|. */
+  total: number;
+  abs: number;
+  /** The recorded values themselves (only summation error separates them from the score). */
+  fromValues: boolean;
+  /** Every value could be a log-prob (≤ 0). */
+  logprobs: boolean;
 }
 
 export interface ValuesCheck {

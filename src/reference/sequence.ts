@@ -32,7 +32,7 @@ export interface StepReference {
   total: number;
   /** Per-row log-sum-exp of the logits (logits level only). */
   lse: Float64Array | null;
-  /** Probability mass of each step's top-k list (top-k level; NaN where no list). */
+  /** Probability mass of each listed step's top-k list (NaN where a list is missing or holds NaN); null without lists. */
   topMass: Float64Array | null;
 }
 
@@ -45,6 +45,19 @@ export function findInTop(list: readonly TopLogprob[], id: number | undefined, t
     } else if (token !== undefined && e.token === token) return e;
   }
   return undefined;
+}
+
+/** Σ exp(logprob) of each top-k list (NaN for a missing or empty list). */
+function listMasses(lists: readonly (readonly TopLogprob[] | null)[]): Float64Array {
+  const out = new Float64Array(lists.length).fill(NaN);
+  for (let i = 0; i < lists.length; i++) {
+    const list = lists[i];
+    if (!list || list.length === 0) continue;
+    let mass = 0;
+    for (let j = 0; j < list.length; j++) mass += Math.exp(list[j].logprob);
+    out[i] = mass;
+  }
+  return out;
 }
 
 /** Number of continuation tokens the record describes. */
@@ -88,20 +101,18 @@ export function buildReference(r: AuditRecord): StepReference {
     if (r.top_logprobs) {
       level = 'topk';
       const steps = Math.min(n, r.top_logprobs.length);
-      topMass = new Float64Array(r.top_logprobs.length).fill(NaN);
+      topMass = listMasses(r.top_logprobs);
       for (let i = 0; i < steps; i++) {
         const list = r.top_logprobs[i];
         if (!list || list.length === 0) continue;
         let best = list[0];
-        let mass = 0;
         let last = Infinity;
         for (let j = 0; j < list.length; j++) {
           const e = list[j];
           if (e.logprob > best.logprob) best = e;
           if (e.logprob < last) last = e.logprob;
-          mass += Math.exp(e.logprob);
         }
-        topMass[i] = mass;
+        const mass = topMass[i];
         top1[i] = best.logprob;
         top1Id[i] = best.id ?? -1;
         top1Token[i] = best.token;
@@ -131,5 +142,6 @@ export function buildReference(r: AuditRecord): StepReference {
   let known = 0;
   for (let i = 0; i < n; i++) if (!Number.isNaN(exact[i])) known++;
   const total = known === n && n > 0 ? compensatedSum(exact) : NaN;
+  if (topMass === null && r.top_logprobs) topMass = listMasses(r.top_logprobs);
   return { level, n, exact, upper, top1, top1Id, top1Token, known, total, lse, topMass };
 }

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { detectionProperty, hypothesisHolds, recordRuleTester } from '../helpers/rule-tester.js';
-import { bugs, buggy, f32, f32Sum, logSoftmax, record, targetsAreFavourites, toy, toyWhere, topK, V, type Recorded, type Toy } from '../helpers/toy-model.js';
+import { bugs, buggy, f32, f32Sum, logSoftmax, record, targetsAreFavourites, toyWhere, topK, V, type Recorded, type Toy } from '../helpers/toy-model.js';
 
 const inRange = (x: Toy) => x.ids.every((y) => y + 1 < x.vocab && y >= 1);
 const t = toyWhere(1, 5, inRange);

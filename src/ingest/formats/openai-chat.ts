@@ -8,8 +8,8 @@
  */
 import type { AuditRecord, RawItem, TopLogprob } from '../../types.js';
 import type { FormatAdapter } from '../adapter.js';
-import { firstChoiceLogprobs, openWrapper } from './wrapper.js';
-import { invalid, isIntegerAtLeast, isObject, show } from './values.js';
+import { bareChoiceId, firstChoiceLogprobs, openWrapper } from './wrapper.js';
+import { invalid, isObject, show } from './values.js';
 
 /** OpenAI's documented value for a token that is not among the top 20. */
 export const OPENAI_SENTINEL = -9999;
@@ -87,10 +87,9 @@ export const openaiChatAdapter: FormatAdapter = {
       }
 
       const items: RawItem[] = [];
-      const base = typeof resp.id === 'string' || typeof resp.id === 'number' ? String(resp.id) : `line-${line}`;
       for (let c = 0; c < choices.length; c++) {
         const choice = choices[c];
-        const id = `${base}/${isObject(choice) && isIntegerAtLeast(choice.index, 0) ? choice.index : c}`;
+        const id = bareChoiceId(resp, choice, c, line);
         const record = isObject(choice) ? chatRecord(id, choice, undefined) : `choices[${c}] is not an object`;
         items.push(typeof record === 'string' ? invalid(file, line, record, id) : { kind: 'record', file, line, record });
       }

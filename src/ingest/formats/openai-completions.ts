@@ -13,7 +13,7 @@
  */
 import type { AuditRecord, RawItem, TopLogprob } from '../../types.js';
 import type { FormatAdapter } from '../adapter.js';
-import { firstChoiceLogprobs, openWrapper } from './wrapper.js';
+import { bareChoiceId, firstChoiceLogprobs, openWrapper } from './wrapper.js';
 import { codePointLength, invalid, isIntegerAtLeast, isObject, show, sliceCodePoints } from './values.js';
 
 interface CompletionLogprobs {
@@ -239,10 +239,9 @@ export const openaiCompletionsAdapter: FormatAdapter = {
 
       // A bare response: one record per choice, reference only (nobody recorded a score).
       const items: RawItem[] = [];
-      const base = typeof resp.id === 'string' || typeof resp.id === 'number' ? String(resp.id) : `line-${line}`;
       for (let c = 0; c < choices.length; c++) {
         const choice = choices[c];
-        const id = `${base}/${isObject(choice) && isIntegerAtLeast(choice.index, 0) ? choice.index : c}`;
+        const id = bareChoiceId(resp, choice, c, line);
         if (!isObject(choice)) {
           items.push(invalid(file, line, `choices[${c}] is not an object`, id));
           continue;

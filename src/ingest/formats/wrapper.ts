@@ -5,7 +5,7 @@
  * numbers under audit; the payload beside them is the evidence.
  */
 import type { AuditRecord, RawItem, ScoreKind } from '../../types.js';
-import { invalid, isObject, show } from './values.js';
+import { invalid, isIntegerAtLeast, isObject, show } from './values.js';
 
 const SCORE_KINDS: ReadonlySet<string> = new Set(['logprob', 'mean_logprob', 'prob', 'nll', 'perplexity']);
 
@@ -76,4 +76,10 @@ export function openWrapper(w: Record<string, unknown>, choices: unknown[], file
   const choice = choices[0];
   if (!isObject(choice)) return invalid(file, line, 'choices[0] is not an object', id);
   return { id, fields, choice };
+}
+
+/** The id of a bare response's choice c: `<response id>/<choice index>` (the line when the response has no id). */
+export function bareChoiceId(resp: Record<string, unknown>, choice: unknown, c: number, line: number): string {
+  const base = typeof resp.id === 'string' || typeof resp.id === 'number' ? String(resp.id) : `line-${line}`;
+  return `${base}/${isObject(choice) && isIntegerAtLeast(choice.index, 0) ? choice.index : c}`;
 }
