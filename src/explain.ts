@@ -120,6 +120,7 @@ async function findRecord(file: string, wanted: string, severities: Map<string, 
       aggregates++;
       continue;
     }
+    if (item.kind === 'skipped') continue;
     if (item.kind === 'invalid') {
       firstProblem ??= item;
       if (item.recordId !== undefined) ids.add(item.recordId);

@@ -64,6 +64,12 @@ export type RawItem =
   | { kind: 'record'; file: string; line: number; record: AuditRecord }
   /** `wholeFile`: about the file, not a row of it (unsupported format, no records), so not counted as a record. */
   | { kind: 'invalid'; file: string; line: number; recordId?: RecordId; message: string; wholeFile?: boolean }
+  /**
+   * A row that holds nothing to audit (a generative sample, a response without log-probs): not an
+   * error, but counted and listed with its reason, so that records = audited + invalid + skipped.
+   * `reason` is a fixed phrase per kind of row (reports tally rows by it); `wholeFile` as for invalid.
+   */
+  | { kind: 'skipped'; file: string; line: number; recordId?: RecordId; reason: string; wholeFile?: boolean }
   | { kind: 'aggregate'; file: string; line: number; task: string; metric: string; value: number };
 
 export interface Finding {

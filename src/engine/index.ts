@@ -249,13 +249,22 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
 
   const auditFile = async (file: string): Promise<FileSummary> => {
     const reading = await readFileItems(file, options.read);
-    const summary: FileSummary = { file, format: reading.format, records: 0, invalid: 0, accuracy: emptyAccuracy() };
+    const summary: FileSummary = { file, format: reading.format, records: 0, invalid: 0, skipped: 0, skipReasons: {}, accuracy: emptyAccuracy() };
     const groups = new Map<string | number, Candidate[]>();
     // A grouped record's finding waits for its group: siblings may refine a range-only diagnosis.
     const held = new Map<string | number, HeldFinding[]>();
     for await (const batch of reading.batches) for (const item of batch) {
       if (item.kind === 'aggregate') {
         aggregates.push({ file: item.file, line: item.line, task: item.task, metric: item.metric, value: item.value });
+        continue;
+      }
+      if (item.kind === 'skipped') {
+        if (!item.wholeFile) {
+          summary.records++;
+          recordsSeen++;
+          summary.skipped++;
+        }
+        summary.skipReasons[item.reason] = (summary.skipReasons[item.reason] ?? 0) + 1;
         continue;
       }
       if (item.kind === 'invalid' && item.wholeFile) {

@@ -19,6 +19,9 @@ export interface FileSummary {
   format: string | null;
   records: number;
   invalid: number;
+  /** Rows read but holding nothing to audit; `skipReasons` tallies them by reason. */
+  skipped: number;
+  skipReasons: Record<string, number>;
   accuracy: Accuracy;
 }
 
