@@ -55,6 +55,14 @@ export interface AuditRecord {
   choice_index?: number;
   /** Task name, for harnesses that aggregate per task. */
   task?: string;
+  /**
+   * Whose distribution the server's numbers are. `processed`: the sampler's after temperature,
+   * truncation or penalties (llama.cpp post-sampling probabilities, TGI with sampling parameters),
+   * so they are evidence of what the pipeline saw, never the model's reference. Default `model`.
+   */
+  distribution?: 'model' | 'processed';
+  /** The processing behind a processed distribution, in words, for reports. */
+  processing?: string;
 }
 
 export type RecordId = string | number;

@@ -7,6 +7,11 @@
  * - topk: exact where the target is listed in its step's top-k, else an upper bound: the
  *   target is no likelier than the k-th listed token nor than the mass the list leaves over;
  * - values / score: no distribution to check against.
+ *
+ * A record whose server numbers are `distribution: "processed"` (the sampler's distribution after
+ * temperature, truncation or penalties) has no model reference from them: its top-k lists and
+ * server log-probs are left out, so the record is checked at the level of its recorded values and
+ * no rule can present the sampler's numbers as the model's.
  */
 import type { AuditRecord, TopLogprob } from '../types.js';
 import { compensatedSum, logSumExp } from './math.js';
@@ -34,6 +39,8 @@ export interface StepReference {
   lse: Float64Array | null;
   /** Probability mass of each listed step's top-k list (NaN where a list is missing or holds NaN); null without lists. */
   topMass: Float64Array | null;
+  /** Whose distribution the record's server numbers are (see AuditRecord.distribution). */
+  distribution: 'model' | 'processed';
 }
 
 /** Finds the target's entry in a step's top-k: by id when both sides have ids, else by text. */
@@ -82,6 +89,8 @@ export function buildReference(r: AuditRecord): StepReference {
   let lse: Float64Array | null = null;
   let topMass: Float64Array | null = null;
   const ids = r.token_ids;
+  const distribution = r.distribution === 'processed' ? 'processed' : 'model';
+  const modelLists = distribution === 'model';
 
   if (r.logits && ids && r.logits.length >= n && ids.length === n) {
     level = 'logits';
@@ -98,7 +107,7 @@ export function buildReference(r: AuditRecord): StepReference {
       upper[i] = exact[i];
     }
   } else {
-    if (r.top_logprobs) {
+    if (r.top_logprobs && modelLists) {
       level = 'topk';
       const steps = Math.min(n, r.top_logprobs.length);
       topMass = listMasses(r.top_logprobs);
@@ -126,7 +135,7 @@ export function buildReference(r: AuditRecord): StepReference {
         }
       }
     }
-    const server = r.reference_logprobs;
+    const server = modelLists ? r.reference_logprobs : undefined;
     if (server && server.length === n) {
       level = 'server';
       for (let i = 0; i < n; i++) {
@@ -143,5 +152,5 @@ export function buildReference(r: AuditRecord): StepReference {
   for (let i = 0; i < n; i++) if (!Number.isNaN(exact[i])) known++;
   const total = known === n && n > 0 ? compensatedSum(exact) : NaN;
   if (topMass === null && r.top_logprobs) topMass = listMasses(r.top_logprobs);
-  return { level, n, exact, upper, top1, top1Id, top1Token, known, total, lse, topMass };
+  return { level, n, exact, upper, top1, top1Id, top1Token, known, total, lse, topMass, distribution };
 }
