@@ -14,15 +14,21 @@ import { mappedAdapter } from './formats/mapped.js';
 import { openaiChatAdapter } from './formats/openai-chat.js';
 import { openaiCompletionsAdapter } from './formats/openai-completions.js';
 import { vllmAdapter } from './formats/vllm.js';
+import { vllmServerAdapter } from './formats/vllm-server.js';
+import { tgiAdapter } from './formats/tgi.js';
+import { llamaCppAdapter } from './formats/llama-cpp.js';
 import { readCsvRows, readJsonDocument, readJsonLineBatches, type Row } from './rows.js';
 
 /** Every format evalaudit reads, most specific first (detection asks them in this order). */
 export const adapters: FormatAdapter[] = [
   lmEvalResultsAdapter,
   lmEvalSamplesAdapter,
+  vllmServerAdapter,
   openaiChatAdapter,
   openaiCompletionsAdapter,
   vllmAdapter,
+  tgiAdapter,
+  llamaCppAdapter,
   mappedAdapter,
   canonicalAdapter,
 ];

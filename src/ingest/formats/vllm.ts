@@ -61,7 +61,8 @@ export const vllmAdapter: FormatAdapter = {
   detect(first) {
     if (!isObject(first)) return false;
     const out = isObject(first.output) ? first.output : first;
-    return 'prompt_logprobs' in out && 'prompt_token_ids' in out;
+    // A server response (vllm-server) carries the same keys beside its choices.
+    return 'prompt_logprobs' in out && 'prompt_token_ids' in out && !('choices' in out);
   },
   createConverter(file) {
     return (row) => {
