@@ -21,8 +21,8 @@
 import type { AuditRecord, TopLogprob } from '../../types.js';
 import type { FormatAdapter } from '../adapter.js';
 import { stoppedEarly, tokensWithinText } from './returned-text.js';
-import { FieldReader, NO_LOGPROBS } from './server-tokens.js';
-import { readWrapperFields, readWrapperId } from './wrapper.js';
+import { FieldReader, NO_LOGPROBS, rawValuesTell } from './server-tokens.js';
+import { readWrapperFields, readWrapperId, responseOf } from './wrapper.js';
 import { invalidFor, isObject, show } from './values.js';
 
 const FORMAT = 'llama-cpp';
@@ -97,13 +97,16 @@ function readSteps(r: FieldReader, items: unknown[], shape: Shape): Step[] {
   return out;
 }
 
-/** The sampler settings a response or request states, in words. */
+/** Each sampler setting with the value that leaves the distribution as it is. */
+const NEUTRAL: [string, number][] = [['temperature', 1], ['top_k', 0], ['top_p', 1], ['min_p', 0], ['typical_p', 1], ['repeat_penalty', 1]];
+
+/** The sampler settings a response or request states (those that change anything), in words. */
 function settings(s: Record<string, unknown> | undefined): string {
   if (!s) return '';
   const parts: string[] = [];
-  for (const key of ['temperature', 'top_k', 'top_p', 'min_p', 'typical_p', 'repeat_penalty']) {
+  for (const [key, neutral] of NEUTRAL) {
     const v = s[key];
-    if (typeof v === 'number') parts.push(`${key} ${Number(v.toPrecision(6))}`);
+    if (typeof v === 'number' && v !== neutral) parts.push(`${key} ${Number(v.toPrecision(6))}`);
   }
   return parts.length > 0 ? ` (${parts.join(', ')})` : '';
 }
@@ -141,7 +144,7 @@ function llamaRecord(id: string | number, resp: Record<string, unknown>, request
   const values = steps.map((s) => s.value);
   const record: AuditRecord = { id, tokens: tokens.slice(0, keep) };
   if (kept.every((s) => s.id !== undefined)) record.token_ids = kept.map((s) => s.id as number);
-  record.logprobs = values.slice(0, keep);
+  const raw = values.slice(0, keep);
   record.top_logprobs = kept.map((s) => s.top);
   if (keep < steps.length) record.trailing_logprobs = values.slice(keep);
   record.completion = content;
@@ -149,22 +152,23 @@ function llamaRecord(id: string | number, resp: Record<string, unknown>, request
 
   const sampler = samplerSettings(resp, request);
   const temperature = sampler?.temperature;
-  if (shape === 'post-sampling') {
+  let processing: string | null = null;
+  if (shape === 'post-sampling') processing = `llama.cpp post_sampling_probs: probabilities after the sampler chain${settings(sampler)}`;
+  else if (shape === 'legacy' && !(typeof temperature === 'number' && temperature <= 0)) {
+    processing = `llama.cpp n_probs (older build): probabilities given the sampling settings${settings(sampler)}`;
+  }
+  if (processing !== null) {
+    // The sampler's numbers are what the pipeline saw, not a reference of the model.
+    record.logprobs = raw;
     record.distribution = 'processed';
-    record.processing = `llama.cpp post_sampling_probs: probabilities after the sampler chain${settings(sampler)}`;
-  } else if (shape === 'legacy' && !(typeof temperature === 'number' && temperature <= 0)) {
-    record.distribution = 'processed';
-    record.processing = `llama.cpp n_probs (older build): probabilities given the sampling settings${settings(sampler)}`;
+    record.processing = processing;
   } else {
-    record.reference_logprobs = record.logprobs.map((v) => (v === LLAMA_LOG_ZERO ? null : v));
-    if (shape === 'logprob') record.sentinel = LLAMA_LOG_ZERO;
+    const sentinel = shape === 'logprob' ? LLAMA_LOG_ZERO : undefined;
+    if (rawValuesTell(raw, sentinel)) record.logprobs = raw;
+    record.reference_logprobs = raw.map((v) => (v === LLAMA_LOG_ZERO ? null : v));
+    if (sentinel !== undefined) record.sentinel = sentinel;
   }
   return record;
-}
-
-function responseOf(row: unknown): Record<string, unknown> | null {
-  if (!isObject(row)) return null;
-  return isObject(row.response) ? row.response : row;
 }
 
 function looksLikeLlamaCpp(resp: Record<string, unknown> | null): boolean {

@@ -11,7 +11,7 @@
  */
 import type { AuditRecord, RawItem, TopLogprob } from '../../types.js';
 import type { FormatAdapter } from '../adapter.js';
-import { bareChoiceId, firstChoiceLogprobs, openWrapper } from './wrapper.js';
+import { bareChoiceId, firstChoiceLogprobs, hasPromptLogprobs, openWrapper, responseOf } from './wrapper.js';
 import { stoppedEarly, tokensWithinText } from './returned-text.js';
 import { invalid, isObject, show } from './values.js';
 
@@ -74,7 +74,8 @@ export const openaiChatAdapter: FormatAdapter = {
   containers: ['jsonl', 'json'],
   detect(first) {
     const lp = firstChoiceLogprobs(first);
-    return lp !== null && Array.isArray(lp.content);
+    const resp = responseOf(first);
+    return lp !== null && Array.isArray(lp.content) && !(resp && hasPromptLogprobs(resp));
   },
   createConverter(file) {
     return (row) => {

@@ -22,7 +22,7 @@
  */
 import type { AuditRecord, RawItem, TopLogprob } from '../../types.js';
 import type { FormatAdapter } from '../adapter.js';
-import { bareChoiceId, firstChoiceLogprobs, openWrapper } from './wrapper.js';
+import { bareChoiceId, firstChoiceLogprobs, hasPromptLogprobs, openWrapper, responseOf } from './wrapper.js';
 import { stoppedEarly, tokensWithinText } from './returned-text.js';
 import { codePointLength, invalid, isIntegerAtLeast, isObject, show, sliceCodePoints } from './values.js';
 
@@ -255,7 +255,8 @@ export const openaiCompletionsAdapter: FormatAdapter = {
   containers: ['jsonl', 'json'],
   detect(first) {
     const lp = firstChoiceLogprobs(first);
-    return lp !== null && Array.isArray(lp.token_logprobs) && Array.isArray(lp.tokens);
+    const resp = responseOf(first);
+    return lp !== null && Array.isArray(lp.token_logprobs) && Array.isArray(lp.tokens) && !(resp && hasPromptLogprobs(resp));
   },
   createConverter(file) {
     return (row) => {

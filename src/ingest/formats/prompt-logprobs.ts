@@ -5,6 +5,7 @@
  * own token when it ranks lower. Shared by the `vllm` and `vllm-server` adapters.
  */
 import type { AuditRecord, TopLogprob } from '../../types.js';
+import { rawValuesTell } from './server-tokens.js';
 import { codePointLength, isObject } from './values.js';
 
 export interface VllmLogprob {
@@ -73,9 +74,9 @@ export function contextTokensFromText(prompt: unknown, ids: readonly (number | n
 
 export interface PromptSpanOptions {
   /**
-   * A value the server writes instead of -inf (vLLM clamps to -9999.0): also give the raw values
-   * as `logprobs` with it as `sentinel`, and leave it out of the reference. Without it the record
-   * carries the reference only (the `vllm` adapter's RequestOutput records).
+   * A value the server writes instead of -inf (vLLM clamps to -9999.0): named as the record's
+   * `sentinel` and left out of the reference, the raw values given as `logprobs` when they hold it
+   * or a null. Without it the record carries the reference only (the `vllm` adapter's records).
    */
   sentinel?: number;
 }
@@ -116,7 +117,7 @@ export function promptSpan(id: string | number, ids: readonly (number | null)[],
   const record: AuditRecord = { id };
   if (idsKnown) record.token_ids = tokenIds;
   if (sentinel !== undefined) {
-    record.logprobs = raw;
+    if (rawValuesTell(raw, sentinel)) record.logprobs = raw;
     record.sentinel = sentinel;
   }
   record.reference_logprobs = reference;

@@ -54,3 +54,13 @@ export class FieldReader {
     return {};
   }
 }
+
+/**
+ * Whether a server's raw per-token values say more than the reference made from them: a null or a
+ * stand-in for -inf that a careless scorer could have summed. Only then are they given as the
+ * record's `logprobs` too (the rules test "a null / sentinel was summed" on recorded values);
+ * otherwise the reference alone leaves the score-level hypotheses (top-1 gathered, windows) open.
+ */
+export function rawValuesTell(raw: readonly (number | null)[], sentinel?: number): boolean {
+  return raw.some((v) => v === null || (sentinel !== undefined && v === sentinel));
+}

@@ -30,7 +30,7 @@ import type { AuditRecord, RawItem, TopLogprob } from '../../types.js';
 import type { FormatAdapter } from '../adapter.js';
 import { isTokenIds } from './openai-completions.js';
 import { stoppedEarly, tokensWithinText } from './returned-text.js';
-import { FieldReader, NO_LOGPROBS } from './server-tokens.js';
+import { FieldReader, NO_LOGPROBS, rawValuesTell } from './server-tokens.js';
 import { readWrapperFields, readWrapperId } from './wrapper.js';
 import { codePointLength, invalidFor, isIntegerAtLeast, isObject, show, sliceCodePoints } from './values.js';
 
@@ -147,8 +147,9 @@ function tgiRecord(id: string | number, resp: Record<string, unknown>, request: 
     const span = prefill.slice(start);
     record.token_ids = span.map((t) => t.id);
     record.tokens = span.map((t) => t.text);
-    record.logprobs = span.map((t) => t.logprob);
-    record.reference_logprobs = record.logprobs.slice();
+    const raw = span.map((t) => t.logprob);
+    if (rawValuesTell(raw)) record.logprobs = raw;
+    record.reference_logprobs = raw.slice();
     record.context_logprobs = prefill.slice(0, start).map((t) => t.logprob);
     record.trailing_logprobs = generated;
     if (typeof b.context === 'string') {
@@ -165,10 +166,14 @@ function tgiRecord(id: string | number, resp: Record<string, unknown>, request: 
   const kept = tokens.slice(0, keep);
   record.token_ids = kept.map((t) => t.id);
   record.tokens = kept.map((t) => t.text);
-  record.logprobs = generated.slice(0, keep);
+  const raw = generated.slice(0, keep);
   const processing = tgiProcessing(params, d.seed, request !== undefined);
-  if (processing === null) record.reference_logprobs = record.logprobs.slice();
-  else {
+  if (processing === null) {
+    if (rawValuesTell(raw)) record.logprobs = raw;
+    record.reference_logprobs = raw.slice();
+  } else {
+    // The sampler's numbers are what the pipeline saw, not a reference of the model.
+    record.logprobs = raw;
     record.distribution = 'processed';
     record.processing = processing;
   }

@@ -26,24 +26,12 @@ import { openaiChatAdapter, chatRecord } from './openai-chat.js';
 import { isTokenIds, openaiCompletionsAdapter, promptOfChoice, readLogprobs } from './openai-completions.js';
 import { contextTokensFromText, promptSpan } from './prompt-logprobs.js';
 import { candidates, resolvePromptIds, type Candidate, type Echo } from './prompt-tokens.js';
-import { bareChoiceId, readWrapperFields, readWrapperId, type WrapperFields } from './wrapper.js';
+import { bareChoiceId, hasPromptLogprobs, readWrapperFields, readWrapperId, responseOf, type WrapperFields } from './wrapper.js';
 import { codePointLength, invalidFor, isIntegerAtLeast, isObject, show, sliceCodePoints } from './values.js';
 
 const FORMAT = 'vllm-server';
 /** vLLM's stand-in for a -inf log-prob. */
 export const VLLM_SENTINEL = -9999;
-
-function responseOf(row: unknown): Record<string, unknown> | null {
-  if (!isObject(row)) return null;
-  return isObject(row.response) ? row.response : row;
-}
-
-/** Whether a response carries prompt_logprobs (on its first choice, or on a chat response). */
-function hasPromptLogprobs(resp: Record<string, unknown>): boolean {
-  if (Array.isArray(resp.prompt_logprobs)) return true;
-  const choices = resp.choices;
-  return Array.isArray(choices) && isObject(choices[0]) && Array.isArray(choices[0].prompt_logprobs);
-}
 
 const fail = invalidFor(FORMAT);
 

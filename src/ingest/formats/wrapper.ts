@@ -52,8 +52,8 @@ export function readWrapperId(w: Record<string, unknown>): string | number | { e
 
 /** The `logprobs` object of an OpenAI response's first choice, wrapped (`response`) or bare. */
 export function firstChoiceLogprobs(row: unknown): Record<string, unknown> | null {
-  if (!isObject(row)) return null;
-  const resp = isObject(row.response) ? row.response : row;
+  const resp = responseOf(row);
+  if (resp === null) return null;
   const choices = resp.choices;
   if (!Array.isArray(choices) || !isObject(choices[0])) return null;
   const lp = choices[0].logprobs;
@@ -82,4 +82,20 @@ export function openWrapper(w: Record<string, unknown>, choices: unknown[], file
 export function bareChoiceId(resp: Record<string, unknown>, choice: unknown, c: number, line: number): string {
   const base = typeof resp.id === 'string' || typeof resp.id === 'number' ? String(resp.id) : `line-${line}`;
   return `${base}/${isObject(choice) && isIntegerAtLeast(choice.index, 0) ? choice.index : c}`;
+}
+
+/**
+ * Whether an OpenAI-shaped response carries vLLM's prompt_logprobs (on its first choice, or on a
+ * chat response): then it is the vllm-server format, whose prompt log-probs are the evidence.
+ */
+export function hasPromptLogprobs(resp: Record<string, unknown>): boolean {
+  if (Array.isArray(resp.prompt_logprobs)) return true;
+  const choices = resp.choices;
+  return Array.isArray(choices) && isObject(choices[0]) && Array.isArray(choices[0].prompt_logprobs);
+}
+
+/** The response of a row: a wrapper's `response`, or the row itself. */
+export function responseOf(row: unknown): Record<string, unknown> | null {
+  if (!isObject(row)) return null;
+  return isObject(row.response) ? row.response : row;
 }
