@@ -2,20 +2,13 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LLAMA_LOG_ZERO, llamaCppAdapter } from '../../src/ingest/formats/llama-cpp.js';
 import { buildReference } from '../../src/reference/sequence.js';
-import type { RawItem } from '../../src/types.js';
 import { auditRows, rescored } from './audit-rows.js';
-import { fixture, readItems, readRecords, sum } from './read.js';
+import { convertRow, fixture, jsonlRows, readItems, readRecords, sum } from './read.js';
 
 const FILE = fixture('llama-cpp/completion.jsonl');
-const rows = (): Record<string, unknown>[] =>
-  readFileSync(FILE, 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l));
+const rows = (): Record<string, unknown>[] => jsonlRows('llama-cpp/completion.jsonl');
 
-function convert(value: unknown): RawItem[] {
-  return [...llamaCppAdapter.createConverter('run.jsonl', {})({ file: 'run.jsonl', line: 2, value })];
-}
+const convert = (value: unknown) => convertRow(llamaCppAdapter, value, 2);
 
 type Probs = { completion_probabilities: Record<string, unknown>[] };
 const probsOf = (row: Record<string, unknown>) => (row.response as Probs).completion_probabilities;

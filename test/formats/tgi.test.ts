@@ -2,21 +2,14 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { tgiAdapter } from '../../src/ingest/formats/tgi.js';
 import { buildReference } from '../../src/reference/sequence.js';
-import type { RawItem } from '../../src/types.js';
 import { auditRows, rescored } from './audit-rows.js';
-import { fixture, readItems, readRecords, sum } from './read.js';
+import { convertRow, fixture, jsonlRows, readItems, readRecords, sum } from './read.js';
 
 const FILE = fixture('tgi/generate.jsonl');
-const rows = (): Record<string, unknown>[] =>
-  readFileSync(FILE, 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l));
+const rows = (): Record<string, unknown>[] => jsonlRows('tgi/generate.jsonl');
 const snapshot = (name: string): Record<string, unknown> => JSON.parse(readFileSync(fixture(`tgi/${name}`), 'utf8'));
 
-function convert(value: unknown): RawItem[] {
-  return [...tgiAdapter.createConverter('run.jsonl', {})({ file: 'run.jsonl', line: 4, value })];
-}
+const convert = (value: unknown) => convertRow(tgiAdapter, value, 4);
 
 describe('tgi: detection and translation', () => {
   it.each(['test_bloom_560m.json', 'test_bloom_560m_all_params.json', 'generate.jsonl'])('%s is read as tgi', async (name) => {

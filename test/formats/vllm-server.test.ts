@@ -1,20 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { vllmServerAdapter } from '../../src/ingest/formats/vllm-server.js';
-import type { RawItem } from '../../src/types.js';
 import { auditRows, rescored } from './audit-rows.js';
-import { fixture, readItems, readRecords, sum } from './read.js';
+import { convertRow, fixture, jsonlRows, readItems, readRecords, sum } from './read.js';
 
 const FILE = fixture('vllm-server/completions.jsonl');
-const rows = (): Record<string, unknown>[] =>
-  readFileSync(FILE, 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l));
+const rows = (): Record<string, unknown>[] => jsonlRows('vllm-server/completions.jsonl');
 
-function convert(value: unknown): RawItem[] {
-  return [...vllmServerAdapter.createConverter('run.jsonl', {})({ file: 'run.jsonl', line: 3, value })];
-}
+const convert = (value: unknown) => convertRow(vllmServerAdapter, value, 3);
 
 describe('vllm-server: detection and translation', () => {
   it('claims completions with prompt_logprobs and chat responses with prompt_logprobs', async () => {

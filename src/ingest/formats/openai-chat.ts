@@ -9,9 +9,9 @@
  * vLLM's `return_token_ids` adds the reply's `token_ids`.
  * Rows are bare responses or an eval script's wrapper `{id, score, score_kind, request, response}`.
  */
-import type { AuditRecord, RawItem, TopLogprob } from '../../types.js';
+import type { AuditRecord, TopLogprob } from '../../types.js';
 import type { FormatAdapter } from '../adapter.js';
-import { bareChoiceId, firstChoiceLogprobs, hasPromptLogprobs, openWrapper, responseOf } from './wrapper.js';
+import { bareChoiceItems, firstChoiceLogprobs, hasPromptLogprobs, openWrapper, responseOf } from './wrapper.js';
 import { stoppedEarly, tokensWithinText } from './returned-text.js';
 import { invalid, isObject, show } from './values.js';
 
@@ -96,14 +96,7 @@ export const openaiChatAdapter: FormatAdapter = {
         return [{ kind: 'record', file, line, record: Object.assign(record, fields) }];
       }
 
-      const items: RawItem[] = [];
-      for (let c = 0; c < choices.length; c++) {
-        const choice = choices[c];
-        const id = bareChoiceId(resp, choice, c, line);
-        const record = isObject(choice) ? chatRecord(id, choice, undefined) : `choices[${c}] is not an object`;
-        items.push(typeof record === 'string' ? invalid(file, line, record, id) : { kind: 'record', file, line, record });
-      }
-      return items;
+      return bareChoiceItems(resp, choices, file, line, (id, choice) => chatRecord(id, choice, undefined));
     };
   },
 };

@@ -20,9 +20,9 @@
  * Rows are either bare responses or an eval script's wrapper `{id, group, gold, score, …,
  * context | context_tokens, request, response}`.
  */
-import type { AuditRecord, RawItem, TopLogprob } from '../../types.js';
+import type { AuditRecord, TopLogprob } from '../../types.js';
 import type { FormatAdapter } from '../adapter.js';
-import { bareChoiceId, firstChoiceLogprobs, hasPromptLogprobs, openWrapper, responseOf } from './wrapper.js';
+import { bareChoiceItems, firstChoiceLogprobs, hasPromptLogprobs, openWrapper, responseOf } from './wrapper.js';
 import { stoppedEarly, tokensWithinText } from './returned-text.js';
 import { codePointLength, invalid, isIntegerAtLeast, isObject, show, sliceCodePoints } from './values.js';
 
@@ -290,23 +290,10 @@ export const openaiCompletionsAdapter: FormatAdapter = {
       }
 
       // A bare response: one record per choice, reference only (nobody recorded a score).
-      const items: RawItem[] = [];
-      for (let c = 0; c < choices.length; c++) {
-        const choice = choices[c];
-        const id = bareChoiceId(resp, choice, c, line);
-        if (!isObject(choice)) {
-          items.push(invalid(file, line, `choices[${c}] is not an object`, id));
-          continue;
-        }
+      return bareChoiceItems(resp, choices, file, line, (id, choice) => {
         const lp = readLogprobs(choice.logprobs);
-        if (typeof lp === 'string') {
-          items.push(invalid(file, line, lp, id));
-          continue;
-        }
-        const record = completionRecord(id, choice, lp, { promptTokens: promptTokens(resp, choices, undefined, undefined) });
-        items.push(typeof record === 'string' ? invalid(file, line, record, id) : { kind: 'record', file, line, record });
-      }
-      return items;
+        return typeof lp === 'string' ? lp : completionRecord(id, choice, lp, { promptTokens: promptTokens(resp, choices, undefined, undefined) });
+      });
     };
   },
 };

@@ -20,13 +20,13 @@
  * its context, unless the wrapper puts the boundary inside the prompt. Responses without
  * prompt_logprobs are read by the openai-completions and openai-chat adapters.
  */
-import type { AuditRecord, RawItem } from '../../types.js';
+import type { AuditRecord } from '../../types.js';
 import type { FormatAdapter } from '../adapter.js';
 import { openaiChatAdapter, chatRecord } from './openai-chat.js';
 import { isTokenIds, openaiCompletionsAdapter, promptOfChoice, readLogprobs } from './openai-completions.js';
 import { contextTokensFromText, promptSpan } from './prompt-logprobs.js';
 import { candidates, resolvePromptIds, type Candidate, type Echo } from './prompt-tokens.js';
-import { bareChoiceId, hasPromptLogprobs, readWrapperFields, readWrapperId, responseOf, type WrapperFields } from './wrapper.js';
+import { bareChoiceItems, hasPromptLogprobs, readWrapperFields, readWrapperId, responseOf, type WrapperFields } from './wrapper.js';
 import { codePointLength, invalidFor, isIntegerAtLeast, isObject, show, sliceCodePoints } from './values.js';
 
 const FORMAT = 'vllm-server';
@@ -220,18 +220,14 @@ export const vllmServerAdapter: FormatAdapter = {
         return [{ kind: 'record', file, line, record: Object.assign(record, fields) }];
       }
 
-      const items: RawItem[] = [];
-      for (let c = 0; c < choices.length; c++) {
-        const choice = choices[c];
-        const id = bareChoiceId(resp, choice, c, line);
-        if (!isObject(choice)) {
-          items.push(fail(file, line, `choices[${c}] is not an object`, id));
-          continue;
-        }
-        const record = isChat ? chatPromptRecord(id, resp, choice, undefined, b) : Array.isArray(choice.prompt_logprobs) ? completionRecord(id, choice, c, undefined, b) : `choices[${c}] has no prompt_logprobs`;
-        items.push(typeof record === 'string' ? fail(file, line, record, id) : { kind: 'record', file, line, record });
-      }
-      return items;
+      return bareChoiceItems(
+        resp,
+        choices,
+        file,
+        line,
+        (id, choice, c) => (isChat ? chatPromptRecord(id, resp, choice, undefined, b) : Array.isArray(choice.prompt_logprobs) ? completionRecord(id, choice, c, undefined, b) : `choices[${c}] has no prompt_logprobs`),
+        fail,
+      );
     };
   },
 };

@@ -4,7 +4,7 @@
  * multiple-choice group, the gold flag, their pick and the score they computed. Those are the
  * numbers under audit; the payload beside them is the evidence.
  */
-import type { AuditRecord, RawItem, ScoreKind } from '../../types.js';
+import type { AuditRecord, RawItem, RecordId, ScoreKind } from '../../types.js';
 import { invalid, isIntegerAtLeast, isObject, show } from './values.js';
 
 const SCORE_KINDS: ReadonlySet<string> = new Set(['logprob', 'mean_logprob', 'prob', 'nll', 'perplexity']);
@@ -98,4 +98,26 @@ export function hasPromptLogprobs(resp: Record<string, unknown>): boolean {
 export function responseOf(row: unknown): Record<string, unknown> | null {
   if (!isObject(row)) return null;
   return isObject(row.response) ? row.response : row;
+}
+
+/**
+ * The items of a bare response: one record per choice (nobody recorded a score), made by `build`
+ * from the choice's id and object, or the invalid item `fail` makes of its message.
+ */
+export function bareChoiceItems(
+  resp: Record<string, unknown>,
+  choices: unknown[],
+  file: string,
+  line: number,
+  build: (id: string, choice: Record<string, unknown>, c: number) => AuditRecord | string,
+  fail: (file: string, line: number, message: string, recordId?: RecordId) => RawItem = invalid,
+): RawItem[] {
+  const items: RawItem[] = [];
+  for (let c = 0; c < choices.length; c++) {
+    const choice = choices[c];
+    const id = bareChoiceId(resp, choice, c, line);
+    const record = isObject(choice) ? build(id, choice, c) : `choices[${c}] is not an object`;
+    items.push(typeof record === 'string' ? fail(file, line, record, id) : { kind: 'record', file, line, record });
+  }
+  return items;
 }
