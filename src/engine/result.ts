@@ -29,6 +29,7 @@ export interface RunSummary {
   files: number;
   records: number;
   invalid: number;
+  skipped: number;
   findings: Record<Severity, number>;
   byRule: Record<string, number>;
   accuracy: Accuracy;
