@@ -61,8 +61,8 @@ export function canonicalReadme(counts: Readonly<Record<string, number>>, cleanC
   return `# Sample runs
 
 Small eval runs in the canonical record format (\`schema/record.schema.json\`), for trying
-evalaudit and for end-to-end tests. **Generated** by \`node scripts/make-samples.mjs\`
-(deterministic; edit the script, not these files, and regenerate).
+evalaudit and for end-to-end tests. **Generated** by \`npm run samples\` from
+scripts/samples/canonical/ (deterministic: edit the generator, not these files, and regenerate).
 
 A toy model emits random float32 logits per step over a vocabulary of 512 tokens (40 common
 words and rarer sub-word pieces; 16 tokens in \`logits.jsonl\`, so its full logits stay
@@ -80,7 +80,7 @@ Non-finite numbers are written as Python writes them (\`NaN\`, \`-Infinity\` in 
 | choice-pertoken.csv | ${counts['choice-pertoken.csv']} | per-token values and score (arrays JSON-encoded in cells; prompts span lines) |
 | cat.jsonl | ${counts['cat.jsonl']} | the greedy-pick example: per-token values, top-5, score |
 
-(\`formats/\` holds samples in native tool formats; this script does not write it.)
+(\`formats/\` holds samples in native tool formats, written by scripts/samples/formats/.)
 
 Every group has one \`selected\` and one \`gold\` candidate. Unless a planted case says
 otherwise, the pipeline picked the candidate with the highest recorded score. ${cleanCount} records

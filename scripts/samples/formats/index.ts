@@ -27,10 +27,10 @@ function readme(runs: readonly (FormatSampleRun & { folder: string })[]): string
   const notes = runs.flatMap((r) => (r.note === undefined ? [] : ['', r.note]));
   return `# Sample runs in native formats
 
-One small run per native input format (see \`docs/formats.md\`), shaped like the files
-lm-evaluation-harness, the OpenAI API and vLLM write, each with one planted bug. **Generated**
-by \`node scripts/make-format-samples.mjs\` (deterministic, offline; edit the script, not these
-files, and regenerate; \`test/formats/sample-runs.test.ts\` checks they match).
+One small run per native input format (see \`docs/formats.md\`), shaped like the files the tool
+writes, each with one planted bug. **Generated** by \`npm run samples\` (scripts/samples/formats/,
+one module per format; deterministic, offline: edit the generator, not these files, and
+regenerate; \`test/samples.test.ts\` checks they match).
 
 The model server is a seeded toy: a bigram table over 64 word tokens, log-softmax in float64.
 Its top-k lists are true top-k lists, with the actual token added the way each API adds it.
