@@ -1,6 +1,6 @@
 /**
  * sample-runs/README.md lists every planted bug with the rule that must name it (the table is
- * written by scripts/make-samples.mjs). The audit must find each one, with that rule.
+ * written by scripts/samples/canonical/). The audit must find each one, with that rule.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
