@@ -24,6 +24,7 @@ import temperatureScaled from './temperature-scaled.js';
 import scoreMismatch from './score-mismatch.js';
 import selectionMismatch from './selection-mismatch.js';
 import metricMismatch from './metric-mismatch.js';
+import degenerateScores from './degenerate-scores.js';
 
 export const rules: readonly Rule[] = [
   invalidRecord,
@@ -43,6 +44,7 @@ export const rules: readonly Rule[] = [
   scoreMismatch,
   selectionMismatch,
   metricMismatch,
+  degenerateScores,
 ];
 
 export const defaultRuleSet: RuleSet = createRuleSet(rules);

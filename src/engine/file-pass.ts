@@ -7,6 +7,7 @@
 import type { AuditRecord, Finding, RawItem, RecordId } from '../types.js';
 import type { FileReading } from '../ingest/index.js';
 import type { FileSummary } from './result.js';
+import { newCoverage } from './coverage.js';
 import type { Aggregate, RunContext } from './run-context.js';
 import type { Candidate } from './group-context.js';
 import type { HeldFinding } from './harmonize.js';
@@ -15,6 +16,7 @@ import { diagnoseRecord, engineFinding, recordFinding, type EngineConfig, type R
 import { candidateOf } from './candidates.js';
 import { finishGroup, groupFinding, type GroupOutcome } from './groups.js';
 import { accuracyOf, newTally, tallyGroup, type AccuracyTally } from './accuracy.js';
+import { addGroupScores, addScore, newFileScores, type FileScores } from './score-stats.js';
 
 /** What explain (or a test) may watch while a file is audited. */
 export interface PassObserver {
@@ -34,6 +36,7 @@ export interface FilePass {
   findings: Finding[];
   aggregates: Aggregate[];
   tally: AccuracyTally;
+  scores: FileScores;
 }
 
 export async function passFile(
@@ -44,9 +47,10 @@ export async function passFile(
   observer: PassObserver = {},
   onRecord?: () => void,
 ): Promise<FilePass> {
-  const summary: FileSummary = { file, format: reading.format, records: 0, invalid: 0, skipped: 0, skipReasons: {}, accuracy: accuracyOf(newTally()) };
+  const summary: FileSummary = { file, format: reading.format, records: 0, invalid: 0, skipped: 0, skipReasons: {}, coverage: newCoverage(), accuracy: accuracyOf(newTally()) };
   const findings: Finding[] = [];
   const aggregates: Aggregate[] = [];
+  const scores = newFileScores(file);
   const groups = new Map<RecordId, Candidate[]>();
   // A grouped record's finding waits for its group: siblings may refine a range-only diagnosis.
   const held = new Map<RecordId, HeldFinding[]>();
@@ -77,6 +81,8 @@ export async function passFile(
     summary.records++;
     const { record, line } = item;
     const verdict = diagnoseRecord(record, file, line, config);
+    summary.coverage[verdict.ctx.ref.level]++;
+    addScore(scores, verdict.ctx.score, verdict.ctx.kind, line);
     const f = recordFinding(verdict, file, line, config);
     observer.record?.(record, line, verdict, f);
     if (record.group !== undefined) {
@@ -101,10 +107,11 @@ export async function passFile(
     const g = groupFinding(outcome);
     if (g) findings.push(g);
     tallyGroup(tally, outcome.context);
+    addGroupScores(scores, id, cands);
     collectSampleMetrics(samples, file, cands);
   }
   summary.accuracy = accuracyOf(tally);
-  return { summary, findings, aggregates, tally };
+  return { summary, findings, aggregates, tally, scores };
 }
 
 /** Per-sample harness metrics, once per group, by task: what a results file's headline must average. */

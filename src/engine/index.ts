@@ -16,6 +16,7 @@ import { countBySeverity } from './severity.js';
 import { guarded, toFinding } from './findings.js';
 import { passFile } from './file-pass.js';
 import { accuracyOf, addTally, newTally } from './accuracy.js';
+import { addCoverage, newCoverage } from './coverage.js';
 import type { EngineConfig } from './verdict.js';
 
 export interface AuditOptions {
@@ -54,7 +55,7 @@ export async function audit(paths: readonly string[], options: AuditOptions): Pr
   );
 
   const findings: Finding[] = passes.flatMap((p) => p.findings);
-  const run: RunContext = { aggregates: passes.flatMap((p) => p.aggregates), samples };
+  const run: RunContext = { aggregates: passes.flatMap((p) => p.aggregates), samples, scores: passes.map((p) => p.scores) };
   for (const rule of config.rules.run) {
     const severity = config.severities.get(rule.meta.id);
     if (severity === undefined || severity === 'off') continue;
@@ -67,12 +68,15 @@ export async function audit(paths: readonly string[], options: AuditOptions): Pr
   const total = newTally();
   for (const p of passes) addTally(total, p.tally);
   const summaries: FileSummary[] = passes.map((p) => p.summary);
+  const coverage = newCoverage();
+  for (const f of summaries) addCoverage(coverage, f.coverage);
   return {
     summary: {
       files: summaries.length,
       records: sum(summaries, (f) => f.records),
       invalid: sum(summaries, (f) => f.invalid),
       skipped: sum(summaries, (f) => f.skipped),
+      coverage,
       findings: countBySeverity(findings),
       byRule,
       accuracy: accuracyOf(total),
@@ -96,4 +100,5 @@ export { finishGroup, type GroupOutcome } from './groups.js';
 export { candidateOf } from './candidates.js';
 export { guarded } from './findings.js';
 export { passFile, type PassObserver, type FilePass } from './file-pass.js';
+export { nothingAudited, auditedOf, EVIDENCE_LEVELS } from './coverage.js';
 export { ConfigError, createRuleSet, resolveSeverities, type RuleSet } from './rule-set.js';
