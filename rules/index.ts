@@ -1,9 +1,13 @@
 /**
- * The rule registry. Record rules are asked in this order and the first whose hypothesis
- * reproduces a record's numbers is its root cause: structural and exact reproductions first,
- * looser explanations later, the catch-all last.
+ * The default rule set. Within each scope the rules are asked in this order: for a record, the
+ * first whose hypothesis reproduces its numbers is its root cause (structural and exact
+ * reproductions first, looser explanations later, the catch-all last); for a group, the first
+ * that speaks. A rule's `after` says which rules must come before it, and the meta-test holds
+ * this order to it. The engine never imports this file: src/cli.ts and src/index.ts hand the set in.
  */
-import type { GroupRule, RecordRule, RunRule, RuleMeta } from '../src/engine/rule.js';
+import { createRuleSet, type RuleSet } from '../src/engine/rule-set.js';
+import type { Rule } from '../src/engine/rule.js';
+import invalidRecord from './invalid-record.js';
 import invalidLogprob from './invalid-logprob.js';
 import lowPrecision from './low-precision.js';
 import lengthMismatch from './length-mismatch.js';
@@ -13,15 +17,17 @@ import softmaxSkipped from './softmax-skipped.js';
 import softmaxTwice from './softmax-twice.js';
 import highConfidenceWrongToken from './high-confidence-wrong-token.js';
 import wrongTokenIndex from './wrong-token-index.js';
-import normalizationMismatch, { groupRule as normalizationMismatchGroup } from './normalization-mismatch.js';
-import temperatureScaled from './temperature-scaled.js';
-import scoreMismatch from './score-mismatch.js';
 import greedyChoice from './greedy-choice.js';
 import rankingInverted from './ranking-inverted.js';
+import normalizationMismatch from './normalization-mismatch.js';
+import temperatureScaled from './temperature-scaled.js';
+import scoreMismatch from './score-mismatch.js';
 import selectionMismatch from './selection-mismatch.js';
-import metricMismatch, { runRule as metricMismatchRun } from './metric-mismatch.js';
+import metricMismatch from './metric-mismatch.js';
+import degenerateScores from './degenerate-scores.js';
 
-export const recordRules: RecordRule[] = [
+export const rules: readonly Rule[] = [
+  invalidRecord,
   invalidLogprob,
   lowPrecision,
   lengthMismatch,
@@ -31,29 +37,14 @@ export const recordRules: RecordRule[] = [
   softmaxTwice,
   highConfidenceWrongToken,
   wrongTokenIndex,
+  greedyChoice,
+  rankingInverted,
   normalizationMismatch,
   temperatureScaled,
   scoreMismatch,
+  selectionMismatch,
+  metricMismatch,
+  degenerateScores,
 ];
 
-export const groupRules: GroupRule[] = [greedyChoice, rankingInverted, normalizationMismatchGroup, selectionMismatch, metricMismatch];
-
-export const runRules: RunRule[] = [metricMismatchRun];
-
-/** `invalid-record` is raised by ingest, not by a check; it still has metadata and a doc. */
-export const invalidRecordMeta: RuleMeta = {
-  id: 'invalid-record',
-  defaultSeverity: 'error',
-  scope: 'record',
-  evidence: 'the input row itself',
-  summary: 'a row that cannot be read: not valid JSON, not an object, or not matching the record schema',
-  docs: 'rules/invalid-record.md',
-};
-
-/** One entry per rule id (a rule checked at several scopes is listed once), in table order. */
-export function ruleCatalogue(): RuleMeta[] {
-  const seen = new Map<string, RuleMeta>();
-  for (const r of [...recordRules, ...groupRules, ...runRules]) if (!seen.has(r.meta.id)) seen.set(r.meta.id, r.meta);
-  seen.set(invalidRecordMeta.id, invalidRecordMeta);
-  return [...seen.values()].sort((a, b) => a.id.localeCompare(b.id));
-}
+export const defaultRuleSet: RuleSet = createRuleSet(rules);

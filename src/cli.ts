@@ -9,12 +9,12 @@ import type { Severity, SeveritySetting } from './types.js';
 import { audit, ConfigError } from './engine/index.js';
 import { InputError, adapters, type ReadOptions } from './ingest/index.js';
 import { findReporter, reporters, DEFAULT_FORMAT } from './report/index.js';
-import { ruleCatalogue } from '../rules/index.js';
-import { ruleTable } from './rule-table.js';
-import { explain, ExplainError } from './explain.js';
+import { defaultRuleSet } from '../rules/index.js';
+import { ruleTable } from './report/rule-table.js';
+import { explain, ExplainError } from './explain/index.js';
+import { reaches } from './engine/severity.js';
 import { loadMappingConfig, parseMapArgs } from './ingest/mapping.js';
 
-const SEVERITY_RANK: Record<Severity, number> = { info: 1, warning: 2, error: 3 };
 const FAIL_ON = ['error', 'warning', 'info', 'none'] as const;
 type FailOn = (typeof FAIL_ON)[number];
 
@@ -34,8 +34,7 @@ export function parseRuleArgs(args: readonly string[]): Record<string, SeverityS
 /** Whether any finding reaches the --fail-on threshold. */
 export function exitCodeFor(counts: Record<Severity, number>, failOn: FailOn): 0 | 1 {
   if (failOn === 'none') return 0;
-  const threshold = SEVERITY_RANK[failOn];
-  for (const sev of Object.keys(counts) as Severity[]) if (counts[sev] > 0 && SEVERITY_RANK[sev] >= threshold) return 1;
+  for (const sev of Object.keys(counts) as Severity[]) if (counts[sev] > 0 && reaches(sev, failOn)) return 1;
   return 0;
 }
 
@@ -112,6 +111,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         const read = readOptionsOf(args.map, args['map-config'], args['input-format']);
         if (args.output) await checkWritable(args.output);
         const result = await audit(args.paths as string[], {
+          rules: defaultRuleSet,
           severities: parseRuleArgs(args.rule),
           concurrency: args.concurrency,
           read,
@@ -143,6 +143,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       async (args) => {
         const read = readOptionsOf(args.map, args['map-config'], args['input-format']);
         const text = await explain(args.file as string, args.record, {
+          rules: defaultRuleSet,
           format: args.format as 'text' | 'markdown',
           inputFormat: read.inputFormat,
           fieldMap: read.fieldMap,
@@ -156,7 +157,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       'list the rules',
       (y) => y.option('format', { alias: 'f', type: 'string', default: 'text', choices: ['text', 'markdown'] }),
       (args) => {
-        out(ruleTable(ruleCatalogue(), args.format as 'text' | 'markdown'));
+        out(ruleTable(defaultRuleSet.catalogue, args.format as 'text' | 'markdown'));
       },
     )
     .demandCommand(1, 'name a command: audit, explain or rules')

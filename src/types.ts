@@ -67,11 +67,19 @@ export interface AuditRecord {
 
 export type RecordId = string | number;
 
+/**
+ * Why a row could not be read, for the invalid-record finding's message id: `unreadable` (not
+ * JSON, a broken CSV row, too long), `notObject`, `schema`, `structure` (lengths and indices that
+ * disagree), `duplicateId`, `format` (a native format's adapter could not translate it),
+ * `unsupportedFormat` and `emptyFile` (about the whole file).
+ */
+export type InvalidCode = 'unreadable' | 'notObject' | 'schema' | 'structure' | 'duplicateId' | 'format' | 'unsupportedFormat' | 'emptyFile';
+
 /** One thing an input adapter yields. */
 export type RawItem =
   | { kind: 'record'; file: string; line: number; record: AuditRecord }
   /** `wholeFile`: about the file, not a row of it (unsupported format, no records), so not counted as a record. */
-  | { kind: 'invalid'; file: string; line: number; recordId?: RecordId; message: string; wholeFile?: boolean }
+  | { kind: 'invalid'; file: string; line: number; recordId?: RecordId; message: string; wholeFile?: boolean; code?: InvalidCode }
   /**
    * A row that holds nothing to audit (a generative sample, a response without log-probs): not an
    * error, but counted and listed with its reason, so that records = audited + invalid + skipped.
@@ -82,6 +90,8 @@ export type RawItem =
 
 export interface Finding {
   ruleId: string;
+  /** Which of the rule's messages (its `meta.messages` key): the stable name of this kind of finding. */
+  messageId: string;
   severity: Severity;
   file: string;
   line: number;

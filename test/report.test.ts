@@ -6,7 +6,8 @@ import type { RunResult } from '../src/engine/result.js';
 import { displayPath, formatNumber, formatValuePair } from '../src/report/format.js';
 import { DEFAULT_FORMAT, findReporter, reporters } from '../src/report/index.js';
 import { buildJsonReport, encodeEvidence, renderJson, toolVersion } from '../src/report/json.js';
-import { escapeCell, MAX_ROWS_PER_RULE, renderMarkdown } from '../src/report/markdown.js';
+import { MAX_ROWS_PER_RULE, renderMarkdown } from '../src/report/markdown.js';
+import { escapeCell } from '../src/report/format.js';
 import { renderText } from '../src/report/text.js';
 import type { Finding } from '../src/types.js';
 import { AWKWARD_TOKEN, FIXTURE_CWD, makeRunResult } from './fixtures/report/run-result.js';
@@ -213,7 +214,7 @@ describe('JSON report', () => {
   it('has a fixed key order, sorted byRule, the package version and all counts', () => {
     expect(Object.keys(report)).toEqual(['schemaVersion', 'tool', 'summary', 'files', 'findings']);
     expect(Object.keys(report.findings[0])).toEqual([
-      'ruleId', 'severity', 'file', 'line', 'recordId', 'group', 'message', 'recorded', 'expected', 'evidence',
+      'ruleId', 'messageId', 'severity', 'file', 'line', 'recordId', 'group', 'message', 'recorded', 'expected', 'evidence',
     ]);
     expect(Object.keys(report.summary.byRule)).toEqual([...Object.keys(report.summary.byRule)].sort());
     expect(report.tool).toEqual({ name: 'evalaudit', version: pkg.version });

@@ -2,7 +2,6 @@
  * A multiple-choice group once all its candidates are in: what each candidate's total is by the
  * reference, and which one the pipeline picked.
  */
-import { fmt } from './evidence.js';
 
 export interface Candidate {
   id: string | number;
@@ -82,9 +81,5 @@ export class GroupContext {
       })),
       best: this.best?.id,
     };
-  }
-
-  describe(c: Candidate): string {
-    return `${JSON.stringify(c.id)} (total ${fmt(c.total)})`;
   }
 }

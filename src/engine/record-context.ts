@@ -5,7 +5,8 @@
 import type { AuditRecord, ScoreKind } from '../types.js';
 import { buildReference, type StepReference } from '../reference/sequence.js';
 import { compensatedSum, float32Tolerance, sumTolerance, tokenTolerance } from '../reference/math.js';
-import { allLogprobs } from './evidence.js';
+import { allLogprobs } from '../reference/vectors.js';
+import { SCORE_KINDS } from '../reference/score-kinds.js';
 
 export class RecordContext {
   readonly ref: StepReference;
@@ -82,18 +83,7 @@ export class RecordContext {
    * `total` over `count` tokens.
    */
   declared(total: number, count = this.n): number {
-    switch (this.kind) {
-      case 'logprob':
-        return total;
-      case 'mean_logprob':
-        return total / count;
-      case 'prob':
-        return Math.exp(total);
-      case 'nll':
-        return -total;
-      case 'perplexity':
-        return Math.exp(-total / count);
-    }
+    return SCORE_KINDS[this.kind].declared(total, count);
   }
 
   /**
@@ -105,9 +95,10 @@ export class RecordContext {
     const want = this.declared(total, count);
     if (want === this.score) return true;
     if (!Number.isFinite(want) || !Number.isFinite(this.score)) return false;
+    const spec = SCORE_KINDS[this.kind];
     let t = fromValues ? this.sumTol(absSum, count) : this.tol(absSum, count);
-    if (this.kind === 'mean_logprob' || this.kind === 'perplexity') t = t / Math.max(1, count);
-    if (this.kind === 'prob' || this.kind === 'perplexity') t = t * Math.abs(want) + 1e-12;
+    if (spec.perToken) t = t / Math.max(1, count);
+    if (spec.exponential) t = t * Math.abs(want) + 1e-12;
     return Math.abs(this.score - want) <= t;
   }
 

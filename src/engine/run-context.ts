@@ -1,4 +1,5 @@
 /** What run-scope rules see once every file is read. */
+import type { FileScores } from './score-stats.js';
 
 export interface Aggregate {
   file: string;
@@ -19,4 +20,6 @@ export interface RunContext {
   aggregates: Aggregate[];
   /** Per task, per metric: the per-sample values the samples files recorded (one per group). */
   samples: Map<string, Map<string, TaskMetric>>;
+  /** Each file's recorded scores as a whole, in file order. */
+  scores: FileScores[];
 }

@@ -209,7 +209,7 @@ export async function readFileItems(file: string, options: ReadOptions = {}): Pr
     return reading(
       null,
       (async function* () {
-        yield [{ kind: 'invalid' as const, file, line: first.line, message, wholeFile: true }];
+        yield [{ kind: 'invalid' as const, file, line: first.line, message, wholeFile: true, code: 'unsupportedFormat' as const }];
       })(),
     );
   }
@@ -224,12 +224,13 @@ export async function readFileItems(file: string, options: ReadOptions = {}): Pr
     if (item.kind !== 'record') return item;
     const { record } = item;
     if (!validated) {
-      const problem = validateRecord(record, hasNonFiniteNumber(record)) ?? structuralProblem(record);
-      if (problem) return { kind: 'invalid', file: item.file, line: item.line, recordId: record.id, message: `${chosen.name} adapter: ${problem}` };
+      const schema = validateRecord(record, hasNonFiniteNumber(record));
+      const problem = schema ?? structuralProblem(record);
+      if (problem) return { kind: 'invalid', file: item.file, line: item.line, recordId: record.id, code: schema !== null ? 'schema' : 'structure', message: `${chosen.name} adapter: ${problem}` };
     }
     // Ids name records in findings: unique per file, whatever the format.
     if (seen.has(record.id)) {
-      return { kind: 'invalid', file: item.file, line: item.line, recordId: record.id, message: `duplicate id ${JSON.stringify(record.id)} in this file` };
+      return { kind: 'invalid', file: item.file, line: item.line, recordId: record.id, code: 'duplicateId', message: `duplicate id ${JSON.stringify(record.id)} in this file` };
     }
     seen.add(record.id);
     return item;
@@ -238,7 +239,7 @@ export async function readFileItems(file: string, options: ReadOptions = {}): Pr
     const out: RawItem[] = [];
     for (const row of rows) {
       rowsSeen++;
-      if (row.error !== undefined) out.push({ kind: 'invalid', file: row.file, line: row.line, message: row.error });
+      if (row.error !== undefined) out.push({ kind: 'invalid', file: row.file, line: row.line, code: 'unreadable', message: row.error });
       else for (const item of convert(row)) out.push(check(item));
     }
     return out;
@@ -249,7 +250,7 @@ export async function readFileItems(file: string, options: ReadOptions = {}): Pr
       if (pending.length > 0) yield toItems(pending);
       for await (const rows of source) yield toItems(rows);
       // An empty output file is what a crashed eval step leaves behind: never a silent pass.
-      if (rowsSeen === 0) yield [{ kind: 'invalid', file, line: 1, message: 'the file holds no records', wholeFile: true }];
+      if (rowsSeen === 0) yield [{ kind: 'invalid', file, line: 1, message: 'the file holds no records', wholeFile: true, code: 'emptyFile' }];
     })(),
   );
 }

@@ -9,7 +9,7 @@ import { displayPath } from './format.js';
 import { compareText, sortFindings } from '../engine/order.js';
 import type { ReportOptions } from './reporter.js';
 
-export const REPORT_SCHEMA_VERSION = 1;
+export const REPORT_SCHEMA_VERSION = 2;
 
 export const toolVersion: string = packageJson<{ version: string }>('package.json').version;
 
@@ -61,6 +61,7 @@ export interface JsonAccuracy {
 
 export interface JsonFinding {
   ruleId: string;
+  messageId: string;
   severity: Severity;
   file: string;
   line: number;
@@ -134,6 +135,7 @@ function findingJson(f: Finding, cwd: string | undefined): JsonFinding {
   // Written out in schema order; absent optional members are left out rather than set to undefined.
   return {
     ruleId: f.ruleId,
+    messageId: f.messageId,
     severity: f.severity,
     file: displayPath(f.file, cwd),
     line: f.line,

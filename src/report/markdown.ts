@@ -4,28 +4,14 @@
  */
 import type { Accuracy, RunResult } from '../engine/result.js';
 import type { Finding, Severity } from '../types.js';
-import { countOf, displayPath, escapeUnprintable, formatDelta, formatPercent, formatValuePair } from './format.js';
-import { compareText, countBySeverity, severityRank, sortFindings } from '../engine/order.js';
+import { countOf, displayPath, escapeCell, formatDelta, formatPercent, formatValuePair } from './format.js';
+import { compareText, sortFindings } from '../engine/order.js';
+import { countBySeverity, severityRank } from '../engine/severity.js';
+import { markdownTable as table } from './layout.js';
 import type { ReportOptions } from './reporter.js';
 
 /** Past this many rows a rule's table stops helping a reader; the JSON report has them all. */
 export const MAX_ROWS_PER_RULE = 200;
-
-/**
- * Characters with a meaning in (GitHub-flavoured) Markdown inline text or tables: backslash
- * first in the class so escapes already present cannot combine with ours. `$` is GitHub math,
- * `~` strikethrough, `&` entities, `<` `>` HTML and autolinks.
- */
-const MARKDOWN_SPECIAL = /[\\`*_[\]<>|$&~]/g;
-
-/**
- * Makes arbitrary text (tokens, ids, paths, messages) safe in a table cell or inline text: every
- * Markdown special character backslash-escaped, `|` as `\|`, line breaks and other unprintable
- * characters as escape text (`\n`, `\r`, `\u001b`) so a cell stays on its row.
- */
-export function escapeCell(text: string): string {
-  return escapeUnprintable(text.replace(MARKDOWN_SPECIAL, '\\$&'));
-}
 
 export function renderMarkdown(result: RunResult, options: ReportOptions): string {
   const findings = sortFindings(result.findings);
@@ -174,12 +160,4 @@ function recordCell(f: Finding): string {
   if (f.recordId === undefined) return group ?? '—';
   const id = escapeCell(String(f.recordId));
   return group === undefined ? id : `${id} (${group})`;
-}
-
-// ── Tables ───────────────────────────────────────────────────────────────────
-
-/** A GFM table; `align` has one letter per column, l or r. Cells must already be escaped. */
-function table(header: readonly string[], align: string, rows: readonly (readonly string[])[]): string[] {
-  const rule = [...align].map((a) => (a === 'r' ? '---:' : '---'));
-  return [header, rule, ...rows].map((cells) => `| ${cells.join(' | ')} |`);
 }

@@ -5,7 +5,9 @@
 import type { RunResult } from '../engine/result.js';
 import type { Finding, Severity } from '../types.js';
 import { countOf, displayPath, escapeUnprintable, formatDelta, formatPercent } from './format.js';
-import { countBySeverity, sortFindings } from '../engine/order.js';
+import { sortFindings } from '../engine/order.js';
+import { countBySeverity, worstSeverity } from '../engine/severity.js';
+import { displayWidth as width } from './layout.js';
 import type { ReportOptions } from './reporter.js';
 
 type Paint = (text: string) => string;
@@ -85,18 +87,13 @@ function fileBlock(path: string, findings: readonly Finding[], palette: Palette)
   return [palette.file(escapeUnprintable(path)), ...lines].join('\n');
 }
 
-/** Columns by code point, so a message with an emoji or accented token does not push the rule id. */
-function width(text: string): number {
-  return [...text].length;
-}
-
 function tally(result: RunResult, findings: readonly Finding[], palette: Palette): string {
   if (findings.length === 0) {
     const { summary } = result;
     return palette.tally.clean(`✔ No problems (${countOf(summary.records, 'record')} in ${countOf(summary.files, 'file')})`);
   }
   const c = countBySeverity(findings);
-  const worst: Severity = c.error > 0 ? 'error' : c.warning > 0 ? 'warning' : 'info';
+  const worst: Severity = worstSeverity(c) ?? 'info';
   const text = `✖ ${countOf(findings.length, 'problem')} (${countOf(c.error, 'error')}, ${countOf(c.warning, 'warning')}, ${countOf(c.info, 'info', 'info')})`;
   return palette.tally[worst](text);
 }

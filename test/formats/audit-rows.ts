@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { audit } from '../../src/engine/index.js';
+import { defaultRuleSet } from '../../rules/index.js';
 import type { Finding } from '../../src/types.js';
 
 export interface RowsAudit {
@@ -17,7 +18,7 @@ export async function auditRows(rows: readonly unknown[], asDocument = false): P
   try {
     const file = join(dir, asDocument ? 'rows.json' : 'rows.jsonl');
     writeFileSync(file, asDocument ? JSON.stringify(rows) : rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
-    const result = await audit([file]);
+    const result = await audit([file], { rules: defaultRuleSet });
     const rules = new Map<string, string[]>();
     for (const f of result.findings) {
       const key = String(f.recordId);

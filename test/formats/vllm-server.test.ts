@@ -45,7 +45,7 @@ describe('vllm-server: detection and translation', () => {
 
   it('uses prompt_token_ids when return_token_ids gave them', async () => {
     const r = (await readRecords(FILE))[2];
-    expect(r).toMatchObject({ id: 'q7-c1-ids', token_ids: [319, 262, 2603], prompt: 'The cat sat', completion: ' on the mat' });
+    expect(r).toMatchObject({ id: 'q7-c1-ids', token_ids: [3332, 319, 262, 2603], prompt: 'The cat', completion: ' sat on the mat' });
   });
 
   it('reads a chat reply with the prompt log-probs as its context, and the EOS token vLLM lists past the content as trailing', async () => {
@@ -133,7 +133,7 @@ describe('vllm-server: audits', () => {
     const row = rescored(rows()[2], 'sentinel', 0);
     const plp = (row.response as { choices: { prompt_logprobs: Record<string, { logprob: number }>[] }[] }).choices[0].prompt_logprobs;
     plp[4]['262'].logprob = -9999;
-    row.score = -0.7516 + -9999 + -3.5127;
+    row.score = -2.9872 + -0.7516 + -9999 + -3.5127;
     const { rules } = await auditRows([row]);
     expect(rules.get('sentinel')).toEqual(['invalid-logprob']);
   });
