@@ -16,8 +16,11 @@ import { openaiChat } from './openai-chat.js';
 import { openaiCompletionsEcho } from './openai-completions-echo.js';
 import { BigramToy } from './toy.js';
 import { vllm } from './vllm.js';
+import { vllmServer } from './vllm-server.js';
+import { tgi } from './tgi.js';
+import { llamaCpp } from './llama-cpp.js';
 
-export const FORMAT_SAMPLES: readonly FormatSample[] = [lmEval, openaiCompletionsEcho, openaiChat, vllm];
+export const FORMAT_SAMPLES: readonly FormatSample[] = [lmEval, openaiCompletionsEcho, openaiChat, vllm, vllmServer, tgi, llamaCpp];
 
 /** The seed of the stream the format modules share. */
 const STREAM_SEED = 7;
