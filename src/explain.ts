@@ -114,13 +114,17 @@ async function findRecord(file: string, wanted: string, severities: Map<string, 
   let invalid: InvalidTarget | null = null;
   let firstProblem: Extract<RawItem, { kind: 'invalid' }> | null = null;
   let aggregates = 0;
+  let skipped: Extract<RawItem, { kind: 'skipped' }> | null = null;
 
   for await (const item of reading.items as AsyncIterable<RawItem>) {
     if (item.kind === 'aggregate') {
       aggregates++;
       continue;
     }
-    if (item.kind === 'skipped') continue;
+    if (item.kind === 'skipped') {
+      if (item.recordId !== undefined && String(item.recordId) === wanted) skipped ??= item;
+      continue;
+    }
     if (item.kind === 'invalid') {
       firstProblem ??= item;
       if (item.recordId !== undefined) ids.add(item.recordId);
@@ -153,6 +157,7 @@ async function findRecord(file: string, wanted: string, severities: Map<string, 
 
   if (target) return { file, format: reading.format, target, group: groupOf(file, target, targetGroup, byGroup.get(targetGroup!), severities) };
   if (invalid) return { file, format: reading.format, target: invalid, group: null };
+  if (skipped) throw new ExplainError(`${file}:${skipped.line}: ${JSON.stringify(wanted)} holds nothing to audit (${skipped.reason})`);
   throw new ExplainError(notFoundMessage(file, wanted, ids, firstProblem, aggregates));
 }
 
