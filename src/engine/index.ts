@@ -9,7 +9,7 @@ import { listInputFiles, readFileItems, type ReadOptions } from '../ingest/index
 import { groupRules, invalidRecordMeta, recordRules, runRules, ruleCatalogue } from '../../rules/index.js';
 import { RecordContext } from './record-context.js';
 import { GroupContext, type Candidate } from './group-context.js';
-import type { Aggregate, RunContext } from './run-context.js';
+import { samplesKey, type Aggregate, type RunContext } from './run-context.js';
 import type { Accuracy, FileSummary, RunResult } from './result.js';
 import type { Diagnosis, RecordRule, RuleMeta } from './rule.js';
 import { harmonizeGroup, type HeldFinding } from './harmonize.js';
@@ -162,6 +162,7 @@ export function candidateOf(v: RecordVerdict, line: number): Candidate {
     normLength: r.norm_length ?? (r.metrics && r.completion !== undefined ? codePointLength(r.completion.replace(/^\s/, '')) : undefined),
     metrics: r.metrics,
     task: r.task,
+    run: r.run,
   };
 }
 
@@ -255,7 +256,7 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
     const held = new Map<string | number, HeldFinding[]>();
     for await (const batch of reading.batches) for (const item of batch) {
       if (item.kind === 'aggregate') {
-        aggregates.push({ file: item.file, line: item.line, task: item.task, metric: item.metric, value: item.value });
+        aggregates.push({ file: item.file, line: item.line, task: item.task, metric: item.metric, value: item.value, run: item.run });
         continue;
       }
       if (item.kind === 'skipped') {
@@ -343,12 +344,13 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
   };
 }
 
-/** Per-sample harness metrics, once per group, by task: what a results file's headline must average. */
+/** Per-sample harness metrics, once per group, by run and task: what a results file's headline must average. */
 function collectSampleMetrics(samples: RunContext['samples'], file: string, cands: Candidate[]): void {
   const c = cands[0];
   if (!c.metrics || !c.task) return;
-  let byMetric = samples.get(c.task);
-  if (!byMetric) samples.set(c.task, (byMetric = new Map()));
+  const key = samplesKey(c.run, c.task);
+  let byMetric = samples.get(key);
+  if (!byMetric) samples.set(key, (byMetric = new Map()));
   for (const [metric, value] of Object.entries(c.metrics)) {
     let m = byMetric.get(metric);
     if (!m) byMetric.set(metric, (m = { sum: 0, count: 0, files: new Set() }));
