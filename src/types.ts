@@ -55,6 +55,11 @@ export interface AuditRecord {
   choice_index?: number;
   /** Task name, for harnesses that aggregate per task. */
   task?: string;
+  /**
+   * The run the record's file belongs to (lm-eval: its directory and date), so a results file
+   * pairs only with its own samples. Set by adapters from the file's path; not a canonical field.
+   */
+  run?: string;
 }
 
 export type RecordId = string | number;
@@ -78,7 +83,8 @@ export type RawItem =
    * `reason` is a fixed phrase per kind of row (reports tally rows by it); `wholeFile` as for invalid.
    */
   | { kind: 'skipped'; file: string; line: number; recordId?: RecordId; reason: string; wholeFile?: boolean }
-  | { kind: 'aggregate'; file: string; line: number; task: string; metric: string; value: number };
+  /** A harness's headline number; `run` as on AuditRecord, naming the samples it averages. */
+  | { kind: 'aggregate'; file: string; line: number; task: string; metric: string; value: number; run?: string };
 
 export interface Finding {
   ruleId: string;

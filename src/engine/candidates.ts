@@ -31,5 +31,6 @@ export function candidateOf(v: RecordVerdict, line: number): Candidate {
     normLength: r.norm_length ?? (r.metrics && r.completion !== undefined ? codePointLength(r.completion.replace(/^\s/, '')) : undefined),
     metrics: r.metrics,
     task: r.task,
+    run: r.run,
   };
 }

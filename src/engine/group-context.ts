@@ -21,6 +21,7 @@ export interface Candidate {
   normLength?: number;
   metrics?: Record<string, number>;
   task?: string;
+  run?: string;
 }
 
 /** Totals closer than this are a tie: the pick between them is not a bug. */
