@@ -14,12 +14,23 @@ import { mappedAdapter } from './formats/mapped.js';
 import { openaiChatAdapter } from './formats/openai-chat.js';
 import { openaiCompletionsAdapter } from './formats/openai-completions.js';
 import { vllmAdapter } from './formats/vllm.js';
+import { helmAdapter, helmRunFileAdapter } from './formats/helm.js';
+import { inspectAdapter, inspectEvalMembers } from './formats/inspect.js';
+import { lightevalAdapter, lightevalParquetColumns } from './formats/lighteval.js';
+import { lmEvalV03Adapter } from './formats/lm-eval-v03.js';
+import { readParquetRowBatches } from './parquet.js';
+import { readZipJsonRows } from './zip.js';
 import { readCsvRows, readJsonDocument, readJsonLineBatches, type Row } from './rows.js';
 
 /** Every format evalaudit reads, most specific first (detection asks them in this order). */
 export const adapters: FormatAdapter[] = [
   lmEvalResultsAdapter,
   lmEvalSamplesAdapter,
+  inspectAdapter,
+  helmAdapter,
+  helmRunFileAdapter,
+  lightevalAdapter,
+  lmEvalV03Adapter,
   openaiChatAdapter,
   openaiCompletionsAdapter,
   vllmAdapter,
@@ -27,7 +38,7 @@ export const adapters: FormatAdapter[] = [
   canonicalAdapter,
 ];
 
-export const INPUT_EXTENSIONS = ['.jsonl', '.ndjson', '.json', '.csv'] as const;
+export const INPUT_EXTENSIONS = ['.jsonl', '.ndjson', '.json', '.csv', '.parquet', '.eval'] as const;
 
 export class InputError extends Error {}
 
@@ -82,6 +93,8 @@ async function walk(dir: string, found: Map<string, string>, visited: Set<string
 
 export function containerOf(file: string): Container {
   const ext = extname(file).toLowerCase();
+  if (ext === '.parquet') return 'parquet';
+  if (ext === '.eval') return 'zip';
   return ext === '.csv' ? 'csv' : ext === '.jsonl' || ext === '.ndjson' ? 'jsonl' : 'json';
 }
 
@@ -135,8 +148,13 @@ async function* batchesOf(file: string, container: Container): AsyncGenerator<Ro
     yield* readJsonLineBatches(file);
     return;
   }
+  if (container === 'parquet') {
+    yield* readParquetRowBatches(file, lightevalParquetColumns);
+    return;
+  }
   let rows: Row[] = [];
-  for await (const row of container === 'csv' ? readCsvRows(file) : readJsonDocument(file)) {
+  const source = container === 'csv' ? readCsvRows(file) : container === 'zip' ? readZipJsonRows(file, inspectEvalMembers) : readJsonDocument(file);
+  for await (const row of source) {
     rows.push(row);
     if (rows.length >= BATCH_ROWS) {
       yield rows;
