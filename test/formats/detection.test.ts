@@ -67,7 +67,8 @@ describe('format detection', () => {
 });
 
 describe('every record an adapter makes is a valid canonical record', () => {
-  it.each(CASES.filter(([, f]) => f !== 'lm-eval-results' && f !== 'helm-run-file'))('%s', async (rel) => {
+  // (Inspect's own test log has no log-probs: its one sample is skipped, so it makes no record.)
+  it.each(CASES.filter(([rel, f]) => f !== 'lm-eval-results' && f !== 'helm-run-file' && rel !== 'inspect/log_formats.json'))('%s', async (rel) => {
     const records = await readRecords(fixture(rel));
     expect(records.length).toBeGreaterThan(0);
     for (const r of records) {
