@@ -61,10 +61,12 @@ describe('Inspect AI logs', () => {
       'a target window one token too long (the last context token scored)',
       (v: any) => {
         const s = v.samples[0].scores.target_perplexity;
+        s.metadata.num_tokens = 3;
         s.metadata.sum_log_probs = -0.5 - 1.75;
-        s.value = 2.25 / 2;
+        s.value = 2.25 / 3;
       },
-      [['length-mismatch', 1], ['length-mismatch', '1/sum_log_probs']],
+      // window hypotheses are about sums: the mean over the wrong window is only a mismatch
+      [['length-mismatch', '1/sum_log_probs'], ['score-mismatch', 1]],
     ],
     [
       'sum_log_probs written as a product of probabilities',

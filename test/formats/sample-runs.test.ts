@@ -62,3 +62,27 @@ describe('sample runs', () => {
     expect(wrong).toEqual(['3']);
   });
 });
+
+describe('sample runs of the harness formats', () => {
+  const out = mkdtempSync(join(tmpdir(), 'evalaudit-harness-samples-'));
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it('are exactly what scripts/make-harness-samples.ts writes, and each holds its one planted bug', async () => {
+    const { writeHarnessSamples } = await import('../../scripts/make-harness-samples.js');
+    const { audit } = await import('../../src/engine/index.js');
+    writeHarnessSamples(out);
+    const planted: Record<string, [string, string][]> = {
+      inspect: [['length-mismatch', '4/sum_log_probs'], ['score-mismatch', '4']],
+      helm: [['metric-mismatch', 'id102/1']],
+      lighteval: [['probability-product', '3/0'], ['probability-product', '3/1'], ['probability-product', '3/2'], ['probability-product', '3/3']],
+      'lm-eval-v03': [['metric-mismatch', '1/2']],
+    };
+    for (const dir of Object.keys(planted)) {
+      for (const name of readdirSync(join(out, dir))) {
+        expect(readFileSync(join(out, dir, name)).equals(readFileSync(join(ROOT, dir, name))), `${dir}/${name}`).toBe(true);
+      }
+      const { findings } = await audit([join(ROOT, dir)]);
+      expect(findings.map((f) => [f.ruleId, String(f.recordId)]), dir).toEqual(planted[dir]);
+    }
+  });
+});
