@@ -24,6 +24,7 @@ export function candidateOf(v: RecordVerdict, line: number): Candidate {
     first,
     tokens: ctx.n,
     score: ctx.score,
+    kind: ctx.kind,
     rootCause: v.rule?.id ?? null,
     choiceIndex: r.choice_index,
     // Only harness metrics use it: characters as Python counts them (code points), without the

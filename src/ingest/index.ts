@@ -14,6 +14,12 @@ import { mappedAdapter } from './formats/mapped.js';
 import { openaiChatAdapter } from './formats/openai-chat.js';
 import { openaiCompletionsAdapter } from './formats/openai-completions.js';
 import { vllmAdapter } from './formats/vllm.js';
+import { helmAdapter, helmRunFileAdapter } from './formats/helm.js';
+import { inspectAdapter, inspectEvalMembers } from './formats/inspect.js';
+import { lightevalAdapter, lightevalParquetColumns } from './formats/lighteval.js';
+import { lmEvalV03Adapter } from './formats/lm-eval-v03.js';
+import { readParquetRowBatches } from './parquet.js';
+import { readZipJsonRows } from './zip.js';
 import { readCsvRows, readJsonDocument, readJsonLineBatches, type Row } from './rows.js';
 import { parseJsonTextEx } from './json-text.js';
 
@@ -21,6 +27,11 @@ import { parseJsonTextEx } from './json-text.js';
 export const adapters: FormatAdapter[] = [
   lmEvalResultsAdapter,
   lmEvalSamplesAdapter,
+  inspectAdapter,
+  helmAdapter,
+  helmRunFileAdapter,
+  lightevalAdapter,
+  lmEvalV03Adapter,
   openaiChatAdapter,
   openaiCompletionsAdapter,
   vllmAdapter,
@@ -28,7 +39,7 @@ export const adapters: FormatAdapter[] = [
   canonicalAdapter,
 ];
 
-export const INPUT_EXTENSIONS = ['.jsonl', '.ndjson', '.json', '.csv'] as const;
+export const INPUT_EXTENSIONS = ['.jsonl', '.ndjson', '.json', '.csv', '.parquet', '.eval'] as const;
 
 export class InputError extends Error {}
 
@@ -83,6 +94,8 @@ async function walk(dir: string, found: Map<string, string>, visited: Set<string
 
 export function containerOf(file: string): Container {
   const ext = extname(file).toLowerCase();
+  if (ext === '.parquet') return 'parquet';
+  if (ext === '.eval') return 'zip';
   return ext === '.csv' ? 'csv' : ext === '.jsonl' || ext === '.ndjson' ? 'jsonl' : 'json';
 }
 
@@ -99,7 +112,8 @@ async function sniffContainer(file: string): Promise<Container | typeof LFS_POIN
   try {
     const head = await readHead(handle, container === 'json' ? SNIFF_LINE_BYTES : 4096);
     if (head.startsWith(LFS_POINTER)) return LFS_POINTER;
-    if (container === 'csv') return container;
+    // Binary containers and CSV: the extension says it all.
+    if (container !== 'jsonl' && container !== 'json') return container;
     const nl = head.indexOf('\n');
     const firstLine = (nl < 0 ? head : head.slice(0, nl)).trim();
     if (container === 'jsonl') return firstLine.startsWith('[') && !firstLine.endsWith(']') ? 'json' : 'jsonl';
@@ -172,8 +186,13 @@ async function* batchesOf(file: string, container: Container): AsyncGenerator<Ro
     yield* readJsonLineBatches(file);
     return;
   }
+  if (container === 'parquet') {
+    yield* readParquetRowBatches(file, lightevalParquetColumns);
+    return;
+  }
   let rows: Row[] = [];
-  for await (const row of container === 'csv' ? readCsvRows(file) : readJsonDocument(file)) {
+  const source = container === 'csv' ? readCsvRows(file) : container === 'zip' ? readZipJsonRows(file, inspectEvalMembers) : readJsonDocument(file);
+  for await (const row of source) {
     rows.push(row);
     if (rows.length >= BATCH_ROWS) {
       yield rows;

@@ -47,3 +47,20 @@ describe('sample runs', () => {
     expect(wrong).toEqual(['3']);
   });
 });
+
+describe('sample runs of the harness formats', () => {
+  it('each holds its one planted bug', async () => {
+    const { audit } = await import('../../src/engine/index.js');
+    const { defaultRuleSet } = await import('../../rules/index.js');
+    const planted: Record<string, [string, string][]> = {
+      inspect: [['length-mismatch', '4/sum_log_probs'], ['score-mismatch', '4']],
+      helm: [['metric-mismatch', 'id102/1']],
+      lighteval: [['probability-product', '3/0'], ['probability-product', '3/1'], ['probability-product', '3/2'], ['probability-product', '3/3']],
+      'lm-eval-v03': [['metric-mismatch', '1/2']],
+    };
+    for (const dir of Object.keys(planted)) {
+      const { findings } = await audit([join(ROOT, dir)], { rules: defaultRuleSet });
+      expect(findings.map((f) => [f.ruleId, String(f.recordId)]), dir).toEqual(planted[dir]);
+    }
+  });
+});
