@@ -1,6 +1,6 @@
 import { createRule } from '../src/engine/rule.js';
 import type { Candidate, GroupContext } from '../src/engine/group-context.js';
-import type { RunContext } from '../src/engine/run-context.js';
+import { samplesKey, type Aggregate, type RunContext } from '../src/engine/run-context.js';
 
 /** A headline mean may be rounded in the results file. */
 const AGGREGATE_TOL = 5e-4;
@@ -66,13 +66,15 @@ function checkGroup(group: GroupContext) {
 }
 
 /**
- * The per-sample values of a task. Older harness versions name samples files
- * `<model_args>_<task>.jsonl`, so a task also matches a name ending in `_<task>`.
+ * The per-sample values of a task in the aggregate's own run. Older harness versions name
+ * samples files `<model_args>_<task>.jsonl`, so a task also matches a name ending in `_<task>`
+ * of the same run.
  */
-function samplesFor(run: RunContext, task: string) {
-  const exact = run.samples.get(task);
+function samplesFor(run: RunContext, a: Aggregate) {
+  const exact = run.samples.get(samplesKey(a.run, a.task));
   if (exact) return exact;
-  for (const [name, metrics] of run.samples) if (name.endsWith(`_${task}`)) return metrics;
+  const prefix = samplesKey(a.run, '');
+  for (const [key, metrics] of run.samples) if (key.startsWith(prefix) && key.endsWith(`_${a.task}`)) return metrics;
   return undefined;
 }
 
@@ -80,7 +82,7 @@ function samplesFor(run: RunContext, task: string) {
 function checkRun(run: RunContext) {
   const out = [];
   for (const a of run.aggregates) {
-    const m = samplesFor(run, a.task)?.get(a.metric);
+    const m = samplesFor(run, a)?.get(a.metric);
     if (!m || m.count === 0) continue;
     const mean = m.sum / m.count;
     if (Math.abs(mean - a.value) <= AGGREGATE_TOL) continue;

@@ -63,6 +63,11 @@ export interface AuditRecord {
   distribution?: 'model' | 'processed';
   /** The processing behind a processed distribution, in words, for reports. */
   processing?: string;
+  /**
+   * The run the record's file belongs to (lm-eval: its directory and date), so a results file
+   * pairs only with its own samples. Set by adapters from the file's path; not a canonical field.
+   */
+  run?: string;
 }
 
 export type RecordId = string | number;
@@ -86,7 +91,8 @@ export type RawItem =
    * `reason` is a fixed phrase per kind of row (reports tally rows by it); `wholeFile` as for invalid.
    */
   | { kind: 'skipped'; file: string; line: number; recordId?: RecordId; reason: string; wholeFile?: boolean }
-  | { kind: 'aggregate'; file: string; line: number; task: string; metric: string; value: number };
+  /** A harness's headline number; `run` as on AuditRecord, naming the samples it averages. */
+  | { kind: 'aggregate'; file: string; line: number; task: string; metric: string; value: number; run?: string };
 
 export interface Finding {
   ruleId: string;

@@ -202,6 +202,13 @@ describe('explain: a record that is not there', () => {
     expect(message).toContain('(2 more)');
   });
 
+  it('a skipped row says so, with its line and reason', async () => {
+    const gen = fileURLToPath(new URL('./fixtures/formats/lm-eval/malformed/samples_arith_2024-06-01T12-00-00.123456.jsonl', import.meta.url));
+    const out = await explain(gen, '14', { rules, format: 'text' });
+    expect(out).toContain(`file: ${gen}, line 6`);
+    expect(out).toMatch(/^skipped: +the row holds nothing to audit: generate_until sample: generated text, no log-likelihoods$/m);
+  });
+
   it('a missing file is an InputError, as for audit', async () => {
     await expect(explain(fixture('nope.jsonl'), 'A', { rules, format: 'text' })).rejects.toBeInstanceOf(InputError);
   });

@@ -1,7 +1,7 @@
-/** One file of sample-runs/: its path from that folder ('/'-separated) and its exact text. */
+/** One file of sample-runs/: its path from that folder ('/'-separated) and its exact text (or bytes, for binary formats such as Parquet). */
 export interface SampleFile {
   path: string;
-  content: string;
+  content: string | Uint8Array;
 }
 
 /**

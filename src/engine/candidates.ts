@@ -24,6 +24,7 @@ export function candidateOf(v: RecordVerdict, line: number): Candidate {
     first,
     tokens: ctx.n,
     score: ctx.score,
+    kind: ctx.kind,
     rootCause: v.rule?.id ?? null,
     choiceIndex: r.choice_index,
     // Only harness metrics use it: characters as Python counts them (code points), without the
@@ -31,5 +32,6 @@ export function candidateOf(v: RecordVerdict, line: number): Candidate {
     normLength: r.norm_length ?? (r.metrics && r.completion !== undefined ? codePointLength(r.completion.replace(/^\s/, '')) : undefined),
     metrics: r.metrics,
     task: r.task,
+    run: r.run,
   };
 }

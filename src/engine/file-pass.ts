@@ -8,7 +8,7 @@ import type { AuditRecord, Finding, RawItem, RecordId } from '../types.js';
 import type { FileReading } from '../ingest/index.js';
 import type { FileSummary } from './result.js';
 import { newCoverage } from './coverage.js';
-import type { Aggregate, RunContext } from './run-context.js';
+import { samplesKey, type Aggregate, type RunContext } from './run-context.js';
 import type { Candidate } from './group-context.js';
 import type { HeldFinding } from './harmonize.js';
 import { INVALID_RECORD } from './rule-set.js';
@@ -61,7 +61,7 @@ export async function passFile(
 
   read: for await (const batch of reading.batches) for (const item of batch) {
     if (item.kind === 'aggregate') {
-      aggregates.push({ file: item.file, line: item.line, task: item.task, metric: item.metric, value: item.value });
+      aggregates.push({ file: item.file, line: item.line, task: item.task, metric: item.metric, value: item.value, run: item.run });
       observer.item?.(item);
       continue;
     }
@@ -114,12 +114,13 @@ export async function passFile(
   return { summary, findings, aggregates, tally, scores };
 }
 
-/** Per-sample harness metrics, once per group, by task: what a results file's headline must average. */
+/** Per-sample harness metrics, once per group, by run and task: what a results file's headline must average. */
 function collectSampleMetrics(samples: RunContext['samples'], file: string, cands: Candidate[]): void {
   const c = cands[0];
   if (!c.metrics || !c.task) return;
-  let byMetric = samples.get(c.task);
-  if (!byMetric) samples.set(c.task, (byMetric = new Map()));
+  const key = samplesKey(c.run, c.task);
+  let byMetric = samples.get(key);
+  if (!byMetric) samples.set(key, (byMetric = new Map()));
   for (const [metric, value] of Object.entries(c.metrics)) {
     let m = byMetric.get(metric);
     if (!m) byMetric.set(metric, (m = { sum: 0, count: 0, files: new Set() }));

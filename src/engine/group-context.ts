@@ -2,6 +2,7 @@
  * A multiple-choice group once all its candidates are in: what each candidate's total is by the
  * reference, and which one the pipeline picked.
  */
+import type { ScoreKind } from '../types.js';
 
 export interface Candidate {
   id: string | number;
@@ -13,14 +14,16 @@ export interface Candidate {
   /** Log-prob of the first continuation token, NaN if unknown. */
   first: number;
   tokens: number;
-  /** The recorded score, as the pipeline compared it. */
+  /** The recorded score, as the pipeline compared it, and what it declares itself to be. */
   score: number | undefined;
+  kind: ScoreKind;
   /** The record-level root cause found for this candidate, if any. */
   rootCause: string | null;
   choiceIndex?: number;
   normLength?: number;
   metrics?: Record<string, number>;
   task?: string;
+  run?: string;
 }
 
 /** Totals closer than this are a tie: the pick between them is not a bug. */

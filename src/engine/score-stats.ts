@@ -43,7 +43,9 @@ export function addScore(s: FileScores, score: number | undefined, kind: ScoreKi
 export function addGroupScores(s: FileScores, group: RecordId, cands: readonly Candidate[]): void {
   if (cands.length < 2) return;
   const first = cands[0].score;
-  if (cands.some((c) => c.score === undefined || Number.isNaN(c.score))) return;
+  // Candidates of one item are scored alike; records of mixed kinds grouped together (a mean and
+  // a sum of one sample) are not choices to tell apart.
+  if (cands.some((c) => c.score === undefined || Number.isNaN(c.score) || c.kind !== cands[0].kind)) return;
   s.groups++;
   if (cands.every((c) => c.score === first)) {
     s.equalGroups++;

@@ -50,7 +50,7 @@ describe('sample runs', () => {
     expect(wrong).toEqual(['3']);
   });
 
-  it('every folder whose README row names a record holds that one finding, with the promised rule, and no other', async () => {
+  it('every folder whose README row names a record or item holds that one finding, with the promised rule, and no other', async () => {
     const rows: { folder: string; id: string; rule: string }[] = [];
     for (const line of readFileSync(join(ROOT, 'README.md'), 'utf8').split('\n')) {
       const m = /^\| ([\w-]+)\/ \| [^|]+ \| ([\w-]+): [^|]+ \| ([\w-]+) \|$/.exec(line);
@@ -60,7 +60,26 @@ describe('sample runs', () => {
     const result = await audit([ROOT], { rules: defaultRuleSet });
     for (const { folder, id, rule } of rows) {
       const here = result.findings.filter((f) => f.file.includes(`/formats/${folder}/`));
-      expect(here.map((f) => [String(f.recordId), f.ruleId]), folder).toEqual([[id, rule]]);
+      // A row names a record, or an item (a group) when the finding is about the item's pick.
+      const named = (f: (typeof here)[number]) => (String(f.group) === id ? id : String(f.recordId));
+      expect(here.map((f) => [named(f), f.ruleId]), folder).toEqual([[id, rule]]);
+    }
+  });
+});
+
+describe('sample runs of the harness formats', () => {
+  it('each holds its one planted bug', async () => {
+    const { audit } = await import('../../src/engine/index.js');
+    const { defaultRuleSet } = await import('../../rules/index.js');
+    const planted: Record<string, [string, string][]> = {
+      inspect: [['length-mismatch', '4/sum_log_probs'], ['score-mismatch', '4']],
+      helm: [['metric-mismatch', 'id102/1']],
+      lighteval: [['probability-product', '3/0'], ['probability-product', '3/1'], ['probability-product', '3/2'], ['probability-product', '3/3']],
+      'lm-eval-v03': [['metric-mismatch', '1/2']],
+    };
+    for (const dir of Object.keys(planted)) {
+      const { findings } = await audit([join(ROOT, dir)], { rules: defaultRuleSet });
+      expect(findings.map((f) => [f.ruleId, String(f.recordId)]), dir).toEqual(planted[dir]);
     }
   });
 });

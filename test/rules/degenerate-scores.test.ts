@@ -29,6 +29,13 @@ describe('degenerate-scores: valid', () => {
   it('positive integer NLLs are losses, not counts', async () => {
     expect(await own(items([[12, 15], [9, 20]], { score_kind: 'nll' }))).toEqual([]);
   });
+  it('records of different kinds grouped as one sample (its mean and its sum, equal for one token) are not choices', async () => {
+    const records: AuditRecord[] = ['a', 'b', 'c'].flatMap((g, i) => [
+      { id: g, group: g, score: -1.5 - i, score_kind: 'mean_logprob' as const },
+      { id: `${g}/sum`, group: g, score: -1.5 - i },
+    ]);
+    expect(await own(records)).toEqual([]);
+  });
   it('a single scored record says nothing about the file', async () => {
     expect(await own([{ id: 'a', score: 0 }])).toEqual([]);
   });

@@ -4,13 +4,16 @@ import type { BigramToy } from './toy.js';
 export interface FormatSample {
   /** The folder under sample-runs/formats/, named for the format. */
   folder: string;
-  /** Builds the folder's files from the toy server; draws from `toy` in call order. */
-  build(toy: BigramToy): FormatSampleRun;
+  /**
+   * Builds the folder's files from the toy server; draws from `toy` in call order. Harness
+   * formats that need only per-token log-probs draw from `rand` instead, also in call order.
+   */
+  build(toy: BigramToy, rand: () => number): FormatSampleRun;
 }
 
 export interface FormatSampleRun {
-  /** File names inside the folder, with their exact text. */
-  files: { name: string; content: string }[];
+  /** File names inside the folder, with their exact text (or bytes). */
+  files: { name: string; content: string | Uint8Array }[];
   /** The README's table row: how many records, the one planted bug, the rule that should name it. */
   records: string;
   planted: string;

@@ -16,14 +16,17 @@ import { openaiChat } from './openai-chat.js';
 import { openaiCompletionsEcho } from './openai-completions-echo.js';
 import { BigramToy } from './toy.js';
 import { vllm } from './vllm.js';
+import { helm, inspect, lighteval, lmEvalV03 } from './harness.js';
 import { vllmServer } from './vllm-server.js';
 import { tgi } from './tgi.js';
 import { llamaCpp } from './llama-cpp.js';
+import { mulberry32 } from '../../lib/prng.js';
 
-export const FORMAT_SAMPLES: readonly FormatSample[] = [lmEval, openaiCompletionsEcho, openaiChat, vllm, vllmServer, tgi, llamaCpp];
+export const FORMAT_SAMPLES: readonly FormatSample[] = [lmEval, openaiCompletionsEcho, openaiChat, vllm, inspect, helm, lighteval, lmEvalV03, vllmServer, tgi, llamaCpp];
 
-/** The seed of the stream the format modules share. */
+/** The seeds of the streams the format modules share: the bigram toy's, and the harness formats' per-token log-probs. */
 const STREAM_SEED = 7;
+const HARNESS_SEED = 20260115;
 
 function readme(runs: readonly (FormatSampleRun & { folder: string })[]): string {
   const rows = runs.map((r) => `| ${r.folder}/ | ${r.records} | ${r.planted} | ${r.rule} |`);
@@ -48,7 +51,8 @@ ${[...rows, ...notes].join('\n')}
 
 function files(): SampleFile[] {
   const toy = new BigramToy(STREAM_SEED);
-  const runs = FORMAT_SAMPLES.map((f) => ({ ...f.build(toy), folder: f.folder }));
+  const rand = mulberry32(HARNESS_SEED);
+  const runs = FORMAT_SAMPLES.map((f) => ({ ...f.build(toy, rand), folder: f.folder }));
   return [
     ...runs.flatMap((r) => r.files.map((file) => ({ path: `formats/${r.folder}/${file.name}`, content: file.content }))),
     { path: 'formats/README.md', content: readme(runs) },
