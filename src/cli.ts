@@ -6,7 +6,8 @@ import { access, constants, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import yargs from 'yargs';
 import type { Severity, SeveritySetting } from './types.js';
-import { audit, ConfigError } from './engine/index.js';
+import { audit, ConfigError, nothingAudited } from './engine/index.js';
+import { displayPath } from './report/format.js';
 import { InputError, adapters, type ReadOptions } from './ingest/index.js';
 import { findReporter, reporters, DEFAULT_FORMAT } from './report/index.js';
 import { defaultRuleSet } from '../rules/index.js';
@@ -104,6 +105,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           .option('rule', { type: 'string', array: true, default: [] as string[], describe: 'set a rule severity: id=off|info|warning|error (repeatable)' })
           .option('concurrency', { type: 'number', default: 4, describe: 'files read at once' })
           .option('input-format', { type: 'string', choices: adapters.map((a) => a.name), describe: 'skip detection: read every file in this format' })
+          .option('allow-empty', { type: 'boolean', default: false, describe: 'exit 0 even when no record could be audited' })
           .options(MAP_OPTIONS),
       async (args) => {
         const reporter = findReporter(args.format)!;
@@ -127,6 +129,13 @@ export async function main(argv: readonly string[]): Promise<number> {
           }
         } else out(text);
         code = exitCodeFor(result.summary.findings, args['fail-on'] as FailOn);
+        // An audit that checked nothing is no pass (as ESLint's "no files matching"): say why, per file.
+        const empty = nothingAudited(result);
+        if (empty.length > 0 && !args['allow-empty']) {
+          for (const e of empty) err(`evalaudit: nothing audited in ${displayPath(e.file, process.cwd())}: ${e.why}\n`);
+          err('evalaudit: no record was audited (--allow-empty accepts that)\n');
+          code = 2;
+        }
       },
     )
     .command(

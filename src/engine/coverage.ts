@@ -27,7 +27,8 @@ export function whyNothingAudited(f: FileSummary): string {
   if (f.format === null) return 'no input format recognises it';
   const parts: string[] = [];
   if (f.invalid > 0) parts.push(`${f.invalid} unreadable row${f.invalid === 1 ? '' : 's'} (invalid-record)`);
-  for (const [reason, n] of Object.entries(f.skipReasons)) parts.push(`${n === 0 ? 'skipped' : `${n} skipped`}: ${reason}`);
+  // A whole-file skip (a results file with no samples) counts no row; skipped rows count themselves.
+  for (const [reason, n] of Object.entries(f.skipReasons)) parts.push(f.skipped === 0 ? `skipped: ${reason}` : `${n} row${n === 1 ? '' : 's'} skipped: ${reason}`);
   if (parts.length === 0) return 'it holds no records';
   return parts.join('; ');
 }

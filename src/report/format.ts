@@ -1,5 +1,6 @@
 /** Display helpers shared by the reporters: paths, numbers, unprintable characters, plurals. */
 import { isAbsolute, relative, sep } from 'node:path';
+import type { Coverage, RunSummary } from '../engine/result.js';
 
 /**
  * The path to show for a file. Relative to `cwd` when the file lies under it; otherwise as given,
@@ -116,4 +117,25 @@ const MARKDOWN_SPECIAL = /[\\`*_[\]<>|$&~]/g;
  */
 export function escapeCell(text: string): string {
   return escapeUnprintable(text.replace(MARKDOWN_SPECIAL, '\\$&'));
+}
+
+/** What each evidence level let the audit do, for coverage lines (README "What it checks"). */
+const LEVEL_CHECK: Record<keyof Coverage, string> = {
+  logits: 'recomputed from logits',
+  server: "recomputed from the server's own log-probs",
+  topk: 'recomputed from top-k lists (bounded where the target is unlisted)',
+  values: 'per-token values only: their sum and form checked, not their truth',
+  score: 'score only: its range checked',
+};
+
+/**
+ * One sentence: how many records were audited and from which evidence, how many skipped and
+ * invalid. A clean report means only as much as this says.
+ */
+export function coverageSentence(s: Pick<RunSummary, 'records' | 'invalid' | 'skipped' | 'coverage'>): string {
+  const audited = s.records - s.invalid - s.skipped;
+  const levels = (Object.keys(LEVEL_CHECK) as (keyof Coverage)[]).filter((l) => s.coverage[l] > 0).map((l) => `${s.coverage[l]} ${LEVEL_CHECK[l]}`);
+  const rest = [s.skipped > 0 ? `${s.skipped} skipped (nothing to audit)` : '', s.invalid > 0 ? `${s.invalid} unreadable` : ''].filter((x) => x !== '');
+  const head = audited === 0 ? `No record audited of ${countOf(s.records, 'row')}` : `Audited ${audited} of ${countOf(s.records, 'row')}: ${levels.join('; ')}`;
+  return `${head}${rest.length > 0 ? `${audited === 0 ? ': ' : '; '}${rest.join(', ')}` : ''}.`;
 }
