@@ -2,19 +2,20 @@
  * Ingest: paths → files → rows → canonical items. A detector picks one adapter per file from
  * its content; `--input-format` overrides it.
  */
-import { open, readdir, realpath, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, extname } from 'node:path';
 import type { RawItem } from '../types.js';
 import type { AdapterOptions, Container, FormatAdapter } from './adapter.js';
 import { canonicalAdapter, structuralProblem } from './canonical.js';
-import { hasNonFiniteNumber, validateRecord } from './validate.js';
+import { validateRecord } from './validate.js';
 import { lmEvalResultsAdapter } from './formats/lm-eval-results.js';
 import { lmEvalSamplesAdapter } from './formats/lm-eval-samples.js';
 import { mappedAdapter } from './formats/mapped.js';
 import { openaiChatAdapter } from './formats/openai-chat.js';
 import { openaiCompletionsAdapter } from './formats/openai-completions.js';
 import { vllmAdapter } from './formats/vllm.js';
-import { readCsvRows, readJsonDocument, readJsonLineBatches, type Row } from './rows.js';
+import { readCsvRows, readJsonDocument, readJsonLineBatches, sniffContainer, type Row } from './rows.js';
+import { openText, type TextSource } from './text.js';
 
 /** Every format evalaudit reads, most specific first (detection asks them in this order). */
 export const adapters: FormatAdapter[] = [
@@ -80,33 +81,15 @@ async function walk(dir: string, found: Map<string, string>, visited: Set<string
   }
 }
 
+/** The container its name says; a name without a known extension (a pipe, `/dev/stdin`) is judged from the content. */
 export function containerOf(file: string): Container {
+  return containerByName(file) ?? 'jsonl';
+}
+
+function containerByName(file: string): Container | null {
   const ext = extname(file).toLowerCase();
-  return ext === '.csv' ? 'csv' : ext === '.jsonl' || ext === '.ndjson' ? 'jsonl' : 'json';
+  return ext === '.csv' ? 'csv' : ext === '.jsonl' || ext === '.ndjson' ? 'jsonl' : ext === '.json' ? 'json' : null;
 }
-
-/**
- * The container by content where the extension misleads: lm-evaluation-harness ≤ 0.4.2 wrote
- * its samples as one pretty-printed JSON array in a file named .jsonl. A .jsonl whose first
- * line is a lone `[` (not a JSON value on its own) is read as a JSON document.
- */
-async function sniffContainer(file: string): Promise<Container> {
-  const container = containerOf(file);
-  const handle = await open(file, 'r'); // also: an unreadable file fails here, before any reader starts
-  if (container !== 'jsonl') {
-    await handle.close();
-    return container;
-  }
-  try {
-    const { buffer, bytesRead } = await handle.read(Buffer.alloc(4096), 0, 4096, 0);
-    const head = buffer.toString('utf8', 0, bytesRead).replace(/^\uFEFF/, '');
-    const firstLine = head.split('\n', 1)[0].trim();
-    return firstLine.startsWith('[') && !firstLine.endsWith(']') ? 'json' : 'jsonl';
-  } finally {
-    await handle.close();
-  }
-}
-
 
 export function supportedFormatsText(): string {
   return adapters.map((a) => `${a.name} (${a.description})`).join('; ');
@@ -130,13 +113,13 @@ export interface FileReading {
   items: AsyncGenerator<RawItem>;
 }
 
-async function* batchesOf(file: string, container: Container): AsyncGenerator<Row[]> {
+async function* batchesOf(source: TextSource, container: Container): AsyncGenerator<Row[]> {
   if (container === 'jsonl') {
-    yield* readJsonLineBatches(file);
+    yield* readJsonLineBatches(source);
     return;
   }
   let rows: Row[] = [];
-  for await (const row of container === 'csv' ? readCsvRows(file) : readJsonDocument(file)) {
+  for await (const row of container === 'csv' ? readCsvRows(source) : readJsonDocument(source)) {
     rows.push(row);
     if (rows.length >= BATCH_ROWS) {
       yield rows;
@@ -169,13 +152,16 @@ function reading(format: string | null, batches: AsyncGenerator<RawItem[]>): Fil
  * adapter recognises yields one `invalid` item that names the supported formats.
  */
 export async function readFileItems(file: string, options: ReadOptions = {}): Promise<FileReading> {
+  let text: TextSource;
   let container: Container;
   try {
-    container = await sniffContainer(file);
+    // Opened now, so that a file that cannot be read stops the run before any reader starts.
+    text = await openText(file);
+    container = await sniffContainer(text, containerByName(file));
   } catch (err) {
     throw new InputError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
-  const source = batchesOf(file, container);
+  const source = batchesOf(text, container);
   const pending: Row[] = [];
   let adapter: FormatAdapter | undefined;
   if (options.inputFormat) {
@@ -218,7 +204,7 @@ export async function readFileItems(file: string, options: ReadOptions = {}): Pr
     if (item.kind !== 'record') return item;
     const { record } = item;
     if (!validated) {
-      const problem = validateRecord(record, hasNonFiniteNumber(record)) ?? structuralProblem(record);
+      const problem = validateRecord(record) ?? structuralProblem(record);
       if (problem) return { kind: 'invalid', file: item.file, line: item.line, recordId: record.id, message: `${chosen.name} adapter: ${problem}` };
     }
     // Ids name records in findings: unique per file, whatever the format.
