@@ -5,7 +5,7 @@
  */
 import pLimit from 'p-limit';
 import type { AuditRecord, Finding, Severity, SeveritySetting } from '../types.js';
-import { listInputFiles, readFileItems, type ReadOptions } from '../ingest/index.js';
+import { listInputFiles, readFileItems, type Accounting, type ReadOptions } from '../ingest/index.js';
 import { groupRules, invalidRecordMeta, recordRules, runRules, ruleCatalogue } from '../../rules/index.js';
 import { RecordContext } from './record-context.js';
 import { GroupContext, type Candidate } from './group-context.js';
@@ -249,7 +249,7 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
 
   const auditFile = async (file: string): Promise<FileSummary> => {
     const reading = await readFileItems(file, options.read);
-    const summary: FileSummary = { file, format: reading.format, records: 0, invalid: 0, skipped: 0, skipReasons: {}, accuracy: emptyAccuracy() };
+    const summary: FileSummary = { file, format: reading.format, records: 0, audited: 0, invalid: 0, skipped: 0, skipReasons: {}, accuracy: emptyAccuracy() };
     const groups = new Map<string | number, Candidate[]>();
     // A grouped record's finding waits for its group: siblings may refine a range-only diagnosis.
     const held = new Map<string | number, HeldFinding[]>();
@@ -279,6 +279,7 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
         continue;
       }
       const { record, line } = item;
+      summary.audited++;
       const verdict = diagnoseRecord(record, file, line, severities);
       const f = recordFinding(verdict, file, line, severities);
       if (f && record.group !== undefined) {
@@ -307,6 +308,7 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
     }
     summary.accuracy = accuracyOf(tally);
     addTally(total, tally);
+    checkAccounting(summary, reading.accounting);
     return summary;
   };
 
@@ -328,11 +330,16 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
   const rules = ruleCatalogue()
     .filter((m) => severities.get(m.id) !== 'off')
     .map((m) => ({ ...m, severity: severities.get(m.id) as Severity }));
+  const skipReasons: Record<string, number> = {};
+  for (const f of summaries) for (const [reason, n] of Object.entries(f.skipReasons)) skipReasons[reason] = (skipReasons[reason] ?? 0) + n;
   return {
     summary: {
       files: summaries.length,
       records: summaries.reduce((s, f) => s + f.records, 0),
+      audited: summaries.reduce((s, f) => s + f.audited, 0),
       invalid: summaries.reduce((s, f) => s + f.invalid, 0),
+      skipped: summaries.reduce((s, f) => s + f.skipped, 0),
+      skipReasons,
       findings: bySeverity,
       byRule,
       accuracy: accuracyOf(total),
@@ -341,6 +348,26 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
     findings,
     rules,
   };
+}
+
+/** A broken count is a bug in evalaudit, never in the input: the run stops rather than report it. */
+export class AccountingError extends Error {}
+
+/**
+ * Every row is accounted for: the file's records are audited + invalid + skipped, they are what
+ * the readers handed on, and no row read became nothing.
+ */
+function checkAccounting(summary: FileSummary, accounting: Accounting): void {
+  const { items, lost } = accounting;
+  const problems: string[] = [];
+  if (summary.records !== summary.audited + summary.invalid + summary.skipped) {
+    problems.push(`${summary.records} records ≠ ${summary.audited} audited + ${summary.invalid} invalid + ${summary.skipped} skipped`);
+  }
+  if (summary.audited !== items.record || summary.invalid !== items.invalid || summary.skipped !== items.skipped) {
+    problems.push(`the readers handed on ${items.record} records, ${items.invalid} invalid and ${items.skipped} skipped rows`);
+  }
+  if (lost.length > 0) problems.push(`${lost.length} rows became nothing (first at line ${lost[0]})`);
+  if (problems.length > 0) throw new AccountingError(`accounting violation in ${summary.file}: ${problems.join('; ')}`);
 }
 
 /** Per-sample harness metrics, once per group, by task: what a results file's headline must average. */

@@ -111,6 +111,21 @@ export interface FileReading {
   batches: AsyncGenerator<RawItem[]>;
   /** The same items one at a time. */
   items: AsyncGenerator<RawItem>;
+  /**
+   * What the readers handed on, counted as it went: every row read must become at least one
+   * item (a record, an invalid or a skipped row, or a results file's aggregates). Complete once
+   * the items are consumed; the engine holds its own counts against it.
+   */
+  accounting: Accounting;
+}
+
+export interface Accounting {
+  /** Rows read from the file (lines, CSV rows, document elements), unreadable ones included. */
+  rows: number;
+  /** Lines of rows that became no item at all: an adapter that lost a row (always empty unless there is a bug). */
+  lost: number[];
+  /** Items per kind, whole-file items excluded: records = record + invalid + skipped. */
+  items: { record: number; invalid: number; skipped: number };
 }
 
 async function* batchesOf(source: TextSource, container: Container): AsyncGenerator<Row[]> {
@@ -136,11 +151,16 @@ async function* flatten<T>(batches: AsyncGenerator<T[]>): AsyncGenerator<T> {
   for await (const batch of batches) yield* batch;
 }
 
-function reading(format: string | null, batches: AsyncGenerator<RawItem[]>): FileReading {
+function newAccounting(): Accounting {
+  return { rows: 0, lost: [], items: { record: 0, invalid: 0, skipped: 0 } };
+}
+
+function reading(format: string | null, batches: AsyncGenerator<RawItem[]>, accounting = newAccounting()): FileReading {
   let items: AsyncGenerator<RawItem> | null = null;
   return {
     format,
     batches,
+    accounting,
     get items() {
       return (items ??= flatten(batches));
     },
@@ -199,7 +219,7 @@ export async function readFileItems(file: string, options: ReadOptions = {}): Pr
   // same schema, so nothing downstream sees a record the canonical format would refuse.
   const validated = chosen === canonicalAdapter || chosen.name === 'mapped';
   const seen = new Set<string | number>();
-  let rowsSeen = 0;
+  const accounting = newAccounting();
   const check = (item: RawItem): RawItem => {
     if (item.kind !== 'record') return item;
     const { record } = item;
@@ -217,9 +237,15 @@ export async function readFileItems(file: string, options: ReadOptions = {}): Pr
   const toItems = (rows: readonly Row[]): RawItem[] => {
     const out: RawItem[] = [];
     for (const row of rows) {
-      rowsSeen++;
+      accounting.rows++;
+      const before = out.length;
       if (row.error !== undefined) out.push({ kind: 'invalid', file: row.file, line: row.line, message: row.error });
       else for (const item of convert(row)) out.push(check(item));
+      if (out.length === before) accounting.lost.push(row.line);
+      for (let i = before; i < out.length; i++) {
+        const item = out[i];
+        if (item.kind === 'record' || ((item.kind === 'invalid' || item.kind === 'skipped') && !item.wholeFile)) accounting.items[item.kind]++;
+      }
     }
     return out;
   };
@@ -229,8 +255,9 @@ export async function readFileItems(file: string, options: ReadOptions = {}): Pr
       if (pending.length > 0) yield toItems(pending);
       for await (const rows of source) yield toItems(rows);
       // An empty output file is what a crashed eval step leaves behind: never a silent pass.
-      if (rowsSeen === 0) yield [{ kind: 'invalid', file, line: 1, message: 'the file holds no records', wholeFile: true }];
+      if (accounting.rows === 0) yield [{ kind: 'invalid', file, line: 1, message: 'the file holds no records', wholeFile: true }];
     })(),
+    accounting,
   );
 }
 

@@ -78,12 +78,24 @@ export interface JsonReport {
   summary: {
     files: number;
     records: number;
+    audited: number;
     invalid: number;
+    skipped: number;
+    skipReasons: Record<string, number>;
     findings: Record<Severity, number>;
     byRule: Record<string, number>;
     accuracy: JsonAccuracy;
   };
-  files: { file: string; format: string | null; records: number; invalid: number; accuracy: JsonAccuracy }[];
+  files: {
+    file: string;
+    format: string | null;
+    records: number;
+    audited: number;
+    invalid: number;
+    skipped: number;
+    skipReasons: Record<string, number>;
+    accuracy: JsonAccuracy;
+  }[];
   findings: JsonFinding[];
 }
 
@@ -96,7 +108,10 @@ export function buildJsonReport(result: RunResult, options: Pick<ReportOptions, 
     summary: {
       files: summary.files,
       records: summary.records,
+      audited: summary.audited,
       invalid: summary.invalid,
+      skipped: summary.skipped,
+      skipReasons: sortedCounts(summary.skipReasons),
       findings: { error: summary.findings.error, warning: summary.findings.warning, info: summary.findings.info },
       byRule: sortedCounts(summary.byRule),
       accuracy: accuracyJson(summary.accuracy),
@@ -125,7 +140,10 @@ function fileJson(f: FileSummary, cwd: string | undefined): JsonReport['files'][
     file: displayPath(f.file, cwd),
     format: f.format,
     records: f.records,
+    audited: f.audited,
     invalid: f.invalid,
+    skipped: f.skipped,
+    skipReasons: sortedCounts(f.skipReasons),
     accuracy: accuracyJson(f.accuracy),
   };
 }

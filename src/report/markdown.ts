@@ -86,17 +86,25 @@ function impactSentence(a: Accuracy): string {
 // ── Files ────────────────────────────────────────────────────────────────────
 
 function filesSection(result: RunResult, cwd: string | undefined): string[] {
+  const { summary } = result;
+  // Skipped rows get a column (and their reasons a line) only in runs that have them.
+  const skipped = summary.skipped > 0;
+  const counts = (records: number, invalid: number, skip: number) => [String(records), String(invalid), ...(skipped ? [String(skip)] : [])];
   const rows = result.files.map((f) => [
     escapeCell(displayPath(f.file, cwd)),
     f.format === null ? '(not detected)' : escapeCell(f.format),
-    String(f.records),
-    String(f.invalid),
+    ...counts(f.records, f.invalid, f.skipped),
   ]);
   if (result.files.length > 1) {
-    const { summary } = result;
-    rows.push([`**Total** (${countOf(summary.files, 'file')})`, '', String(summary.records), String(summary.invalid)]);
+    rows.push([`**Total** (${countOf(summary.files, 'file')})`, '', ...counts(summary.records, summary.invalid, summary.skipped)]);
   }
-  return ['## Files', '', ...table(['File', 'Format', 'Records', 'Invalid'], 'llrr', rows)];
+  const header = ['File', 'Format', 'Records', 'Invalid', ...(skipped ? ['Skipped'] : [])];
+  const lines = ['## Files', '', ...table(header, skipped ? 'llrrr' : 'llrr', rows)];
+  if (skipped) {
+    const reasons = Object.keys(summary.skipReasons).sort(compareText).map((r) => `${summary.skipReasons[r]} × ${escapeCell(r)}`);
+    lines.push('', `Skipped rows hold nothing to audit: ${reasons.join('; ')}.`);
+  }
+  return lines;
 }
 
 // ── Rules ────────────────────────────────────────────────────────────────────

@@ -146,6 +146,9 @@ function sampleMetrics(row: Record<string, unknown>): Record<string, number> | u
   return any ? out : undefined;
 }
 
+/** Why a generate_until doc is skipped: every row is counted, none is an error. */
+export const GENERATION_SKIPPED = 'generate_until sample: generated text, no log-likelihoods to audit';
+
 export const lmEvalSamplesAdapter: FormatAdapter = {
   name: 'lm-eval-samples',
   description: 'lm-evaluation-harness --log_samples files (samples_<task>_<date>.jsonl, or the ≤0.4.2 JSON array)',
@@ -155,7 +158,6 @@ export const lmEvalSamplesAdapter: FormatAdapter = {
   },
   createConverter(file) {
     const task = lmEvalTaskFromFile(file);
-    let generationReported = false;
     return (row) => {
       const v = row.value;
       const line = row.line;
@@ -167,11 +169,7 @@ export const lmEvalSamplesAdapter: FormatAdapter = {
       if (args === null || args.length === 0) return [invalid(file, line, 'sample has no readable arguments', group)];
 
       // generate_until requests carry (context, gen_kwargs) and their responses are text.
-      if (args.some((a) => isObject(a[1]))) {
-        if (generationReported) return [];
-        generationReported = true;
-        return [invalid(file, line, 'generate_until samples hold generated text, not log-likelihoods: nothing to audit (later ones in this file are skipped silently)', group)];
-      }
+      if (args.some((a) => isObject(a[1]))) return [{ kind: 'skipped', file, line, recordId: group, reason: GENERATION_SKIPPED }];
       const lls = loglikelihoods(v, args.length);
       if (typeof lls === 'string') return [invalid(file, line, lls, group)];
 
