@@ -232,15 +232,16 @@ function indexOfBreak(text: string): number {
   return lf < 0 ? cr : cr < 0 ? lf : Math.min(lf, cr);
 }
 
-/** CSV rows as objects keyed by the header's names; the header is the first row that reads. */
-export async function* readCsvRowsFrom(source: TextSource): AsyncGenerator<Row> {
+/** CSV rows as objects keyed by the header's names, a batch per chunk read; the header is the first row that reads. */
+export async function* readCsvRowsFrom(source: TextSource): AsyncGenerator<Row[]> {
   const file = source.file;
   const scanner = new CsvScanner();
   let header: string[] | null = null;
-  function* rows(): Generator<Row> {
+  const rows = (): Row[] => {
+    const out: Row[] = [];
     for (const r of scanner.out) {
       if (r.error !== undefined) {
-        yield { file, line: r.line, error: r.error };
+        out.push({ file, line: r.line, error: r.error });
         continue;
       }
       if (header === null) {
@@ -249,19 +250,22 @@ export async function* readCsvRowsFrom(source: TextSource): AsyncGenerator<Row> 
       }
       if (r.cells.every((cell) => cell.trim() === '')) continue; // a blank line of spaces or commas
       if (r.cells.length !== header.length) {
-        yield { file, line: r.line, error: `CSV row has ${r.cells.length} cells, the header has ${header.length}` };
+        out.push({ file, line: r.line, error: `CSV row has ${r.cells.length} cells, the header has ${header.length}` });
         continue;
       }
       const value: Record<string, string> = {};
       for (let i = 0; i < header.length; i++) setOwn(value, header[i], r.cells[i]);
-      yield { file, line: r.line, value };
+      out.push({ file, line: r.line, value });
     }
     scanner.out.length = 0;
-  }
+    return out;
+  };
   for await (const chunk of source.chunks()) {
     scanner.feed(chunk);
-    yield* rows();
+    const batch = rows();
+    if (batch.length > 0) yield batch;
   }
   scanner.end();
-  yield* rows();
+  const last = rows();
+  if (last.length > 0) yield last;
 }

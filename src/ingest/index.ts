@@ -14,7 +14,7 @@ import { mappedAdapter } from './formats/mapped.js';
 import { openaiChatAdapter } from './formats/openai-chat.js';
 import { openaiCompletionsAdapter } from './formats/openai-completions.js';
 import { vllmAdapter } from './formats/vllm.js';
-import { readCsvRows, readJsonDocument, readJsonLineBatches, sniffContainer, type Row } from './rows.js';
+import { readCsvRowBatches, readJsonDocumentBatches, readJsonLineBatches, sniffContainer, type Row } from './rows.js';
 import { openText, type TextSource } from './text.js';
 
 /** Every format evalaudit reads, most specific first (detection asks them in this order). */
@@ -128,24 +128,9 @@ export interface Accounting {
   items: { record: number; invalid: number; skipped: number };
 }
 
-async function* batchesOf(source: TextSource, container: Container): AsyncGenerator<Row[]> {
-  if (container === 'jsonl') {
-    yield* readJsonLineBatches(source);
-    return;
-  }
-  let rows: Row[] = [];
-  for await (const row of container === 'csv' ? readCsvRows(source) : readJsonDocument(source)) {
-    rows.push(row);
-    if (rows.length >= BATCH_ROWS) {
-      yield rows;
-      rows = [];
-    }
-  }
-  if (rows.length > 0) yield rows;
+function batchesOf(source: TextSource, container: Container): AsyncGenerator<Row[]> {
+  return container === 'jsonl' ? readJsonLineBatches(source) : container === 'csv' ? readCsvRowBatches(source) : readJsonDocumentBatches(source);
 }
-
-/** Rows handed on at once from readers that go row by row (CSV, JSON documents). */
-const BATCH_ROWS = 1024;
 
 async function* flatten<T>(batches: AsyncGenerator<T[]>): AsyncGenerator<T> {
   for await (const batch of batches) yield* batch;

@@ -19,6 +19,8 @@ import type { TextSource } from './text.js';
 
 const LF = 10;
 const CR = 13;
+/** The characters that matter inside a string. */
+const STRING_STOP = /["\\\n\r]/g;
 
 interface Capture {
   line: number;
@@ -64,6 +66,13 @@ class DocumentScanner {
     if (this.capture) this.capture.start = 0;
     if (this.key) this.key.start = 0;
     for (let i = 0; i < n; i++) {
+      if (this.inString && !this.escaped) {
+        // Most of a document is string contents: jump to what can end or escape them.
+        STRING_STOP.lastIndex = i;
+        const stop = STRING_STOP.exec(text);
+        if (stop === null) break;
+        i = stop.index;
+      }
       const c = text.charCodeAt(i);
       if (c === LF || c === CR) {
         if (!(c === LF && this.prevCr)) this.line++;
@@ -264,13 +273,13 @@ class DocumentScanner {
   }
 }
 
-export async function* readJsonDocumentFrom(source: TextSource): AsyncGenerator<Row> {
+/** The document's rows, a batch per chunk read. */
+export async function* readJsonDocumentFrom(source: TextSource): AsyncGenerator<Row[]> {
   const scanner = new DocumentScanner(source.file);
   for await (const chunk of source.chunks()) {
     scanner.feed(chunk);
-    yield* scanner.out;
-    scanner.out.length = 0;
+    if (scanner.out.length > 0) yield scanner.out.splice(0);
   }
   scanner.end();
-  yield* scanner.out;
+  if (scanner.out.length > 0) yield scanner.out.splice(0);
 }
