@@ -31,7 +31,7 @@ const enum State {
   QuoteInQuoted,
   /** After a closing quote: a comma or the end of the row must follow. */
   Closed,
-  /** A row found broken on its first line: its rest is skipped. */
+  /** A row too long: its rest is skipped to its line's end. */
   Skip,
 }
 
@@ -47,6 +47,8 @@ class CsvScanner {
   private raw: string[] = [];
   private afterCr = false;
   private skipMessage = '';
+  /** Why the current row is broken, found on its first line; it is read on (leniently) to its end. */
+  private brokenWhy: string | null = null;
   readonly out: CsvRecord[] = [];
 
   feed(chunk: string): void {
@@ -57,7 +59,7 @@ class CsvScanner {
   end(): void {
     // A quoted cell still open at the end of the file: the row is broken; its later lines are read again.
     while (this.state === State.Quoted) {
-      const again = this.broken('a quoted cell is not closed before the end of the file', this.raw.join(''));
+      const again = this.broken('a quoted cell is not closed before the end of the file', this.raw.join(''), 'end');
       if (again === null) break;
       this.feed(again);
     }
@@ -146,7 +148,7 @@ class CsvScanner {
     }
     if (this.state !== State.Skip && rawStart < n) this.raw.push(text.slice(rawStart));
     if (this.length() > MAX_LINE_CHARS) {
-      const again = this.broken(`row ${TOO_LONG}`, this.raw.join(''), true);
+      const again = this.broken(`row ${TOO_LONG}`, this.raw.join(''), 'too-long');
       if (again !== null) return again;
     }
     return null;
@@ -184,28 +186,42 @@ class CsvScanner {
 
   private endRow(): void {
     const cells = this.cells;
+    if (this.brokenWhy !== null) this.out.push({ line: this.rowLine, error: this.brokenWhy });
     // A line with nothing on it is no row.
-    if (!(cells.length === 1 && cells[0] === '')) this.out.push({ line: this.rowLine, cells });
+    else if (!(cells.length === 1 && cells[0] === '')) this.out.push({ line: this.rowLine, cells });
+    this.brokenWhy = null;
     this.cells = [];
     this.raw = [];
     this.state = State.FieldStart;
   }
 
   /**
-   * The current row is broken. It is reported at its first line; when it already runs over more
-   * lines, the text after its first line is returned to be read again, else its first line is
-   * skipped to its end.
+   * The current row is broken. It is reported at its first line. When it already runs over more
+   * lines, the text after its first line is returned to be read again (a stray opening quote
+   * gives back the lines it swallowed). Found on its first line, a stray quote is read as a
+   * character and the row read on to where it ends; a row too long is skipped to its line's end.
    */
-  private broken(why: string, raw: string, tooLong = false): string | null {
+  private broken(why: string, raw: string, kind: 'quote' | 'end' | 'too-long' = 'quote'): string | null {
     const found = this.line === this.rowLine ? '' : ` (found at line ${this.line})`;
-    const message = tooLong ? `CSV ${why}` : `malformed CSV row: ${why}${found}`;
+    const message = this.brokenWhy ?? (kind === 'too-long' ? `CSV ${why}` : `malformed CSV row: ${why}${found}`);
     const firstBreak = indexOfBreak(raw);
+    if (firstBreak < 0 && kind === 'quote') {
+      this.brokenWhy = message;
+      this.state = State.Unquoted;
+      return null;
+    }
+    this.brokenWhy = null;
     this.cells = [];
     this.cell = [];
     this.raw = [];
     if (firstBreak < 0) {
-      this.skipMessage = message;
-      this.state = State.Skip;
+      if (kind === 'end') {
+        this.out.push({ line: this.rowLine, error: message });
+        this.state = State.FieldStart;
+      } else {
+        this.skipMessage = message;
+        this.state = State.Skip;
+      }
       return null;
     }
     this.out.push({ line: this.rowLine, error: message });
