@@ -6,6 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 const args = process.argv.slice(2);
 const value = (flag) => {
@@ -19,7 +20,7 @@ if (!/^\d+$/.test(runs) || !/^-?\d+$/.test(seed)) {
   process.exit(2);
 }
 console.log(`evalaudit fuzz: ${runs} runs, seed ${seed} (replay with --seed ${seed})`);
-const vitest = createRequire(import.meta.url).resolve('vitest/vitest.mjs');
+const vitest = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs');
 const r = spawnSync(process.execPath, [vitest, 'run', 'test/fuzz'], { stdio: 'inherit', env: { ...process.env, FUZZ_RUNS: runs, FUZZ_SEED: seed } });
 if (r.status !== 0) console.error(`evalaudit fuzz: FAILED with seed ${seed}`);
 process.exit(r.status ?? 1);

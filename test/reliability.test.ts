@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { audit } from '../src/engine/index.js';
+import { AccountingError, audit, checkAccounting } from '../src/engine/index.js';
 import type { RunResult } from '../src/engine/result.js';
 import { buildJsonReport } from '../src/report/json.js';
 import { readFileItems } from '../src/ingest/index.js';
@@ -163,6 +163,13 @@ describe('4. non-finite integers are refused like a non-finite length', () => {
     ['a NaN group', '{"id": "a", "score": -1, "group": NaN}', 'group is NaN'],
   ])('%s', async (_name, line, message) => {
     expect(await invalidMessages(write('int.jsonl', `${line}\n`))).toEqual([[1, message]]);
+  });
+
+  it('a non-finite id from a native payload makes its row invalid and is not quoted as null', async () => {
+    const vllm = (id: string) => `{"request_id": ${id}, "prompt_token_ids": [1, 10], "prompt_logprobs": [null, {"10": {"logprob": -1, "rank": 1}}]}`;
+    const file = write('v.jsonl', `${vllm('"ok"')}\n${vllm('-Infinity')}\n`);
+    const result = await auditChecked([file]);
+    expect(result.findings.map((f) => [f.line, f.recordId, f.message])).toEqual([[2, undefined, 'vllm adapter: id is -Infinity']]);
   });
 
   it('a non-finite group from a native wrapper never reaches the report as null', async () => {
@@ -343,5 +350,24 @@ describe('6. output failures', () => {
     expect(r.stderr).toMatch(/cannot write/);
     expect(existsSync(join(dir, 'blocker', 'x.md'))).toBe(false);
     chmodSync(dir, 0o755);
+  });
+});
+
+describe('accounting is an invariant the engine checks', () => {
+  const summary = { file: 'run.jsonl', format: 'canonical', records: 3, audited: 2, invalid: 1, skipped: 0, skipReasons: {}, accuracy: { groups: 0, recorded: null, recomputed: null, changed: 0 } };
+  const handed = { rows: 3, lost: [] as number[], items: { record: 2, invalid: 1, skipped: 0 } };
+
+  it('holds for counts that add up', () => {
+    expect(() => checkAccounting(summary, handed)).not.toThrow();
+  });
+
+  it.each([
+    ['a record the engine did not count', { ...summary, records: 4 }, handed, /4 records ≠ 2 audited \+ 1 invalid \+ 0 skipped/],
+    ['a record the readers handed on and the engine lost', summary, { ...handed, items: { record: 3, invalid: 1, skipped: 0 } }, /handed on 3 records/],
+    ['a row an adapter turned into nothing', summary, { ...handed, lost: [7] }, /1 rows became nothing \(first at line 7\)/],
+  ])('names the file when broken: %s', (_name, s, a, message) => {
+    expect(() => checkAccounting(s, a)).toThrow(AccountingError);
+    expect(() => checkAccounting(s, a)).toThrow(message);
+    expect(() => checkAccounting(s, a)).toThrow(/accounting violation in run\.jsonl/);
   });
 });

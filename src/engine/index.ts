@@ -357,7 +357,7 @@ export class AccountingError extends Error {}
  * Every row is accounted for: the file's records are audited + invalid + skipped, they are what
  * the readers handed on, and no row read became nothing.
  */
-function checkAccounting(summary: FileSummary, accounting: Accounting): void {
+export function checkAccounting(summary: FileSummary, accounting: Accounting): void {
   const { items, lost } = accounting;
   const problems: string[] = [];
   if (summary.records !== summary.audited + summary.invalid + summary.skipped) {

@@ -6,7 +6,7 @@ import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, extname } from 'node:path';
 import type { RawItem } from '../types.js';
 import type { AdapterOptions, Container, FormatAdapter } from './adapter.js';
-import { canonicalAdapter, structuralProblem } from './canonical.js';
+import { canonicalAdapter, claimedId, structuralProblem } from './canonical.js';
 import { validateRecord } from './validate.js';
 import { lmEvalResultsAdapter } from './formats/lm-eval-results.js';
 import { lmEvalSamplesAdapter } from './formats/lm-eval-samples.js';
@@ -229,7 +229,10 @@ export async function readFileItems(file: string, options: ReadOptions = {}): Pr
       if (out.length === before) accounting.lost.push(row.line);
       for (let i = before; i < out.length; i++) {
         const item = out[i];
-        if (item.kind === 'record' || ((item.kind === 'invalid' || item.kind === 'skipped') && !item.wholeFile)) accounting.items[item.kind]++;
+        if (item.kind === 'aggregate') continue;
+        // An id names a row in reports only when JSON can hold it (an adapter may pass on a NaN one).
+        if (item.kind !== 'record' && item.recordId !== undefined && claimedId({ id: item.recordId }) === undefined) delete item.recordId;
+        if (item.kind === 'record' || !item.wholeFile) accounting.items[item.kind]++;
       }
     }
     return out;
