@@ -126,7 +126,7 @@ describe('markdown report', () => {
   it('says so plainly when there are no findings', () => {
     const clean = renderMarkdown(withFindings([]), options);
     expect(clean.split('\n')[0]).toBe('# evalaudit: no findings');
-    expect(clean).toContain('No findings: 6 rules checked 20 records in 4 files and found nothing to report.');
+    expect(clean).toContain('No findings: 6 rules checked 17 records in 4 files and found nothing to report. 1 row held nothing to audit (skipped).');
     expect(clean).not.toContain('###');
   });
 
@@ -265,7 +265,7 @@ describe('text report', () => {
     const one = renderText(withFindings(makeRunResult().findings.slice(0, 1)), options);
     expect(one).toContain('✖ 1 problem (1 error, 0 warnings, 0 info)');
     const clean = renderText(withFindings([]), options);
-    expect(clean.startsWith('✔ No problems (20 records in 4 files)')).toBe(true);
+    expect(clean.startsWith('✔ No problems (20 records in 4 files, 1 skipped)')).toBe(true);
   });
 });
 

@@ -154,7 +154,9 @@ function rulesSection(rules: readonly RuleRow[]): string[] {
 function noFindings(result: RunResult): string[] {
   const { summary } = result;
   return [
-    `No findings: ${countOf(result.rules.length, 'rule')} checked ${countOf(summary.records, 'record')} in ${countOf(summary.files, 'file')} and found nothing to report.`,
+    `No findings: ${countOf(result.rules.length, 'rule')} checked ${countOf(summary.audited, 'record')} in ${countOf(summary.files, 'file')} and found nothing to report.` +
+      // A run whose rows were all skipped checked nothing: say so, it is no clean bill.
+      (summary.skipped > 0 ? ` ${countOf(summary.skipped, 'row')} held nothing to audit (skipped).` : ''),
   ];
 }
 

@@ -93,7 +93,8 @@ function width(text: string): number {
 function tally(result: RunResult, findings: readonly Finding[], palette: Palette): string {
   if (findings.length === 0) {
     const { summary } = result;
-    return palette.tally.clean(`✔ No problems (${countOf(summary.records, 'record')} in ${countOf(summary.files, 'file')})`);
+    const skipped = summary.skipped > 0 ? `, ${summary.skipped} skipped` : '';
+    return palette.tally.clean(`✔ No problems (${countOf(summary.records, 'record')} in ${countOf(summary.files, 'file')}${skipped})`);
   }
   const c = countBySeverity(findings);
   const worst: Severity = c.error > 0 ? 'error' : c.warning > 0 ? 'warning' : 'info';
