@@ -9,7 +9,7 @@ import { listInputFiles, readFileItems, type Accounting, type ReadOptions } from
 import { groupRules, invalidRecordMeta, recordRules, runRules, ruleCatalogue } from '../../rules/index.js';
 import { RecordContext } from './record-context.js';
 import { GroupContext, type Candidate } from './group-context.js';
-import type { Aggregate, RunContext } from './run-context.js';
+import type { RunContext } from './run-context.js';
 import type { Accuracy, FileSummary, RunResult } from './result.js';
 import type { Diagnosis, RecordRule, RuleMeta } from './rule.js';
 import { harmonizeGroup, type HeldFinding } from './harmonize.js';
@@ -237,8 +237,9 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
   const files = await listInputFiles(paths);
   const limit = pLimit(Math.max(1, options.concurrency ?? 4));
   const findings: Finding[] = [];
-  const aggregates: Aggregate[] = [];
-  const samples: RunContext['samples'] = new Map();
+  // What the run rules see, kept per file and merged in file order once all are read: files finish
+  // in any order under --concurrency, and sums and lists must not depend on it.
+  const perFile: RunContext[] = files.map(() => ({ aggregates: [], samples: new Map() }));
   const total = newTally();
   let recordsSeen = 0;
 
@@ -247,7 +248,8 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
     if (sev !== undefined && sev !== 'off') findings.push(toFinding(meta, sev, file, line, d, recordId));
   };
 
-  const auditFile = async (file: string): Promise<FileSummary> => {
+  const auditFile = async (file: string, index: number): Promise<FileSummary> => {
+    const { aggregates, samples } = perFile[index];
     const reading = await readFileItems(file, options.read);
     const summary: FileSummary = { file, format: reading.format, records: 0, audited: 0, invalid: 0, skipped: 0, skipReasons: {}, accuracy: emptyAccuracy() };
     const groups = new Map<string | number, Candidate[]>();
@@ -312,9 +314,9 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
     return summary;
   };
 
-  const summaries = await Promise.all(files.map((f) => limit(() => auditFile(f))));
+  const summaries = await Promise.all(files.map((f, i) => limit(() => auditFile(f, i))));
 
-  const run: RunContext = { aggregates, samples };
+  const run: RunContext = { aggregates: perFile.flatMap((r) => r.aggregates), samples: mergeSamples(perFile) };
   for (const rule of runRules) {
     if (severities.get(rule.meta.id) === 'off') continue;
     for (const d of guarded(rule.meta.id, '(run)', 0, () => rule.check(run)) ?? []) emit(rule.meta, d.file, d.line, d, d.recordId);
@@ -368,6 +370,27 @@ export function checkAccounting(summary: FileSummary, accounting: Accounting): v
   }
   if (lost.length > 0) problems.push(`${lost.length} rows became nothing (first at line ${lost[0]})`);
   if (problems.length > 0) throw new AccountingError(`accounting violation in ${summary.file}: ${problems.join('; ')}`);
+}
+
+/** Every file's per-sample metrics, added up in file order. */
+function mergeSamples(perFile: readonly RunContext[]): RunContext['samples'] {
+  const out: RunContext['samples'] = new Map();
+  for (const { samples } of perFile) {
+    for (const [task, byMetric] of samples) {
+      let into = out.get(task);
+      if (!into) out.set(task, (into = new Map()));
+      for (const [metric, m] of byMetric) {
+        const t = into.get(metric);
+        if (!t) into.set(metric, { sum: m.sum, count: m.count, files: new Set(m.files) });
+        else {
+          t.sum += m.sum;
+          t.count += m.count;
+          for (const f of m.files) t.files.add(f);
+        }
+      }
+    }
+  }
+  return out;
 }
 
 /** Per-sample harness metrics, once per group, by task: what a results file's headline must average. */
