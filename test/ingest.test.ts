@@ -310,7 +310,7 @@ describe('CSV', () => {
     ]);
   });
 
-  // csv-parse 6.x counts the CR and the LF of a CRLF inside a quoted cell as two lines; the
+  // csv-parse (the reader before ours) counted the CR and the LF of a CRLF inside a quoted cell as two lines; the
   // reader subtracts what it over-counted.
   it('reports start lines in an all-CRLF file with CRLF inside quoted cells', async () => {
     const file = await write(
