@@ -310,8 +310,8 @@ describe('CSV', () => {
     ]);
   });
 
-  // csv-parse (the reader before ours) counted the CR and the LF of a CRLF inside a quoted cell as two lines; the
-  // reader subtracts what it over-counted.
+  // A CRLF inside a quoted cell is one line break, as everywhere (csv-parse, the reader before
+  // ours, counted it as two).
   it('reports start lines in an all-CRLF file with CRLF inside quoted cells', async () => {
     const file = await write(
       'windows.csv',
