@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 import { main } from '../dist/src/cli.js';
+import { finalExitCode } from '../dist/src/output.js';
 
 main(process.argv.slice(2)).then(
   (code) => {
-    process.exitCode = code;
+    process.exitCode = finalExitCode(code);
   },
   (err) => {
     process.stderr.write(`evalaudit: internal error: ${err && err.stack ? err.stack : err}\n`);

@@ -2,13 +2,12 @@
  * The command line: parse arguments, call the library, choose the exit code. Exit codes follow
  * ESLint: 0 nothing reached --fail-on, 1 something did, 2 usage error or unreadable input.
  */
-import { access, constants, stat, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
 import yargs from 'yargs';
 import type { Severity, SeveritySetting } from './types.js';
 import { audit, ConfigError, nothingAudited } from './engine/index.js';
 import { displayPath } from './report/format.js';
-import { InputError, adapters, type ReadOptions } from './ingest/index.js';
+import { InputError, adapters, listInputFiles, type ReadOptions } from './ingest/index.js';
+import { OutputError, checkOutputTarget, watchStandardStreams, writeReportFile } from './output.js';
 import { findReporter, reporters, DEFAULT_FORMAT } from './report/index.js';
 import { defaultRuleSet } from '../rules/index.js';
 import { ruleTable } from './report/rule-table.js';
@@ -75,18 +74,8 @@ function readOptionsOf(map: readonly string[], config: string | undefined, input
   return Object.keys(fieldMap).length ? { inputFormat: inputFormat ?? 'mapped', fieldMap } : { inputFormat };
 }
 
-/** Fails before the audit, not after it, when the report could not be written. */
-async function checkWritable(path: string): Promise<void> {
-  const info = await stat(path).catch(() => null);
-  if (info?.isDirectory()) throw new UsageError(`cannot write ${path}: it is a directory`);
-  try {
-    await access(dirname(resolve(path)), constants.W_OK);
-  } catch (e) {
-    throw new UsageError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
-}
-
 export async function main(argv: readonly string[]): Promise<number> {
+  watchStandardStreams();
   let code = 0;
   const out = (s: string) => process.stdout.write(s);
   const err = (s: string) => process.stderr.write(s);
@@ -111,7 +100,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         const reporter = findReporter(args.format)!;
         if (!Number.isInteger(args.concurrency) || args.concurrency < 1) throw new UsageError('--concurrency takes a whole number ≥ 1');
         const read = readOptionsOf(args.map, args['map-config'], args['input-format']);
-        if (args.output) await checkWritable(args.output);
+        if (args.output) await checkOutputTarget(args.output, await listInputFiles(args.paths as string[]));
         const result = await audit(args.paths as string[], {
           rules: defaultRuleSet,
           severities: parseRuleArgs(args.rule),
@@ -121,13 +110,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         });
         if (process.stderr.isTTY && !process.env.CI) err('\r\x1b[2K');
         const text = reporter(result, { color: !args.output && useColor(process.stdout), cwd: process.cwd() });
-        if (args.output) {
-          try {
-            await writeFile(args.output, text);
-          } catch (e) {
-            throw new UsageError(`cannot write ${args.output}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-          }
-        } else out(text);
+        if (args.output) await writeReportFile(args.output, text);
+        else out(text);
         code = exitCodeFor(result.summary.findings, args['fail-on'] as FailOn);
         // An audit that checked nothing is no pass (as ESLint's "no files matching"): say why, per file.
         const empty = nothingAudited(result);
@@ -181,7 +165,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     await parser.parseAsync();
     return code;
   } catch (e) {
-    if (e instanceof UsageError || e instanceof InputError || e instanceof ConfigError || e instanceof ExplainError || (e as Error)?.name === 'YError') {
+    if (e instanceof UsageError || e instanceof InputError || e instanceof OutputError || e instanceof ConfigError || e instanceof ExplainError || (e as Error)?.name === 'YError') {
       err(`evalaudit: ${(e as Error).message}\n`);
       if ((e as Error)?.name === 'YError' || e instanceof UsageError) err('Run evalaudit --help for usage.\n');
       return 2;

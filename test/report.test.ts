@@ -86,13 +86,13 @@ describe('markdown report', () => {
 
   it('lists files with their detected format, or says none was', () => {
     expect(md).toContain('| runs/notes.csv | (not detected) | 1 | 0 | 0 | 0 | 0 | 0 | 0 | 1 |');
-    expect(md).toContain('| runs/openai-echo.jsonl | openai-echo | 5 | 0 | 4 | 0 | 0 | 0 | 0 | 1 |');
-    expect(md).toContain('| **Total** (4 files) |  | 20 | 0 | 4 | 0 | 6 | 8 | 0 | 2 |');
+    expect(md).toContain('| runs/openai-echo.jsonl | openai-echo | 5 | 0 | 3 | 0 | 0 | 0 | 1 | 1 |');
+    expect(md).toContain('| **Total** (4 files) |  | 20 | 0 | 3 | 0 | 6 | 8 | 1 | 2 |');
   });
 
   it('says what could be checked, by evidence level', () => {
     expect(md).toContain(
-      "Audited 18 of 20 rows: 4 recomputed from the server's own log-probs; 6 per-token values only: their sum and form checked, not their truth; 8 score only: its range checked; 2 unreadable.",
+      "Audited 17 of 20 rows: 3 recomputed from the server's own log-probs; 6 per-token values only: their sum and form checked, not their truth; 8 score only: its range checked; 1 skipped (nothing to audit), 2 unreadable.",
     );
   });
 
@@ -133,7 +133,7 @@ describe('markdown report', () => {
   it('says so plainly when there are no findings', () => {
     const clean = renderMarkdown(withFindings([]), options);
     expect(clean.split('\n')[0]).toBe('# evalaudit: no findings');
-    expect(clean).toContain('No findings: 6 rules checked 18 records in 4 files and found nothing to report.');
+    expect(clean).toContain('No findings: 6 rules checked 17 records in 4 files and found nothing to report. 1 row held nothing to audit (skipped).');
     expect(clean).not.toContain('###');
   });
 
@@ -272,10 +272,11 @@ describe('text report', () => {
     const one = renderText(withFindings(makeRunResult().findings.slice(0, 1)), options);
     expect(one).toContain('✖ 1 problem (1 error, 0 warnings, 0 info)');
     const clean = renderText(withFindings([]), options);
-    expect(clean.startsWith('✔ No problems (18 records audited in 4 files)')).toBe(true);
+    expect(clean.startsWith('✔ No problems (17 records audited in 4 files, 1 skipped)')).toBe(true);
     const nothing = withFindings([]);
     nothing.summary.coverage = { logits: 0, server: 0, topk: 0, values: 0, score: 0 };
-    nothing.summary.invalid = 20;
+    nothing.summary.audited = 0;
+    nothing.summary.invalid = 19;
     expect(renderText(nothing, options).startsWith('✖ Nothing audited (20 rows in 4 files)')).toBe(true);
   });
 });

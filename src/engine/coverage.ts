@@ -35,6 +35,6 @@ export function whyNothingAudited(f: FileSummary): string {
 
 /** The files that audited nothing, with why, when the whole run audited nothing; [] otherwise. */
 export function nothingAudited(result: RunResult): { file: string; why: string }[] {
-  if (auditedOf(result.summary.coverage) > 0) return [];
+  if (result.summary.audited > 0) return [];
   return result.files.map((f) => ({ file: f.file, why: whyNothingAudited(f) }));
 }

@@ -35,6 +35,8 @@ export interface FilePass {
   /** In the order they arose (the audit sorts). */
   findings: Finding[];
   aggregates: Aggregate[];
+  /** This file's per-sample harness metrics by run and task (the audit merges them in file order). */
+  samples: RunContext['samples'];
   tally: AccuracyTally;
   scores: FileScores;
 }
@@ -43,13 +45,13 @@ export async function passFile(
   file: string,
   reading: FileReading,
   config: EngineConfig,
-  samples: RunContext['samples'],
   observer: PassObserver = {},
   onRecord?: () => void,
 ): Promise<FilePass> {
-  const summary: FileSummary = { file, format: reading.format, records: 0, invalid: 0, skipped: 0, skipReasons: {}, coverage: newCoverage(), accuracy: accuracyOf(newTally()) };
+  const summary: FileSummary = { file, format: reading.format, records: 0, audited: 0, invalid: 0, skipped: 0, skipReasons: {}, coverage: newCoverage(), accuracy: accuracyOf(newTally()) };
   const findings: Finding[] = [];
   const aggregates: Aggregate[] = [];
+  const samples: RunContext['samples'] = new Map();
   const scores = newFileScores(file);
   const groups = new Map<RecordId, Candidate[]>();
   // A grouped record's finding waits for its group: siblings may refine a range-only diagnosis.
@@ -79,6 +81,7 @@ export async function passFile(
       continue;
     }
     summary.records++;
+    summary.audited++;
     const { record, line } = item;
     const verdict = diagnoseRecord(record, file, line, config);
     summary.coverage[verdict.ctx.ref.level]++;
@@ -111,7 +114,7 @@ export async function passFile(
     collectSampleMetrics(samples, file, cands);
   }
   summary.accuracy = accuracyOf(tally);
-  return { summary, findings, aggregates, tally, scores };
+  return { summary, findings, aggregates, samples, tally, scores };
 }
 
 /** Per-sample harness metrics, once per group, by run and task: what a results file's headline must average. */

@@ -17,6 +17,7 @@ import { guarded, toFinding } from './findings.js';
 import { passFile } from './file-pass.js';
 import { accuracyOf, addTally, newTally } from './accuracy.js';
 import { addCoverage, newCoverage } from './coverage.js';
+import { checkAccounting } from './accounting.js';
 import type { EngineConfig } from './verdict.js';
 
 export interface AuditOptions {
@@ -41,7 +42,6 @@ export async function audit(paths: readonly string[], options: AuditOptions): Pr
   const config = engineConfig(options.rules, options.severities);
   const files = await listInputFiles(paths);
   const limit = pLimit(Math.max(1, options.concurrency ?? 4));
-  const samples: RunContext['samples'] = new Map();
   let recordsSeen = 0;
 
   const passes = await Promise.all(
@@ -49,13 +49,17 @@ export async function audit(paths: readonly string[], options: AuditOptions): Pr
       limit(async () => {
         const reading = await readFileItems(file, options.read);
         const progress = options.onProgress;
-        return passFile(file, reading, config, samples, {}, progress && (() => (++recordsSeen & 255) === 0 && progress(recordsSeen, file)));
+        const pass = await passFile(file, reading, config, {}, progress && (() => (++recordsSeen & 255) === 0 && progress(recordsSeen, file)));
+        checkAccounting(pass.summary, reading.accounting);
+        return pass;
       }),
     ),
   );
 
   const findings: Finding[] = passes.flatMap((p) => p.findings);
-  const run: RunContext = { aggregates: passes.flatMap((p) => p.aggregates), samples, scores: passes.map((p) => p.scores) };
+  // What the run rules see, merged in file order: files finish in any order under --concurrency,
+  // and sums and lists must not depend on it.
+  const run: RunContext = { aggregates: passes.flatMap((p) => p.aggregates), samples: mergeSamples(passes.map((p) => p.samples)), scores: passes.map((p) => p.scores) };
   for (const rule of config.rules.run) {
     const severity = config.severities.get(rule.meta.id);
     if (severity === undefined || severity === 'off') continue;
@@ -70,12 +74,16 @@ export async function audit(paths: readonly string[], options: AuditOptions): Pr
   const summaries: FileSummary[] = passes.map((p) => p.summary);
   const coverage = newCoverage();
   for (const f of summaries) addCoverage(coverage, f.coverage);
+  const skipReasons: Record<string, number> = {};
+  for (const f of summaries) for (const [reason, n] of Object.entries(f.skipReasons)) skipReasons[reason] = (skipReasons[reason] ?? 0) + n;
   return {
     summary: {
       files: summaries.length,
       records: sum(summaries, (f) => f.records),
+      audited: sum(summaries, (f) => f.audited),
       invalid: sum(summaries, (f) => f.invalid),
       skipped: sum(summaries, (f) => f.skipped),
+      skipReasons,
       coverage,
       findings: countBySeverity(findings),
       byRule,
@@ -89,6 +97,27 @@ export async function audit(paths: readonly string[], options: AuditOptions): Pr
   };
 }
 
+/** Every file's per-sample metrics, added up in file order. */
+function mergeSamples(perFile: readonly RunContext['samples'][]): RunContext['samples'] {
+  const out: RunContext['samples'] = new Map();
+  for (const samples of perFile) {
+    for (const [task, byMetric] of samples) {
+      let into = out.get(task);
+      if (!into) out.set(task, (into = new Map()));
+      for (const [metric, m] of byMetric) {
+        const t = into.get(metric);
+        if (!t) into.set(metric, { sum: m.sum, count: m.count, files: new Set(m.files) });
+        else {
+          t.sum += m.sum;
+          t.count += m.count;
+          for (const f of m.files) t.files.add(f);
+        }
+      }
+    }
+  }
+  return out;
+}
+
 function sum<T>(items: readonly T[], f: (t: T) => number): number {
   let s = 0;
   for (const t of items) s += f(t);
@@ -100,5 +129,6 @@ export { finishGroup, type GroupOutcome } from './groups.js';
 export { candidateOf } from './candidates.js';
 export { guarded } from './findings.js';
 export { passFile, type PassObserver, type FilePass } from './file-pass.js';
+export { AccountingError, checkAccounting } from './accounting.js';
 export { nothingAudited, auditedOf, EVIDENCE_LEVELS } from './coverage.js';
 export { ConfigError, createRuleSet, resolveSeverities, type RuleSet } from './rule-set.js';

@@ -18,7 +18,10 @@ export interface FileSummary {
   file: string;
   /** Adapter that read it (null when no format was recognised). */
   format: string | null;
+  /** Every record read: audited + invalid + skipped. */
   records: number;
+  /** Records that went through the rules. */
+  audited: number;
   invalid: number;
   /** Rows read but holding nothing to audit; `skipReasons` tallies them by reason. */
   skipped: number;
@@ -33,9 +36,12 @@ export type Coverage = Record<EvidenceLevel, number>;
 
 export interface RunSummary {
   files: number;
+  /** audited + invalid + skipped, as in each file. */
   records: number;
+  audited: number;
   invalid: number;
   skipped: number;
+  skipReasons: Record<string, number>;
   coverage: Coverage;
   findings: Record<Severity, number>;
   byRule: Record<string, number>;

@@ -76,7 +76,7 @@ export async function locate(file: string, wanted: string, config: EngineConfig,
   let firstProblem: Extract<RawItem, { kind: 'invalid' }> | null = null;
   let aggregates = 0;
 
-  await passFile(file, reading, config, new Map(), {
+  await passFile(file, reading, config, {
     item(item) {
       if (item.kind === 'aggregate') {
         aggregates++;

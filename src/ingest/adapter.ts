@@ -3,7 +3,7 @@
  * native format into canonical items and nothing else: it translates, it never judges.
  */
 import type { RawItem } from '../types.js';
-import type { Row } from './rows.js';
+import type { Row } from './row.js';
 
 /** `parquet` and `zip` (Inspect's `.eval`) are binary containers, read by their own readers. */
 export type Container = 'jsonl' | 'csv' | 'json' | 'parquet' | 'zip';

@@ -5,7 +5,7 @@
 import type { AuditRecord, RawItem, RecordId } from '../types.js';
 import type { FormatAdapter } from './adapter.js';
 import { parseJsonTextEx, parseErrorMessage } from './json-text.js';
-import { isObject } from './rows.js';
+import { isObject } from './row.js';
 import { validateRecord } from './validate.js';
 
 const JSON_CELLS = new Set([
@@ -68,7 +68,9 @@ export function claimedId(value: unknown): RecordId | undefined {
  * all. A record that breaks them cannot be audited, so it is an invalid record, not a finding.
  */
 export function structuralProblem(r: AuditRecord): string | null {
+  // Ids and groups name records in findings, and JSON has no NaN to name them with.
   if (typeof r.id === 'number' && !Number.isFinite(r.id)) return `id is ${r.id}`;
+  if (typeof r.group === 'number' && !Number.isFinite(r.group)) return `group is ${r.group}`;
   if (r.tokens && r.token_ids && r.tokens.length !== r.token_ids.length) {
     return `tokens has ${r.tokens.length} entries, token_ids ${r.token_ids.length}`;
   }
@@ -86,13 +88,16 @@ export function structuralProblem(r: AuditRecord): string | null {
   return null;
 }
 
-/** Validates one canonical object: the schema, then the structure the schema cannot express. */
-export function canonicalItem(file: string, line: number, value: unknown, nonFinite: boolean): RawItem {
+/**
+ * Validates one canonical object: the schema, then the structure the schema cannot express.
+ * `_nonFinite` is no longer needed (validation reads the object as it is) and kept for callers.
+ */
+export function canonicalItem(file: string, line: number, value: unknown, _nonFinite?: boolean): RawItem {
   if (!isObject(value)) {
     const what = Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value;
     return { kind: 'invalid', file, line, code: 'notObject', message: `expected a record object, found ${what}` };
   }
-  const schema = validateRecord(value, nonFinite);
+  const schema = validateRecord(value);
   const problem = schema ?? structuralProblem(value as unknown as AuditRecord);
   if (problem !== null) return { kind: 'invalid', file, line, recordId: claimedId(value), code: schema !== null ? 'schema' : 'structure', message: problem };
   return { kind: 'record', file, line, record: value as unknown as AuditRecord };

@@ -2,12 +2,12 @@
  * Ingest: paths → files → rows → canonical items. A detector picks one adapter per file from
  * its content; `--input-format` overrides it.
  */
-import { open, readdir, realpath, stat, type FileHandle } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, extname } from 'node:path';
 import type { InvalidCode, RawItem } from '../types.js';
 import type { AdapterOptions, Container, FormatAdapter } from './adapter.js';
-import { canonicalAdapter, structuralProblem } from './canonical.js';
-import { hasNonFiniteNumber, validateRecord } from './validate.js';
+import { canonicalAdapter, claimedId, structuralProblem } from './canonical.js';
+import { validateRecord } from './validate.js';
 import { lmEvalResultsAdapter } from './formats/lm-eval-results.js';
 import { lmEvalSamplesAdapter } from './formats/lm-eval-samples.js';
 import { mappedAdapter } from './formats/mapped.js';
@@ -18,13 +18,13 @@ import { helmAdapter, helmRunFileAdapter } from './formats/helm.js';
 import { inspectAdapter, inspectEvalMembers } from './formats/inspect.js';
 import { lightevalAdapter, lightevalParquetColumns } from './formats/lighteval.js';
 import { lmEvalV03Adapter } from './formats/lm-eval-v03.js';
-import { readParquetRowBatches } from './parquet.js';
-import { readZipJsonRows } from './zip.js';
 import { vllmServerAdapter } from './formats/vllm-server.js';
 import { tgiAdapter } from './formats/tgi.js';
 import { llamaCppAdapter } from './formats/llama-cpp.js';
-import { readCsvRows, readJsonDocument, readJsonLineBatches, type Row } from './rows.js';
-import { parseJsonTextEx } from './json-text.js';
+import { readParquetRowBatches } from './parquet.js';
+import { readZipJsonRows } from './zip.js';
+import { readCsvRowBatches, readJsonDocumentBatches, readJsonLineBatches, sniffContainer, type Row } from './rows.js';
+import { openText, type TextSource } from './text.js';
 
 /** Every format evalaudit reads, most specific first (detection asks them in this order). */
 export const adapters: FormatAdapter[] = [
@@ -98,41 +98,16 @@ async function walk(dir: string, found: Map<string, string>, visited: Set<string
   }
 }
 
+/** The container its name says; a name without a known extension (a pipe, `/dev/stdin`) is judged from the content. */
 export function containerOf(file: string): Container {
+  return containerByName(file) ?? 'jsonl';
+}
+
+function containerByName(file: string): Container | null {
   const ext = extname(file).toLowerCase();
   if (ext === '.parquet') return 'parquet';
   if (ext === '.eval') return 'zip';
-  return ext === '.csv' ? 'csv' : ext === '.jsonl' || ext === '.ndjson' ? 'jsonl' : 'json';
-}
-
-/**
- * The container by content where the extension misleads: lm-evaluation-harness ≤ 0.4.2 wrote
- * its samples as one pretty-printed JSON array in a file named .jsonl, and in mid-2024 wrote
- * JSON lines to `samples_<task>_<date>.json`. A .jsonl whose first line is a lone `[` (not a
- * JSON value on its own) is read as a JSON document; a .json whose first line is a whole JSON
- * object followed by more lines, as JSON lines.
- */
-async function sniffContainer(file: string): Promise<Container | typeof LFS_POINTER> {
-  const container = containerOf(file);
-  const handle = await open(file, 'r'); // also: an unreadable file fails here, before any reader starts
-  try {
-    const head = await readHead(handle, container === 'json' ? SNIFF_LINE_BYTES : 4096);
-    if (head.startsWith(LFS_POINTER)) return LFS_POINTER;
-    // Binary containers and CSV: the extension says it all.
-    if (container !== 'jsonl' && container !== 'json') return container;
-    const nl = head.indexOf('\n');
-    const firstLine = (nl < 0 ? head : head.slice(0, nl)).trim();
-    if (container === 'jsonl') return firstLine.startsWith('[') && !firstLine.endsWith(']') ? 'json' : 'jsonl';
-    if (nl < 0 || !firstLine.startsWith('{') || !firstLine.endsWith('}') || head.slice(nl + 1).trim() === '') return 'json';
-    try {
-      parseJsonTextEx(firstLine);
-      return 'jsonl';
-    } catch {
-      return 'json';
-    }
-  } finally {
-    await handle.close();
-  }
+  return ext === '.csv' ? 'csv' : ext === '.jsonl' || ext === '.ndjson' ? 'jsonl' : ext === '.json' ? 'json' : null;
 }
 
 /**
@@ -141,28 +116,21 @@ async function sniffContainer(file: string): Promise<Container | typeof LFS_POIN
  */
 const LFS_POINTER = 'version https://git-lfs.github.com/spec/v1';
 
-/** How far a .json file's first line is read to tell JSON lines from a document. */
-const SNIFF_LINE_BYTES = 8 * 2 ** 20;
-
-/** The file's opening text: up to `limit` bytes, stopping once the first line has ended and more follows. */
-async function readHead(handle: FileHandle, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  let lineEnd = -1;
-  while (total < limit) {
-    const size = Math.min(1 << 16, limit - total);
-    const { buffer, bytesRead } = await handle.read(Buffer.alloc(size), 0, size, total);
-    if (bytesRead === 0) break;
-    const chunk = buffer.subarray(0, bytesRead);
-    if (lineEnd < 0) {
-      const nl = chunk.indexOf(10);
-      if (nl >= 0) lineEnd = total + nl;
-    }
-    chunks.push(chunk);
-    total += bytesRead;
-    if (lineEnd >= 0 && total > lineEnd + 1) break;
+/** Rows of a binary container (Parquet, a zip archive), which the text readers do not open. */
+async function* binaryBatches(file: string, container: 'parquet' | 'zip'): AsyncGenerator<Row[]> {
+  if (container === 'parquet') {
+    yield* readParquetRowBatches(file, lightevalParquetColumns);
+    return;
   }
-  return Buffer.concat(chunks).toString('utf8').replace(/^\uFEFF/, '');
+  let rows: Row[] = [];
+  for await (const row of readZipJsonRows(file, inspectEvalMembers)) {
+    rows.push(row);
+    if (rows.length >= 256) {
+      yield rows;
+      rows = [];
+    }
+  }
+  if (rows.length > 0) yield rows;
 }
 
 export function supportedFormatsText(): string {
@@ -185,48 +153,36 @@ export interface FileReading {
   batches: AsyncGenerator<RawItem[]>;
   /** The same items one at a time. */
   items: AsyncGenerator<RawItem>;
+  /**
+   * What the readers handed on, counted as it went: every row read must become at least one
+   * item (a record, an invalid or a skipped row, or a results file's aggregates). Complete once
+   * the items are consumed; the engine holds its own counts against it.
+   */
+  accounting: Accounting;
 }
 
-async function* batchesOf(file: string, container: Container): AsyncGenerator<Row[]> {
-  if (container === 'jsonl') {
-    yield* readJsonLineBatches(file);
-    return;
-  }
-  if (container === 'parquet') {
-    yield* readParquetRowBatches(file, lightevalParquetColumns);
-    return;
-  }
-  let rows: Row[] = [];
-  const source = container === 'csv' ? readCsvRows(file) : container === 'zip' ? readZipJsonRows(file, inspectEvalMembers) : readJsonDocument(file);
-  for await (const row of source) {
-    rows.push(row);
-    if (rows.length >= BATCH_ROWS) {
-      yield rows;
-      rows = [];
-    }
-  }
-  if (rows.length > 0) yield rows;
+export interface Accounting {
+  /** Rows read from the file (lines, CSV rows, document elements), unreadable ones included. */
+  rows: number;
+  /** Lines of rows that became no item at all: an adapter that lost a row (always empty unless there is a bug). */
+  lost: number[];
+  /** Items per kind, whole-file items excluded: records = record + invalid + skipped. */
+  items: { record: number; invalid: number; skipped: number };
 }
 
-/** Rows handed on at once from readers that go row by row (CSV, JSON documents). */
-const BATCH_ROWS = 1024;
+function batchesOf(source: TextSource, container: Container): AsyncGenerator<Row[]> {
+  return container === 'jsonl' ? readJsonLineBatches(source) : container === 'csv' ? readCsvRowBatches(source) : readJsonDocumentBatches(source);
+}
 
 async function* flatten<T>(batches: AsyncGenerator<T[]>): AsyncGenerator<T> {
   for await (const batch of batches) yield* batch;
 }
 
-function reading(format: string | null, batches: AsyncGenerator<RawItem[]>): FileReading {
-  let items: AsyncGenerator<RawItem> | null = null;
-  return {
-    format,
-    batches,
-    get items() {
-      return (items ??= flatten(batches));
-    },
-  };
+function newAccounting(): Accounting {
+  return { rows: 0, lost: [], items: { record: 0, invalid: 0, skipped: 0 } };
 }
 
-/** A file no adapter can read: one whole-file `invalid` item saying why. */
+/** A file that yields one whole-file problem and nothing else (an LFS pointer, an unsupported format). */
 function unreadable(file: string, line: number, code: InvalidCode, message: string): FileReading {
   return reading(
     null,
@@ -236,20 +192,43 @@ function unreadable(file: string, line: number, code: InvalidCode, message: stri
   );
 }
 
+function reading(format: string | null, batches: AsyncGenerator<RawItem[]>, accounting = newAccounting()): FileReading {
+  let items: AsyncGenerator<RawItem> | null = null;
+  return {
+    format,
+    batches,
+    accounting,
+    get items() {
+      return (items ??= flatten(batches));
+    },
+  };
+}
+
 /**
  * Reads one file as canonical items. Detection looks at the first rows that parse; a file no
  * adapter recognises yields one `invalid` item that names the supported formats.
  */
 export async function readFileItems(file: string, options: ReadOptions = {}): Promise<FileReading> {
-  let sniffed: Container | typeof LFS_POINTER;
+  const byName = containerByName(file);
+  let source: AsyncGenerator<Row[]>;
+  let container: Container;
   try {
-    sniffed = await sniffContainer(file);
+    if (byName === 'parquet' || byName === 'zip') {
+      await stat(file); // a file that cannot be read stops the run before any reader starts
+      container = byName;
+      source = binaryBatches(file, byName);
+    } else {
+      // Opened now, so that a file that cannot be read stops the run before any reader starts.
+      const text = await openText(file);
+      if ((await text.peek(LFS_POINTER.length)).startsWith(LFS_POINTER)) {
+        return unreadable(file, 1, 'unreadable', 'a Git LFS pointer, not the file itself: fetch its content (git lfs pull) and audit again');
+      }
+      container = await sniffContainer(text, byName);
+      source = batchesOf(text, container);
+    }
   } catch (err) {
     throw new InputError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
-  if (sniffed === LFS_POINTER) return unreadable(file, 1, 'unreadable', 'a Git LFS pointer, not the file itself: fetch its content (git lfs pull) and audit again');
-  const container = sniffed;
-  const source = batchesOf(file, container);
   const pending: Row[] = [];
   let adapter: FormatAdapter | undefined;
   if (options.inputFormat) {
@@ -281,12 +260,12 @@ export async function readFileItems(file: string, options: ReadOptions = {}): Pr
   // same schema, so nothing downstream sees a record the canonical format would refuse.
   const validated = chosen === canonicalAdapter || chosen.name === 'mapped';
   const seen = new Set<string | number>();
-  let rowsSeen = 0;
+  const accounting = newAccounting();
   const check = (item: RawItem): RawItem => {
     if (item.kind !== 'record') return item;
     const { record } = item;
     if (!validated) {
-      const schema = validateRecord(record, hasNonFiniteNumber(record));
+      const schema = validateRecord(record);
       const problem = schema ?? structuralProblem(record);
       if (problem) return { kind: 'invalid', file: item.file, line: item.line, recordId: record.id, code: schema !== null ? 'schema' : 'structure', message: `${chosen.name} adapter: ${problem}` };
     }
@@ -300,9 +279,18 @@ export async function readFileItems(file: string, options: ReadOptions = {}): Pr
   const toItems = (rows: readonly Row[]): RawItem[] => {
     const out: RawItem[] = [];
     for (const row of rows) {
-      rowsSeen++;
+      accounting.rows++;
+      const before = out.length;
       if (row.error !== undefined) out.push({ kind: 'invalid', file: row.file, line: row.line, code: 'unreadable', message: row.error });
       else for (const item of convert(row)) out.push(check(item));
+      if (out.length === before) accounting.lost.push(row.line);
+      for (let i = before; i < out.length; i++) {
+        const item = out[i];
+        if (item.kind === 'aggregate') continue;
+        // An id names a row in reports only when JSON can hold it (an adapter may pass on a NaN one).
+        if (item.kind !== 'record' && item.recordId !== undefined && claimedId({ id: item.recordId }) === undefined) delete item.recordId;
+        if (item.kind === 'record' || !item.wholeFile) accounting.items[item.kind]++;
+      }
     }
     return out;
   };
@@ -312,8 +300,9 @@ export async function readFileItems(file: string, options: ReadOptions = {}): Pr
       if (pending.length > 0) yield toItems(pending);
       for await (const rows of source) yield toItems(rows);
       // An empty output file is what a crashed eval step leaves behind: never a silent pass.
-      if (rowsSeen === 0) yield [{ kind: 'invalid', file, line: 1, message: 'the file holds no records', wholeFile: true, code: 'emptyFile' }];
+      if (accounting.rows === 0) yield [{ kind: 'invalid', file, line: 1, message: 'the file holds no records', wholeFile: true, code: 'emptyFile' }];
     })(),
+    accounting,
   );
 }
 

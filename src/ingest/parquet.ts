@@ -11,7 +11,7 @@
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema, type FileMetaData } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { parseErrorMessage } from './json-text.js';
-import type { Row } from './rows.js';
+import type { Row } from './row.js';
 
 /** Rows whose value is not JSON-like enough to hand on (a BigInt past 2^53). */
 class UnsafeInteger extends Error {}

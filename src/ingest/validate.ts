@@ -1,6 +1,10 @@
 /**
  * Validation of canonical records against the published JSON Schema (schema/record.schema.json),
  * compiled once by ajv.
+ *
+ * Records are validated as they were read, never through a copy: ajv's `number` admits NaN and
+ * ±Infinity (Python writes them; the rules flag them), while integers (token ids, indices) and
+ * lengths carry bounds in the schema that only finite numbers meet.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { AuditRecord } from '../types.js';
@@ -18,48 +22,40 @@ function validator(): ValidateFunction {
   return compiled;
 }
 
-/** Replaces non-finite numbers by 0 so that ajv (which rejects NaN for "number") checks the shape only. */
-function finiteShadow(value: unknown): unknown {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : 0;
-  if (Array.isArray(value)) return value.map(finiteShadow);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = finiteShadow(v);
-    return out;
-  }
-  return value;
-}
-
-/** null when valid, else ajv's first message with the path it concerns. */
-export function validateRecord(value: unknown, hasNonFinite: boolean): string | null {
+/**
+ * null when valid, else ajv's first message with the path it concerns. The second argument is
+ * no longer needed (non-finite numbers need no special path) and is accepted for old callers.
+ */
+export function validateRecord(value: unknown, _hasNonFinite?: boolean): string | null {
   const validate = validator();
-  if (validate(hasNonFinite ? finiteShadow(value) : value)) return null;
+  if (validate(value)) return null;
   const errors = validate.errors ?? [];
   // anyOf failures list each branch first; the anyOf entry itself says what is really missing.
-  return formatAjvError(errors.find((e) => e.keyword === 'anyOf' && e.instancePath === '') ?? errors[0]);
+  return formatAjvError(errors.find((e) => e.keyword === 'anyOf' && e.instancePath === '') ?? errors[0], value);
 }
 
-export function formatAjvError(e: ErrorObject | undefined): string {
+export function formatAjvError(e: ErrorObject | undefined, value?: unknown): string {
   if (!e) return 'does not match the record schema';
   const where = e.instancePath ? `${e.instancePath}` : 'record';
   if (e.keyword === 'anyOf' && e.instancePath === '') {
     return 'record has no evidence: it needs at least one of score, logprobs, logits, reference_logprobs';
   }
+  const data = value === undefined ? undefined : atPointer(value, e.instancePath);
+  if (typeof data === 'number' && !Number.isFinite(data)) return `${where} must be finite, found ${data}`;
   if (e.keyword === 'enum') return `${where} ${e.message}: ${JSON.stringify(e.params.allowedValues)}`;
   return `${where} ${e.message ?? 'is invalid'}`;
 }
 
-/** True when the value (deeply) holds NaN or ±Infinity. */
-export function hasNonFiniteNumber(value: unknown): boolean {
-  if (typeof value === 'number') return !Number.isFinite(value);
-  if (Array.isArray(value)) {
-    for (const v of value) if (hasNonFiniteNumber(v)) return true;
-    return false;
+/** The member a JSON Pointer (ajv's instancePath) names; undefined when there is none. */
+function atPointer(value: unknown, pointer: string): unknown {
+  if (pointer === '') return value;
+  let cur: unknown = value;
+  for (const raw of pointer.slice(1).split('/')) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (cur === null || typeof cur !== 'object' || !Object.hasOwn(cur, key)) return undefined;
+    cur = (cur as Record<string, unknown>)[key];
   }
-  if (value !== null && typeof value === 'object') {
-    for (const k in value) if (hasNonFiniteNumber((value as Record<string, unknown>)[k])) return true;
-  }
-  return false;
+  return cur;
 }
 
 export type { AuditRecord };

@@ -11,7 +11,10 @@
 import { Decompress } from 'fzstd';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { parseErrorMessage, parseJsonTextEx } from './json-text.js';
-import { MAX_DOCUMENT_BYTES, type Row } from './rows.js';
+import type { Row } from './row.js';
+
+/** Largest archive member inflated (an Inspect sample or header is a few MB at most). */
+const MAX_DOCUMENT_BYTES = 256 * 2 ** 20;
 
 const DEFLATE = 8;
 const STORED = 0;

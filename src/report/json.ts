@@ -79,13 +79,26 @@ export interface JsonReport {
   summary: {
     files: number;
     records: number;
+    audited: number;
     invalid: number;
+    skipped: number;
+    skipReasons: Record<string, number>;
     coverage: Coverage;
     findings: Record<Severity, number>;
     byRule: Record<string, number>;
     accuracy: JsonAccuracy;
   };
-  files: { file: string; format: string | null; records: number; invalid: number; coverage: Coverage; accuracy: JsonAccuracy }[];
+  files: {
+    file: string;
+    format: string | null;
+    records: number;
+    audited: number;
+    invalid: number;
+    skipped: number;
+    skipReasons: Record<string, number>;
+    coverage: Coverage;
+    accuracy: JsonAccuracy;
+  }[];
   findings: JsonFinding[];
 }
 
@@ -98,7 +111,10 @@ export function buildJsonReport(result: RunResult, options: Pick<ReportOptions, 
     summary: {
       files: summary.files,
       records: summary.records,
+      audited: summary.audited,
       invalid: summary.invalid,
+      skipped: summary.skipped,
+      skipReasons: sortedCounts(summary.skipReasons),
       coverage: coverageJson(summary.coverage),
       findings: { error: summary.findings.error, warning: summary.findings.warning, info: summary.findings.info },
       byRule: sortedCounts(summary.byRule),
@@ -133,7 +149,10 @@ function fileJson(f: FileSummary, cwd: string | undefined): JsonReport['files'][
     file: displayPath(f.file, cwd),
     format: f.format,
     records: f.records,
+    audited: f.audited,
     invalid: f.invalid,
+    skipped: f.skipped,
+    skipReasons: sortedCounts(f.skipReasons),
     coverage: coverageJson(f.coverage),
     accuracy: accuracyJson(f.accuracy),
   };

@@ -84,7 +84,13 @@ function filesSection(result: RunResult, cwd: string | undefined): string[] {
   const rows = result.files.map((f) => [escapeCell(displayPath(f.file, cwd)), f.format === null ? '(not detected)' : escapeCell(f.format), ...counts(f)]);
   if (result.files.length > 1) rows.push([`**Total** (${countOf(result.summary.files, 'file')})`, '', ...counts(result.summary)]);
   const header = ['File', 'Format', 'Records', 'Logits', 'Server', 'Top-k', 'Values only', 'Score only', 'Skipped', 'Invalid'];
-  return ['## Files', '', ...table(header, 'llrrrrrrrr', rows)];
+  const lines = ['## Files', '', ...table(header, 'llrrrrrrrr', rows)];
+  const { summary } = result;
+  if (summary.skipped > 0) {
+    const reasons = Object.keys(summary.skipReasons).sort(compareText).map((r) => `${summary.skipReasons[r]} × ${escapeCell(r)}`);
+    lines.push('', `Skipped rows hold nothing to audit: ${reasons.join('; ')}.`);
+  }
+  return lines;
 }
 
 // ── Rules ────────────────────────────────────────────────────────────────────
@@ -134,9 +140,11 @@ function rulesSection(rules: readonly RuleRow[]): string[] {
 function noFindings(result: RunResult): string[] {
   const { summary } = result;
   return [
-    summary.records - summary.invalid - summary.skipped === 0
+    summary.audited === 0
       ? `No findings, and nothing audited: no record in ${countOf(summary.files, 'file')} could be checked.`
-      : `No findings: ${countOf(result.rules.length, 'rule')} checked ${countOf(summary.records - summary.invalid - summary.skipped, 'record')} in ${countOf(summary.files, 'file')} and found nothing to report.`,
+      : `No findings: ${countOf(result.rules.length, 'rule')} checked ${countOf(summary.audited, 'record')} in ${countOf(summary.files, 'file')} and found nothing to report.` +
+        // Skipped rows were not checked: say so, they are no clean bill.
+        (summary.skipped > 0 ? ` ${countOf(summary.skipped, 'row')} held nothing to audit (skipped).` : ''),
   ];
 }
 

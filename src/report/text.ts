@@ -90,10 +90,10 @@ function fileBlock(path: string, findings: readonly Finding[], palette: Palette)
 function tally(result: RunResult, findings: readonly Finding[], palette: Palette): string {
   if (findings.length === 0) {
     const { summary } = result;
-    const audited = summary.records - summary.invalid - summary.skipped;
     // Nothing checked is no pass: never print the green tick for it.
-    if (audited === 0) return palette.tally.warning(`✖ Nothing audited (${countOf(summary.records, 'row')} in ${countOf(summary.files, 'file')})`);
-    return palette.tally.clean(`✔ No problems (${countOf(audited, 'record')} audited in ${countOf(summary.files, 'file')})`);
+    if (summary.audited === 0) return palette.tally.warning(`✖ Nothing audited (${countOf(summary.records, 'row')} in ${countOf(summary.files, 'file')})`);
+    const skipped = summary.skipped > 0 ? `, ${summary.skipped} skipped` : '';
+    return palette.tally.clean(`✔ No problems (${countOf(summary.audited, 'record')} audited in ${countOf(summary.files, 'file')}${skipped})`);
   }
   const c = countBySeverity(findings);
   const worst: Severity = worstSeverity(c) ?? 'info';

@@ -18,7 +18,7 @@ import { dirname, join } from 'node:path';
 import type { AuditRecord, RawItem, TopLogprob } from '../../types.js';
 import type { FormatAdapter } from '../adapter.js';
 import { parseJsonText } from '../json-text.js';
-import { elementLines } from '../rows.js';
+import { elementLines } from '../element-lines.js';
 import { baseName, invalid, isIntegerAtLeast, isObject, show, skipped } from './values.js';
 
 const SEPARATE_METHODS = new Set(['multiple_choice_separate_original', 'multiple_choice_separate_calibrated']);
@@ -288,24 +288,20 @@ export const helmRunFileAdapter: FormatAdapter = {
   createConverter(file) {
     const run = runName(file);
     const beside = existsSync(join(dirname(file), 'scenario_state.json'));
-    let reported = false;
-    const once = (line: number, reason: string): RawItem[] => {
-      if (reported) return [];
-      reported = true;
-      return [{ kind: 'skipped', file, line, reason, wholeFile: true }];
-    };
+    // Every row is accounted for: what is not an aggregate is a skipped row, with why.
+    const skip = (line: number, reason: string): RawItem[] => [{ kind: 'skipped', file, line, reason }];
     return (row) => {
       const v = row.value;
       if (isStat(v)) {
         const name = v.name as Record<string, unknown>;
         // Only the plain aggregate: sub-splits and perturbations average other subsets.
-        if (name.sub_split !== undefined || name.perturbation !== undefined || typeof v.mean !== 'number') return [];
+        if (name.sub_split !== undefined || name.perturbation !== undefined || typeof v.mean !== 'number') return skip(row.line, 'HELM stat of a sub-split or perturbation: not a headline number');
         return [{ kind: 'aggregate', file, line: row.line, task: taskOf(run, name.split, undefined), metric: name.name as string, value: v.mean }];
       }
       if (isInstanceStats(v)) {
-        return once(row.line, beside ? 'HELM per-instance stats: joined to the scenario_state.json beside them' : 'HELM per-instance stats without a scenario_state.json beside them: nothing to audit');
+        return skip(row.line, beside ? 'HELM per-instance stats: joined to the scenario_state.json beside them' : 'HELM per-instance stats without a scenario_state.json beside them: nothing to audit');
       }
-      return once(row.line, 'HELM run file without log-probs');
+      return skip(row.line, 'HELM run file without log-probs');
     };
   },
 };

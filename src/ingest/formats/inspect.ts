@@ -16,7 +16,7 @@
 import { readFileSync } from 'node:fs';
 import type { AuditRecord, RawItem, RecordId, TopLogprob } from '../../types.js';
 import type { FormatAdapter } from '../adapter.js';
-import { elementLines } from '../rows.js';
+import { elementLines } from '../element-lines.js';
 import { OPENAI_SENTINEL } from './openai-chat.js';
 import { invalid, isIntegerAtLeast, isObject, show, skipped } from './values.js';
 
@@ -236,7 +236,8 @@ export const inspectAdapter: FormatAdapter = {
       if (isLogHeader(v)) {
         state = logState(v);
         const items = aggregates(v, state, file, row.line);
-        if (!Array.isArray(v.samples)) return items;
+        // An .eval archive's header.json: its headline means, or (none to check) a skipped row, so every row is accounted for.
+        if (!Array.isArray(v.samples)) return items.length > 0 ? items : [skipped(file, row.line, 'Inspect log header without a headline mean to check')];
         // A .json log: the samples sit in the document; find each one's line for findings.
         let lines: number[] = [];
         try {

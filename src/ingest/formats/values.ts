@@ -4,7 +4,7 @@
  */
 import type { RawItem, RecordId } from '../../types.js';
 
-export { isObject } from '../rows.js';
+export { isObject } from '../row.js';
 
 /**
  * A number as an eval tool may have written it: a JSON number, or a string made by Python's
@@ -63,15 +63,57 @@ export function invalidFor(format: string): (file: string, line: number, message
   return (file, line, message, recordId) => invalid(file, line, `${format}: ${message}`, recordId);
 }
 
-/** Short JSON of a value for a message. */
-export function show(v: unknown): string {
-  let s: string;
-  try {
-    s = JSON.stringify(v) ?? String(v);
-  } catch {
-    s = String(v);
+/**
+ * Short JSON of a value for a message: at most `limit` characters and an ellipsis. Written
+ * piece by piece with its own stack and stopped at the limit, so a value of any size or depth
+ * costs a few dozen steps and never the call stack. Non-finite numbers are named.
+ */
+export function show(v: unknown, limit = 40): string {
+  interface Frame {
+    items: unknown[] | Record<string, unknown>;
+    keys: string[] | null;
+    i: number;
   }
-  return s.length > 40 ? `${s.slice(0, 40)}…` : s;
+  const frames: Frame[] = [];
+  let out = '';
+  let next: unknown = v;
+  let pending = true;
+  while (out.length <= limit) {
+    if (pending) {
+      pending = false;
+      if (Array.isArray(next)) {
+        out += '[';
+        frames.push({ items: next, keys: null, i: 0 });
+      } else if (next !== null && typeof next === 'object') {
+        out += '{';
+        frames.push({ items: next as Record<string, unknown>, keys: Object.keys(next), i: 0 });
+      } else out += scalar(next, limit);
+      continue;
+    }
+    const f = frames[frames.length - 1];
+    if (f === undefined) break;
+    const size = f.keys ? f.keys.length : (f.items as unknown[]).length;
+    if (f.i >= size) {
+      out += f.keys ? '}' : ']';
+      frames.pop();
+      continue;
+    }
+    if (f.i > 0) out += ',';
+    if (f.keys) {
+      const key = f.keys[f.i];
+      out += `${scalar(key, limit)}:`;
+      next = (f.items as Record<string, unknown>)[key];
+    } else next = (f.items as unknown[])[f.i];
+    f.i++;
+    pending = true;
+  }
+  return out.length > limit ? `${out.slice(0, limit)}…` : out;
+}
+
+function scalar(v: unknown, limit: number): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > limit ? v.slice(0, limit) : v);
+  if (typeof v === 'number') return Number.isFinite(v) ? JSON.stringify(v) : String(v);
+  return String(v);
 }
 
 /** A row with nothing to audit; `reason` is a fixed phrase per kind of row (reports tally by it). */

@@ -1,0 +1,200 @@
+/**
+ * A file's text, decoded chunk by chunk, for the readers of text containers (JSONL, JSON, CSV).
+ *
+ * - Regular files are streamed; a FIFO, a pipe (`<(cat run.jsonl)`) or a device is read as a
+ *   stream too. A FIFO is opened without waiting for a writer: when nobody writes to it, it
+ *   reads as empty instead of blocking the run forever.
+ * - UTF-8 with or without a BOM; UTF-16 (LE or BE) when it starts with its BOM (what Windows
+ *   PowerShell's `>` writes). Bytes that are not valid UTF-8 become U+FFFD, as in any decoder.
+ * - `peek` lets a reader look at the start of the text (to choose how to read it) without
+ *   consuming it, so a stream that cannot be read twice is still read once.
+ */
+import { close, createReadStream, constants, open as openFd, read, type Stats } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { Socket } from 'node:net';
+import { StringDecoder } from 'node:string_decoder';
+
+const openRaw = promisify(openFd);
+const readRaw = promisify(read);
+const closeRaw = promisify(close);
+
+/** Bytes read at a time. */
+const CHUNK_BYTES = 1 << 20;
+
+export interface TextSource {
+  /** The path the user gave. */
+  readonly file: string;
+  /** The start of the text, at least `chars` characters of it unless the text is shorter; not consumed. */
+  peek(chars: number): Promise<string>;
+  /** The rest of the text (what `peek` showed included), chunk by chunk. */
+  chunks(): AsyncGenerator<string>;
+  /** Releases the file when a reader stops early. */
+  close(): void;
+}
+
+/** Opens a file for reading as text. Rejects (with the system's error) when it cannot be opened. */
+export async function openText(file: string): Promise<TextSource> {
+  const info = await stat(file);
+  const bytes = info.isFIFO() ? await fifoBytes(file) : await fileBytes(file, info);
+  return new DecodedSource(file, bytes);
+}
+
+async function fileBytes(file: string, info: Stats): Promise<AsyncIterator<Buffer>> {
+  // Opened here so that a file that cannot be read fails now, before any reader starts.
+  const handle = await open(file, 'r');
+  const stream = createReadStream('', { fd: handle, highWaterMark: info.isFile() ? CHUNK_BYTES : 1 << 16 });
+  return stream[Symbol.asyncIterator]();
+}
+
+/**
+ * A FIFO opened non-blocking (open() would wait for a writer); one read tells whether anyone
+ * writes to it (none: end of file at once), then the event loop reads it like a pipe.
+ */
+async function fifoBytes(file: string): Promise<AsyncIterator<Buffer>> {
+  // A raw descriptor, not a FileHandle: the socket below owns and closes it.
+  const fd = await openRaw(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  let first: Buffer | null = null;
+  try {
+    const buffer = Buffer.alloc(1 << 16);
+    const { bytesRead } = await readRaw(fd, buffer, 0, buffer.length, null);
+    if (bytesRead === 0) {
+      await closeRaw(fd);
+      return (async function* () {})();
+    }
+    first = buffer.subarray(0, bytesRead);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') {
+      await closeRaw(fd);
+      throw err;
+    }
+  }
+  const socket = new Socket({ fd, readable: true, writable: false });
+  const rest = socket[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  return (async function* () {
+    try {
+      if (first) yield first;
+      for (;;) {
+        const next = await rest.next();
+        if (next.done) return;
+        yield next.value;
+      }
+    } finally {
+      socket.destroy();
+    }
+  })();
+}
+
+/**
+ * Bytes to text. Node's StringDecoder (not TextDecoder) for speed and memory: it makes one-byte
+ * strings of Latin-1 text, where TextDecoder's are always two bytes a character, which doubles
+ * what a large row costs. UTF-16BE is swapped to LE first (Node decodes LE only).
+ */
+class Decoder {
+  private readonly inner: StringDecoder;
+  private odd: Buffer | null = null;
+  private bom: boolean;
+
+  constructor(private readonly encoding: 'utf-8' | 'utf-16le' | 'utf-16be') {
+    this.inner = new StringDecoder(encoding === 'utf-8' ? 'utf8' : 'utf16le');
+    this.bom = true;
+  }
+
+  write(buf: Buffer): string {
+    if (this.encoding === 'utf-16be') buf = this.swap(buf);
+    return this.stripBom(this.inner.write(buf));
+  }
+
+  end(): string {
+    return this.stripBom(this.inner.end());
+  }
+
+  private stripBom(text: string): string {
+    if (!this.bom || text.length === 0) return text;
+    this.bom = false;
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  }
+
+  private swap(buf: Buffer): Buffer {
+    const joined = this.odd ? Buffer.concat([this.odd, buf]) : Buffer.from(buf);
+    const even = joined.length - (joined.length % 2);
+    this.odd = even < joined.length ? joined.subarray(even) : null;
+    return joined.subarray(0, even).swap16();
+  }
+}
+
+class DecodedSource implements TextSource {
+  private decoder: Decoder | null = null;
+  private readonly buffered: string[] = [];
+  private bufferedChars = 0;
+  private done = false;
+
+  constructor(
+    readonly file: string,
+    private readonly bytes: AsyncIterator<Buffer>,
+  ) {}
+
+  /** The next decoded piece from the file, or null at its end. */
+  private async read(): Promise<string | null> {
+    while (!this.done) {
+      const next = await this.bytes.next();
+      if (next.done) {
+        this.done = true;
+        const tail = this.decoder?.end() ?? '';
+        return tail.length > 0 ? tail : null;
+      }
+      let buf: Buffer = next.value;
+      if (this.decoder === null) {
+        // The encoding is told by the first bytes: wait for two of them (or the end).
+        if (buf.length < 2) {
+          const more = await this.bytes.next();
+          if (more.done) this.done = true;
+          else buf = Buffer.concat([buf, more.value]);
+        }
+        this.decoder = new Decoder(encodingOf(buf));
+      }
+      const text = this.decoder.write(buf) + (this.done ? this.decoder.end() : '');
+      if (text.length > 0) return text;
+    }
+    return null;
+  }
+
+  async peek(chars: number): Promise<string> {
+    while (this.bufferedChars < chars) {
+      const text = await this.read();
+      if (text === null) break;
+      this.buffered.push(text);
+      this.bufferedChars += text.length;
+    }
+    if (this.buffered.length > 1) this.buffered.splice(0, this.buffered.length, this.buffered.join(''));
+    return this.buffered[0] ?? '';
+  }
+
+  async *chunks(): AsyncGenerator<string> {
+    try {
+      while (this.buffered.length > 0) {
+        const text = this.buffered.shift()!;
+        this.bufferedChars -= text.length;
+        yield text;
+      }
+      for (;;) {
+        const text = await this.read();
+        if (text === null) return;
+        yield text;
+      }
+    } finally {
+      this.close();
+    }
+  }
+
+  close(): void {
+    this.done = true;
+    void this.bytes.return?.();
+  }
+}
+
+function encodingOf(head: Buffer): 'utf-8' | 'utf-16le' | 'utf-16be' {
+  if (head.length >= 2 && head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
+  if (head.length >= 2 && head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
+  return 'utf-8';
+}

@@ -1,0 +1,81 @@
+/**
+ * The fuzz suite: generated runs (canonical JSONL/CSV/JSON, native payloads, their mutations and
+ * byte-level damage, several files at once) through the library (fast, most cases) and through
+ * the real command (fewer cases: each is a process). Seeded: `npm test` replays the same cases,
+ * `npm run fuzz -- --runs 10000 [--seed N]` explores more.
+ */
+import { rmSync } from 'node:fs';
+import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { audit } from '../../src/engine/index.js';
+import { defaultRuleSet } from '../../rules/index.js';
+import { renderJson } from '../../src/report/json.js';
+import { renderMarkdown } from '../../src/report/markdown.js';
+import { renderText } from '../../src/report/text.js';
+import { runCli } from '../helpers/cli-process.js';
+import { runFiles } from './arbitraries.js';
+import { fuzzParams } from './config.js';
+import { checkAccounting, checkMarkdown, checkSchema, writeRun } from './oracles.js';
+
+const LONG = process.env.FUZZ_RUNS ? 3_600_000 : 60_000;
+
+let stderr = '';
+beforeEach(() => {
+  stderr = '';
+  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
+});
+afterEach(() => vi.restoreAllMocks());
+
+describe('fuzz: the library', () => {
+  it(
+    'never throws; counts add up and match the model; the report validates; bytes do not depend on --concurrency; Markdown reads back as written',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(runFiles, fc.integer({ min: 2, max: 8 }), async (files, concurrency) => {
+          const { dir, paths } = writeRun(files);
+          try {
+            const result = await audit([dir], { rules: defaultRuleSet, concurrency: 1 });
+            expect(stderr, 'nothing on stderr (a rule that failed)').toBe('');
+            checkAccounting(result, files, paths);
+            checkSchema(result, dir);
+            checkMarkdown(result, dir);
+            const again = await audit([dir], { rules: defaultRuleSet, concurrency });
+            const options = { cwd: dir, color: false };
+            expect(renderJson(again, options)).toBe(renderJson(result, options));
+            expect(renderMarkdown(again, options)).toBe(renderMarkdown(result, options));
+            expect(renderText(again, options)).toBe(renderText(result, options));
+          } finally {
+            rmSync(dir, { recursive: true, force: true });
+          }
+        }),
+        fuzzParams(0.98, 30),
+      );
+    },
+    LONG,
+  );
+});
+
+describe('fuzz: the command', () => {
+  it(
+    'exits 0 or 1 (2 is for usage errors), prints no internal error, and writes the same report as the library',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(runFiles, fc.integer({ min: 1, max: 6 }), fc.constantFrom('json', 'markdown', 'text'), async (files, concurrency, format) => {
+          const { dir } = writeRun(files);
+          try {
+            const r = runCli(['audit', '.', '--format', format, '--concurrency', String(concurrency), '--fail-on', 'error'], { cwd: dir, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, CI: '1' } });
+            expect(r.stderr).toBe('');
+            const result = await audit(['.'].map(() => dir), { rules: defaultRuleSet });
+            const expected = (format === 'json' ? renderJson : format === 'markdown' ? renderMarkdown : renderText)(result, { cwd: dir, color: false });
+            expect(r.stdout).toBe(expected.split(dir + '/').join(''));
+            expect(r.code).toBe(result.summary.findings.error > 0 ? 1 : 0);
+          } finally {
+            rmSync(dir, { recursive: true, force: true });
+          }
+        }),
+        fuzzParams(0.02, 2),
+      );
+    },
+    LONG,
+  );
+});
