@@ -1,11 +1,14 @@
 /**
  * The rule registry. Record rules are asked in this order and the first whose hypothesis
  * reproduces a record's numbers is its root cause: structural and exact reproductions first,
- * looser explanations later, the catch-all last.
+ * looser explanations later, then the two readings of numbers no bug explains: low-precision
+ * (they fit half precision) and the catch-all score-mismatch (they fit nothing). The engine asks
+ * the whole list at float32 tolerances, then again at a half-precision tier when the numbers do
+ * not fit float32; the last two speak only in the final tier.
  */
 import type { GroupRule, RecordRule, RunRule, RuleMeta } from '../src/engine/rule.js';
 import invalidLogprob from './invalid-logprob.js';
-import lowPrecision from './low-precision.js';
+import lowPrecision, { runRule as lowPrecisionRun } from './low-precision.js';
 import lengthMismatch from './length-mismatch.js';
 import probabilityProduct from './probability-product.js';
 import probabilitySum from './probability-sum.js';
@@ -23,7 +26,6 @@ import metricMismatch, { runRule as metricMismatchRun } from './metric-mismatch.
 
 export const recordRules: RecordRule[] = [
   invalidLogprob,
-  lowPrecision,
   lengthMismatch,
   probabilityProduct,
   probabilitySum,
@@ -33,12 +35,13 @@ export const recordRules: RecordRule[] = [
   wrongTokenIndex,
   normalizationMismatch,
   temperatureScaled,
+  lowPrecision,
   scoreMismatch,
 ];
 
 export const groupRules: GroupRule[] = [greedyChoice, rankingInverted, normalizationMismatchGroup, selectionMismatch, metricMismatch];
 
-export const runRules: RunRule[] = [metricMismatchRun];
+export const runRules: RunRule[] = [metricMismatchRun, lowPrecisionRun];
 
 /** `invalid-record` is raised by ingest, not by a check; it still has metadata and a doc. */
 export const invalidRecordMeta: RuleMeta = {

@@ -1,9 +1,26 @@
 import { createRule } from '../src/engine/rule.js';
 import { fmt, tok } from '../src/engine/evidence.js';
 import { compensatedSum } from '../src/reference/math.js';
+import { LOGPROB_CEILING, TOPK_MASS_FLOOR, printedResolution } from '../src/reference/precision.js';
+import type { RecordContext } from '../src/engine/record-context.js';
+import type { TopLogprob } from '../src/types.js';
 
-/** Top-k probabilities may exceed 1 only by rounding. */
-const TOPK_MASS_SLACK = 1e-3;
+/**
+ * How far above 1 a top-k list's mass may honestly come: its entries' own rounding (each p_j moves
+ * by p_j·Δl_j, Δl_j the entry's storage rounding at the widest precision allowed, or its printed
+ * digits), over a floor for float32 lists.
+ */
+function massSlack(ctx: RecordContext, list: readonly TopLogprob[]): number {
+  const u = ctx.widest.u;
+  let s = TOPK_MASS_FLOOR;
+  for (const e of list) s += Math.exp(e.logprob) * (u * Math.abs(e.logprob) + printedResolution(e.logprob));
+  return s;
+}
+
+/** The recorded score is the plain sum of the recorded values (sentinels and nulls included as numbers). */
+function scoreSumsValues(ctx: RecordContext): boolean {
+  return ctx.score !== undefined && Math.abs(ctx.score - ctx.valuesTotal) <= ctx.sumTol(ctx.valuesAbs, ctx.values!.length) + ctx.scoreResolution;
+}
 
 export default createRule(
   {
@@ -27,7 +44,7 @@ export default createRule(
             evidence: { step: i, token: ctx.token(i) },
           };
         }
-        if (sentinel !== undefined && v === sentinel && score !== undefined && Math.abs(score - ctx.valuesTotal) <= ctx.tol(ctx.valuesAbs, values.length)) {
+        if (sentinel !== undefined && v === sentinel && scoreSumsValues(ctx)) {
           const clean = compensatedSum(values.filter((x) => x !== sentinel));
           return {
             message: `the score sums the API's "not in the top-k" sentinel ${sentinel} at step ${i} (${tok(ctx.token(i))}) as if it were a log-prob`,
@@ -37,7 +54,7 @@ export default createRule(
           };
         }
       }
-      if (ctx.nulls > 0 && score !== undefined && Number.isFinite(score) && Math.abs(score - ctx.valuesTotal) <= ctx.tol(ctx.valuesAbs, values.length)) {
+      if (ctx.nulls > 0 && score !== undefined && Number.isFinite(score) && scoreSumsValues(ctx)) {
         const step = ctx.record.logprobs!.indexOf(null);
         return {
           message: `step ${step} has no log-prob (null), yet the score is the sum of the others as if it were 0`,
@@ -56,7 +73,7 @@ export default createRule(
     if (server) {
       for (let i = 0; i < server.length; i++) {
         const v = server[i];
-        if (v !== null && (Number.isNaN(v) || v > 1e-6)) {
+        if (v !== null && (Number.isNaN(v) || v > LOGPROB_CEILING)) {
           return { message: `the server's log-prob at step ${i} (${tok(ctx.token(i))}) is ${fmt(v)}`, recorded: v, evidence: { step: i } };
         }
       }
@@ -79,9 +96,9 @@ export default createRule(
         const list = top[i];
         if (!list || list.length === 0) continue;
         const mass = masses[i];
-        if (!(Number.isNaN(mass) || mass > 1 + TOPK_MASS_SLACK || ctx.ref.top1[i] > 1e-6)) continue;
+        if (!(Number.isNaN(mass) || mass > 1 + TOPK_MASS_FLOOR || ctx.ref.top1[i] > LOGPROB_CEILING)) continue;
         for (const e of list) {
-          if (Number.isNaN(e.logprob) || e.logprob > 1e-6) {
+          if (Number.isNaN(e.logprob) || e.logprob > LOGPROB_CEILING) {
             return {
               message: `the top-k list at step ${i} gives ${tok(e.token)} the log-prob ${fmt(e.logprob)}`,
               recorded: e.logprob,
@@ -89,7 +106,7 @@ export default createRule(
             };
           }
         }
-        if (mass > 1 + TOPK_MASS_SLACK) {
+        if (mass > 1 + massSlack(ctx, list)) {
           return {
             message: `the top-${list.length} list at step ${i} holds probability ${fmt(mass)} > 1: these are not log-probs of one distribution`,
             recorded: mass,

@@ -1,97 +1,79 @@
 import { createRule } from '../src/engine/rule.js';
 import { allLogprobs, fmt } from '../src/engine/evidence.js';
-import { float16Tolerance, isBfloat16, isFloat16 } from '../src/reference/math.js';
+import type { RunContext } from '../src/engine/run-context.js';
+import type { FilePrecision, GridClaim } from '../src/engine/precision-pool.js';
 
-/** A value that carries no precision information (small integers and halves are on every grid). */
-function coarse(x: number): boolean {
-  return Number.isInteger(x * 4);
-}
-
-type Grid = 'float16' | 'bfloat16';
-
-const FP16 = 1;
-const BF16 = 2;
-
-/** The grids x lies on, as a bit set; -1 for a number that tells nothing (non-finite or coarse). */
-function gridsOf(x: number): number {
-  if (!Number.isFinite(x) || coarse(x)) return -1;
-  return (isFloat16(x) ? FP16 : 0) | (isBfloat16(x) ? BF16 : 0);
-}
+const meta = {
+  id: 'low-precision',
+  defaultSeverity: 'warning',
+  evidence: 'per-token values or score, with a reference to compare with; for files, the numbers of every record',
+  summary: 'numbers computed in float16 / bfloat16 (or with noisier kernels): off the reference by more than float32 gives and within half precision, or on a half-precision grid (not a logic bug)',
+} as const;
 
 /**
- * The half-precision grid every informative number lies on, and how many informative values
- * witness it, or null. Runs on every record: no allocation until a grid is found.
+ * Record scope, asked after every bug hypothesis at the half-precision tier: the numbers missed
+ * float32 (else there would be no such tier) and fit half precision. Not a bug in the record:
+ * the engine counts the verdict into its file's summary (basis 'precision').
  */
-function onGrid(values: ArrayLike<number> | null, score: number | undefined): { grid: Grid; informative: number } | null {
-  let grids = FP16 | BF16;
-  let informative = 0;
-  // The score must lie on the grid too, but it is no second witness: with one value it is that value.
-  const s = score === undefined ? -1 : gridsOf(score);
-  if (s >= 0) grids &= s;
-  if (values) {
-    for (let i = 0; i < values.length && grids !== 0; i++) {
-      const g = gridsOf(values[i]);
-      if (g < 0) continue;
-      grids &= g;
-      informative++;
-    }
-  } else if (s >= 0) informative = 1;
-  if (informative === 0 || grids === 0) return null;
-  // bfloat16's grid is the coarser one (every bfloat16 value in range is also a float16 value):
-  // name it first, or its larger errors would be judged by float16's tolerance.
-  return { grid: grids & BF16 ? 'bfloat16' : 'float16', informative };
+function checkRecord(ctx: import('../src/engine/record-context.js').RecordContext) {
+  if (!ctx.finalTier || ctx.tier.precision === 'fp32' || !ctx.nullFits) return null;
+  const { values, ref } = ctx;
+  // Half precision rounds numbers; it does not make them positive or change what is summed.
+  if (values && !allLogprobs(values)) return null;
+  const format = ctx.tier.format;
+  const grid = ctx.shownFormat;
+  const worst = ctx.valuesCheck.worst;
+  const onGrid = grid ? `lie on the ${grid} grid and ` : '';
+  const off = worst > 0 ? `by up to ${fmt(worst)} per token` : 'by more than float32 rounding';
+  return {
+    message: `the numbers ${onGrid}differ from the float64 reference ${off}, within ${format} error: computed in half precision`,
+    recorded: ctx.score ?? ctx.valuesTotal,
+    expected: Number.isNaN(ref.total) ? null : ref.total,
+    evidence: { precision: format, maxTokenError: worst, grid },
+    basis: 'precision' as const,
+    declared: ctx.precisionDeclared,
+  };
 }
 
-export default createRule(
-  {
-    id: 'low-precision',
-    defaultSeverity: 'warning',
-    scope: 'record',
-    evidence: 'per-token values or score; a reference bounds the error',
-    summary: 'values computed in float16 / bfloat16: on a coarse grid, off by the error half precision gives (not a logic bug)',
-  },
-  (ctx) => {
-    const { values, ref } = ctx;
-    const found = onGrid(values, ctx.score);
-    if (found === null) return null;
-    const { grid } = found;
-    // Half precision rounds numbers; it does not make them positive or change what is summed.
-    if (values && !allLogprobs(values)) return null;
-    if (values && values.length === ctx.n && ctx.score !== undefined && ctx.nulls === 0) {
-      const tol = (grid === 'float16' ? 1 : 8) * float16Tolerance(ctx.valuesAbs, ctx.n);
-      if (!(Math.abs(ctx.score - ctx.valuesTotal) <= tol)) return null;
-    }
-    // Where the reference is known, the error must be of the size half precision gives.
-    const eps = grid === 'float16' ? 2 ** -10 : 2 ** -7;
-    let worst = 0;
-    let known = 0;
-    let rounded = false;
-    if (values && values.length === ctx.n) {
-      for (let i = 0; i < ctx.n; i++) {
-        const e = ref.exact[i];
-        if (Number.isNaN(e)) continue;
-        const err = Math.abs(values[i] - e);
-        if (err > 4 * eps * (Math.abs(e) + 8)) return null;
-        worst = Math.max(worst, err);
-        known++;
-        if (err > ctx.tokenTol(e)) rounded = true;
-      }
-    }
-    // Values that match the reference to float32 rounding wherever it is known were computed in
-    // float32, whatever grid they happen to lie on.
-    if (known > 0 && !rounded) return null;
-    // One number on the grid is chance (1 in 8192 float32 values, 1 in 125 scores rounded to three
-    // decimals): it takes two, or one whose error against the reference is half precision's.
-    if (found.informative < 2 && !rounded) return null;
-    if (ctx.score !== undefined && !Number.isNaN(ref.total)) {
-      const err = Math.abs(ctx.score - ref.total);
-      if (err > (grid === 'float16' ? 1 : 8) * float16Tolerance(ctx.refAbs, ctx.n)) return null;
-    }
-    return {
-      message: `the numbers lie on the ${grid} grid${worst > 0 ? ` and differ from the float64 reference by up to ${fmt(worst)} per token` : ''}: computed in half precision`,
-      recorded: ctx.score ?? ctx.valuesTotal,
-      expected: Number.isNaN(ref.total) ? null : ref.total,
-      evidence: { precision: grid, maxTokenError: worst },
-    };
-  },
-);
+function chance(c: GridClaim): string {
+  const k = Math.floor(-c.chanceLog10);
+  return k >= 1 ? `1 in 10^${k}` : fmt(10 ** c.chanceLog10);
+}
+
+function gridSentence(what: string, c: GridClaim): string {
+  return `the ${what} of ${c.records} record(s) lie on the ${c.format} grid (${c.informative} informative numbers; chance if computed in float32 or printed: ${chance(c)})`;
+}
+
+/** One finding per file: how many records fit only half precision, and the grids the file's numbers lie on. */
+function summarise(p: FilePrecision) {
+  const parts: string[] = [];
+  const first = p.examples[0];
+  if (p.verdicts > 0) {
+    const formats = [...new Set(p.examples.map((e) => e.format))].join(' / ');
+    parts.push(
+      `${p.verdicts} of ${p.records} record(s) differ from the reference by more than float32 gives and within ${formats} error (first: ${JSON.stringify(first.id)}, line ${first.line}${first.worst > 0 ? `, up to ${fmt(first.worst)} per token` : ''})`,
+    );
+  }
+  if (p.values) parts.push(gridSentence('per-token values', p.values));
+  if (p.scores) parts.push(gridSentence('scores', p.scores));
+  const at = first ?? p.values ?? p.scores!;
+  const grid = p.values ?? p.scores;
+  return {
+    file: p.file,
+    line: at.line,
+    recordId: 'id' in at ? at.id : undefined,
+    message: `${parts.join('; ')}: computed in half precision`,
+    evidence: {
+      records: p.records,
+      halfPrecisionRecords: p.verdicts,
+      examples: p.examples,
+      grid: grid ? { format: grid.format, numbers: grid.informative, records: grid.records, chanceLog10: grid.chanceLog10 } : null,
+    },
+    declared: p.declared,
+  };
+}
+
+export default createRule({ ...meta, scope: 'record' }, checkRecord);
+
+/** The file-level summary: the records' verdicts and the pooled grid, once per file. */
+export const runRule = createRule({ ...meta, scope: 'run' }, (run: RunContext) => run.precision.map(summarise));

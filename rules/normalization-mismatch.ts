@@ -3,6 +3,7 @@ import { onlyPolicy, wrongPick } from '../src/engine/selection.js';
 import { fmt } from '../src/engine/evidence.js';
 import type { RecordContext } from '../src/engine/record-context.js';
 import type { GroupContext } from '../src/engine/group-context.js';
+import { SEPARATION } from '../src/reference/precision.js';
 
 const meta = {
   id: 'normalization-mismatch',
@@ -18,9 +19,10 @@ function checkRecord(ctx: RecordContext) {
   if (!base || s === undefined || !Number.isFinite(s) || ctx.n < 2) return null;
   const { total, abs, fromValues } = base;
   const mean = total / ctx.n;
-  if (Math.abs(total - mean) <= ctx.tol(abs, ctx.n)) return null;
-  const tol = (fromValues ? ctx.sumTol(abs, ctx.n) : ctx.tol(abs, ctx.n)) / ctx.n;
-  if (ctx.kind === 'logprob' && Math.abs(s - mean) <= tol) {
+  const totalTol = fromValues ? ctx.sumTol(abs, ctx.n) : ctx.totalTol(abs);
+  // A mean that noise cannot tell from the total (a total near 0) proves nothing.
+  if (Math.abs(total - mean) <= SEPARATION * totalTol + 2 * ctx.scoreResolution) return null;
+  if (ctx.kind === 'logprob' && Math.abs(s - mean) <= totalTol / ctx.n + ctx.scoreResolution) {
     return {
       message: `the score ${fmt(s)} is the mean per-token log-prob (${fmt(total)} / ${ctx.n}) where the total was declared`,
       recorded: s,
@@ -28,7 +30,7 @@ function checkRecord(ctx: RecordContext) {
       evidence: { mean, total, tokens: ctx.n },
     };
   }
-  if (ctx.kind === 'mean_logprob' && Math.abs(s - total) <= ctx.tol(abs, ctx.n)) {
+  if (ctx.kind === 'mean_logprob' && Math.abs(s - total) <= totalTol + ctx.scoreResolution) {
     return {
       message: `the score ${fmt(s)} is the total log-prob where score_kind declares the mean (${fmt(mean)})`,
       recorded: s,

@@ -2,6 +2,7 @@ import { createRule } from '../src/engine/rule.js';
 import { fmt, product, valuesAreProbabilities } from '../src/engine/evidence.js';
 import type { RecordContext } from '../src/engine/record-context.js';
 import { isFloat16 } from '../src/reference/math.js';
+import { FLOAT32_PRODUCT_REL, LOGPROB_CEILING, SUBNORMAL_LOG_REL, productRelTolerance } from '../src/reference/precision.js';
 
 /** log of the float32 product of exp(v_i), the way a float32 pipeline multiplies probabilities. */
 export function logFloat32Product(v: ArrayLike<number>): number {
@@ -37,11 +38,11 @@ export default createRule(
 
     // A product of probabilities recorded as is: in [0, 1] where a log-prob was declared.
     if (s >= 0 && s <= 1) {
-      if (total !== null && total < -1e-6) {
+      if (total !== null && total < -LOGPROB_CEILING) {
         const expTotal = Math.exp(total);
         // A product formed in float32 is off by n roundings of 2^-24; in float16, of 2^-11.
-        const rel = isFloat16(s) && s !== 0 ? Math.max(1e-5, ctx.n * 2 ** -10) : 1e-5;
-        if (Math.abs(s - expTotal) <= rel * expTotal + 1e-30 || (s === 0 && total < FLOAT32_NORMAL_LOG)) {
+        const rel = productRelTolerance(ctx.n, isFloat16(s) && s !== 0);
+        if (Math.abs(s - expTotal) <= rel * expTotal + 1e-30 + ctx.scoreResolution || (s === 0 && total < FLOAT32_NORMAL_LOG)) {
           return {
             message: `the score ${fmt(s)} is exp of the total log-prob ${fmt(total)}: probabilities were multiplied instead of log-probs added`,
             recorded: s,
@@ -53,7 +54,7 @@ export default createRule(
       // A float32 product that went subnormal keeps only a few bits: compare with the same product.
       if (base && total !== null && total < FLOAT32_NORMAL_LOG && s > 0) {
         const p32 = Math.exp(logFloat32Product(base));
-        if (Math.abs(s - p32) <= 1e-5 * p32 + ctx.n * 2 ** -149) {
+        if (Math.abs(s - p32) <= FLOAT32_PRODUCT_REL * p32 + ctx.n * 2 ** -149) {
           return {
             message: `the score ${fmt(s)} is the float32 product of the per-token probabilities (subnormal: exact total ${fmt(total)})`,
             recorded: s,
@@ -64,7 +65,7 @@ export default createRule(
       }
       if (ctx.values && valuesAreProbabilities(ctx)) {
         const p = product(ctx.values);
-        if (Math.abs(s - p) <= 1e-5 * p + 1e-30) {
+        if (Math.abs(s - p) <= FLOAT32_PRODUCT_REL * p + 1e-30 + ctx.scoreResolution) {
           return {
             message: `the per-token values are probabilities and the score ${fmt(s)} is their product`,
             recorded: s,
@@ -110,8 +111,8 @@ export default createRule(
     }
     if (base && total !== null && total < FLOAT32_NORMAL_LOG && s < 0) {
       const lp = logFloat32Product(base);
-      const sumTol = ctx.sumTol(Math.abs(total), ctx.n);
-      if (Number.isFinite(lp) && Math.abs(s - total) > sumTol && Math.abs(s - lp) <= 1e-6 * Math.abs(lp)) {
+      const sumTol = ctx.sumTol(Math.abs(total), ctx.n) + ctx.scoreResolution;
+      if (Number.isFinite(lp) && Math.abs(s - total) > sumTol && Math.abs(s - lp) <= SUBNORMAL_LOG_REL * Math.abs(lp)) {
         return {
           message: `the score ${fmt(s)} is the log of a float32 product of probabilities that went subnormal (exact total ${fmt(total)})`,
           recorded: s,

@@ -1,5 +1,11 @@
 import { createRule } from '../src/engine/rule.js';
 import { fmt, sumExp, valuesAreProbabilities } from '../src/engine/evidence.js';
+import { FLOAT32_PRODUCT_REL, PROBABILITY_FLOOR } from '../src/reference/precision.js';
+
+/** A float32 sum of n probabilities, against the exact one: relative rounding as a product's, and an absolute floor. */
+function sumTolerance(sum: number): number {
+  return FLOAT32_PRODUCT_REL * sum + PROBABILITY_FLOOR;
+}
 
 export default createRule(
   {
@@ -16,7 +22,7 @@ export default createRule(
     // Recorded values are probabilities and the score is their sum.
     if (ctx.values && valuesAreProbabilities(ctx)) {
       const sum = ctx.valuesTotal;
-      if (Math.abs(s - sum) <= 1e-5 * sum + 1e-7) {
+      if (Math.abs(s - sum) <= sumTolerance(sum) + ctx.scoreResolution) {
         return {
           message: `the per-token values are probabilities (all in [0, 1]) and the score ${fmt(s)} is their sum`,
           recorded: s,
@@ -29,7 +35,7 @@ export default createRule(
     const base = ctx.base;
     if (base && base.logprobs) {
       const sum = sumExp(base.values);
-      if (Math.abs(s - sum) <= 1e-5 * sum + 1e-7) {
+      if (Math.abs(s - sum) <= sumTolerance(sum) + ctx.scoreResolution) {
         return {
           message: `the score ${fmt(s)} is Σ exp(log-prob) over the ${n} tokens: probabilities were added`,
           recorded: s,

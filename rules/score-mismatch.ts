@@ -1,5 +1,6 @@
 import { createRule } from '../src/engine/rule.js';
 import { fmt, tok } from '../src/engine/evidence.js';
+import { LOGPROB_CEILING } from '../src/reference/precision.js';
 
 /** Where a score of each kind can lie. */
 const KIND_RANGE = {
@@ -19,8 +20,18 @@ export default createRule(
     summary: 'the recorded numbers disagree with the reference beyond tolerance and no rule above explains why',
   },
   (ctx) => {
+    // The catch-all speaks last: only once no tier is left in which honest precision could explain the numbers.
+    if (!ctx.finalTier) return null;
     const { ref, values } = ctx;
     const check = ctx.valuesCheck;
+    if (check.comparable && !check.agree && check.mismatched === 0) {
+      return {
+        message: `the per-token values each stay within honest noise of the reference but drift from it together by ${fmt(check.drift)} over ${check.checked} steps, beyond what noise adds up to`,
+        recorded: ctx.score ?? ctx.valuesTotal,
+        expected: Number.isNaN(ref.total) ? null : ref.total,
+        evidence: { drift: check.drift, stepsChecked: check.checked },
+      };
+    }
     if (check.comparable && !check.agree) {
       const i = check.firstMismatch;
       const e = ref.exact[i];
@@ -53,7 +64,7 @@ export default createRule(
     }
     // Score alone: only its range can be checked, by its declared kind.
     const range = KIND_RANGE[ctx.kind];
-    if (s < range.min - 1e-6 || s > range.max + 1e-6) {
+    if (s < range.min - LOGPROB_CEILING || s > range.max + LOGPROB_CEILING) {
       return { message: `the score ${fmt(s)} is outside [${fmt(range.min)}, ${fmt(range.max)}], the range of a ${ctx.kind}`, recorded: s, expected: null };
     }
     return null;

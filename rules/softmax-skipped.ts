@@ -1,5 +1,6 @@
 import { createRule } from '../src/engine/rule.js';
 import { fmt, reproduces, tok, valuesAreProbabilities } from '../src/engine/evidence.js';
+import { LOGPROB_CEILING, SEPARATION } from '../src/reference/precision.js';
 
 export default createRule(
   {
@@ -14,7 +15,11 @@ export default createRule(
     const ids = record.token_ids;
     // Logits level: the values are exactly the targets' raw logits.
     if (values && record.logits && ids && ref.level === 'logits') {
-      const hits = reproduces(ctx, (i) => (i < record.logits!.length ? record.logits![i][ids[i]] : NaN));
+      const hits = reproduces(
+        ctx,
+        (i) => (i < record.logits!.length ? record.logits![i][ids[i]] : NaN),
+        (_, z) => ctx.logitTol(z),
+      );
       if (hits > 0) {
         return {
           message: `the per-token values are the targets' raw logits (e.g. step 0: ${fmt(values[0])} = logit, log-prob ${fmt(ref.exact[0])})`,
@@ -29,7 +34,8 @@ export default createRule(
       for (let i = 0; i < values.length; i++) {
         const v = values[i];
         const ceiling = i < ref.n && !Number.isNaN(ref.top1[i]) ? ref.top1[i] : 0;
-        if (v > ceiling + ctx.tokenTol(ceiling) && v > 1e-6) {
+        // A log-prob cannot be positive beyond rounding, whatever precision computed it.
+        if (v > LOGPROB_CEILING && v > ceiling) {
           return {
             message: `step ${i} (${tok(ctx.token(i))}) records ${fmt(v)}, above ${ceiling === 0 ? '0' : `the step's best log-prob ${fmt(ceiling)}`}: these are raw logits, not log-probs`,
             recorded: ctx.score ?? ctx.valuesTotal,
@@ -48,7 +54,7 @@ export default createRule(
         raw += record.logits[i][ids[i]];
         abs += Math.abs(record.logits[i][ids[i]]);
       }
-      if (Math.abs(raw - ref.total) > ctx.tol(abs, ctx.n) && ctx.scoreIs(raw, abs)) {
+      if (Math.abs(raw - ref.total) > SEPARATION * ctx.totalTol(abs) && ctx.scoreIs(raw, abs)) {
         return {
           message: `the score ${fmt(s)} is the sum of the targets' raw logits (${fmt(raw)}), not of their log-probs (${fmt(ref.total)})`,
           recorded: s,

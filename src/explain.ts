@@ -7,7 +7,7 @@
 import { stat } from 'node:fs/promises';
 import type { AuditRecord, Finding, RawItem, Severity, SeveritySetting } from './types.js';
 import { candidateOf, diagnoseRecord, finishGroup, recordFinding, resolveSeverities, type RecordVerdict } from './engine/index.js';
-import { TIE, type Candidate, type GroupContext } from './engine/group-context.js';
+import { KEYS, type Candidate, type GroupContext } from './engine/group-context.js';
 import type { HeldFinding } from './engine/harmonize.js';
 import type { Diagnosis, RuleMeta } from './engine/rule.js';
 import type { RecordContext } from './engine/record-context.js';
@@ -413,7 +413,7 @@ function differenceCell(ctx: RecordContext, i: number): string {
   if (!hasBound(ctx, i)) return '?';
   // reference ≤ upper, so recorded − reference ≥ recorded − upper.
   const u = ctx.ref.upper[i];
-  return `≥ ${signed(v[i] - u)}${v[i] > u + ctx.tokenTol(u) ? ' ✗' : ''}`;
+  return `≥ ${signed(v[i] - u)}${v[i] > u + ctx.stepTol(i) ? ' ✗' : ''}`;
 }
 
 function signed(x: number): string {
@@ -569,7 +569,7 @@ function objectivePick(g: GroupContext): string {
     const unknown = g.candidates.filter((c) => Number.isNaN(c.total)).map((c) => JSON.stringify(c.id));
     return `unknown: no known total for ${unknown.join(', ')}`;
   }
-  const tie = g.tieWith(g.best, (c) => c.total) ? ` (tied within ${TIE} with another candidate: either pick is fine)` : '';
+  const tie = g.tieWith(g.best, KEYS.total) ? ' (tied with another candidate within their tolerances: either pick is fine)' : '';
   return `${g.describe(g.best)}${tie}`;
 }
 

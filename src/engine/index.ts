@@ -13,8 +13,10 @@ import type { Aggregate, RunContext } from './run-context.js';
 import type { Accuracy, FileSummary, RunResult } from './result.js';
 import type { Diagnosis, RecordRule, RuleMeta } from './rule.js';
 import { harmonizeGroup, type HeldFinding } from './harmonize.js';
+import { PrecisionPool, type FilePrecision } from './precision-pool.js';
 import { compareFindings } from './order.js';
 import { codePointLength } from '../ingest/formats/values.js';
+import type { PrecisionSetting } from '../reference/precision.js';
 
 export interface AuditOptions {
   /** Per-rule severity overrides (`--rule id=sev`). */
@@ -24,6 +26,8 @@ export interface AuditOptions {
   read?: ReadOptions;
   /** Called every 256 records with the running record count and the file being read. */
   onProgress?: (records: number, file: string) => void;
+  /** The precision the pipeline ran in (`--precision`); `auto` infers it from the evidence. */
+  precision?: PrecisionSetting;
 }
 
 export class ConfigError extends Error {}
@@ -60,19 +64,27 @@ export interface RecordVerdict {
   diagnosis: Diagnosis | null;
 }
 
+/**
+ * Rules are asked at float32 tolerances first; when the numbers do not fit float32 and the
+ * precision setting allows half precision, once more at that tier (record-context.ts), so that a
+ * bug reproduced to float32 rounding is named before a looser reading is tried.
+ */
 export function diagnoseRecord(
   record: AuditRecord,
   file: string,
   line: number,
   severities: Map<string, SeveritySetting>,
   rules: readonly RecordRule[] = recordRules,
+  precision: PrecisionSetting = 'auto',
 ): RecordVerdict {
-  const ctx = new RecordContext(record, file, line);
-  for (const rule of rules) {
-    if (severities.get(rule.meta.id) === 'off') continue;
-    const d = guarded(rule.meta.id, file, line, () => rule.check(ctx));
-    if (d) return { ctx, rule: rule.meta, diagnosis: d };
-  }
+  const ctx = new RecordContext(record, file, line, precision);
+  do {
+    for (const rule of rules) {
+      if (severities.get(rule.meta.id) === 'off') continue;
+      const d = guarded(rule.meta.id, file, line, () => rule.check(ctx));
+      if (d) return { ctx, rule: rule.meta, diagnosis: d };
+    }
+  } while (ctx.nextTier());
   return { ctx, rule: null, diagnosis: null };
 }
 
@@ -138,24 +150,38 @@ function toFinding(meta: RuleMeta, severity: Severity, file: string, line: numbe
 export function candidateOf(v: RecordVerdict, line: number): Candidate {
   const { ctx } = v;
   const r = ctx.record;
-  const clean = v.rule === null;
+  // Numbers that only fit a wider precision are honest: the candidate is as clean as any.
+  const clean = v.rule === null || v.diagnosis?.basis === 'precision';
   let total = ctx.ref.total;
+  // Tolerances at the tier the verdict was reached in: what an honest pipeline's total may be off by.
+  let tol = ctx.totalTol() + ctx.scoreResolution;
   if (Number.isNaN(total) && clean) {
-    if (ctx.values && ctx.values.length === ctx.n && ctx.nulls === 0) total = ctx.valuesTotal;
-    else if (ctx.score !== undefined) total = scoreAsTotal(ctx);
+    if (ctx.values && ctx.values.length === ctx.n && ctx.nulls === 0) {
+      total = ctx.valuesTotal;
+      tol = ctx.sumTol(ctx.valuesAbs, ctx.n) + ctx.scoreResolution;
+    } else if (ctx.score !== undefined) {
+      total = scoreAsTotal(ctx);
+      tol = ctx.sumTol(Math.abs(total), 1) + ctx.scoreResolution;
+    }
   }
   let first = ctx.n > 0 ? ctx.ref.exact[0] : NaN;
-  if (Number.isNaN(first) && clean && ctx.values && ctx.values.length > 0) first = ctx.values[0];
+  let firstTol = ctx.n > 0 ? ctx.stepTol(0) : 0;
+  if (Number.isNaN(first) && clean && ctx.values && ctx.values.length > 0) {
+    first = ctx.values[0];
+    firstTol = 0;
+  }
   return {
     id: r.id,
     line,
     selected: r.selected === true,
     gold: r.gold,
     total,
+    tol,
     first,
+    firstTol,
     tokens: ctx.n,
     score: ctx.score,
-    rootCause: v.rule?.id ?? null,
+    rootCause: clean ? null : (v.rule?.id ?? null),
     choiceIndex: r.choice_index,
     // Only harness metrics use it: characters as Python counts them (code points), without the
     // leading delimiter, as lm-eval's acc_norm.
@@ -239,11 +265,15 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
   const findings: Finding[] = [];
   const aggregates: Aggregate[] = [];
   const samples: RunContext['samples'] = new Map();
+  const precision: FilePrecision[] = [];
+  const declared = options.precision !== undefined && options.precision !== 'auto';
   const total = newTally();
   let recordsSeen = 0;
 
   const emit = (meta: RuleMeta, file: string, line: number, d: Diagnosis, recordId?: string | number) => {
-    const sev = severities.get(meta.id);
+    let sev = severities.get(meta.id);
+    // What the user declared (--precision bf16) is information, unless they set the rule's severity.
+    if (d.declared && sev !== 'off' && options.severities?.[meta.id] === undefined) sev = 'info';
     if (sev !== undefined && sev !== 'off') findings.push(toFinding(meta, sev, file, line, d, recordId));
   };
 
@@ -253,6 +283,8 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
     const groups = new Map<string | number, Candidate[]>();
     // A grouped record's finding waits for its group: siblings may refine a range-only diagnosis.
     const held = new Map<string | number, HeldFinding[]>();
+    // Half-precision verdicts and grids, summed up once per file by the low-precision run rule.
+    const pool = new PrecisionPool(file, declared);
     for await (const batch of reading.batches) for (const item of batch) {
       if (item.kind === 'aggregate') {
         aggregates.push({ file: item.file, line: item.line, task: item.task, metric: item.metric, value: item.value });
@@ -279,9 +311,13 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
         continue;
       }
       const { record, line } = item;
-      const verdict = diagnoseRecord(record, file, line, severities);
+      const verdict = diagnoseRecord(record, file, line, severities, recordRules, options.precision);
       const f = recordFinding(verdict, file, line, severities);
-      if (f && record.group !== undefined) {
+      const precise = verdict.diagnosis?.basis === 'precision';
+      pool.add(verdict.ctx, line, precise ? 'precision' : verdict.rule ? 'bug' : 'clean', precise ? f : null);
+      if (precise) {
+        // Held by the pool: one summary per file, or one by one in a file that is no half-precision run.
+      } else if (f && record.group !== undefined) {
         let list = held.get(record.group);
         if (!list) held.set(record.group, (list = []));
         list.push({ finding: f, range: verdict.diagnosis?.basis === 'range' });
@@ -307,12 +343,19 @@ export async function audit(paths: readonly string[], options: AuditOptions = {}
     }
     summary.accuracy = accuracyOf(tally);
     addTally(total, tally);
+    const { individual, summary: p } = pool.finish();
+    for (const f of individual) {
+      // What the user declared (--precision bf16) is information, unless they set the rule's severity.
+      if (declared && options.severities?.[f.ruleId] === undefined) f.severity = 'info';
+      findings.push(f);
+    }
+    if (p) precision.push(p);
     return summary;
   };
 
   const summaries = await Promise.all(files.map((f) => limit(() => auditFile(f))));
 
-  const run: RunContext = { aggregates, samples };
+  const run: RunContext = { aggregates, samples, precision };
   for (const rule of runRules) {
     if (severities.get(rule.meta.id) === 'off') continue;
     for (const d of guarded(rule.meta.id, '(run)', 0, () => rule.check(run)) ?? []) emit(rule.meta, d.file, d.line, d, d.recordId);

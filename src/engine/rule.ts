@@ -33,8 +33,12 @@ export interface Diagnosis {
   /**
    * 'range': decided only from which range a number falls in (a positive score is a probability
    * product, sum, or logit sum by its size), so a sibling in the same group may decide better.
+   * 'precision': the numbers are honest at a wider precision than float32; not a bug in the
+   * record, so the engine reports such verdicts once per file (a run rule sums them up).
    */
-  basis?: 'range';
+  basis?: 'range' | 'precision';
+  /** The finding reports what the configuration declared (e.g. `--precision bf16`): info unless the rule's severity is set. */
+  declared?: boolean;
   /** Group-scope diagnoses name the candidate they concern (default: the selected one). */
   recordId?: string | number;
   line?: number;

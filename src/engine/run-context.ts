@@ -1,4 +1,5 @@
 /** What run-scope rules see once every file is read. */
+import type { FilePrecision } from './precision-pool.js';
 
 export interface Aggregate {
   file: string;
@@ -19,4 +20,6 @@ export interface RunContext {
   aggregates: Aggregate[];
   /** Per task, per metric: the per-sample values the samples files recorded (one per group). */
   samples: Map<string, Map<string, TaskMetric>>;
+  /** Per file: what its records showed of the pipeline's precision (files with nothing to say are absent). */
+  precision: FilePrecision[];
 }
