@@ -10,6 +10,7 @@
  * but they are self-consistent: the listed probabilities are sorted, sum to less than 1, and a
  * clean value is its target's listed log-prob rounded to float32.
  */
+import { f32SequentialSum as sum32 } from '../scripts/lib/pipeline-math.js';
 import { mulberry32 } from '../scripts/lib/prng.js';
 import { closeSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -65,12 +66,6 @@ function makeStep(rand: () => number): Step {
 
 type Bug = 'clean' | 'mean_as_sum' | 'drops_last_token' | 'argmax_gathered' | 'prob_sum' | 'softmax_skipped';
 const BUGS: Bug[] = ['mean_as_sum', 'drops_last_token', 'argmax_gathered', 'prob_sum', 'softmax_skipped'];
-
-function sum32(values: number[]): number {
-  let s = 0;
-  for (const v of values) s = Math.fround(s + v);
-  return s;
-}
 
 /** Python's json.dumps spells non-finite numbers this way; the audit must read them. */
 function num(x: number): string {

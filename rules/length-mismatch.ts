@@ -1,5 +1,5 @@
 import { createRule, type Diagnosis } from '../src/engine/rule.js';
-import { fmt, logitRow } from '../src/engine/evidence.js';
+import { logitRow } from '../src/engine/hypotheses.js';
 import { findInTop } from '../src/reference/sequence.js';
 import type { RecordContext } from '../src/engine/record-context.js';
 import { SEPARATION, UNIT_ROUNDOFF } from '../src/reference/precision.js';
@@ -11,14 +11,9 @@ function countMismatch(ctx: RecordContext): Diagnosis | null {
   const declared = ctx.record.tokens !== undefined || ctx.record.token_ids !== undefined;
   if (!v || v.length === ctx.n || (ctx.n === 0 && !declared)) return null;
   const m = v.length;
-  const what =
-    m === ctx.n + 1
-      ? 'one value more than tokens: a context token was scored too (the window starts one position early)'
-      : m === ctx.n - 1
-        ? 'one value fewer than tokens: the last continuation token was dropped'
-        : 'the counts disagree';
   return {
-    message: `${m} per-token values for ${ctx.n} continuation tokens: ${what}`,
+    messageId: m === ctx.n + 1 ? 'oneValueMore' : m === ctx.n - 1 ? 'oneValueFewer' : 'countsDisagree',
+    data: { values: m, tokens: ctx.n },
     recorded: ctx.score ?? ctx.valuesTotal,
     expected: Number.isNaN(ctx.ref.total) ? null : ctx.ref.total,
     evidence: { values: m, tokens: ctx.n },
@@ -54,19 +49,20 @@ function windowMismatch(ctx: RecordContext): Diagnosis | null {
   const trailing = ctx.record.trailing_logprobs?.[0] ?? null;
   const first = base.values[0];
   const last = base.values[n - 1];
+  // Each wrong window: its sum, its message id, and what it changed (evidence, and the value the message names).
   const candidates: [number, string, Record<string, unknown>][] = [];
   // With one token, dropping it leaves the empty sum: exactly 0, what `lp[..., :-1].sum()` returns.
-  candidates.push([n >= 2 ? total - last : 0, `the last continuation token (log-prob ${fmt(last)}) was left out`, { dropped: 'last', value: last }]);
+  candidates.push([n >= 2 ? total - last : 0, 'lastDropped', { dropped: 'last', value: last }]);
   if (lastCtx !== null && Number.isFinite(lastCtx)) {
-    candidates.push([total + lastCtx, `the last context token (log-prob ${fmt(lastCtx)}) was scored too`, { included: 'context', value: lastCtx }]);
-    if (n >= 2) candidates.push([total + lastCtx - last, `the window starts one token early: the last context token is in, the last continuation token out`, { shifted: -1 }]);
+    candidates.push([total + lastCtx, 'contextIncluded', { included: 'context', value: lastCtx }]);
+    if (n >= 2) candidates.push([total + lastCtx - last, 'startsEarly', { shifted: -1 }]);
   }
   if (trailing !== null && Number.isFinite(trailing)) {
-    candidates.push([total + trailing, `the generated token after the continuation (log-prob ${fmt(trailing)}) was scored too`, { included: 'generated', value: trailing }]);
-    if (n >= 2) candidates.push([total - first + trailing, `the window starts one token late: the first continuation token is out, the generated token in`, { shifted: 1 }]);
+    candidates.push([total + trailing, 'generatedIncluded', { included: 'generated', value: trailing }]);
+    if (n >= 2) candidates.push([total - first + trailing, 'startsLate', { shifted: 1 }]);
   }
-  if (n >= 2) candidates.push([total - first, `the first continuation token (log-prob ${fmt(first)}) was left out`, { dropped: 'first', value: first }]);
-  for (const [t, why, evidence] of candidates) {
+  if (n >= 2) candidates.push([total - first, 'firstDropped', { dropped: 'first', value: first }]);
+  for (const [t, messageId, evidence] of candidates) {
     if (tight) {
       // The wrong window must fit to rounding and stand clear of the right one by more than
       // rounding, or honest drift could land a score next to it.
@@ -74,7 +70,8 @@ function windowMismatch(ctx: RecordContext): Diagnosis | null {
     } else if (Math.abs(t - total) <= SEPARATION * tol + ctx.scoreUlp) continue; // indistinguishable from the right window
     if (tight || ctx.scoreIs(t, abs + Math.abs(t - total), n, fromValues)) {
       return {
-        message: `the score ${fmt(ctx.score)} sums the wrong window: ${why}`,
+        messageId,
+        data: { score: ctx.score, value: evidence.value },
         recorded: ctx.score,
         expected: Number.isNaN(ctx.ref.total) ? total : ctx.ref.total,
         evidence,
@@ -129,7 +126,8 @@ function shiftForgotten(ctx: RecordContext): Diagnosis | null {
   for (let i = 0; i < ctx.n && !clear; i++) clear = ctx.standsClear(i);
   if (!clear) return null;
   return {
-    message: `each token's value was read from the next position's distribution (the one-step shift was forgotten); ${hits} step(s) reproduce it exactly`,
+    messageId: 'shiftForgotten',
+    data: { hits },
     recorded: ctx.score ?? ctx.valuesTotal,
     expected: Number.isNaN(ref.total) ? null : ref.total,
     evidence: { stepsReproduced: hits },
@@ -140,9 +138,21 @@ export default createRule(
   {
     id: 'length-mismatch',
     defaultSeverity: 'error',
-    scope: 'record',
     evidence: 'per-token values and tokens, or a score with per-token values / a reference',
     summary: 'the scored window is wrong: counts disagree, a context or generated token is included, the last token dropped, or the one-step shift forgotten',
+    after: ['invalid-logprob'],
+    messages: {
+      oneValueMore: '{{values}} per-token values for {{tokens}} continuation tokens: one value more than tokens: a context token was scored too (the window starts one position early)',
+      oneValueFewer: '{{values}} per-token values for {{tokens}} continuation tokens: one value fewer than tokens: the last continuation token was dropped',
+      countsDisagree: '{{values}} per-token values for {{tokens}} continuation tokens: the counts disagree',
+      lastDropped: 'the score {{score}} sums the wrong window: the last continuation token (log-prob {{value}}) was left out',
+      firstDropped: 'the score {{score}} sums the wrong window: the first continuation token (log-prob {{value}}) was left out',
+      contextIncluded: 'the score {{score}} sums the wrong window: the last context token (log-prob {{value}}) was scored too',
+      generatedIncluded: 'the score {{score}} sums the wrong window: the generated token after the continuation (log-prob {{value}}) was scored too',
+      startsEarly: 'the score {{score}} sums the wrong window: the window starts one token early: the last context token is in, the last continuation token out',
+      startsLate: 'the score {{score}} sums the wrong window: the window starts one token late: the first continuation token is out, the generated token in',
+      shiftForgotten: "each token's value was read from the next position's distribution (the one-step shift was forgotten); {{hits}} step(s) reproduce it exactly",
+    },
   },
-  (ctx) => countMismatch(ctx) ?? windowMismatch(ctx) ?? shiftForgotten(ctx),
+  { record: (ctx) => countMismatch(ctx) ?? windowMismatch(ctx) ?? shiftForgotten(ctx) },
 );

@@ -1,14 +1,6 @@
 import { createRule } from '../src/engine/rule.js';
-import { fmt } from '../src/engine/evidence.js';
 import type { Candidate, GroupContext } from '../src/engine/group-context.js';
-import type { RunContext } from '../src/engine/run-context.js';
-
-const meta = {
-  id: 'metric-mismatch',
-  defaultSeverity: 'error',
-  evidence: "a harness's per-sample metrics with the candidates' log-likelihoods; a results file with its samples",
-  summary: "a per-sample metric (acc, acc_norm) or a results file's headline number disagrees with the log-likelihoods it was computed from",
-} as const;
+import { samplesKey, type Aggregate, type RunContext } from '../src/engine/run-context.js';
 
 /** A headline mean may be rounded in the results file. */
 const AGGREGATE_TOL = 5e-4;
@@ -53,7 +45,16 @@ function checkGroup(group: GroupContext) {
     }
     const gold = cands.find((c) => c.gold)!;
     return {
-      message: `recorded ${name} = ${recorded}, but the ${name === 'acc' ? 'highest log-likelihood' : 'highest length-normalised log-likelihood'} is choice ${JSON.stringify(pick.id)}${pick.gold ? ' (gold)' : `, not the gold ${JSON.stringify(gold.id)}`}, so ${name} = ${expected}${how.length ? `; the recorded value is what picking ${how.join(' or ')} gives` : ''}`,
+      messageId: `${pick.gold ? 'pickIsGold' : 'pickIsNotGold'}${how.length > 0 ? 'Explained' : ''}`,
+      data: {
+        metric: name,
+        recorded,
+        expected,
+        objective: name === 'acc' ? 'highest log-likelihood' : 'highest length-normalised log-likelihood',
+        pick: pick.id,
+        gold: gold.id,
+        how: how.join(' or '),
+      },
       recorded,
       expected,
       recordId: pick.id,
@@ -65,13 +66,15 @@ function checkGroup(group: GroupContext) {
 }
 
 /**
- * The per-sample values of a task. Older harness versions name samples files
- * `<model_args>_<task>.jsonl`, so a task also matches a name ending in `_<task>`.
+ * The per-sample values of a task in the aggregate's own run. Older harness versions name
+ * samples files `<model_args>_<task>.jsonl`, so a task also matches a name ending in `_<task>`
+ * of the same run.
  */
-function samplesFor(run: RunContext, task: string) {
-  const exact = run.samples.get(task);
+function samplesFor(run: RunContext, a: Aggregate) {
+  const exact = run.samples.get(samplesKey(a.run, a.task));
   if (exact) return exact;
-  for (const [name, metrics] of run.samples) if (name.endsWith(`_${task}`)) return metrics;
+  const prefix = samplesKey(a.run, '');
+  for (const [key, metrics] of run.samples) if (key.startsWith(prefix) && key.endsWith(`_${a.task}`)) return metrics;
   return undefined;
 }
 
@@ -79,14 +82,15 @@ function samplesFor(run: RunContext, task: string) {
 function checkRun(run: RunContext) {
   const out = [];
   for (const a of run.aggregates) {
-    const m = samplesFor(run, a.task)?.get(a.metric);
+    const m = samplesFor(run, a)?.get(a.metric);
     if (!m || m.count === 0) continue;
     const mean = m.sum / m.count;
     if (Math.abs(mean - a.value) <= AGGREGATE_TOL) continue;
     out.push({
       file: a.file,
       line: a.line,
-      message: `task ${a.task}: the headline ${a.metric} ${fmt(a.value)} is not the mean of its ${m.count} samples (${fmt(mean)})`,
+      messageId: 'headline',
+      data: { task: a.task, metric: a.metric, value: a.value, samples: m.count, mean },
       recorded: a.value,
       expected: mean,
       recordId: a.task,
@@ -96,5 +100,24 @@ function checkRun(run: RunContext) {
   return out;
 }
 
-export default createRule({ ...meta, scope: 'group' }, checkGroup);
-export const runRule = createRule({ ...meta, scope: 'run' }, checkRun);
+const RECORDED = 'recorded {{metric}} = {{recorded}}, but the {{objective}} is choice {{pick|json}}';
+const EXPLAINED = '; the recorded value is what picking {{how}} gives';
+
+export default createRule(
+  {
+    id: 'metric-mismatch',
+    defaultSeverity: 'error',
+    evidence: "a harness's per-sample metrics with the candidates' log-likelihoods; a results file with its samples",
+    summary: "a per-sample metric (acc, acc_norm) or a results file's headline number disagrees with the log-likelihoods it was computed from",
+    // About the harness's bookkeeping, not the pick: a wrong pick is told first.
+    after: ['selection-mismatch'],
+    messages: {
+      pickIsGold: `${RECORDED} (gold), so {{metric}} = {{expected}}`,
+      pickIsGoldExplained: `${RECORDED} (gold), so {{metric}} = {{expected}}${EXPLAINED}`,
+      pickIsNotGold: `${RECORDED}, not the gold {{gold|json}}, so {{metric}} = {{expected}}`,
+      pickIsNotGoldExplained: `${RECORDED}, not the gold {{gold|json}}, so {{metric}} = {{expected}}${EXPLAINED}`,
+      headline: 'task {{task}}: the headline {{metric}} {{value}} is not the mean of its {{samples}} samples ({{mean}})',
+    },
+  },
+  { group: checkGroup, run: checkRun },
+);

@@ -1,16 +1,8 @@
 import { createRule } from '../src/engine/rule.js';
 import { onlyPolicy, wrongPick } from '../src/engine/selection.js';
-import { fmt } from '../src/engine/evidence.js';
 import type { RecordContext } from '../src/engine/record-context.js';
 import type { GroupContext } from '../src/engine/group-context.js';
 import { SEPARATION } from '../src/reference/precision.js';
-
-const meta = {
-  id: 'normalization-mismatch',
-  defaultSeverity: 'error',
-  evidence: 'score with per-token values or a reference; for groups, candidates with token counts',
-  summary: 'a mean per-token log-prob recorded or compared where a total was declared, or the reverse',
-} as const;
 
 /** Record scope: the score is the mean where the total was declared, or the total where the mean was. */
 function checkRecord(ctx: RecordContext) {
@@ -21,22 +13,13 @@ function checkRecord(ctx: RecordContext) {
   const mean = total / ctx.n;
   const totalTol = fromValues ? ctx.sumTol(abs, ctx.n) : ctx.totalTol(abs);
   // A mean that noise cannot tell from the total (a total near 0) proves nothing.
-  if (Math.abs(total - mean) <= SEPARATION * totalTol + 2 * ctx.scoreResolution) return null;
+  if (Math.abs(total - mean) <= SEPARATION * totalTol + ctx.scoreUlp) return null;
+  const data = { score: s, mean, total, tokens: ctx.n };
   if (ctx.kind === 'logprob' && Math.abs(s - mean) <= totalTol / ctx.n + ctx.scoreResolution) {
-    return {
-      message: `the score ${fmt(s)} is the mean per-token log-prob (${fmt(total)} / ${ctx.n}) where the total was declared`,
-      recorded: s,
-      expected: Number.isNaN(ctx.ref.total) ? total : ctx.ref.total,
-      evidence: { mean, total, tokens: ctx.n },
-    };
+    return { messageId: 'meanAsTotal', data, recorded: s, expected: Number.isNaN(ctx.ref.total) ? total : ctx.ref.total, evidence: { mean, total, tokens: ctx.n } };
   }
   if (ctx.kind === 'mean_logprob' && Math.abs(s - total) <= totalTol + ctx.scoreResolution) {
-    return {
-      message: `the score ${fmt(s)} is the total log-prob where score_kind declares the mean (${fmt(mean)})`,
-      recorded: s,
-      expected: mean,
-      evidence: { mean, total, tokens: ctx.n },
-    };
+    return { messageId: 'totalAsMean', data, recorded: s, expected: mean, evidence: { mean, total, tokens: ctx.n } };
   }
   return null;
 }
@@ -49,18 +32,31 @@ function checkGroup(group: GroupContext) {
   const w = wrongPick(group);
   if (!onlyPolicy(w, 'mean')) return null;
   const picked = w.picked;
-  if (!group.best) return null;
+  const best = group.best;
+  if (!best) return null;
   return {
-    message: `the pick ${JSON.stringify(picked.id)} has the best mean per-token log-prob (${fmt(picked.total / picked.tokens)}) but not the best total (${fmt(picked.total)} < ${fmt(group.best.total)} of ${JSON.stringify(group.best.id)}): the choice was length-normalised though totals were declared`,
+    messageId: 'meanPick',
+    data: { picked: picked.id, pickedMean: picked.total / picked.tokens, pickedTotal: picked.total, bestTotal: best.total, best: best.id },
     recorded: picked.total,
-    expected: group.best.total,
+    expected: best.total,
     recordId: picked.id,
     line: picked.line,
     evidence: group.evidence(),
   };
 }
 
-export default createRule({ ...meta, scope: 'record' }, checkRecord);
-
-/** The same bug seen from a multiple-choice group: candidates compared by mean instead of total. */
-export const groupRule = createRule({ ...meta, scope: 'group' }, checkGroup);
+export default createRule(
+  {
+    id: 'normalization-mismatch',
+    defaultSeverity: 'error',
+    evidence: 'score with per-token values or a reference; for groups, candidates with token counts',
+    summary: 'a mean per-token log-prob recorded or compared where a total was declared, or the reverse',
+    messages: {
+      meanAsTotal: 'the score {{score}} is the mean per-token log-prob ({{total}} / {{tokens}}) where the total was declared',
+      totalAsMean: 'the score {{score}} is the total log-prob where score_kind declares the mean ({{mean}})',
+      meanPick:
+        'the pick {{picked|json}} has the best mean per-token log-prob ({{pickedMean}}) but not the best total ({{pickedTotal}} < {{bestTotal}} of {{best|json}}): the choice was length-normalised though totals were declared',
+    },
+  },
+  { record: checkRecord, group: checkGroup },
+);

@@ -1,8 +1,8 @@
 import { createRule } from '../src/engine/rule.js';
-import { fmt, product, valuesAreProbabilities } from '../src/engine/evidence.js';
-import type { RecordContext } from '../src/engine/record-context.js';
+import { valuesAreProbabilities } from '../src/engine/hypotheses.js';
+import { product, sumLog } from '../src/reference/vectors.js';
 import { isFloat16 } from '../src/reference/math.js';
-import { FLOAT32_PRODUCT_REL, LOGPROB_CEILING, SUBNORMAL_LOG_REL, productRelTolerance } from '../src/reference/precision.js';
+import { FLOAT32_PRODUCT_REL, LOGPROB_CEILING, PRODUCT_FLOOR, SUBNORMAL_LOG_REL, productRelTolerance } from '../src/reference/precision.js';
 
 /** log of the float32 product of exp(v_i), the way a float32 pipeline multiplies probabilities. */
 export function logFloat32Product(v: ArrayLike<number>): number {
@@ -13,120 +13,82 @@ export function logFloat32Product(v: ArrayLike<number>): number {
 
 /** Below this total a float32 product of probabilities is subnormal or 0 (float32's smallest normal is 2^-126). */
 const FLOAT32_NORMAL_LOG = -126 * Math.LN2;
-/** Below this total a float32 product rounds to 0. */
-const FLOAT32_ZERO_LOG = -150 * Math.LN2;
-
-function logprobKind(ctx: RecordContext): boolean {
-  return ctx.kind === 'logprob';
-}
 
 export default createRule(
   {
     id: 'probability-product',
     defaultSeverity: 'error',
-    scope: 'record',
     evidence: 'score, with per-token values or a reference to reproduce it',
     summary: 'the score is a product of probabilities (exp of the total, or 0 / -Infinity after underflow), not a sum of log-probs',
+    // A NaN or sentinel among the values explains the score first.
+    after: ['invalid-logprob'],
+    range: true,
+    messages: {
+      expOfTotal: 'the score {{score}} is exp of the total log-prob {{total}}: probabilities were multiplied instead of log-probs added',
+      productOfValues: 'the per-token values are probabilities and the score {{score}} is their product',
+      probabilityScore: 'the score {{score}} lies in (0, 1] where a log-prob (≤ 0) was declared: it is a probability, most likely a product of per-token probabilities',
+      logOfZero: 'the score is -Infinity although every token has a finite log-prob (total {{total}}): the log of a probability product that underflowed to 0',
+      logOfZeroNoReference: 'the score is -Infinity: a softmax never gives a token probability 0, so this is the log of a probability product that underflowed to 0',
+      logOfSubnormal: 'the score {{score}} is the log of a float32 product of probabilities that went subnormal (exact total {{total}})',
+    },
   },
-  (ctx) => {
-    const s = ctx.score;
-    if (s === undefined || Number.isNaN(s) || !logprobKind(ctx)) return null;
-    const sums = ctx.base;
-    const base = sums?.values ?? null;
-    const reference = Number.isNaN(ctx.ref.total) ? null : ctx.ref.total;
-    const total = sums && sums.logprobs ? sums.total : reference;
+  {
+    record(ctx) {
+      const s = ctx.score;
+      if (s === undefined || Number.isNaN(s) || ctx.kind !== 'logprob') return null;
+      const sums = ctx.base;
+      const base = sums?.values ?? null;
+      const reference = Number.isNaN(ctx.ref.total) ? null : ctx.ref.total;
+      const total = sums && sums.logprobs ? sums.total : reference;
 
-    // A product of probabilities recorded as is: in [0, 1] where a log-prob was declared.
-    if (s >= 0 && s <= 1) {
-      if (total !== null && total < -LOGPROB_CEILING) {
-        const expTotal = Math.exp(total);
-        // A product formed in float32 is off by n roundings of 2^-24; in float16, of 2^-11.
-        const rel = productRelTolerance(ctx.n, isFloat16(s) && s !== 0);
-        if (Math.abs(s - expTotal) <= rel * expTotal + 1e-30 + ctx.scoreResolution || (s === 0 && total < FLOAT32_NORMAL_LOG)) {
-          return {
-            message: `the score ${fmt(s)} is exp of the total log-prob ${fmt(total)}: probabilities were multiplied instead of log-probs added`,
-            recorded: s,
-            expected: total,
-            evidence: { expOfTotal: expTotal },
-          };
+      // A product of probabilities recorded as is: in [0, 1] where a log-prob was declared.
+      if (s >= 0 && s <= 1) {
+        if (total !== null && total < -LOGPROB_CEILING) {
+          const expTotal = Math.exp(total);
+          // A product formed in float32 is off by n roundings of 2^-24; in float16, of 2^-11. The
+          // absolute slack covers subnormal float32 products, which keep only a few bits.
+          const rel = productRelTolerance(ctx.n, isFloat16(s) && s !== 0);
+          if (Math.abs(s - expTotal) <= rel * expTotal + PRODUCT_FLOOR + ctx.scoreResolution || (s === 0 && total < FLOAT32_NORMAL_LOG)) {
+            return { messageId: 'expOfTotal', data: { score: s, total }, recorded: s, expected: total, evidence: { expOfTotal: expTotal } };
+          }
+        }
+        if (ctx.values && valuesAreProbabilities(ctx)) {
+          const p = product(ctx.values);
+          if (Math.abs(s - p) <= FLOAT32_PRODUCT_REL * p + PRODUCT_FLOOR + ctx.scoreResolution) {
+            return {
+              messageId: 'productOfValues',
+              data: { score: s },
+              recorded: s,
+              expected: reference ?? sumLog(ctx.values),
+              evidence: { productOfValues: p },
+              // One value in [0, 1] with no reference: as much a sum, or a logit, as a product.
+              basis: ctx.values.length === 1 && ctx.ref.known === 0 ? 'range' : undefined,
+            };
+          }
+        }
+        // Score-only evidence: a log-prob cannot be positive; a value in (0, 1] is a probability.
+        if (!ctx.values && ctx.ref.known === 0 && s > 0) {
+          return { messageId: 'probabilityScore', data: { score: s }, recorded: s, expected: null, basis: 'range' };
         }
       }
-      // A float32 product that went subnormal keeps only a few bits: compare with the same product.
-      if (base && total !== null && total < FLOAT32_NORMAL_LOG && s > 0) {
-        const p32 = Math.exp(logFloat32Product(base));
-        if (Math.abs(s - p32) <= FLOAT32_PRODUCT_REL * p32 + ctx.n * 2 ** -149) {
-          return {
-            message: `the score ${fmt(s)} is the float32 product of the per-token probabilities (subnormal: exact total ${fmt(total)})`,
-            recorded: s,
-            expected: total,
-            evidence: { float32Product: p32 },
-          };
-        }
-      }
-      if (ctx.values && valuesAreProbabilities(ctx)) {
-        const p = product(ctx.values);
-        if (Math.abs(s - p) <= FLOAT32_PRODUCT_REL * p + 1e-30 + ctx.scoreResolution) {
-          return {
-            message: `the per-token values are probabilities and the score ${fmt(s)} is their product`,
-            recorded: s,
-            expected: reference ?? sumLog(ctx.values),
-            evidence: { productOfValues: p },
-            // One value in [0, 1] with no reference: as much a sum, or a logit, as a product.
-            basis: ctx.values.length === 1 && ctx.ref.known === 0 ? 'range' : undefined,
-          };
-        }
-      }
-      // Score-only evidence: a log-prob cannot be positive; a value in (0, 1] is a probability.
-      if (!ctx.values && ctx.ref.known === 0 && s > 0) {
-        return {
-          message: `the score ${fmt(s)} lies in (0, 1] where a log-prob (≤ 0) was declared: it is a probability, most likely a product of per-token probabilities`,
-          recorded: s,
-          expected: null,
-          basis: 'range',
-        };
-      }
-      // A float32 product of probabilities is 0 only once it falls below 2^-150.
-      if (s === 0 && total !== null && (sums && sums.logprobs ? logFloat32Product(sums.values) === -Infinity : total < FLOAT32_ZERO_LOG)) {
-        return {
-          message: `the score is 0 where the total log-prob is ${fmt(total)}: a product of probabilities that underflowed`,
-          recorded: s,
-          expected: total,
-        };
-      }
-    }
 
-    // log(Π p) in float32: -Infinity once the product underflows, imprecise once it is subnormal.
-    if (s === -Infinity) {
-      // A -Infinity among the values (or in the reference) explains the score otherwise.
-      if (ctx.values && ctx.values.some((v) => v === -Infinity)) return null;
-      if (total !== null && !Number.isFinite(total)) return null;
-      return {
-        message:
-          total !== null
-            ? `the score is -Infinity although every token has a finite log-prob (total ${fmt(total)}): the log of a probability product that underflowed to 0`
-            : 'the score is -Infinity: a softmax never gives a token probability 0, so this is the log of a probability product that underflowed to 0',
-        recorded: s,
-        expected: total,
-      };
-    }
-    if (base && total !== null && total < FLOAT32_NORMAL_LOG && s < 0) {
-      const lp = logFloat32Product(base);
-      const sumTol = ctx.sumTol(Math.abs(total), ctx.n) + ctx.scoreResolution;
-      if (Number.isFinite(lp) && Math.abs(s - total) > sumTol && Math.abs(s - lp) <= SUBNORMAL_LOG_REL * Math.abs(lp)) {
-        return {
-          message: `the score ${fmt(s)} is the log of a float32 product of probabilities that went subnormal (exact total ${fmt(total)})`,
-          recorded: s,
-          expected: total,
-          evidence: { logFloat32Product: lp },
-        };
+      // log(Π p) in float32: -Infinity once the product underflows, imprecise once it is subnormal.
+      if (s === -Infinity) {
+        // A -Infinity among the values (or in the reference) explains the score otherwise.
+        if (ctx.values && ctx.values.some((v) => v === -Infinity)) return null;
+        if (total !== null && !Number.isFinite(total)) return null;
+        return total !== null
+          ? { messageId: 'logOfZero', data: { total }, recorded: s, expected: total }
+          : { messageId: 'logOfZeroNoReference', recorded: s, expected: total };
       }
-    }
-    return null;
+      if (base && total !== null && total < FLOAT32_NORMAL_LOG && s < 0) {
+        const lp = logFloat32Product(base);
+        const sumTol = ctx.sumTol(Math.abs(total), ctx.n) + ctx.scoreResolution;
+        if (Number.isFinite(lp) && Math.abs(s - total) > sumTol && Math.abs(s - lp) <= SUBNORMAL_LOG_REL * Math.abs(lp)) {
+          return { messageId: 'logOfSubnormal', data: { score: s, total }, recorded: s, expected: total, evidence: { logFloat32Product: lp } };
+        }
+      }
+      return null;
+    },
   },
 );
-
-function sumLog(v: ArrayLike<number>): number {
-  let t = 0;
-  for (let i = 0; i < v.length; i++) t += Math.log(v[i]);
-  return t;
-}

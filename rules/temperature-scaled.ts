@@ -1,5 +1,4 @@
 import { createRule } from '../src/engine/rule.js';
-import { fmt } from '../src/engine/evidence.js';
 import { logSumExp } from '../src/reference/math.js';
 import { SEPARATION } from '../src/reference/precision.js';
 import type { RecordContext } from '../src/engine/record-context.js';
@@ -200,7 +199,7 @@ function truncationLevels(steps: StepBounds[]): boolean {
   const thresholds = prefixes.flatMap((P, j) => P.filter((_, k) => fits[j][k + 1]));
   for (const p of thresholds) {
     const everywhere = prefixes.every((P, j) => {
-      const k = P.findIndex((mass) => mass >= p * (1 - 1e-12));
+      const k = P.findIndex((mass) => mass >= p);
       return k < 0 ? fits[j][P.length + 1] : fits[j][k + 1];
     });
     if (everywhere) return true;
@@ -212,53 +211,62 @@ export default createRule(
   {
     id: 'temperature-scaled',
     defaultSeverity: 'warning',
-    scope: 'record',
     evidence: 'per-token values with logits or top-k lists',
     summary: "log-probs of a temperature-scaled or top-k / top-p processed distribution recorded as the model's own",
+    // A flexible fit: every exact reproduction of another bug is the narrower explanation.
+    after: ['softmax-twice', 'high-confidence-wrong-token', 'wrong-token-index'],
+    messages: {
+      fromLogits: "every value is log_softmax(logits / T) at the target with T ≈ {{temperature}}: sampling-processed log-probs recorded as the model's",
+      temperature: "the values are log-probs of a sampling-processed distribution, temperature ≈ {{temperature}} (consistent range {{low}}–{{high}}), not the model's",
+      processed: "the values are log-probs of a sampling-processed distribution, a processed distribution (temperature in {{low}}–{{high}}, or top-k / top-p truncation), not the model's",
+    },
   },
-  (ctx) => {
-    const { values, ref, record } = ctx;
-    // A temperature changes the per-token values; a wrong score over right values is another bug.
-    const check = ctx.valuesCheck;
-    if (!values || values.length !== ctx.n || ctx.n === 0 || !check.comparable || check.agree) return null;
-    // A temperature near 1 fits honest noise as well as it fits a bug: the reading must stand clear
-    // of the model's own beyond any precision allowed (its range and truncation slack at top-k level,
-    // its free parameter at logits level, fit noise by chance otherwise).
-    if (ctx.nullFitsWidest) return null;
-    if (ref.level === 'logits' && record.token_ids && record.logits) {
-      const T = fitLogits(ctx);
-      if (T === null) return null;
-      return {
-        message: `every value is log_softmax(logits / T) at the target with T ≈ ${fmt(Number(T.toFixed(3)))}: sampling-processed log-probs recorded as the model's`,
-        recorded: ctx.score ?? ctx.valuesTotal,
-        expected: ref.total,
-        evidence: { temperature: Number(T.toFixed(4)) },
-      };
-    }
-    // One temperature is fitted: a single known step is one equation it always solves, so it
-    // takes two to test the hypothesis (a one-step record goes to score-mismatch).
-    if (ref.level !== 'topk' || !record.top_logprobs || ref.known < 2) return null;
-    const steps = stepBounds(ctx);
-    if (!steps) return null;
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let k = 0; k <= T_STEPS; k++) {
-      const T = Math.min(T_MAX, T_MIN + ((T_MAX - T_MIN) * k) / T_STEPS);
-      if (feasible(steps, T)) {
-        lo = Math.min(lo, T);
-        hi = Math.max(hi, T);
+  {
+    record(ctx) {
+      const { values, ref, record } = ctx;
+      // A temperature changes the per-token values; a wrong score over right values is another bug.
+      const check = ctx.valuesCheck;
+      if (!values || values.length !== ctx.n || ctx.n === 0 || !check.comparable || check.agree) return null;
+      // A temperature near 1 fits honest noise as well as it fits a bug: the reading must stand clear
+      // of the model's own beyond any precision allowed (its range and truncation slack at top-k level,
+      // its free parameter at logits level, fit noise by chance otherwise).
+      if (ctx.nullFitsWidest) return null;
+      if (ref.level === 'logits' && record.token_ids && record.logits) {
+        const T = fitLogits(ctx);
+        if (T === null) return null;
+        return {
+          messageId: 'fromLogits',
+          data: { temperature: Number(T.toFixed(3)) },
+          recorded: ctx.score ?? ctx.valuesTotal,
+          expected: ref.total,
+          evidence: { temperature: Number(T.toFixed(4)) },
+        };
       }
-    }
-    if (lo > hi) return null;
-    // T = 1 fits only through truncation: that needs an actual top-k / top-p level, or it is no explanation.
-    if (hi >= T_MAX && !truncationLevels(steps)) return null;
-    const estimate = (lo + hi) / 2;
-    const which = hi < 1 ? `temperature ≈ ${fmt(Number(estimate.toFixed(2)))} (consistent range ${fmt(Number(lo.toFixed(2)))}–${fmt(Number(hi.toFixed(2)))})` : `a processed distribution (temperature in ${fmt(Number(lo.toFixed(2)))}–${fmt(Number(hi.toFixed(2)))}, or top-k / top-p truncation)`;
-    return {
-      message: `the values are log-probs of a sampling-processed distribution, ${which}, not the model's`,
-      recorded: ctx.score ?? ctx.valuesTotal,
-      expected: Number.isNaN(ref.total) ? null : ref.total,
-      evidence: { temperature: Number(estimate.toFixed(3)), temperatureRange: [Number(lo.toFixed(3)), Number(hi.toFixed(3))], stepsKnown: ref.known },
-    };
+      // One temperature is fitted: a single known step is one equation it always solves, so it
+      // takes two to test the hypothesis (a one-step record goes to score-mismatch).
+      if (ref.level !== 'topk' || !record.top_logprobs || ref.known < 2) return null;
+      const steps = stepBounds(ctx);
+      if (!steps) return null;
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (let k = 0; k <= T_STEPS; k++) {
+        const T = Math.min(T_MAX, T_MIN + ((T_MAX - T_MIN) * k) / T_STEPS);
+        if (feasible(steps, T)) {
+          lo = Math.min(lo, T);
+          hi = Math.max(hi, T);
+        }
+      }
+      if (lo > hi) return null;
+      // T = 1 fits only through truncation: that needs an actual top-k / top-p level, or it is no explanation.
+      if (hi >= T_MAX && !truncationLevels(steps)) return null;
+      const estimate = (lo + hi) / 2;
+      return {
+        messageId: hi < 1 ? 'temperature' : 'processed',
+        data: { temperature: Number(estimate.toFixed(2)), low: Number(lo.toFixed(2)), high: Number(hi.toFixed(2)) },
+        recorded: ctx.score ?? ctx.valuesTotal,
+        expected: Number.isNaN(ref.total) ? null : ref.total,
+        evidence: { temperature: Number(estimate.toFixed(3)), temperatureRange: [Number(lo.toFixed(3)), Number(hi.toFixed(3))], stepsKnown: ref.known },
+      };
+    },
   },
 );

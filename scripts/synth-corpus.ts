@@ -13,82 +13,17 @@
  * ignores: `variant` (which form of the bug) and `margin` (the largest discrepancy the record's
  * evidence shows, divided by the tool's honest-float32 tolerance; required needs margin >= 2).
  */
-import { mulberry32 } from './lib/prng.js';
-import { roundToFloat16 } from '../src/reference/math.js';
+import { argmaxOf, f16, f16Sum, f32, f32PairwiseSum, f32Product, f32SequentialSum, f64Sum, logSoftmaxF32, logSumExp, sampleWeighted } from './lib/pipeline-math.js';
+import { gaussian, mulberry32 } from './lib/prng.js';
+import { csvCell, pyDumps, type DumpsOptions } from './lib/pyjson.js';
 import { mkdirSync, writeFileSync, createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 
 const V = 4096;
 const TOPK = 20;
-const f32 = Math.fround;
-
-// ------------------------------------------------------------------------------------------------
-// PRNG and numerics
-// ------------------------------------------------------------------------------------------------
 
 const prng = mulberry32;
-
-const f16 = roundToFloat16;
-
-function f32PairwiseSum(v: ArrayLike<number>, lo = 0, hi = v.length): number {
-  if (hi - lo <= 8) {
-    let s = 0;
-    for (let i = lo; i < hi; i++) s = f32(s + v[i]);
-    return s;
-  }
-  const mid = (lo + hi) >> 1;
-  return f32(f32PairwiseSum(v, lo, mid) + f32PairwiseSum(v, mid, hi));
-}
-function f32SeqSum(v: readonly number[]): number {
-  let s = 0;
-  for (const x of v) s = f32(s + x);
-  return s;
-}
-function f64Sum(v: readonly number[]): number {
-  let s = 0;
-  for (const x of v) s += x;
-  return s;
-}
-function f16Sum(v: readonly number[]): number {
-  let s = 0;
-  for (const x of v) s = f16(s + x);
-  return s;
-}
-function f32Product(v: readonly number[]): number {
-  let p = 1;
-  for (const x of v) p = f32(p * x);
-  return p;
-}
-
-function lse64(z: ArrayLike<number>, scale = 1): number {
-  let m = -Infinity;
-  for (let j = 0; j < z.length; j++) if (z[j] * scale > m) m = z[j] * scale;
-  let s = 0;
-  for (let j = 0; j < z.length; j++) s += Math.exp(z[j] * scale - m);
-  return m + Math.log(s);
-}
-
-/** torch.log_softmax on a float32 tensor, op by op: d = x - max, s = Σ exp(d), out = d - log(s). */
-function logSoftmaxF32(z: ArrayLike<number>): Float64Array {
-  let m = -Infinity;
-  for (let j = 0; j < z.length; j++) if (z[j] > m) m = z[j];
-  const d = new Float64Array(z.length);
-  const e = new Float64Array(z.length);
-  for (let j = 0; j < z.length; j++) {
-    d[j] = f32(z[j] - m);
-    e[j] = f32(Math.exp(d[j]));
-  }
-  const L = f32(Math.log(f32PairwiseSum(e)));
-  const out = new Float64Array(z.length);
-  for (let j = 0; j < z.length; j++) out[j] = f32(d[j] - L);
-  return out;
-}
-
-function argmaxOf(z: ArrayLike<number>): number {
-  let b = 0;
-  for (let j = 1; j < z.length; j++) if (z[j] > z[b]) b = j;
-  return b;
-}
+const lse64 = logSumExp;
 
 // ------------------------------------------------------------------------------------------------
 // The synthetic model
@@ -130,8 +65,7 @@ class Model {
     return -Math.log(-Math.log(u));
   }
   normal(): number {
-    const u = Math.max(this.rand(), 1e-12);
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.rand());
+    return gaussian(this.rand);
   }
   int(n: number): number {
     return Math.floor(this.rand() * n);
@@ -221,18 +155,7 @@ function pickTarget(m: Model, s: Step, mode: number, avoid: Set<number> = new Se
   return y;
 }
 function sampleFrom(m: Model, lp: Float64Array, scale: number): number {
-  let tot = 0;
-  const w = new Float64Array(V);
-  for (let j = 0; j < V; j++) {
-    w[j] = Math.exp(lp[j] * scale);
-    tot += w[j];
-  }
-  let u = m.rand() * tot;
-  for (let j = 0; j < V; j++) {
-    u -= w[j];
-    if (u <= 0) return j;
-  }
-  return V - 1;
+  return sampleWeighted(lp.map((x) => Math.exp(x * scale)), m.rand);
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -274,7 +197,7 @@ interface Scored {
 
 function cleanSum(m: Model, v: number[]): number {
   const u = m.rand();
-  return u < 0.6 ? f32PairwiseSum(v) : u < 0.8 ? f32SeqSum(v) : f64Sum(v);
+  return u < 0.6 ? f32PairwiseSum(v) : u < 0.8 ? f32SequentialSum(v) : f64Sum(v);
 }
 
 function score(m: Model, c: Cand, bug: Bug, groupVariant: number): Scored {
@@ -529,17 +452,9 @@ function detect(c: Cand, s: Scored, bug: Bug, level: Level): { required: boolean
 // Writers
 // ------------------------------------------------------------------------------------------------
 
-/** JSON like Python's json.dumps: NaN / Infinity / -Infinity written bare. */
-function pyJson(x: unknown): string {
-  return JSON.stringify(x, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? `__NF_${v}__` : v)).replace(
-    /"__NF_(NaN|Infinity|-Infinity)__"/g,
-    '$1',
-  );
-}
-function csvCell(x: unknown): string {
-  const s = typeof x === 'string' ? x : typeof x === 'number' || typeof x === 'boolean' ? String(x) : pyJson(x);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
+/** Written as the dev corpus is: Python's json.dumps (and str() in CSV cells), token ids as ints. */
+const PY: DumpsOptions = { intKeys: new Set(['id', 'token_ids']) };
+const pyJson = (x: unknown) => pyDumps(x, PY);
 
 // ------------------------------------------------------------------------------------------------
 // Corpus
@@ -687,7 +602,7 @@ function main(): void {
         rec.score_kind = 'logprob';
         rec.gold = k === gold;
         rec.selected = k === selected;
-        if (file.endsWith('.csv')) open(file).write(csvCols.map((col) => csvCell(rec[col] ?? '')).join(',') + '\n');
+        if (file.endsWith('.csv')) open(file).write(csvCols.map((col) => csvCell(rec[col], col, PY)).join(',') + '\n');
         else open(file).write(pyJson(rec) + '\n');
         records++;
         const d = detect(c, s, bug, level);

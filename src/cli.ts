@@ -2,19 +2,21 @@
  * The command line: parse arguments, call the library, choose the exit code. Exit codes follow
  * ESLint: 0 nothing reached --fail-on, 1 something did, 2 usage error or unreadable input.
  */
+import { PRECISION_SETTINGS, type PrecisionSetting } from './reference/precision.js';
 import { access, constants, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import yargs from 'yargs';
 import type { Severity, SeveritySetting } from './types.js';
-import { audit, ConfigError } from './engine/index.js';
+import { audit, ConfigError, nothingAudited } from './engine/index.js';
+import { displayPath } from './report/format.js';
 import { InputError, adapters, type ReadOptions } from './ingest/index.js';
 import { findReporter, reporters, DEFAULT_FORMAT } from './report/index.js';
-import { ruleCatalogue } from '../rules/index.js';
-import { ruleTable } from './rule-table.js';
-import { explain, ExplainError } from './explain.js';
+import { defaultRuleSet } from '../rules/index.js';
+import { ruleTable } from './report/rule-table.js';
+import { explain, ExplainError } from './explain/index.js';
+import { reaches } from './engine/severity.js';
 import { loadMappingConfig, parseMapArgs } from './ingest/mapping.js';
 
-const SEVERITY_RANK: Record<Severity, number> = { info: 1, warning: 2, error: 3 };
 const FAIL_ON = ['error', 'warning', 'info', 'none'] as const;
 type FailOn = (typeof FAIL_ON)[number];
 
@@ -34,8 +36,7 @@ export function parseRuleArgs(args: readonly string[]): Record<string, SeverityS
 /** Whether any finding reaches the --fail-on threshold. */
 export function exitCodeFor(counts: Record<Severity, number>, failOn: FailOn): 0 | 1 {
   if (failOn === 'none') return 0;
-  const threshold = SEVERITY_RANK[failOn];
-  for (const sev of Object.keys(counts) as Severity[]) if (counts[sev] > 0 && SEVERITY_RANK[sev] >= threshold) return 1;
+  for (const sev of Object.keys(counts) as Severity[]) if (counts[sev] > 0 && reaches(sev, failOn)) return 1;
   return 0;
 }
 
@@ -58,10 +59,16 @@ function progressReporter(env = process.env): ((n: number, file: string) => void
   };
 }
 
-/** `--map` / `--map-config`, shared by audit and explain. */
+/** `--map` / `--map-config` and `--precision`, shared by audit and explain. */
 const MAP_OPTIONS = {
   map: { type: 'string', array: true, default: [] as string[], describe: 'map a canonical field to a dotted path in each row: field=path (repeatable)' },
   'map-config': { type: 'string', describe: 'JSON file with {"map": {field: path}}' },
+  precision: {
+    type: 'string',
+    default: 'auto',
+    choices: PRECISION_SETTINGS,
+    describe: 'precision the pipeline ran in: auto infers it; fp32 keeps float32 tolerances; bf16/fp16 allow that format and report it as info',
+  },
 } as const;
 
 /** How to read the inputs: a field map describes a custom layout, read with the mapped adapter unless told otherwise. */
@@ -105,6 +112,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           .option('rule', { type: 'string', array: true, default: [] as string[], describe: 'set a rule severity: id=off|info|warning|error (repeatable)' })
           .option('concurrency', { type: 'number', default: 4, describe: 'files read at once' })
           .option('input-format', { type: 'string', choices: adapters.map((a) => a.name), describe: 'skip detection: read every file in this format' })
+          .option('allow-empty', { type: 'boolean', default: false, describe: 'exit 0 even when no record could be audited' })
           .options(MAP_OPTIONS),
       async (args) => {
         const reporter = findReporter(args.format)!;
@@ -112,9 +120,11 @@ export async function main(argv: readonly string[]): Promise<number> {
         const read = readOptionsOf(args.map, args['map-config'], args['input-format']);
         if (args.output) await checkWritable(args.output);
         const result = await audit(args.paths as string[], {
+          rules: defaultRuleSet,
           severities: parseRuleArgs(args.rule),
           concurrency: args.concurrency,
           read,
+          precision: args.precision as PrecisionSetting,
           onProgress: progressReporter(),
         });
         if (process.stderr.isTTY && !process.env.CI) err('\r\x1b[2K');
@@ -127,6 +137,13 @@ export async function main(argv: readonly string[]): Promise<number> {
           }
         } else out(text);
         code = exitCodeFor(result.summary.findings, args['fail-on'] as FailOn);
+        // An audit that checked nothing is no pass (as ESLint's "no files matching"): say why, per file.
+        const empty = nothingAudited(result);
+        if (empty.length > 0 && !args['allow-empty']) {
+          for (const e of empty) err(`evalaudit: nothing audited in ${displayPath(e.file, process.cwd())}: ${e.why}\n`);
+          err('evalaudit: no record was audited (--allow-empty accepts that)\n');
+          code = 2;
+        }
       },
     )
     .command(
@@ -143,10 +160,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       async (args) => {
         const read = readOptionsOf(args.map, args['map-config'], args['input-format']);
         const text = await explain(args.file as string, args.record, {
+          rules: defaultRuleSet,
           format: args.format as 'text' | 'markdown',
           inputFormat: read.inputFormat,
           fieldMap: read.fieldMap,
           severities: parseRuleArgs(args.rule),
+          precision: args.precision as PrecisionSetting,
         });
         out(text);
       },
@@ -156,7 +175,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       'list the rules',
       (y) => y.option('format', { alias: 'f', type: 'string', default: 'text', choices: ['text', 'markdown'] }),
       (args) => {
-        out(ruleTable(ruleCatalogue(), args.format as 'text' | 'markdown'));
+        out(ruleTable(defaultRuleSet.catalogue, args.format as 'text' | 'markdown'));
       },
     )
     .demandCommand(1, 'name a command: audit, explain or rules')

@@ -55,25 +55,41 @@ export interface AuditRecord {
   choice_index?: number;
   /** Task name, for harnesses that aggregate per task. */
   task?: string;
+  /**
+   * The run the record's file belongs to (lm-eval: its directory and date), so a results file
+   * pairs only with its own samples. Set by adapters from the file's path; not a canonical field.
+   */
+  run?: string;
 }
 
 export type RecordId = string | number;
+
+/**
+ * Why a row could not be read, for the invalid-record finding's message id: `unreadable` (not
+ * JSON, a broken CSV row, too long), `notObject`, `schema`, `structure` (lengths and indices that
+ * disagree), `duplicateId`, `format` (a native format's adapter could not translate it),
+ * `unsupportedFormat` and `emptyFile` (about the whole file).
+ */
+export type InvalidCode = 'unreadable' | 'notObject' | 'schema' | 'structure' | 'duplicateId' | 'format' | 'unsupportedFormat' | 'emptyFile';
 
 /** One thing an input adapter yields. */
 export type RawItem =
   | { kind: 'record'; file: string; line: number; record: AuditRecord }
   /** `wholeFile`: about the file, not a row of it (unsupported format, no records), so not counted as a record. */
-  | { kind: 'invalid'; file: string; line: number; recordId?: RecordId; message: string; wholeFile?: boolean }
+  | { kind: 'invalid'; file: string; line: number; recordId?: RecordId; message: string; wholeFile?: boolean; code?: InvalidCode }
   /**
    * A row that holds nothing to audit (a generative sample, a response without log-probs): not an
    * error, but counted and listed with its reason, so that records = audited + invalid + skipped.
    * `reason` is a fixed phrase per kind of row (reports tally rows by it); `wholeFile` as for invalid.
    */
   | { kind: 'skipped'; file: string; line: number; recordId?: RecordId; reason: string; wholeFile?: boolean }
-  | { kind: 'aggregate'; file: string; line: number; task: string; metric: string; value: number };
+  /** A harness's headline number; `run` as on AuditRecord, naming the samples it averages. */
+  | { kind: 'aggregate'; file: string; line: number; task: string; metric: string; value: number; run?: string };
 
 export interface Finding {
   ruleId: string;
+  /** Which of the rule's messages (its `meta.messages` key): the stable name of this kind of finding. */
+  messageId: string;
   severity: Severity;
   file: string;
   line: number;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main, parseRuleArgs, exitCodeFor, useColor } from '../src/cli.js';
 import { audit } from '../src/engine/index.js';
+import { defaultRuleSet } from '../rules/index.js';
 
 let out = '';
 let err = '';
@@ -40,7 +41,7 @@ describe('bad input', () => {
   );
 
   it('reports each unreadable row as invalid-record at its line and audits the rest', async () => {
-    const result = await audit([file]);
+    const result = await audit([file], { rules: defaultRuleSet });
     const invalid = result.findings.filter((f) => f.ruleId === 'invalid-record');
     expect(invalid.map((f) => f.line)).toEqual([2, 3, 4, 5]);
     expect(invalid[0].message).toMatch(/not valid JSON/);
@@ -50,7 +51,7 @@ describe('bad input', () => {
   });
 
   it('flags the record whose values are NaN and counts every record', async () => {
-    const result = await audit([file]);
+    const result = await audit([file], { rules: defaultRuleSet });
     const nan = result.findings.find((f) => f.recordId === 'nan');
     expect(nan?.ruleId).toBe('invalid-logprob');
     expect(nan?.line).toBe(6);

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { explain, ExplainError } from '../src/explain.js';
+import { explain, ExplainError } from '../src/explain/index.js';
+import { defaultRuleSet as rules } from '../rules/index.js';
 import { InputError } from '../src/ingest/index.js';
 import { cellDelimiters, tables } from './helpers/markdown.js';
 
@@ -13,8 +14,8 @@ const MANY = fixture('many.jsonl');
 const INVALID = fixture('invalid.jsonl');
 const TWO_GROUPS = fixture('two-groups.jsonl');
 
-const text = (file: string, id: string) => explain(file, id, { format: 'text' });
-const markdown = (file: string, id: string) => explain(file, id, { format: 'markdown' });
+const text = (file: string, id: string) => explain(file, id, { rules, format: 'text' });
+const markdown = (file: string, id: string) => explain(file, id, { rules, format: 'markdown' });
 
 /** A text section: from its heading (a title over a dashes line) to the next heading. */
 function section(out: string, title: string): string[] {
@@ -90,7 +91,7 @@ describe('explain: groups', () => {
   });
 
   it('honours severity overrides like audit: with greedy-choice off, the cat group has no finding', async () => {
-    const out = await explain(CAT, 'A', { format: 'text', severities: { 'greedy-choice': 'off' } });
+    const out = await explain(CAT, 'A', { rules, format: 'text', severities: { 'greedy-choice': 'off' } });
     expect(out).toContain('no group finding');
     expect(out).not.toContain('greedy-choice');
   });
@@ -184,7 +185,7 @@ describe('explain --format markdown', () => {
 
 describe('explain: a record that is not there', () => {
   it('throws ExplainError naming the file and the id and listing the ids', async () => {
-    const err = await explain(CAT, 'Z', { format: 'text' }).catch((e: unknown) => e);
+    const err = await explain(CAT, 'Z', { rules, format: 'text' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ExplainError);
     const message = (err as Error).message;
     expect(message).toContain(CAT);
@@ -193,7 +194,7 @@ describe('explain: a record that is not there', () => {
   });
 
   it('lists at most 10 ids and says how many more there are', async () => {
-    const err = await explain(MANY, 'r0', { format: 'text' }).catch((e: unknown) => e);
+    const err = await explain(MANY, 'r0', { rules, format: 'text' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ExplainError);
     const message = (err as Error).message;
     expect(message).toContain('"r10"');
@@ -201,7 +202,14 @@ describe('explain: a record that is not there', () => {
     expect(message).toContain('(2 more)');
   });
 
+  it('a skipped row says so, with its line and reason', async () => {
+    const gen = fileURLToPath(new URL('./fixtures/formats/lm-eval/malformed/samples_arith_2024-06-01T12-00-00.123456.jsonl', import.meta.url));
+    const out = await explain(gen, '14', { rules, format: 'text' });
+    expect(out).toContain(`file: ${gen}, line 6`);
+    expect(out).toMatch(/^skipped: +the row holds nothing to audit: generate_until sample: generated text, no log-likelihoods$/m);
+  });
+
   it('a missing file is an InputError, as for audit', async () => {
-    await expect(explain(fixture('nope.jsonl'), 'A', { format: 'text' })).rejects.toBeInstanceOf(InputError);
+    await expect(explain(fixture('nope.jsonl'), 'A', { rules, format: 'text' })).rejects.toBeInstanceOf(InputError);
   });
 });

@@ -3,7 +3,10 @@
  * is checked against an independent oracle (exact BigInt arithmetic, a bit-level float16
  * rounding, the naive formula where it is safe), not against the implementation itself.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SCORE_KINDS, SCORE_KIND_NAMES } from '../src/reference/score-kinds.js';
 import fc from 'fast-check';
 import {
   EPS,
@@ -606,5 +609,24 @@ describe('float32Tolerance / float16Tolerance / close', () => {
     // float32 noise is inside the float32 tolerance, a real bug (a dropped token) is not
     expect(float32Tolerance(40, 8)).toBeLessThan(0.01);
     expect(float16Tolerance(40, 8)).toBeGreaterThan(float32Tolerance(40, 8));
+  });
+});
+
+describe('score kinds: one table', () => {
+  it('the record schema offers exactly the kinds the table defines', () => {
+    const schema = JSON.parse(readFileSync(join(__dirname, '..', 'schema', 'record.schema.json'), 'utf8')) as { properties: { score_kind: { enum: string[] } } };
+    expect(schema.properties.score_kind.enum).toEqual(SCORE_KIND_NAMES);
+  });
+
+  it('reads back every declared total, within its range', () => {
+    for (const kind of SCORE_KIND_NAMES) {
+      const spec = SCORE_KINDS[kind];
+      for (const [total, n] of [[-3.25, 5], [-0.01, 1], [-120, 40]] as const) {
+        const s = spec.declared(total, n);
+        expect(s, kind).toBeGreaterThanOrEqual(spec.min);
+        expect(s, kind).toBeLessThanOrEqual(spec.max);
+        expect(spec.toTotal(s, n), kind).toBeCloseTo(total, 9);
+      }
+    }
   });
 });

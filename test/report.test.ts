@@ -6,7 +6,8 @@ import type { RunResult } from '../src/engine/result.js';
 import { displayPath, formatNumber, formatValuePair } from '../src/report/format.js';
 import { DEFAULT_FORMAT, findReporter, reporters } from '../src/report/index.js';
 import { buildJsonReport, encodeEvidence, renderJson, toolVersion } from '../src/report/json.js';
-import { escapeCell, MAX_ROWS_PER_RULE, renderMarkdown } from '../src/report/markdown.js';
+import { MAX_ROWS_PER_RULE, renderMarkdown } from '../src/report/markdown.js';
+import { escapeCell } from '../src/report/format.js';
 import { renderText } from '../src/report/text.js';
 import type { Finding } from '../src/types.js';
 import { AWKWARD_TOKEN, FIXTURE_CWD, makeRunResult } from './fixtures/report/run-result.js';
@@ -84,9 +85,15 @@ describe('markdown report', () => {
   });
 
   it('lists files with their detected format, or says none was', () => {
-    expect(md).toContain('| runs/notes.csv | (not detected) | 1 | 1 |');
-    expect(md).toContain('| runs/openai-echo.jsonl | openai-echo | 5 | 1 |');
-    expect(md).toContain('| **Total** (4 files) |  | 20 | 2 |');
+    expect(md).toContain('| runs/notes.csv | (not detected) | 1 | 0 | 0 | 0 | 0 | 0 | 0 | 1 |');
+    expect(md).toContain('| runs/openai-echo.jsonl | openai-echo | 5 | 0 | 4 | 0 | 0 | 0 | 0 | 1 |');
+    expect(md).toContain('| **Total** (4 files) |  | 20 | 0 | 4 | 0 | 6 | 8 | 0 | 2 |');
+  });
+
+  it('says what could be checked, by evidence level', () => {
+    expect(md).toContain(
+      "Audited 18 of 20 rows: 4 recomputed from the server's own log-probs; 6 per-token values only: their sum and form checked, not their truth; 8 score only: its range checked; 2 unreadable.",
+    );
   });
 
   it('summarises rules most severe first, linked to their docs, with the one-line summary', () => {
@@ -126,7 +133,7 @@ describe('markdown report', () => {
   it('says so plainly when there are no findings', () => {
     const clean = renderMarkdown(withFindings([]), options);
     expect(clean.split('\n')[0]).toBe('# evalaudit: no findings');
-    expect(clean).toContain('No findings: 6 rules checked 20 records in 4 files and found nothing to report.');
+    expect(clean).toContain('No findings: 6 rules checked 18 records in 4 files and found nothing to report.');
     expect(clean).not.toContain('###');
   });
 
@@ -213,7 +220,7 @@ describe('JSON report', () => {
   it('has a fixed key order, sorted byRule, the package version and all counts', () => {
     expect(Object.keys(report)).toEqual(['schemaVersion', 'tool', 'summary', 'files', 'findings']);
     expect(Object.keys(report.findings[0])).toEqual([
-      'ruleId', 'severity', 'file', 'line', 'recordId', 'group', 'message', 'recorded', 'expected', 'evidence',
+      'ruleId', 'messageId', 'severity', 'file', 'line', 'recordId', 'group', 'message', 'recorded', 'expected', 'evidence',
     ]);
     expect(Object.keys(report.summary.byRule)).toEqual([...Object.keys(report.summary.byRule)].sort());
     expect(report.tool).toEqual({ name: 'evalaudit', version: pkg.version });
@@ -265,7 +272,11 @@ describe('text report', () => {
     const one = renderText(withFindings(makeRunResult().findings.slice(0, 1)), options);
     expect(one).toContain('✖ 1 problem (1 error, 0 warnings, 0 info)');
     const clean = renderText(withFindings([]), options);
-    expect(clean.startsWith('✔ No problems (20 records in 4 files)')).toBe(true);
+    expect(clean.startsWith('✔ No problems (18 records audited in 4 files)')).toBe(true);
+    const nothing = withFindings([]);
+    nothing.summary.coverage = { logits: 0, server: 0, topk: 0, values: 0, score: 0 };
+    nothing.summary.invalid = 20;
+    expect(renderText(nothing, options).startsWith('✖ Nothing audited (20 rows in 4 files)')).toBe(true);
   });
 });
 

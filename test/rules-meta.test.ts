@@ -1,13 +1,16 @@
 /**
  * The rule set as a whole (typescript-eslint's docs.test, ESLint's "every rule has a doc and a
- * test"): every rule is registered, implemented in rules/<id>.ts, documented in rules/<id>.md
- * and tested in test/rules/<id>.test.ts, named like its file, in the scope its list says.
+ * test" and RuleTester's message checks): every rule is registered, implemented in
+ * rules/<id>.ts, documented in rules/<id>.md and tested in test/rules/<id>.test.ts, named like
+ * its file; the registry order keeps every rule's `after`; every message id a rule declares is
+ * well-formed and exercised by its test.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { groupRules, invalidRecordMeta, recordRules, ruleCatalogue, runRules } from '../rules/index.js';
-import type { Rule, RuleMeta, Scope } from '../src/engine/rule.js';
+import { defaultRuleSet, rules } from '../rules/index.js';
+import { BY_SIBLING, type Rule, type RuleMeta, type Scope } from '../src/engine/rule.js';
+import { PLACEHOLDER, placeholders } from '../src/engine/messages.js';
 import type { AuditRecord } from '../src/types.js';
 import { findingsOf, tempDir, verdict } from './helpers/rule-tester.js';
 
@@ -15,27 +18,14 @@ const root = join(__dirname, '..');
 const rulesDir = join(root, 'rules');
 const testsDir = join(root, 'test', 'rules');
 
-/** Raised by ingest, not a check: metadata in rules/index.ts, no rules/<id>.ts. */
-const INGEST_RULES = new Set([invalidRecordMeta.id]);
 /** test/rules suites that span every rule rather than name one. */
 const CROSS_RULE_SUITES = new Set(['clean-records']);
 
-const catalogue = ruleCatalogue();
+const catalogue = defaultRuleSet.catalogue;
 const ids = catalogue.map((m) => m.id);
 const ruleFiles = readdirSync(rulesDir).filter((f) => f.endsWith('.ts') && f !== 'index.ts');
 const docFiles = readdirSync(rulesDir).filter((f) => f.endsWith('.md'));
 const testFiles = readdirSync(testsDir).filter((f) => f.endsWith('.test.ts'));
-const registered: Rule[] = [...recordRules, ...groupRules, ...runRules];
-
-/** The scopes each id is checked at, in record → group → run order. */
-function scopesOf(id: string): Scope[] {
-  if (INGEST_RULES.has(id)) return ['record'];
-  const scopes: Scope[] = [];
-  if (recordRules.some((r) => r.meta.id === id)) scopes.push('record');
-  if (groupRules.some((r) => r.meta.id === id)) scopes.push('group');
-  if (runRules.some((r) => r.meta.id === id)) scopes.push('run');
-  return scopes;
-}
 
 const dir = tempDir('evalaudit-docs-');
 
@@ -67,41 +57,48 @@ function doc(id: string): string {
 describe('the registry', () => {
   it('catalogues every rule once, sorted by id', () => {
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids).toEqual([...ids].sort((a, b) => a.localeCompare(b)));
-    for (const r of registered) expect(ids).toContain(r.meta.id);
+    expect(ids).toEqual([...ids].sort());
+    expect(ids.length).toBe(rules.length);
   });
 
   it('ids are kebab-case', () => {
     for (const id of ids) expect(id).toMatch(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/);
   });
 
-  it('each list holds rules of its own scope', () => {
-    for (const r of recordRules) expect(r.meta.scope, r.meta.id).toBe('record');
-    for (const r of groupRules) expect(r.meta.scope, r.meta.id).toBe('group');
-    for (const r of runRules) expect(r.meta.scope, r.meta.id).toBe('run');
-  });
-
-  it('no rule is registered twice in one list', () => {
-    for (const list of [recordRules, groupRules, runRules]) {
-      const listIds = list.map((r) => r.meta.id);
-      expect(new Set(listIds).size).toBe(listIds.length);
+  it('each scope list holds exactly the rules with a check of that scope, in registry order', () => {
+    for (const scope of ['record', 'group', 'run'] as const) {
+      expect(defaultRuleSet[scope].map((r) => r.meta.id)).toEqual(rules.filter((r) => r.checks[scope]).map((r) => r.meta.id));
+      for (const r of defaultRuleSet[scope]) expect(r.meta.scopes, r.meta.id).toContain(scope);
     }
   });
 
-  it('a rule checked at several scopes shares its metadata apart from the scope', () => {
-    for (const id of ids) {
-      const metas = registered.filter((r) => r.meta.id === id).map((r) => r.meta);
-      for (const m of metas.slice(1)) {
-        const { scope: _a, ...rest } = m;
-        const { scope: _b, ...first } = metas[0];
-        expect(rest, id).toEqual(first);
+  it('only invalid-record, raised from what ingest reports, has no check', () => {
+    expect(rules.filter((r) => Object.keys(r.checks).length === 0).map((r) => r.meta.id)).toEqual(['invalid-record']);
+  });
+
+  it('record rules go from exact signatures to the catch-all: invalid-logprob first, score-mismatch last', () => {
+    expect(defaultRuleSet.record[0].meta.id).toBe('invalid-logprob');
+    expect(defaultRuleSet.record.at(-1)!.meta.id).toBe('score-mismatch');
+  });
+
+  it("the order keeps every rule's `after`, in every scope both rules check", () => {
+    for (const r of rules) {
+      for (const before of r.meta.after ?? []) {
+        expect(ids, `${r.meta.id} comes after ${before}`).toContain(before);
+        for (const scope of r.meta.scopes as Scope[]) {
+          const list = defaultRuleSet[scope].map((x) => x.meta.id);
+          if (!list.includes(before)) continue;
+          expect(list.indexOf(before), `${scope}: ${before} before ${r.meta.id}`).toBeLessThan(list.indexOf(r.meta.id));
+        }
       }
     }
   });
 
-  it('record rules go from exact signatures to the catch-all: invalid-logprob first, score-mismatch last', () => {
-    expect(recordRules[0].meta.id).toBe('invalid-logprob');
-    expect(recordRules.at(-1)!.meta.id).toBe('score-mismatch');
+  it('range rules (harmonised within a group) go narrow to wide; each a sibling can widen to has a bySibling message', () => {
+    const range = defaultRuleSet.range;
+    expect(range.map((r) => r.meta.id)).toEqual(['probability-product', 'probability-sum', 'softmax-skipped']);
+    expect(range[0].meta.messages[BY_SIBLING], 'the narrowest is never the wider explanation').toBeUndefined();
+    for (const r of range.slice(1)) expect(placeholders(r.meta.messages[BY_SIBLING] ?? '').sort(), r.meta.id).toEqual(['score', 'sibling', 'siblingScore']);
   });
 
   it('metadata is complete: severity, one-line summary and evidence, doc link', () => {
@@ -115,26 +112,39 @@ describe('the registry', () => {
   });
 });
 
+describe('messages', () => {
+  it.each(ids)('%s: declares camelCase message ids with one-line templates whose placeholders are all well-formed', (id) => {
+    const { messages } = defaultRuleSet.byId.get(id)!.meta;
+    expect(Object.keys(messages).length).toBeGreaterThan(0);
+    for (const [key, template] of Object.entries(messages)) {
+      expect(key).toMatch(/^[a-z][A-Za-z0-9]*$/);
+      expect(template.length, key).toBeGreaterThan(0);
+      expect(template, key).not.toMatch(/\n/);
+      // Every {{ opens a placeholder the renderer knows, so none can stay unfilled by a typo.
+      expect(template.replace(PLACEHOLDER, '').includes('{{') || template.replace(PLACEHOLDER, '').includes('}}'), `${key}: ${template}`).toBe(false);
+    }
+  });
+
+  it.each(ids)('%s: every message id it declares is exercised by its test (test/rules/<id>.test.ts)', (id) => {
+    const source = readFileSync(join(testsDir, `${id}.test.ts`), 'utf8');
+    for (const key of Object.keys(defaultRuleSet.byId.get(id)!.meta.messages)) expect(source, `${id}: message ${key} is never asserted`).toMatch(new RegExp(`'${key}'`));
+  });
+});
+
 describe('files', () => {
   it('every rules/*.ts (but index.ts) is registered under its file name, as its default export', async () => {
     for (const file of ruleFiles) {
       const id = basename(file, '.ts');
       const mod = (await import(/* @vite-ignore */ `../rules/${file}`)) as { default: Rule };
       expect(mod.default?.meta?.id, file).toBe(id);
-      expect(registered, file).toContain(mod.default);
+      expect(rules, file).toContain(mod.default);
     }
   });
 
-  it.each(ids)('%s has rules/<id>.ts (or is raised by ingest)', (id) => {
-    expect(existsSync(join(rulesDir, `${id}.ts`)), id).toBe(!INGEST_RULES.has(id));
-  });
-
-  it.each(ids)('%s has rules/<id>.md', (id) => {
-    expect(existsSync(join(rulesDir, `${id}.md`))).toBe(true);
-  });
-
-  it.each(ids)('%s has test/rules/<id>.test.ts', (id) => {
-    expect(existsSync(join(testsDir, `${id}.test.ts`))).toBe(true);
+  it.each(ids)('%s has rules/<id>.ts, rules/<id>.md and test/rules/<id>.test.ts', (id) => {
+    expect(existsSync(join(rulesDir, `${id}.ts`)), `${id}.ts`).toBe(true);
+    expect(existsSync(join(rulesDir, `${id}.md`)), `${id}.md`).toBe(true);
+    expect(existsSync(join(testsDir, `${id}.test.ts`)), `${id}.test.ts`).toBe(true);
   });
 
   it('every doc and every test under test/rules names a rule (or is a cross-rule suite)', () => {
@@ -152,7 +162,7 @@ describe('files', () => {
 });
 
 describe('docs', () => {
-  const headline = (m: RuleMeta) => `**Default severity:** ${m.defaultSeverity} · **Scope:** ${scopesOf(m.id).join(', ')}`;
+  const headline = (m: RuleMeta) => `**Default severity:** ${m.defaultSeverity} · **Scope:** ${m.scopes.join(', ')}`;
 
   it.each(ids)('%s: the first line is the id as title', (id) => {
     expect(doc(id).split('\n')[0]).toBe(`# ${id}`);
@@ -188,7 +198,7 @@ describe('docs', () => {
       let got: string[];
       if (ex.kind === 'json') {
         const v = verdict(JSON.parse(ex.input) as AuditRecord);
-        got = v.rule ? [`${v.rule.id}: ${v.diagnosis!.message}`] : [];
+        got = v.rule ? [`${v.rule.id}: ${v.message}`] : [];
       } else {
         const path = join(dir(), `${id}-${list.indexOf(ex)}.jsonl`);
         writeFileSync(path, ex.input + '\n');

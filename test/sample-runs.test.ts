@@ -1,9 +1,10 @@
 /**
  * sample-runs/README.md lists every planted bug with the rule that must name it (the table is
- * written by scripts/make-samples.mjs). The audit must find each one, with that rule.
+ * written by scripts/samples/canonical/). The audit must find each one, with that rule.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { defaultRuleSet } from '../rules/index.js';
 import { audit } from '../src/engine/index.js';
 
 interface Planted {
@@ -31,7 +32,7 @@ describe('sample-runs', () => {
   it('names every planted case with the rule its README promises', async () => {
     const cases = plantedCases();
     expect(cases.length).toBeGreaterThan(80);
-    const result = await audit(['sample-runs']);
+    const result = await audit(['sample-runs'], { rules: defaultRuleSet });
     const found = new Set<string>();
     for (const f of result.findings) {
       const file = f.file.replace(/^.*sample-runs\//, '');

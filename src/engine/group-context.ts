@@ -2,7 +2,7 @@
  * A multiple-choice group once all its candidates are in: what each candidate's total is by the
  * reference, and which one the pipeline picked.
  */
-import { fmt } from './evidence.js';
+import type { ScoreKind } from '../types.js';
 import { TIE_FLOOR } from '../reference/precision.js';
 
 export interface Candidate {
@@ -19,14 +19,16 @@ export interface Candidate {
   /** The same for `first`. */
   firstTol: number;
   tokens: number;
-  /** The recorded score, as the pipeline compared it. */
+  /** The recorded score, as the pipeline compared it, and what it declares itself to be. */
   score: number | undefined;
+  kind: ScoreKind;
   /** The record-level root cause found for this candidate, if any. */
   rootCause: string | null;
   choiceIndex?: number;
   normLength?: number;
   metrics?: Record<string, number>;
   task?: string;
+  run?: string;
 }
 
 /** A key of a candidate (its total, first-token log-prob, mean) and that key's honest tolerance. */
@@ -105,9 +107,5 @@ export class GroupContext {
       })),
       best: this.best?.id,
     };
-  }
-
-  describe(c: Candidate): string {
-    return `${JSON.stringify(c.id)} (total ${fmt(c.total)})`;
   }
 }

@@ -2,18 +2,14 @@
  * One scorer scores every candidate of a multiple-choice item. When a record's root cause was
  * decided only from the range its score falls in (a positive "log-prob" in [0, 1] may be a
  * product of probabilities, a sum of them, or a sum of logits), its siblings decide: the group
- * takes the narrowest explanation that covers every sibling.
+ * takes the narrowest explanation that covers every sibling. The narrow-to-wide order is the
+ * rule set's order of its range rules; a renamed finding is reissued with its new rule's own
+ * `bySibling` message.
  */
 import type { Finding } from '../types.js';
-import { fmt } from './evidence.js';
-
-/** Explanations of a positive score, narrowest first: a product lies in [0, 1], a sum of n probabilities in [0, n], a logit sum anywhere. */
-const RANGE_RULES = ['probability-product', 'probability-sum', 'softmax-skipped'] as const;
-const WHY: Record<(typeof RANGE_RULES)[number], string> = {
-  'probability-product': 'a product of probabilities',
-  'probability-sum': 'a sum of probabilities',
-  'softmax-skipped': 'a sum of raw logits',
-};
+import { BY_SIBLING } from './rule.js';
+import type { RuleSet } from './rule-set.js';
+import { messageOf } from './findings.js';
 
 export interface HeldFinding {
   finding: Finding;
@@ -21,25 +17,28 @@ export interface HeldFinding {
   range: boolean;
 }
 
-export function harmonizeGroup(held: HeldFinding[]): void {
+export function harmonizeGroup(held: readonly HeldFinding[], rules: RuleSet): void {
+  const rank = (f: Finding) => rules.range.findIndex((r) => r.meta.id === f.ruleId);
   let widest = -1;
   let witness: Finding | null = null;
   for (const h of held) {
-    const rank = RANGE_RULES.indexOf(h.finding.ruleId as (typeof RANGE_RULES)[number]);
-    if (rank > widest) {
-      widest = rank;
+    const r = rank(h.finding);
+    if (r > widest) {
+      widest = r;
       witness = h.finding;
     }
   }
   if (widest < 0 || witness === null) return;
-  const rule = RANGE_RULES[widest];
+  const meta = rules.range[widest].meta;
   for (const h of held) {
     if (!h.range || h.finding === witness) continue;
-    const rank = RANGE_RULES.indexOf(h.finding.ruleId as (typeof RANGE_RULES)[number]);
-    if (rank < 0 || rank >= widest) continue;
+    const r = rank(h.finding);
+    if (r < 0 || r >= widest) continue;
     const f = h.finding;
-    f.ruleId = rule;
-    f.message = `the score ${fmt(f.recorded as number)} is positive where a log-prob was declared, and candidate ${JSON.stringify(witness.recordId)} of the same item, scored by the same pipeline, records ${fmt(witness.recorded as number)}, which only ${WHY[rule]} reaches: the scores are ${WHY[rule]}`;
+    const data = { score: f.recorded, sibling: witness.recordId, siblingScore: witness.recorded };
+    f.ruleId = meta.id;
+    f.messageId = BY_SIBLING;
+    f.message = messageOf(meta, { messageId: BY_SIBLING, data });
     f.evidence = { ...(f.evidence ?? {}), decidedBy: witness.recordId };
   }
 }

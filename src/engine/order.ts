@@ -2,7 +2,7 @@
  * The one order findings are shown in: file, line, rule id, record id (then group and message,
  * so that two findings never tie and the output does not depend on the order they arrived in).
  */
-import type { Finding, RecordId, Severity } from '../types.js';
+import type { Finding, RecordId } from '../types.js';
 
 export function sortFindings(findings: readonly Finding[]): Finding[] {
   return [...findings].sort(compareFindings);
@@ -33,17 +33,4 @@ function compareIds(a: RecordId | undefined, b: RecordId | undefined): number {
   if (typeof a === 'number') return -1;
   if (typeof b === 'number') return 1;
   return compareText(a, b);
-}
-
-export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
-
-export function severityRank(severity: Severity): number {
-  return SEVERITIES.indexOf(severity);
-}
-
-/** Findings per severity, every severity present (zero when none). */
-export function countBySeverity(findings: readonly Finding[]): Record<Severity, number> {
-  const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
-  for (const f of findings) counts[f.severity]++;
-  return counts;
 }

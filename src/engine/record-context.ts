@@ -14,6 +14,7 @@ import {
   GRID_CHANCE,
   GridEvidence,
   K_STEP,
+  PROBABILITY_SCORE_FLOOR,
   SEPARATION,
   TIERS,
   UNKNOWN_STEP,
@@ -34,10 +35,9 @@ import {
   type StepStats,
   type Tier,
 } from '../reference/precision.js';
-import { allLogprobs } from './evidence.js';
+import { allLogprobs } from '../reference/vectors.js';
+import { SCORE_KINDS } from '../reference/score-kinds.js';
 
-/** Below this a probability-like score's relative tolerance gets an absolute floor (float64 exp of very negative totals). */
-const PROBABILITY_SCORE_FLOOR = 1e-12;
 
 /** Answers that depend on the tier. */
 interface TierMemo {
@@ -338,18 +338,7 @@ export class RecordContext {
    * `total` over `count` tokens.
    */
   declared(total: number, count = this.n): number {
-    switch (this.kind) {
-      case 'logprob':
-        return total;
-      case 'mean_logprob':
-        return total / count;
-      case 'prob':
-        return Math.exp(total);
-      case 'nll':
-        return -total;
-      case 'perplexity':
-        return Math.exp(-total / count);
-    }
+    return SCORE_KINDS[this.kind].declared(total, count);
   }
 
   /**
@@ -372,8 +361,9 @@ export class RecordContext {
 
   /** A total's tolerance carried into the score's declared kind. */
   private scoreTol(t: number, want: number, count: number): number {
-    if (this.kind === 'mean_logprob' || this.kind === 'perplexity') t = t / Math.max(1, count);
-    if (this.kind === 'prob' || this.kind === 'perplexity') t = t * Math.abs(want) + PROBABILITY_SCORE_FLOOR;
+    const spec = SCORE_KINDS[this.kind];
+    if (spec.perToken) t = t / Math.max(1, count);
+    if (spec.exponential) t = t * Math.abs(want) + PROBABILITY_SCORE_FLOOR;
     return t;
   }
 

@@ -1,6 +1,7 @@
 /** What an audit produces: the input to every reporter. */
 import type { Finding, Severity } from '../types.js';
 import type { RuleMeta } from './rule.js';
+import type { EvidenceLevel } from '../reference/sequence.js';
 
 export interface Accuracy {
   /** Multiple-choice groups with a pick (or a recorded metric) that could be scored. */
@@ -22,13 +23,20 @@ export interface FileSummary {
   /** Rows read but holding nothing to audit; `skipReasons` tallies them by reason. */
   skipped: number;
   skipReasons: Record<string, number>;
+  /** Audited records by the best evidence they carried: what could be recomputed, and how well. */
+  coverage: Coverage;
   accuracy: Accuracy;
 }
+
+/** Audited records per evidence level (logits, server log-probs, top-k, per-token values only, score only). */
+export type Coverage = Record<EvidenceLevel, number>;
 
 export interface RunSummary {
   files: number;
   records: number;
   invalid: number;
+  skipped: number;
+  coverage: Coverage;
   findings: Record<Severity, number>;
   byRule: Record<string, number>;
   accuracy: Accuracy;

@@ -1,74 +1,104 @@
 /**
- * What a rule is. A rule declares its metadata and one check; the engine decides when to ask
- * it and what severity its findings carry (configuration, never the rule's code).
+ * What a rule is (after ESLint's rule contract and typescript-eslint's createRule). A rule
+ * declares its metadata, its message templates, and one check per scope it works at; the engine
+ * decides when to ask it, renders its messages and gives its findings a severity (configuration,
+ * never the rule's code).
  */
-import type { Severity } from '../types.js';
+import type { RecordId, Severity } from '../types.js';
 import type { RecordContext } from './record-context.js';
 import type { GroupContext } from './group-context.js';
 import type { RunContext } from './run-context.js';
 
 export type Scope = 'record' | 'group' | 'run';
 
+/** The message placeholder a harmonised finding names its sibling with; see `range` below. */
+export const BY_SIBLING = 'bySibling';
+
 export interface RuleMeta {
-  /** Kebab-case id; the rule's file is rules/<id>.ts and its doc rules/<id>.md. */
+  /** Kebab-case id; the rule's file is rules/<id>.ts, its doc rules/<id>.md, its test test/rules/<id>.test.ts. */
   id: string;
   /** Severity unless configuration says otherwise. */
   defaultSeverity: Severity;
-  scope: Scope;
+  /** The scopes the rule checks, in record → group → run order (filled in by createRule). */
+  scopes: readonly Scope[];
   /** The evidence the rule needs to decide, in words (for the rule table). */
   evidence: string;
   /** One line: the bug the rule names. */
   summary: string;
   /** Relative path of the rule's documentation. */
   docs: string;
+  /**
+   * Message templates by message id. `{{name}}` is filled from the diagnosis's `data` (numbers
+   * formatted for reading, strings as they are); `{{name|json}}` JSON-quotes the value, so a
+   * token's leading space shows. The id is the stable name of a kind of finding (SARIF's
+   * message id, baseline keys); the text may be reworded freely.
+   */
+  messages: Readonly<Record<string, string>>;
+  /**
+   * Record rules that must be asked before this one: their hypotheses are narrower, so when both
+   * reproduce a record the earlier one is the root cause. The registry order is checked against it.
+   */
+  after?: readonly string[];
+  /**
+   * The rule may decide from a number's range alone (`basis: 'range'`), which a sibling in the
+   * same multiple-choice group may settle better (see harmonize.ts). Every such rule but the
+   * narrowest (which a sibling can only widen) declares a `bySibling` message taking `score`,
+   * `sibling` and `siblingScore`.
+   */
+  range?: boolean;
 }
 
-/** A rule's verdict: the numbers reproduce its hypothesis. */
+/** A rule's verdict: the numbers reproduce its hypothesis. The engine renders the message. */
 export interface Diagnosis {
-  /** One sentence: why the record is wrong. */
-  message: string;
+  /** A key of the rule's `meta.messages`. */
+  messageId: string;
+  /** Values for the message's placeholders; also kept with the finding for machines. */
+  data?: Record<string, unknown>;
   recorded?: number | null;
   expected?: number | null;
   evidence?: Record<string, unknown>;
   /**
-   * 'range': decided only from which range a number falls in (a positive score is a probability
-   * product, sum, or logit sum by its size), so a sibling in the same group may decide better.
-   * 'precision': the numbers are honest at a wider precision than float32; not a bug in the
-   * record, so the engine reports such verdicts once per file (a run rule sums them up).
+   * 'range': decided only from which range a number falls in, so a sibling in the same group may
+   * decide better. 'precision': the numbers are honest at a wider precision than float32, no bug
+   * in the record; the engine reports such verdicts once per file (precision-pool.ts).
    */
   basis?: 'range' | 'precision';
-  /** The finding reports what the configuration declared (e.g. `--precision bf16`): info unless the rule's severity is set. */
+  /** The finding reports what the configuration declared (`--precision bf16`): info unless the rule's severity is set. */
   declared?: boolean;
   /** Group-scope diagnoses name the candidate they concern (default: the selected one). */
-  recordId?: string | number;
+  recordId?: RecordId;
   line?: number;
 }
 
-export interface RecordRule {
-  meta: RuleMeta & { scope: 'record' };
-  /** Returns a diagnosis when this rule's hypothesis reproduces the record's numbers. */
-  check(ctx: RecordContext): Diagnosis | null;
+/** Run-scope diagnoses are about whole files: each names its file and line. */
+export interface RunDiagnosis extends Diagnosis {
+  file: string;
+  line: number;
 }
 
-export interface GroupRule {
-  meta: RuleMeta & { scope: 'group' };
-  check(group: GroupContext): Diagnosis | null;
+export interface Checks {
+  /** Returns a diagnosis when the rule's hypothesis reproduces the record's numbers. */
+  record?(ctx: RecordContext): Diagnosis | null;
+  /** Asked once per multiple-choice group, when all its candidates are in. */
+  group?(group: GroupContext): Diagnosis | null;
+  /** Asked once at the end, over what every file contributed. */
+  run?(run: RunContext): RunDiagnosis[];
 }
 
-export interface RunRule {
-  meta: RuleMeta & { scope: 'run' };
-  /** Findings about whole files; each names its file and line. */
-  check(run: RunContext): (Diagnosis & { file: string; line: number })[];
+export interface Rule {
+  meta: RuleMeta;
+  checks: Checks;
 }
 
-export type Rule = RecordRule | GroupRule | RunRule;
+export type RuleMetaInput = Omit<RuleMeta, 'docs' | 'scopes'>;
 
-type MetaInput<S extends Scope> = Omit<RuleMeta, 'docs' | 'scope'> & { scope: S };
+const SCOPES: readonly Scope[] = ['record', 'group', 'run'];
 
-/** Fills in the doc link and keeps each rule file to its metadata and its check. */
-export function createRule<S extends Scope>(
-  meta: MetaInput<S>,
-  check: S extends 'record' ? RecordRule['check'] : S extends 'group' ? GroupRule['check'] : RunRule['check'],
-): S extends 'record' ? RecordRule : S extends 'group' ? GroupRule : RunRule {
-  return { meta: { ...meta, docs: `rules/${meta.id}.md` }, check } as never;
+/**
+ * Fills in the doc link and the scopes. A rule with no check is raised by the engine from what
+ * ingest reports (invalid-record): it still has metadata, messages, a doc and a test.
+ */
+export function createRule(meta: RuleMetaInput, checks: Checks = {}): Rule {
+  const scopes = SCOPES.filter((s) => checks[s] !== undefined);
+  return { meta: { ...meta, scopes: scopes.length > 0 ? scopes : ['record'], docs: `rules/${meta.id}.md` }, checks };
 }

@@ -5,7 +5,8 @@
 import type { RawItem } from '../types.js';
 import type { Row } from './rows.js';
 
-export type Container = 'jsonl' | 'csv' | 'json';
+/** `parquet` and `zip` (Inspect's `.eval`) are binary containers, read by their own readers. */
+export type Container = 'jsonl' | 'csv' | 'json' | 'parquet' | 'zip';
 
 export interface AdapterOptions {
   /** `--map field=dotted.path`: where each canonical field sits in a custom row. */

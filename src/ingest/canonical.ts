@@ -90,10 +90,11 @@ export function structuralProblem(r: AuditRecord): string | null {
 export function canonicalItem(file: string, line: number, value: unknown, nonFinite: boolean): RawItem {
   if (!isObject(value)) {
     const what = Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value;
-    return { kind: 'invalid', file, line, message: `expected a record object, found ${what}` };
+    return { kind: 'invalid', file, line, code: 'notObject', message: `expected a record object, found ${what}` };
   }
-  const problem = validateRecord(value, nonFinite) ?? structuralProblem(value as unknown as AuditRecord);
-  if (problem !== null) return { kind: 'invalid', file, line, recordId: claimedId(value), message: problem };
+  const schema = validateRecord(value, nonFinite);
+  const problem = schema ?? structuralProblem(value as unknown as AuditRecord);
+  if (problem !== null) return { kind: 'invalid', file, line, recordId: claimedId(value), code: schema !== null ? 'schema' : 'structure', message: problem };
   return { kind: 'record', file, line, record: value as unknown as AuditRecord };
 }
 
@@ -111,7 +112,7 @@ export const canonicalAdapter: FormatAdapter = {
       let nonFinite = row.nonFinite === true;
       if (csv && isObject(value)) {
         const typed = typeCsvRow(value as Record<string, string>);
-        if (typeof typed === 'string') return [{ kind: 'invalid', file, line: row.line, recordId: claimedId(value), message: typed }];
+        if (typeof typed === 'string') return [{ kind: 'invalid', file, line: row.line, recordId: claimedId(value), code: 'unreadable', message: typed }];
         value = typed.value;
         nonFinite = typed.nonFinite;
       }

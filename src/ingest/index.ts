@@ -2,9 +2,9 @@
  * Ingest: paths → files → rows → canonical items. A detector picks one adapter per file from
  * its content; `--input-format` overrides it.
  */
-import { open, readdir, realpath, stat } from 'node:fs/promises';
+import { open, readdir, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { join, extname } from 'node:path';
-import type { RawItem } from '../types.js';
+import type { InvalidCode, RawItem } from '../types.js';
 import type { AdapterOptions, Container, FormatAdapter } from './adapter.js';
 import { canonicalAdapter, structuralProblem } from './canonical.js';
 import { hasNonFiniteNumber, validateRecord } from './validate.js';
@@ -14,12 +14,24 @@ import { mappedAdapter } from './formats/mapped.js';
 import { openaiChatAdapter } from './formats/openai-chat.js';
 import { openaiCompletionsAdapter } from './formats/openai-completions.js';
 import { vllmAdapter } from './formats/vllm.js';
+import { helmAdapter, helmRunFileAdapter } from './formats/helm.js';
+import { inspectAdapter, inspectEvalMembers } from './formats/inspect.js';
+import { lightevalAdapter, lightevalParquetColumns } from './formats/lighteval.js';
+import { lmEvalV03Adapter } from './formats/lm-eval-v03.js';
+import { readParquetRowBatches } from './parquet.js';
+import { readZipJsonRows } from './zip.js';
 import { readCsvRows, readJsonDocument, readJsonLineBatches, type Row } from './rows.js';
+import { parseJsonTextEx } from './json-text.js';
 
 /** Every format evalaudit reads, most specific first (detection asks them in this order). */
 export const adapters: FormatAdapter[] = [
   lmEvalResultsAdapter,
   lmEvalSamplesAdapter,
+  inspectAdapter,
+  helmAdapter,
+  helmRunFileAdapter,
+  lightevalAdapter,
+  lmEvalV03Adapter,
   openaiChatAdapter,
   openaiCompletionsAdapter,
   vllmAdapter,
@@ -27,7 +39,7 @@ export const adapters: FormatAdapter[] = [
   canonicalAdapter,
 ];
 
-export const INPUT_EXTENSIONS = ['.jsonl', '.ndjson', '.json', '.csv'] as const;
+export const INPUT_EXTENSIONS = ['.jsonl', '.ndjson', '.json', '.csv', '.parquet', '.eval'] as const;
 
 export class InputError extends Error {}
 
@@ -82,31 +94,70 @@ async function walk(dir: string, found: Map<string, string>, visited: Set<string
 
 export function containerOf(file: string): Container {
   const ext = extname(file).toLowerCase();
+  if (ext === '.parquet') return 'parquet';
+  if (ext === '.eval') return 'zip';
   return ext === '.csv' ? 'csv' : ext === '.jsonl' || ext === '.ndjson' ? 'jsonl' : 'json';
 }
 
 /**
  * The container by content where the extension misleads: lm-evaluation-harness ≤ 0.4.2 wrote
- * its samples as one pretty-printed JSON array in a file named .jsonl. A .jsonl whose first
- * line is a lone `[` (not a JSON value on its own) is read as a JSON document.
+ * its samples as one pretty-printed JSON array in a file named .jsonl, and in mid-2024 wrote
+ * JSON lines to `samples_<task>_<date>.json`. A .jsonl whose first line is a lone `[` (not a
+ * JSON value on its own) is read as a JSON document; a .json whose first line is a whole JSON
+ * object followed by more lines, as JSON lines.
  */
-async function sniffContainer(file: string): Promise<Container> {
+async function sniffContainer(file: string): Promise<Container | typeof LFS_POINTER> {
   const container = containerOf(file);
   const handle = await open(file, 'r'); // also: an unreadable file fails here, before any reader starts
-  if (container !== 'jsonl') {
-    await handle.close();
-    return container;
-  }
   try {
-    const { buffer, bytesRead } = await handle.read(Buffer.alloc(4096), 0, 4096, 0);
-    const head = buffer.toString('utf8', 0, bytesRead).replace(/^\uFEFF/, '');
-    const firstLine = head.split('\n', 1)[0].trim();
-    return firstLine.startsWith('[') && !firstLine.endsWith(']') ? 'json' : 'jsonl';
+    const head = await readHead(handle, container === 'json' ? SNIFF_LINE_BYTES : 4096);
+    if (head.startsWith(LFS_POINTER)) return LFS_POINTER;
+    // Binary containers and CSV: the extension says it all.
+    if (container !== 'jsonl' && container !== 'json') return container;
+    const nl = head.indexOf('\n');
+    const firstLine = (nl < 0 ? head : head.slice(0, nl)).trim();
+    if (container === 'jsonl') return firstLine.startsWith('[') && !firstLine.endsWith(']') ? 'json' : 'jsonl';
+    if (nl < 0 || !firstLine.startsWith('{') || !firstLine.endsWith('}') || head.slice(nl + 1).trim() === '') return 'json';
+    try {
+      parseJsonTextEx(firstLine);
+      return 'jsonl';
+    } catch {
+      return 'json';
+    }
   } finally {
     await handle.close();
   }
 }
 
+/**
+ * How a Git LFS pointer file begins: what a clone without `git lfs pull` (or a dataset
+ * repository's raw view) holds in place of a large output file.
+ */
+const LFS_POINTER = 'version https://git-lfs.github.com/spec/v1';
+
+/** How far a .json file's first line is read to tell JSON lines from a document. */
+const SNIFF_LINE_BYTES = 8 * 2 ** 20;
+
+/** The file's opening text: up to `limit` bytes, stopping once the first line has ended and more follows. */
+async function readHead(handle: FileHandle, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  let lineEnd = -1;
+  while (total < limit) {
+    const size = Math.min(1 << 16, limit - total);
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(size), 0, size, total);
+    if (bytesRead === 0) break;
+    const chunk = buffer.subarray(0, bytesRead);
+    if (lineEnd < 0) {
+      const nl = chunk.indexOf(10);
+      if (nl >= 0) lineEnd = total + nl;
+    }
+    chunks.push(chunk);
+    total += bytesRead;
+    if (lineEnd >= 0 && total > lineEnd + 1) break;
+  }
+  return Buffer.concat(chunks).toString('utf8').replace(/^\uFEFF/, '');
+}
 
 export function supportedFormatsText(): string {
   return adapters.map((a) => `${a.name} (${a.description})`).join('; ');
@@ -135,8 +186,13 @@ async function* batchesOf(file: string, container: Container): AsyncGenerator<Ro
     yield* readJsonLineBatches(file);
     return;
   }
+  if (container === 'parquet') {
+    yield* readParquetRowBatches(file, lightevalParquetColumns);
+    return;
+  }
   let rows: Row[] = [];
-  for await (const row of container === 'csv' ? readCsvRows(file) : readJsonDocument(file)) {
+  const source = container === 'csv' ? readCsvRows(file) : container === 'zip' ? readZipJsonRows(file, inspectEvalMembers) : readJsonDocument(file);
+  for await (const row of source) {
     rows.push(row);
     if (rows.length >= BATCH_ROWS) {
       yield rows;
@@ -164,17 +220,29 @@ function reading(format: string | null, batches: AsyncGenerator<RawItem[]>): Fil
   };
 }
 
+/** A file no adapter can read: one whole-file `invalid` item saying why. */
+function unreadable(file: string, line: number, code: InvalidCode, message: string): FileReading {
+  return reading(
+    null,
+    (async function* () {
+      yield [{ kind: 'invalid' as const, file, line, message, wholeFile: true, code }];
+    })(),
+  );
+}
+
 /**
  * Reads one file as canonical items. Detection looks at the first rows that parse; a file no
  * adapter recognises yields one `invalid` item that names the supported formats.
  */
 export async function readFileItems(file: string, options: ReadOptions = {}): Promise<FileReading> {
-  let container: Container;
+  let sniffed: Container | typeof LFS_POINTER;
   try {
-    container = await sniffContainer(file);
+    sniffed = await sniffContainer(file);
   } catch (err) {
     throw new InputError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
+  if (sniffed === LFS_POINTER) return unreadable(file, 1, 'unreadable', 'a Git LFS pointer, not the file itself: fetch its content (git lfs pull) and audit again');
+  const container = sniffed;
   const source = batchesOf(file, container);
   const pending: Row[] = [];
   let adapter: FormatAdapter | undefined;
@@ -198,14 +266,8 @@ export async function readFileItems(file: string, options: ReadOptions = {}): Pr
   }
   if (adapter === undefined && pending.some((r) => r.error === undefined)) {
     const first = pending.find((r) => r.error === undefined)!;
-    const message = `unsupported input format: no adapter recognises this file. Supported formats: ${supportedFormatsText()}`;
     void source.return(undefined);
-    return reading(
-      null,
-      (async function* () {
-        yield [{ kind: 'invalid' as const, file, line: first.line, message, wholeFile: true }];
-      })(),
-    );
+    return unreadable(file, first.line, 'unsupportedFormat', `unsupported input format: no adapter recognises this file. Supported formats: ${supportedFormatsText()}`);
   }
   const chosen = adapter ?? canonicalAdapter;
   const convert = chosen.createConverter(file, options);
@@ -218,12 +280,13 @@ export async function readFileItems(file: string, options: ReadOptions = {}): Pr
     if (item.kind !== 'record') return item;
     const { record } = item;
     if (!validated) {
-      const problem = validateRecord(record, hasNonFiniteNumber(record)) ?? structuralProblem(record);
-      if (problem) return { kind: 'invalid', file: item.file, line: item.line, recordId: record.id, message: `${chosen.name} adapter: ${problem}` };
+      const schema = validateRecord(record, hasNonFiniteNumber(record));
+      const problem = schema ?? structuralProblem(record);
+      if (problem) return { kind: 'invalid', file: item.file, line: item.line, recordId: record.id, code: schema !== null ? 'schema' : 'structure', message: `${chosen.name} adapter: ${problem}` };
     }
     // Ids name records in findings: unique per file, whatever the format.
     if (seen.has(record.id)) {
-      return { kind: 'invalid', file: item.file, line: item.line, recordId: record.id, message: `duplicate id ${JSON.stringify(record.id)} in this file` };
+      return { kind: 'invalid', file: item.file, line: item.line, recordId: record.id, code: 'duplicateId', message: `duplicate id ${JSON.stringify(record.id)} in this file` };
     }
     seen.add(record.id);
     return item;
@@ -232,7 +295,7 @@ export async function readFileItems(file: string, options: ReadOptions = {}): Pr
     const out: RawItem[] = [];
     for (const row of rows) {
       rowsSeen++;
-      if (row.error !== undefined) out.push({ kind: 'invalid', file: row.file, line: row.line, message: row.error });
+      if (row.error !== undefined) out.push({ kind: 'invalid', file: row.file, line: row.line, code: 'unreadable', message: row.error });
       else for (const item of convert(row)) out.push(check(item));
     }
     return out;
@@ -243,7 +306,7 @@ export async function readFileItems(file: string, options: ReadOptions = {}): Pr
       if (pending.length > 0) yield toItems(pending);
       for await (const rows of source) yield toItems(rows);
       // An empty output file is what a crashed eval step leaves behind: never a silent pass.
-      if (rowsSeen === 0) yield [{ kind: 'invalid', file, line: 1, message: 'the file holds no records', wholeFile: true }];
+      if (rowsSeen === 0) yield [{ kind: 'invalid', file, line: 1, message: 'the file holds no records', wholeFile: true, code: 'emptyFile' }];
     })(),
   );
 }

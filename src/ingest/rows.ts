@@ -8,9 +8,10 @@ import { readFile, stat } from 'node:fs/promises';
 import { parse as parseCsv } from 'csv-parse';
 import { parseJsonTextEx, parseErrorMessage } from './json-text.js';
 
+/** `entry`: the archive member a row came from (zip containers), for messages. */
 export type Row =
-  | { file: string; line: number; value: unknown; error?: undefined; nonFinite?: boolean }
-  | { file: string; line: number; error: string; value?: undefined };
+  | { file: string; line: number; value: unknown; error?: undefined; nonFinite?: boolean; entry?: string }
+  | { file: string; line: number; error: string; value?: undefined; entry?: string };
 
 /**
  * The lines (LF or CRLF) of a text stream, a batch per chunk read. A
@@ -223,7 +224,7 @@ function errorLine(text: string, err: unknown): number {
  * Line of each element of the array whose opening bracket sits at `arrayDepth` (0: the document
  * is the array; 1: an array inside the top-level object under `key`, e.g. `records`).
  */
-function elementLines(text: string, arrayDepth: number, key: string | null): number[] {
+export function elementLines(text: string, arrayDepth: number, key: string | null): number[] {
   const lines: number[] = [];
   let line = 1;
   let depth = 0;

@@ -379,6 +379,8 @@ export const LOGPROB_CEILING = UNIT_ROUNDOFF.float32 * ASSUMED_LOGIT_SCALE;
 export const FLOAT32_PRODUCT_REL = 1e-5;
 /** The absolute floor next to it: probabilities of 1e-7 are printed or rounded to that. */
 export const PROBABILITY_FLOOR = 1e-7;
+/** The absolute floor of a product of probabilities: below float32's smallest subnormal (1.4e-45) and any printed product. */
+export const PRODUCT_FLOOR = 1e-30;
 
 /** Relative error of a product formed in a half-precision format: n roundings of its epsilon. */
 export function productRelTolerance(n: number, half: boolean): number {
@@ -416,6 +418,9 @@ export const COINCIDENCE_CHANCE = 0.01;
 export function coincidenceChance(count: number, tol: number, spread: number): number {
   return spread > 0 ? Math.min(1, (count * 2 * tol) / spread) : 1;
 }
+
+/** A probability-like score's relative tolerance gets this absolute floor (float64 exp of very negative totals). */
+export const PROBABILITY_SCORE_FLOOR = 1e-12;
 
 /** Totals closer than this are a tie whatever their tolerances (float64 reference totals of identical candidates). */
 export const TIE_FLOOR = 1e-9;

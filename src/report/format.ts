@@ -1,5 +1,6 @@
 /** Display helpers shared by the reporters: paths, numbers, unprintable characters, plurals. */
 import { isAbsolute, relative, sep } from 'node:path';
+import type { Coverage, RunSummary } from '../engine/result.js';
 
 /**
  * The path to show for a file. Relative to `cwd` when the file lies under it; otherwise as given,
@@ -20,16 +21,29 @@ function toPosix(path: string): string {
 export const SIGNIFICANT_DIGITS = 6;
 const MAX_DIGITS = 17; // enough to tell any two distinct float64 values apart
 
-/** Up to `digits` significant digits; integers exact; NaN and ±Infinity by name; -0 kept. */
+/**
+ * The one number formatter of every message and report: up to `digits` significant digits,
+ * exponents for very small or large magnitudes, integers exact, NaN and ±Infinity by name, -0 kept.
+ */
 export function formatNumber(n: number, digits = SIGNIFICANT_DIGITS): string {
   if (Number.isNaN(n)) return 'NaN';
   if (n === Infinity) return 'Infinity';
   if (n === -Infinity) return '-Infinity';
   // A recorded -0 can be the trace of a sign bug, so do not print it as 0.
   if (Object.is(n, -0)) return '-0';
-  if (Number.isInteger(n)) return String(n);
+  const a = Math.abs(n);
+  if (Number.isInteger(n) && a < 1e15) return String(n);
+  if (a < 1e-4 || a >= 1e6) return trimMantissa(n.toExponential(digits - 1));
   // Number() drops the trailing zeros toPrecision pads with.
   return String(Number(n.toPrecision(digits)));
+}
+
+/** `1.20000e-5` → `1.2e-5`. */
+function trimMantissa(s: string): string {
+  const e = s.indexOf('e');
+  let m = s.slice(0, e);
+  if (m.includes('.')) m = m.replace(/0+$/, '').replace(/\.$/, '');
+  return m + s.slice(e);
 }
 
 /** `—` when the finding has no such value, `null` when the recorded value itself was null. */
@@ -87,4 +101,41 @@ export function formatDelta(recorded: number | null, recomputed: number | null):
   const text = Math.abs(pp).toFixed(1);
   if (text === '0.0') return '0.0 pp';
   return `${pp > 0 ? '+' : '-'}${text} pp`;
+}
+
+/**
+ * Characters with a meaning in (GitHub-flavoured) Markdown inline text or tables: backslash
+ * first in the class so escapes already present cannot combine with ours. `$` is GitHub math,
+ * `~` strikethrough, `&` entities, `<` `>` HTML and autolinks.
+ */
+const MARKDOWN_SPECIAL = /[\\`*_[\]<>|$&~]/g;
+
+/**
+ * Makes arbitrary text (tokens, ids, paths, messages) safe in a table cell or inline text: every
+ * Markdown special character backslash-escaped, `|` as `\|`, line breaks and other unprintable
+ * characters as escape text (`\n`, `\r`, `\u001b`) so a cell stays on its row.
+ */
+export function escapeCell(text: string): string {
+  return escapeUnprintable(text.replace(MARKDOWN_SPECIAL, '\\$&'));
+}
+
+/** What each evidence level let the audit do, for coverage lines (README "What it checks"). */
+const LEVEL_CHECK: Record<keyof Coverage, string> = {
+  logits: 'recomputed from logits',
+  server: "recomputed from the server's own log-probs",
+  topk: 'recomputed from top-k lists (bounded where the target is unlisted)',
+  values: 'per-token values only: their sum and form checked, not their truth',
+  score: 'score only: its range checked',
+};
+
+/**
+ * One sentence: how many records were audited and from which evidence, how many skipped and
+ * invalid. A clean report means only as much as this says.
+ */
+export function coverageSentence(s: Pick<RunSummary, 'records' | 'invalid' | 'skipped' | 'coverage'>): string {
+  const audited = s.records - s.invalid - s.skipped;
+  const levels = (Object.keys(LEVEL_CHECK) as (keyof Coverage)[]).filter((l) => s.coverage[l] > 0).map((l) => `${s.coverage[l]} ${LEVEL_CHECK[l]}`);
+  const rest = [s.skipped > 0 ? `${s.skipped} skipped (nothing to audit)` : '', s.invalid > 0 ? `${s.invalid} unreadable` : ''].filter((x) => x !== '');
+  const head = audited === 0 ? `No record audited of ${countOf(s.records, 'row')}` : `Audited ${audited} of ${countOf(s.records, 'row')}: ${levels.join('; ')}`;
+  return `${head}${rest.length > 0 ? `${audited === 0 ? ': ' : '; '}${rest.join(', ')}` : ''}.`;
 }

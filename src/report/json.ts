@@ -3,13 +3,13 @@
  * findings are sorted, so the same run gives the same bytes.
  */
 import { packageJson } from '../package-root.js';
-import type { Accuracy, FileSummary, RunResult } from '../engine/result.js';
+import type { Accuracy, Coverage, FileSummary, RunResult } from '../engine/result.js';
 import type { Finding, Severity } from '../types.js';
 import { displayPath } from './format.js';
 import { compareText, sortFindings } from '../engine/order.js';
 import type { ReportOptions } from './reporter.js';
 
-export const REPORT_SCHEMA_VERSION = 1;
+export const REPORT_SCHEMA_VERSION = 2;
 
 export const toolVersion: string = packageJson<{ version: string }>('package.json').version;
 
@@ -61,6 +61,7 @@ export interface JsonAccuracy {
 
 export interface JsonFinding {
   ruleId: string;
+  messageId: string;
   severity: Severity;
   file: string;
   line: number;
@@ -79,11 +80,12 @@ export interface JsonReport {
     files: number;
     records: number;
     invalid: number;
+    coverage: Coverage;
     findings: Record<Severity, number>;
     byRule: Record<string, number>;
     accuracy: JsonAccuracy;
   };
-  files: { file: string; format: string | null; records: number; invalid: number; accuracy: JsonAccuracy }[];
+  files: { file: string; format: string | null; records: number; invalid: number; coverage: Coverage; accuracy: JsonAccuracy }[];
   findings: JsonFinding[];
 }
 
@@ -97,6 +99,7 @@ export function buildJsonReport(result: RunResult, options: Pick<ReportOptions, 
       files: summary.files,
       records: summary.records,
       invalid: summary.invalid,
+      coverage: coverageJson(summary.coverage),
       findings: { error: summary.findings.error, warning: summary.findings.warning, info: summary.findings.info },
       byRule: sortedCounts(summary.byRule),
       accuracy: accuracyJson(summary.accuracy),
@@ -116,6 +119,11 @@ function sortedCounts(counts: Record<string, number>): Record<string, number> {
   return out;
 }
 
+/** In the fixed order of EVIDENCE_LEVELS, best evidence first. */
+function coverageJson(c: Coverage): Coverage {
+  return { logits: c.logits, server: c.server, topk: c.topk, values: c.values, score: c.score };
+}
+
 function accuracyJson(a: Accuracy): JsonAccuracy {
   return { groups: a.groups, recorded: a.recorded, recomputed: a.recomputed, changed: a.changed };
 }
@@ -126,6 +134,7 @@ function fileJson(f: FileSummary, cwd: string | undefined): JsonReport['files'][
     format: f.format,
     records: f.records,
     invalid: f.invalid,
+    coverage: coverageJson(f.coverage),
     accuracy: accuracyJson(f.accuracy),
   };
 }
@@ -134,6 +143,7 @@ function findingJson(f: Finding, cwd: string | undefined): JsonFinding {
   // Written out in schema order; absent optional members are left out rather than set to undefined.
   return {
     ruleId: f.ruleId,
+    messageId: f.messageId,
     severity: f.severity,
     file: displayPath(f.file, cwd),
     line: f.line,

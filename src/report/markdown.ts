@@ -2,30 +2,17 @@
  * The default report: what a reviewer reads in a pull request or a bug report. Metric impact
  * first (is the headline number wrong?), then what was read, then what was found, rule by rule.
  */
-import type { Accuracy, RunResult } from '../engine/result.js';
+import type { Accuracy, FileSummary, RunResult } from '../engine/result.js';
+import { EVIDENCE_LEVELS } from '../engine/coverage.js';
 import type { Finding, Severity } from '../types.js';
-import { countOf, displayPath, escapeUnprintable, formatDelta, formatPercent, formatValuePair } from './format.js';
-import { compareText, countBySeverity, severityRank, sortFindings } from '../engine/order.js';
+import { countOf, coverageSentence, displayPath, escapeCell, formatDelta, formatPercent, formatValuePair } from './format.js';
+import { compareText, sortFindings } from '../engine/order.js';
+import { countBySeverity, severityRank } from '../engine/severity.js';
+import { markdownTable as table } from './layout.js';
 import type { ReportOptions } from './reporter.js';
 
 /** Past this many rows a rule's table stops helping a reader; the JSON report has them all. */
 export const MAX_ROWS_PER_RULE = 200;
-
-/**
- * Characters with a meaning in (GitHub-flavoured) Markdown inline text or tables: backslash
- * first in the class so escapes already present cannot combine with ours. `$` is GitHub math,
- * `~` strikethrough, `&` entities, `<` `>` HTML and autolinks.
- */
-const MARKDOWN_SPECIAL = /[\\`*_[\]<>|$&~]/g;
-
-/**
- * Makes arbitrary text (tokens, ids, paths, messages) safe in a table cell or inline text: every
- * Markdown special character backslash-escaped, `|` as `\|`, line breaks and other unprintable
- * characters as escape text (`\n`, `\r`, `\u001b`) so a cell stays on its row.
- */
-export function escapeCell(text: string): string {
-  return escapeUnprintable(text.replace(MARKDOWN_SPECIAL, '\\$&'));
-}
 
 export function renderMarkdown(result: RunResult, options: ReportOptions): string {
   const findings = sortFindings(result.findings);
@@ -33,6 +20,7 @@ export function renderMarkdown(result: RunResult, options: ReportOptions): strin
   const sections = [
     [title(findings)],
     metricImpact(result, options.cwd),
+    ['## What was checked', '', coverageSentence(result.summary)],
     filesSection(result, options.cwd),
     findings.length === 0 ? noFindings(result) : rulesSection(rules),
     ...rules.map((rule) => ruleFindingsSection(rule, findings, options.cwd)),
@@ -85,18 +73,18 @@ function impactSentence(a: Accuracy): string {
 
 // ── Files ────────────────────────────────────────────────────────────────────
 
+/** Per file: rows read, the audited ones by evidence level, skipped and invalid. */
 function filesSection(result: RunResult, cwd: string | undefined): string[] {
-  const rows = result.files.map((f) => [
-    escapeCell(displayPath(f.file, cwd)),
-    f.format === null ? '(not detected)' : escapeCell(f.format),
+  const counts = (f: Pick<FileSummary, 'records' | 'coverage' | 'skipped' | 'invalid'>) => [
     String(f.records),
+    ...EVIDENCE_LEVELS.map((l) => String(f.coverage[l])),
+    String(f.skipped),
     String(f.invalid),
-  ]);
-  if (result.files.length > 1) {
-    const { summary } = result;
-    rows.push([`**Total** (${countOf(summary.files, 'file')})`, '', String(summary.records), String(summary.invalid)]);
-  }
-  return ['## Files', '', ...table(['File', 'Format', 'Records', 'Invalid'], 'llrr', rows)];
+  ];
+  const rows = result.files.map((f) => [escapeCell(displayPath(f.file, cwd)), f.format === null ? '(not detected)' : escapeCell(f.format), ...counts(f)]);
+  if (result.files.length > 1) rows.push([`**Total** (${countOf(result.summary.files, 'file')})`, '', ...counts(result.summary)]);
+  const header = ['File', 'Format', 'Records', 'Logits', 'Server', 'Top-k', 'Values only', 'Score only', 'Skipped', 'Invalid'];
+  return ['## Files', '', ...table(header, 'llrrrrrrrr', rows)];
 }
 
 // ── Rules ────────────────────────────────────────────────────────────────────
@@ -146,7 +134,9 @@ function rulesSection(rules: readonly RuleRow[]): string[] {
 function noFindings(result: RunResult): string[] {
   const { summary } = result;
   return [
-    `No findings: ${countOf(result.rules.length, 'rule')} checked ${countOf(summary.records, 'record')} in ${countOf(summary.files, 'file')} and found nothing to report.`,
+    summary.records - summary.invalid - summary.skipped === 0
+      ? `No findings, and nothing audited: no record in ${countOf(summary.files, 'file')} could be checked.`
+      : `No findings: ${countOf(result.rules.length, 'rule')} checked ${countOf(summary.records - summary.invalid - summary.skipped, 'record')} in ${countOf(summary.files, 'file')} and found nothing to report.`,
   ];
 }
 
@@ -174,12 +164,4 @@ function recordCell(f: Finding): string {
   if (f.recordId === undefined) return group ?? '—';
   const id = escapeCell(String(f.recordId));
   return group === undefined ? id : `${id} (${group})`;
-}
-
-// ── Tables ───────────────────────────────────────────────────────────────────
-
-/** A GFM table; `align` has one letter per column, l or r. Cells must already be escaped. */
-function table(header: readonly string[], align: string, rows: readonly (readonly string[])[]): string[] {
-  const rule = [...align].map((a) => (a === 'r' ? '---:' : '---'));
-  return [header, rule, ...rows].map((cells) => `| ${cells.join(' | ')} |`);
 }

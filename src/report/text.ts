@@ -4,8 +4,10 @@
  */
 import type { RunResult } from '../engine/result.js';
 import type { Finding, Severity } from '../types.js';
-import { countOf, displayPath, escapeUnprintable, formatDelta, formatPercent } from './format.js';
-import { countBySeverity, sortFindings } from '../engine/order.js';
+import { countOf, coverageSentence, displayPath, escapeUnprintable, formatDelta, formatPercent } from './format.js';
+import { sortFindings } from '../engine/order.js';
+import { countBySeverity, worstSeverity } from '../engine/severity.js';
+import { displayWidth as width } from './layout.js';
 import type { ReportOptions } from './reporter.js';
 
 type Paint = (text: string) => string;
@@ -49,7 +51,7 @@ export function renderText(result: RunResult, options: ReportOptions): string {
   const palette = options.color ? COLOR : NO_COLOR;
   const findings = sortFindings(result.findings);
   const blocks = groupByFile(findings).map(([file, own]) => fileBlock(displayPath(file, options.cwd), own, palette));
-  const footer = [tally(result, findings, palette), ...accuracyLine(result)];
+  const footer = [tally(result, findings, palette), `  ${coverageSentence(result.summary)}`, ...accuracyLine(result)];
   return `${[...blocks, footer.join('\n')].join('\n\n')}\n`;
 }
 
@@ -85,18 +87,16 @@ function fileBlock(path: string, findings: readonly Finding[], palette: Palette)
   return [palette.file(escapeUnprintable(path)), ...lines].join('\n');
 }
 
-/** Columns by code point, so a message with an emoji or accented token does not push the rule id. */
-function width(text: string): number {
-  return [...text].length;
-}
-
 function tally(result: RunResult, findings: readonly Finding[], palette: Palette): string {
   if (findings.length === 0) {
     const { summary } = result;
-    return palette.tally.clean(`✔ No problems (${countOf(summary.records, 'record')} in ${countOf(summary.files, 'file')})`);
+    const audited = summary.records - summary.invalid - summary.skipped;
+    // Nothing checked is no pass: never print the green tick for it.
+    if (audited === 0) return palette.tally.warning(`✖ Nothing audited (${countOf(summary.records, 'row')} in ${countOf(summary.files, 'file')})`);
+    return palette.tally.clean(`✔ No problems (${countOf(audited, 'record')} audited in ${countOf(summary.files, 'file')})`);
   }
   const c = countBySeverity(findings);
-  const worst: Severity = c.error > 0 ? 'error' : c.warning > 0 ? 'warning' : 'info';
+  const worst: Severity = worstSeverity(c) ?? 'info';
   const text = `✖ ${countOf(findings.length, 'problem')} (${countOf(c.error, 'error')}, ${countOf(c.warning, 'warning')}, ${countOf(c.info, 'info', 'info')})`;
   return palette.tally[worst](text);
 }

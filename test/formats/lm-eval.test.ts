@@ -1,5 +1,9 @@
-import { describe, expect, it } from 'vitest';
-import { lmEvalTaskFromFile } from '../../src/ingest/formats/lm-eval-samples.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { GENERATIVE_SKIP, lmEvalTaskFromFile } from '../../src/ingest/formats/lm-eval-samples.js';
+import { lmEvalRun } from '../../src/ingest/formats/lm-eval-run.js';
 import { metricName } from '../../src/ingest/formats/lm-eval-results.js';
 import { fixture, readItems, readRecords } from './read.js';
 
@@ -9,7 +13,10 @@ describe('lm-eval samples, v0.4.3+ layout', () => {
   it('makes one record per choice, grouped by doc, with the string log-likelihoods as numbers', async () => {
     const records = await readRecords(file);
     expect(records.map((r) => r.id)).toEqual(['0/0', '0/1', '0/2', '0/3', '1/0', '1/1', '2/0', '2/1']);
-    expect(records[2]).toEqual({
+    // Every record names its run, so a results file pairs with this file only.
+    expect(records.every((r) => r.run === lmEvalRun(file))).toBe(true);
+    const { run: _run, ...third } = records[2];
+    expect(third).toEqual({
       id: '0/2',
       group: '0',
       prompt: 'Question: Which of the following would produce the most heat when rubbed together?\nAnswer:',
@@ -73,8 +80,12 @@ describe('lm-eval samples: damaged rows', () => {
       [3, '2 requests in arguments but 1 responses'],
       [4, expect.stringMatching(/doc_id must be a number or string/)],
       [5, expect.stringMatching(/response 1 is not a log-likelihood/)],
-      // generate_until docs are reported once, not once per doc (line 7 is another one)
-      [6, expect.stringMatching(/generate_until/)],
+    ]);
+    // generate_until docs hold nothing to audit: each is a skipped row, none an error.
+    const skipped = items.flatMap((i) => (i.kind === 'skipped' ? [[i.line, i.recordId, i.reason, i.wholeFile ?? false]] : []));
+    expect(skipped).toEqual([
+      [6, '14', GENERATIVE_SKIP, false],
+      [7, '15', GENERATIVE_SKIP, false],
     ]);
   });
 });
@@ -114,5 +125,58 @@ describe('lm-eval results', () => {
     const agg = Object.fromEntries(items.flatMap((i) => (i.kind === 'aggregate' && i.task === 'arc_easy' ? [[i.metric, i.value]] : [])));
     expect(agg.acc).toBeCloseTo(mean('acc'), 12);
     expect(agg.acc_norm).toBeCloseTo(mean('acc_norm'), 12);
+  });
+});
+
+describe('lm-eval samples: request types and filters', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'evalaudit-lmeval-rows-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const rowsFile = (name: string, rows: object[]) => {
+    const file = join(dir, name);
+    writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    return file;
+  };
+  const args = (...pairs: unknown[][]) => Object.fromEntries(pairs.map((p, i) => [`gen_args_${i}`, Object.fromEntries(p.map((a, j) => [`arg_${j}`, a]))]));
+
+  it('loglikelihood_rolling: one record per doc, its whole text as the completion', async () => {
+    const file = rowsFile('samples_wikitext_2024-06-01T12-00-00.jsonl', [
+      { doc_id: 0, doc: {}, target: 'The text.', arguments: args(['The text.']), resps: [['-31.5']], filtered_resps: ['-31.5'], filter: 'none', metrics: ['word_perplexity'], word_perplexity: ['-31.5', 2] },
+    ]);
+    const records = await readRecords(file);
+    expect(records.map(({ run: _run, ...r }) => r)).toEqual([{ id: '0', group: '0', completion: 'The text.', score: -31.5, task: 'wikitext' }]);
+  });
+
+  it('acc_mutual_info: the unconditional requests are records, not candidates of the doc', async () => {
+    const file = rowsFile('samples_mi_2024-06-01T12-00-00.jsonl', [
+      {
+        doc_id: 3, doc: {}, target: '1',
+        arguments: args(['Q:', ' yes'], ['Q:', ' no'], ['', ' yes'], ['', ' no']),
+        resps: [[['-2.0', 'False']], [['-1.0', 'True']], [['-3.0', 'False']], [['-0.5', 'False']]],
+        filtered_resps: [['-2.0', 'False'], ['-1.0', 'True'], ['-3.0', 'False'], ['-0.5', 'False']],
+        filter: 'none', metrics: ['acc', 'acc_mutual_info'], acc: 1.0, acc_mutual_info: 1.0,
+      },
+    ]);
+    const records = await readRecords(file);
+    expect(records.map((r) => [r.id, r.group, r.gold, r.choice_index])).toEqual([
+      ['3/0', '3', false, 0],
+      ['3/1', '3', true, 1],
+      ['3/unconditional/0', undefined, undefined, undefined],
+      ['3/unconditional/1', undefined, undefined, undefined],
+    ]);
+  });
+
+  it('a filter other than none: one group per doc and filter, metrics named as the results file names them', async () => {
+    const row = (filter: string, acc: number) => ({
+      doc_id: 0, doc: {}, target: '0', arguments: args(['Q:', ' a'], ['Q:', ' b']),
+      resps: [[['-1.0', 'True']], [['-2.0', 'False']]], filtered_resps: [['-1.0', 'True'], ['-2.0', 'False']],
+      filter, metrics: ['acc'], acc,
+    });
+    const records = await readRecords(rowsFile('samples_f_2024-06-01T12-00-00.jsonl', [row('none', 1), row('maj@8', 1)]));
+    expect(records.map((r) => [r.id, r.group, r.metrics])).toEqual([
+      ['0/0', '0', { acc: 1 }],
+      ['0/1', '0', { acc: 1 }],
+      ['0@maj@8/0', '0@maj@8', { 'acc,maj@8': 1 }],
+      ['0@maj@8/1', '0@maj@8', { 'acc,maj@8': 1 }],
+    ]);
   });
 });

@@ -10,16 +10,33 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { record as toyRecord, toy, type Level, type Recorded, type Toy, type ToyOptions } from './toy-model.js';
-import { audit, diagnoseRecord, resolveSeverities, type RecordVerdict } from '../../src/engine/index.js';
+import { appendFileSync } from 'node:fs';
+import { audit, diagnoseRecord, engineConfig, type RecordVerdict } from '../../src/engine/index.js';
 import { RecordContext } from '../../src/engine/record-context.js';
-import { recordRules } from '../../rules/index.js';
+import { messageOf } from '../../src/engine/findings.js';
+import { placeholders } from '../../src/engine/messages.js';
+import { defaultRuleSet } from '../../rules/index.js';
 import type { AuditRecord, Finding } from '../../src/types.js';
 
-const severities = resolveSeverities();
+export const config = engineConfig(defaultRuleSet);
+
+/** A verdict with its message rendered, as a finding would read. */
+export type TestVerdict = RecordVerdict & { messageId: string | null; message: string | null };
 
 /** The engine's verdict on one record, as `audit()` would reach it. */
-export function verdict(record: AuditRecord): RecordVerdict {
-  return diagnoseRecord(record, 'test.jsonl', 1, severities);
+export function verdict(record: AuditRecord): TestVerdict {
+  const v = diagnoseRecord(record, 'test.jsonl', 1, config);
+  return { ...v, messageId: v.diagnosis?.messageId ?? null, message: v.rule && v.diagnosis ? messageOf(v.rule, v.diagnosis) : null };
+}
+
+/**
+ * ESLint's RuleTester checks: the message id is one the rule declares, and the rendered message
+ * has every placeholder filled (the data holds each name the template uses).
+ */
+export function expectWellFormed(ruleId: string, messageId: string, data: Record<string, unknown> | undefined): void {
+  const meta = defaultRuleSet.byId.get(ruleId)!.meta;
+  expect(Object.keys(meta.messages), `${ruleId} declares message ${messageId}`).toContain(messageId);
+  for (const name of placeholders(meta.messages[messageId])) expect(Object.keys(data ?? {}), `${ruleId}/${messageId} fills {{${name}}}`).toContain(name);
 }
 
 /** The root cause the engine names for a record (null when clean). */
@@ -32,9 +49,9 @@ export function rootCause(record: AuditRecord): string | null {
  * the record: for checking that a neighbour does not explain a record too.
  */
 export function hypothesisHolds(ruleId: string, record: AuditRecord): boolean {
-  const rule = recordRules.find((r) => r.meta.id === ruleId);
+  const rule = defaultRuleSet.record.find((r) => r.meta.id === ruleId);
   if (!rule) throw new Error(`no record rule ${ruleId}`);
-  return rule.check(new RecordContext(record, 'test.jsonl', 1)) !== null;
+  return rule.checks.record!(new RecordContext(record, 'test.jsonl', 1)) !== null;
 }
 
 interface CaseBase {
@@ -54,10 +71,14 @@ export interface ValidCase extends CaseBase {
 
 export interface InvalidCase extends CaseBase {
   record: AuditRecord;
-  /** The finding's message must match. */
+  /** The diagnosis's message id (one the rule declares). */
+  messageId: string;
+  /** Placeholder data the diagnosis must carry (a subset, compared with toMatchObject). */
+  data?: Record<string, unknown>;
+  /** The rendered message must match (for wording a reader relies on). */
   message?: RegExp;
   /** Checks on the diagnosis: recorded / expected numbers, evidence fields. */
-  check?: (v: RecordVerdict) => void;
+  check?: (v: TestVerdict) => void;
 }
 
 function caseIt(c: CaseBase): typeof it | typeof it.fails {
@@ -72,7 +93,7 @@ export function recordRuleTester(ruleId: string, cases: { valid: ValidCase[]; in
         const got = rootCause(c.record);
         const want = c.rootCause ?? null;
         expect(want).not.toBe(ruleId);
-        expect(got, verdict(c.record).diagnosis?.message).toBe(want);
+        expect(got, verdict(c.record).message ?? undefined).toBe(want);
       });
     }
   });
@@ -80,8 +101,13 @@ export function recordRuleTester(ruleId: string, cases: { valid: ValidCase[]; in
     for (const c of cases.invalid) {
       caseIt(c)(c.name, () => {
         const v = verdict(c.record);
-        expect(v.rule?.id ?? null, v.diagnosis?.message).toBe(ruleId);
-        if (c.message) expect(v.diagnosis!.message).toMatch(c.message);
+        expect(v.rule?.id ?? null, v.message ?? undefined).toBe(ruleId);
+        const d = v.diagnosis!;
+        if (process.env.EVALAUDIT_RECORD_IDS) appendFileSync(process.env.EVALAUDIT_RECORD_IDS, JSON.stringify({ rule: ruleId, name: c.name, messageId: d.messageId }) + '\n');
+        expect(d.messageId).toBe(c.messageId);
+        expectWellFormed(ruleId, d.messageId, d.data);
+        if (c.data) expect(d.data).toMatchObject(c.data);
+        if (c.message) expect(v.message).toMatch(c.message);
         c.check?.(v);
       });
     }
@@ -112,7 +138,7 @@ export function detectionProperty(ruleId: string, name: string, p: DetectionProp
         const t = toy(seed, n, p.model);
         if (p.applies && !p.applies(t)) return;
         const v = verdict(toyRecord(t, level, p.bug(t)));
-        expect(v.rule?.id ?? null, `${v.diagnosis?.message} (seed ${seed}, n ${n}, ${level})`).toBe(ruleId);
+        expect(v.rule?.id ?? null, `${v.message} (seed ${seed}, n ${n}, ${level})`).toBe(ruleId);
       }),
       { numRuns: p.numRuns ?? 100, seed: 42 },
     );
@@ -157,7 +183,7 @@ export function pythonJson(value: unknown): string {
 
 /** Audits files and returns every finding. */
 export async function findingsOf(paths: string[]): Promise<Finding[]> {
-  const result = await audit(paths);
+  const result = await audit(paths, { rules: defaultRuleSet });
   return result.findings;
 }
 

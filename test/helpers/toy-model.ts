@@ -8,8 +8,21 @@
  * row n predicts the token after the continuation (needed by the forgotten-shift bug); the
  * context row predicts the last context token (needed by the context-token bug).
  */
-import { mulberry32 } from '../../scripts/lib/prng.js';
-import { roundToBfloat16, roundToFloat16 } from '../../src/reference/math.js';
+import {
+  argmaxOf,
+  f16,
+  f16Sum,
+  f32,
+  f32PairwiseSum,
+  f32Product,
+  f32SequentialSum,
+  f64Sum,
+  logSoftmax,
+  logSumExp,
+  sampleIndex,
+} from '../../scripts/lib/pipeline-math.js';
+import { gaussian, mulberry32 } from '../../scripts/lib/prng.js';
+import { roundToBfloat16 } from '../../src/reference/math.js';
 import type { AuditRecord, ScoreKind, TopLogprob } from '../../src/types.js';
 
 export const VOCAB: readonly string[] = [
@@ -28,65 +41,15 @@ export const TOP_K = 5;
 /** The project's seeded PRNG (scripts/lib/prng.ts). */
 export const prng = mulberry32;
 
-function gaussian(rand: () => number): number {
-  const u = Math.max(rand(), 1e-12);
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
-}
-
 // ---------------------------------------------------------------------------------------------
-// Numerics of the toy pipeline (float64 unless said otherwise)
+// Numerics of the toy pipeline: the generators' own (scripts/lib/pipeline-math.ts)
 // ---------------------------------------------------------------------------------------------
 
-export function logSumExp(z: readonly number[], scale = 1): number {
-  let m = -Infinity;
-  for (const x of z) m = Math.max(m, x * scale);
-  let s = 0;
-  for (const x of z) s += Math.exp(x * scale - m);
-  return m + Math.log(s);
-}
-
-export function logSoftmax(z: readonly number[], scale = 1): number[] {
-  const lse = logSumExp(z, scale);
-  return z.map((x) => x * scale - lse);
-}
-
-export const f32 = Math.fround;
-
+export { argmaxOf, f16, f16Sum, f32, f32Product, f32SequentialSum, logSoftmax, logSumExp };
 /** float32 sum the way torch.sum reduces a float32 tensor: pairwise, every partial sum rounded. */
-export function f32Sum(v: readonly number[]): number {
-  if (v.length <= 8) {
-    let s = 0;
-    for (const x of v) s = f32(s + x);
-    return s;
-  }
-  const mid = v.length >> 1;
-  return f32(f32Sum(v.slice(0, mid)) + f32Sum(v.slice(mid)));
-}
-
-/** float32 sum accumulated left to right (a Python loop over float32 numpy scalars): the least accurate honest sum. */
-export function f32SequentialSum(v: readonly number[]): number {
-  let s = 0;
-  for (const x of v) s = f32(s + x);
-  return s;
-}
-
-/** float32 product, left to right: `torch.prod(probs)` (underflows to 0 on long sequences). */
-export function f32Product(v: readonly number[]): number {
-  let p = 1;
-  for (const x of v) p = f32(p * x);
-  return p;
-}
-
-/** Rounds to float16 / bfloat16 as `tensor.half()` / `.bfloat16()` do (the reference's own rounding). */
-export const f16 = roundToFloat16;
+export const f32Sum = (v: readonly number[]): number => f32PairwiseSum(v);
+/** Rounds to bfloat16 as `tensor.bfloat16()` does (the reference's own rounding). */
 export const bf16 = roundToBfloat16;
-
-/** float16 sum, left to right, every partial sum rounded (`values.half().sum()` without a float32 accumulator). */
-export function f16Sum(v: readonly number[]): number {
-  let s = 0;
-  for (const x of v) s = f16(s + x);
-  return s;
-}
 
 // ---------------------------------------------------------------------------------------------
 // The model
@@ -125,21 +88,7 @@ function randomRow(rand: () => number, scale: number, shift: number, vocab: numb
   return row;
 }
 
-function sampleFrom(row: readonly number[], rand: () => number): number {
-  const p = logSoftmax(row).map(Math.exp);
-  let u = rand();
-  for (let j = 0; j < p.length; j++) {
-    u -= p[j];
-    if (u <= 0) return j;
-  }
-  return p.length - 1;
-}
-
-export function argmaxOf(row: readonly number[]): number {
-  let best = 0;
-  for (let j = 1; j < row.length; j++) if (row[j] > row[best]) best = j;
-  return best;
-}
+const sampleFrom = (row: readonly number[], rand: () => number): number => sampleIndex(logSoftmax(row), rand);
 
 /** A continuation of n tokens with its logits, fully determined by the seed. */
 export function toy(seed: number, n: number, options: ToyOptions = {}): Toy {
@@ -224,9 +173,7 @@ export type SumMode = 'pairwise' | 'sequential' | 'float64';
 export function sumBy(mode: SumMode, v: readonly number[]): number {
   if (mode === 'pairwise') return f32Sum(v);
   if (mode === 'sequential') return f32SequentialSum(v);
-  let s = 0;
-  for (const x of v) s += x;
-  return s;
+  return f64Sum(v);
 }
 
 /**

@@ -160,7 +160,7 @@ describe('no rule fires on a clean record', () => {
         const r = record(t, level, clean(t, { sum, kind }));
         const v = verdict(r);
         if (knownFalsePositive(v, sum)) return;
-        expect(v.rule?.id ?? null, `${v.diagnosis?.message} (seed ${seed}, n ${n}, ${level}, ${sum}, ${kind}, ${JSON.stringify(model)})`).toBeNull();
+        expect(v.rule?.id ?? null, `${v.message} (seed ${seed}, n ${n}, ${level}, ${sum}, ${kind}, ${JSON.stringify(model)})`).toBeNull();
       }),
       { numRuns: 1500, seed: 20261126 },
     );

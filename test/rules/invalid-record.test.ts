@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findingsOf, tempDir, writeJsonl } from '../helpers/rule-tester.js';
 import { record, toy } from '../helpers/toy-model.js';
-import { ruleCatalogue } from '../../rules/index.js';
+import { defaultRuleSet } from '../../rules/index.js';
 
 const dir = tempDir();
 const good = (id: string) => ({ ...record(toy(1, 3), 'values'), id });
@@ -19,12 +19,12 @@ function file(name: string, text: string): string {
 }
 
 async function invalid(path: string) {
-  return (await findingsOf([path])).filter((f) => f.ruleId === 'invalid-record').map((f) => ({ line: f.line, message: f.message, recordId: f.recordId }));
+  return (await findingsOf([path])).filter((f) => f.ruleId === 'invalid-record').map((f) => ({ line: f.line, messageId: f.messageId, message: f.message, recordId: f.recordId }));
 }
 
 describe('invalid-record: metadata', () => {
   it('is in the catalogue as a record-scope error with its doc', () => {
-    expect(ruleCatalogue().find((m) => m.id === 'invalid-record')).toMatchObject({ scope: 'record', defaultSeverity: 'error', docs: 'rules/invalid-record.md' });
+    expect(defaultRuleSet.byId.get('invalid-record')?.meta).toMatchObject({ scopes: ['record'], defaultSeverity: 'error', docs: 'rules/invalid-record.md' });
   });
 });
 
@@ -57,6 +57,7 @@ describe('invalid-record: invalid', () => {
     ];
     const found = await invalid(file('mixed.jsonl', lines.join('\n') + '\n'));
     expect(found.map((f) => f.line)).toEqual([2, 3, 4, 5, 6, 7]);
+    expect(found.map((f) => f.messageId)).toEqual(['unreadable', 'notObject', 'schema', 'schema', 'schema', 'duplicateId']);
     expect(found[0].message).toMatch(/^not valid JSON/);
     expect(found[1].message).toBe('expected a record object, found an array');
     expect(found[2].recordId).toBe('c');
@@ -69,15 +70,16 @@ describe('invalid-record: invalid', () => {
   it('CSV: a row with the wrong number of cells, a score that is not a number', async () => {
     const path = file('rows.csv', 'id,score,logprobs\na,-1.5,"[-1.0,-0.5]"\nb,-2.0\nc,minus two,"[-2.0]"\n');
     const found = await invalid(path);
-    expect(found.map((f) => [f.line, f.message])).toEqual([
-      [3, 'CSV row has 2 cells, the header has 3'],
-      [4, 'column score: not a number: "minus two"'],
+    expect(found.map((f) => [f.line, f.messageId, f.message])).toEqual([
+      [3, 'unreadable', 'CSV row has 2 cells, the header has 3'],
+      [4, 'unreadable', 'column score: not a number: "minus two"'],
     ]);
   });
 
   it('a file no adapter recognises: one finding naming the supported formats', async () => {
     const found = await invalid(file('predictions.jsonl', '{"question": "q", "prediction": "a"}\n{"question": "r", "prediction": "b"}\n'));
     expect(found).toHaveLength(1);
+    expect(found[0].messageId).toBe('unsupportedFormat');
     expect(found[0].message).toMatch(/^unsupported input format: no adapter recognises this file\. Supported formats: .*canonical/);
   });
 
@@ -92,6 +94,12 @@ describe('invalid-record: invalid', () => {
       acc: 1,
     };
     const found = await invalid(writeJsonl(dir(), [row], 'samples_toy_2026-01-15T09-30-00.000000.jsonl'));
-    expect(found).toEqual([{ line: 1, message: '2 requests in arguments but 1 responses', recordId: '7' }]);
+    expect(found).toEqual([{ line: 1, messageId: 'format', message: '2 requests in arguments but 1 responses', recordId: '7' }]);
+  });
+
+  it('a structurally inconsistent record, and an empty file', async () => {
+    const structure = await invalid(writeJsonl(dir(), [{ id: 's', tokens: ['a', 'b'], token_ids: [1], score: -1 }]));
+    expect(structure).toEqual([{ line: 1, messageId: 'structure', message: 'tokens has 2 entries, token_ids 1', recordId: 's' }]);
+    expect(await invalid(file('empty.jsonl', ''))).toEqual([{ line: 1, messageId: 'emptyFile', message: 'the file holds no records', recordId: undefined }]);
   });
 });

@@ -53,17 +53,17 @@ recordRuleTester('low-precision', {
     { name: 'score only: one number cannot show a grid, so a float16 score alone is not flagged', record: buggy(t, 'score', bugs.fp16) },
   ],
   invalid: [
-    { name: 'fp16, logits level', record: buggy(t, 'logits', bugs.fp16), message: /float16 grid and differ from the float64 reference by up to/ },
-    { name: 'fp16, top-k level', record: buggy(t, 'topk', bugs.fp16), message: /float16 grid/ },
-    { name: 'fp16, values level', record: buggy(t, 'values', bugs.fp16), message: /float16 grid/ },
-    { name: 'fp16, one token', record: buggy(toy(5, 1), 'logits', bugs.fp16) },
-    { name: 'fp16, 150 tokens, top-k level', record: buggy(long, 'topk', bugs.fp16) },
+    { name: 'fp16, logits level', messageId: 'onGridWithError', record: buggy(t, 'logits', bugs.fp16), message: /float16 grid and differ from the float64 reference by up to/ },
+    { name: 'fp16, top-k level', messageId: 'onGridWithError', record: buggy(t, 'topk', bugs.fp16), message: /float16 grid/ },
+    { name: 'fp16, values level', messageId: 'onGrid', record: buggy(t, 'values', bugs.fp16), message: /float16 grid/ },
+    { name: 'fp16, one token', messageId: 'onGridWithError', record: buggy(toy(5, 1), 'logits', bugs.fp16) },
+    { name: 'fp16, 150 tokens, top-k level', messageId: 'onGridWithError', record: buggy(long, 'topk', bugs.fp16) },
     // Flagged, though named float16: see the known bug below.
-    { name: 'bf16, values level', record: buggy(t, 'values', bugs.bf16), message: /grid/ },
-    { name: 'bf16, top-k level, 150 tokens', record: buggy(long, 'topk', bugs.bf16) },
-    { name: 'bf16 outside float16 range (|v| < 2^-24) is named bfloat16', record: { id: 1, tokens: ['a', 'b'], logprobs: [bf16(-3.3e-9), bf16(-2.71)], score: bf16(bf16(-3.3e-9) + bf16(-2.71)) }, message: /bfloat16 grid/ },
+    { name: 'bf16, values level', messageId: 'onGrid', record: buggy(t, 'values', bugs.bf16), message: /grid/ },
+    { name: 'bf16, top-k level, 150 tokens', messageId: 'onGridWithError', record: buggy(long, 'topk', bugs.bf16) },
+    { name: 'bf16 outside float16 range (|v| < 2^-24) is named bfloat16', messageId: 'onGrid', record: { id: 1, tokens: ['a', 'b'], logprobs: [bf16(-3.3e-9), bf16(-2.71)], score: bf16(bf16(-3.3e-9) + bf16(-2.71)) }, message: /bfloat16 grid/ },
     {
-      name: 'attribution: fp16 values disagree with the reference, yet low-precision (not score-mismatch) names the cause',
+      name: 'attribution: fp16 values disagree with the reference, yet low-precision (not score-mismatch) names the cause', messageId: 'onGridWithError',
       record: buggy(toy(6, 20), 'logits', bugs.fp16),
       check: (v) => {
         expect(v.ctx.valuesCheck.agree).toBe(false);
@@ -71,7 +71,7 @@ recordRuleTester('low-precision', {
       },
     },
     {
-      name: 'bf16 values that all lie in float16 range too are bfloat16, with bfloat16 tolerance',
+      name: 'bf16 values that all lie in float16 range too are bfloat16, with bfloat16 tolerance', messageId: 'onGridWithError',
       record: buggy(toy(20, 5), 'logits', bugs.bf16),
       message: /bfloat16 grid/,
     },

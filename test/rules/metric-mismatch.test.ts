@@ -115,13 +115,13 @@ describe('metric-mismatch: group scope, canonical records', () => {
   it('invalid: acc taken from the lowest log-likelihood (a sign flip)', async () => {
     const findings = await audit1(canonical(capital, { acc: 0, acc_norm: 0 }));
     expect(findings.map((f) => f.ruleId)).toEqual(['metric-mismatch']);
-    expect(findings[0]).toMatchObject({ recorded: 0, expected: 1, recordId: 'doc0/0', group: 'doc0', line: 1 });
+    expect(findings[0]).toMatchObject({ messageId: 'pickIsGoldExplained', recorded: 0, expected: 1, recordId: 'doc0/0', group: 'doc0', line: 1 });
     expect(findings[0].message).toMatch(/^recorded acc = 0, but the highest log-likelihood is choice "doc0\/0" \(gold\), so acc = 1; the recorded value is what picking from the lowest total \(a sign flip\)/);
   });
 
   it('invalid: acc_norm computed without the length normalisation', async () => {
     const findings = await audit1(canonical(capital, { acc: 1, acc_norm: 1 }));
-    expect(findings.map((f) => f.ruleId)).toEqual(['metric-mismatch']);
+    expect(findings.map((f) => [f.ruleId, f.messageId])).toEqual([['metric-mismatch', 'pickIsNotGoldExplained']]);
     expect(findings[0].message).toMatch(/recorded acc_norm = 1, but the highest length-normalised log-likelihood is choice "doc0\/1", not the gold "doc0\/0", so acc_norm = 0; the recorded value is what picking without the length normalisation gives/);
     expect(findings[0].evidence).toMatchObject({ metric: 'acc_norm', explanations: ['without the length normalisation'] });
   });
@@ -131,6 +131,21 @@ describe('metric-mismatch: group scope, canonical records', () => {
     const findings = await audit1(canonical(d, { acc: 1 }));
     expect(findings.map((f) => f.ruleId)).toEqual(['metric-mismatch']);
     expect(findings[0].message).toMatch(/from length-normalised log-likelihoods/);
+  });
+
+  it('invalid: a wrong acc that no known mistake explains', async () => {
+    // The pick (0) is not gold; neither the lowest total (2) nor the best per character (0) is gold either.
+    const d: Doc = { choices: ['aa', 'bbbb', 'cc'], lls: [-1, -2, -3], gold: 1 };
+    const findings = await audit1(canonical(d, { acc: 1 }));
+    expect(findings.map((f) => [f.ruleId, f.messageId])).toEqual([['metric-mismatch', 'pickIsNotGold']]);
+    expect(findings[0].message).toBe('recorded acc = 1, but the highest log-likelihood is choice "doc0/0", not the gold "doc0/1", so acc = 0');
+  });
+
+  it('invalid: every choice gold (a list target), yet acc = 0: no known mistake explains it', async () => {
+    const records = canonical({ choices: ['yes', 'no'], lls: [-1, -2], gold: 0 }, { acc: 0 }).map((r) => ({ ...r, gold: true }));
+    const findings = await audit1(records);
+    expect(findings.map((f) => [f.ruleId, f.messageId])).toEqual([['metric-mismatch', 'pickIsGold']]);
+    expect(findings[0].message).toBe('recorded acc = 0, but the highest log-likelihood is choice "doc0/0" (gold), so acc = 1');
   });
 
   it('valid: no gold known, nothing to recompute', async () => {
@@ -167,7 +182,7 @@ describe('metric-mismatch: lm-evaluation-harness files', () => {
   it('invalid (run): the headline acc is not the mean of its samples', async () => {
     const folder = harnessRun('headline', goodRows, { acc: mean('acc') + 0.1, acc_norm: mean('acc_norm') });
     const findings = await findingsOf([folder]);
-    expect(findings.map((f) => f.ruleId)).toEqual(['metric-mismatch']);
+    expect(findings.map((f) => [f.ruleId, f.messageId])).toEqual([['metric-mismatch', 'headline']]);
     const f = findings[0];
     expect(f.file).toMatch(/results_2026-01-15T09-30-00\.000000\.json$/);
     expect(f.line).toBeGreaterThan(1); // the line of "acc,none" in the results file

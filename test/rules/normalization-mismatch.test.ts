@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { auditRecords, detectionProperty, hypothesisHolds, recordRuleTester, tempDir } from '../helpers/rule-tester.js';
-import { allDistinct, groupRecords, groupWhere } from '../helpers/groups.js';
+import { expect } from 'vitest';
+import { detectionProperty, hypothesisHolds, recordRuleTester } from '../helpers/rule-tester.js';
+import { groupRuleTester } from '../helpers/group-tester.js';
+import { allDistinct, groupRecords, groupWhere, picksOf } from '../helpers/groups.js';
 import { bugs, buggy, clean, record, toy } from '../helpers/toy-model.js';
 
 const t = toy(1, 5);
@@ -16,61 +17,48 @@ recordRuleTester('normalization-mismatch', {
   ],
   invalid: [
     {
-      name: 'mean recorded as the total, logits level',
+      name: 'mean recorded as the total, logits level', messageId: 'meanAsTotal',
       record: buggy(t, 'logits', bugs.meanAsSum),
       message: /the score -[\d.]+ is the mean per-token log-prob \(-[\d.]+ \/ 5\) where the total was declared/,
       check: (v) => expect(v.diagnosis!.evidence).toMatchObject({ tokens: 5 }),
     },
-    { name: 'mean recorded as the total, top-k level', record: buggy(t, 'topk', bugs.meanAsSum) },
-    { name: 'mean recorded as the total, values level', record: buggy(t, 'values', bugs.meanAsSum) },
-    { name: 'mean recorded as the total, two tokens', record: buggy(toy(3, 2), 'values', bugs.meanAsSum) },
-    { name: 'mean recorded as the total, 150 tokens (the float32 product underflows)', record: buggy(toy(1, 150), 'values', bugs.meanAsSum) },
-    { name: 'total recorded where mean_logprob was declared', record: buggy(t, 'logits', bugs.sumAsMean), message: /is the total log-prob where score_kind declares the mean/ },
+    { name: 'mean recorded as the total, top-k level', messageId: 'meanAsTotal', record: buggy(t, 'topk', bugs.meanAsSum) },
+    { name: 'mean recorded as the total, values level', messageId: 'meanAsTotal', record: buggy(t, 'values', bugs.meanAsSum) },
+    { name: 'mean recorded as the total, two tokens', messageId: 'meanAsTotal', record: buggy(toy(3, 2), 'values', bugs.meanAsSum) },
+    { name: 'mean recorded as the total, 150 tokens (the float32 product underflows)', messageId: 'meanAsTotal', record: buggy(toy(1, 150), 'values', bugs.meanAsSum) },
+    { name: 'total recorded where mean_logprob was declared', messageId: 'totalAsMean', record: buggy(t, 'logits', bugs.sumAsMean), message: /is the total log-prob where score_kind declares the mean/ },
     {
-      name: 'attribution: a mean is not a wrong window (length-mismatch does not reproduce it)',
+      name: 'attribution: a mean is not a wrong window (length-mismatch does not reproduce it)', messageId: 'meanAsTotal',
       record: buggy(toy(4, 8), 'topk', bugs.meanAsSum),
       check: (v) => expect(hypothesisHolds('length-mismatch', v.ctx.record)).toBe(false),
     },
   ],
 });
 
-describe('normalization-mismatch: group scope', () => {
-  const dir = tempDir();
-  // Four candidates whose best total, best first token, worst total and best mean are four different ones.
-  const toys = groupWhere(1, [2, 6, 3, 9], allDistinct);
-  const picks = {
-    best: toys.findIndex((_, i) => i === bestBy((x) => x.lp.reduce((a, b) => a + b, 0))),
-    mean: bestBy((x) => x.lp.reduce((a, b) => a + b, 0) / x.n),
-    first: bestBy((x) => x.lp[0]),
-  };
-  function bestBy(key: (x: (typeof toys)[number]) => number): number {
-    let b = 0;
-    toys.forEach((x, i) => {
-      if (key(x) > key(toys[b])) b = i;
-    });
-    return b;
-  }
+// Group scope: four candidates whose best total, best first token, worst total and best mean are four different ones.
+const groupToys = groupWhere(1, [2, 6, 3, 9], allDistinct);
+const groupPicks = picksOf(groupToys);
 
-  it('a pick by best mean per-token log-prob where totals were declared', async () => {
-    const findings = await auditRecords(dir(), groupRecords(toys, { selected: picks.mean, gold: picks.best }));
-    expect(findings).toHaveLength(1);
-    expect(findings[0]).toMatchObject({ ruleId: 'normalization-mismatch', recordId: `q1-c${picks.mean}`, group: 'q1' });
-    expect(findings[0].message).toMatch(/has the best mean per-token log-prob .* but not the best total .*: the choice was length-normalised though totals were declared/);
-  });
-
-  it('the same pick at logits level', async () => {
-    const findings = await auditRecords(dir(), groupRecords(toys, { level: 'logits', selected: picks.mean }));
-    expect(findings.map((f) => f.ruleId)).toEqual(['normalization-mismatch']);
-  });
-
-  it('valid: the pick is the best total', async () => {
-    expect(await auditRecords(dir(), groupRecords(toys, { selected: picks.best }))).toEqual([]);
-  });
-
-  it('valid: at score level without per-token values the first-token policy cannot be ruled out (selection-mismatch)', async () => {
-    const findings = await auditRecords(dir(), groupRecords(toys, { level: 'score', selected: picks.mean }));
-    expect(findings.map((f) => f.ruleId)).toEqual(['selection-mismatch']);
-  });
+groupRuleTester('normalization-mismatch', {
+  valid: [
+    { name: 'group: the pick is the best total', records: groupRecords(groupToys, { selected: groupPicks.best }) },
+    {
+      name: 'group: at score level without per-token values the first-token policy cannot be ruled out (selection-mismatch)',
+      records: groupRecords(groupToys, { level: 'score', selected: groupPicks.mean }),
+      findings: ['selection-mismatch'],
+    },
+  ],
+  invalid: [
+    {
+      name: 'group: a pick by best mean per-token log-prob where totals were declared',
+      records: groupRecords(groupToys, { selected: groupPicks.mean, gold: groupPicks.best }),
+      messageId: 'meanPick',
+      recordId: `q1-c${groupPicks.mean}`,
+      // score.py (honest-numerics) tells this group finding from the record one by this opening.
+      message: /^the pick .* has the best mean per-token log-prob .* but not the best total .*: the choice was length-normalised though totals were declared/,
+    },
+    { name: 'group: the same pick at logits level', records: groupRecords(groupToys, { level: 'logits', selected: groupPicks.mean }), messageId: 'meanPick' },
+  ],
 });
 
 detectionProperty('normalization-mismatch', 'the mean recorded as the total', {

@@ -21,14 +21,14 @@ recordRuleTester('probability-sum', {
     { name: 'a product of probabilities is probability-product', record: buggy(t, 'values', bugs.probabilityProduct), rootCause: 'probability-product' },
   ],
   invalid: [
-    { name: 'Σ exp(log-prob), logits level', record: buggy(t, 'logits', bugs.probabilitySum), message: /is Σ exp\(log-prob\) over the 5 tokens: probabilities were added/ },
-    { name: 'Σ exp(log-prob), top-k level', record: buggy(t, 'topk', bugs.probabilitySum), message: /Σ exp/ },
-    { name: 'Σ exp(log-prob), values level, 150 tokens', record: buggy(toy(3, 150), 'values', bugs.probabilitySum), message: /over the 150 tokens/ },
-    { name: 'per-token probabilities recorded and summed, values level', record: buggy(t, 'values', bugs.probabilityValuesSum), message: /per-token values are probabilities \(all in \[0, 1\]\) and the score .* is their sum/ },
-    { name: 'per-token probabilities recorded and summed, logits level', record: buggy(t, 'logits', bugs.probabilityValuesSum), message: /their sum/ },
-    { name: 'score only, above 1 and at most n', record: buggy(above1, 'score', bugs.probabilitySum), message: /positive, above 1 and at most the 6 tokens/, check: (v) => expect(v.diagnosis!.basis).toBe('range') },
+    { name: 'Σ exp(log-prob), logits level', messageId: 'sumOfProbabilities', record: buggy(t, 'logits', bugs.probabilitySum), message: /is Σ exp\(log-prob\) over the 5 tokens: probabilities were added/ },
+    { name: 'Σ exp(log-prob), top-k level', messageId: 'sumOfProbabilities', record: buggy(t, 'topk', bugs.probabilitySum), message: /Σ exp/ },
+    { name: 'Σ exp(log-prob), values level, 150 tokens', messageId: 'sumOfProbabilities', record: buggy(toy(3, 150), 'values', bugs.probabilitySum), message: /over the 150 tokens/ },
+    { name: 'per-token probabilities recorded and summed, values level', messageId: 'sumOfValues', record: buggy(t, 'values', bugs.probabilityValuesSum), message: /per-token values are probabilities \(all in \[0, 1\]\) and the score .* is their sum/ },
+    { name: 'per-token probabilities recorded and summed, logits level', messageId: 'sumOfValues', record: buggy(t, 'logits', bugs.probabilityValuesSum), message: /their sum/ },
+    { name: 'score only, above 1 and at most n', messageId: 'scoreInRange', record: buggy(above1, 'score', bugs.probabilitySum), message: /positive, above 1 and at most the 6 tokens/, check: (v) => expect(v.diagnosis!.basis).toBe('range') },
     {
-      name: 'attribution: a sum of probabilities is not their product (probability-product does not reproduce it)',
+      name: 'attribution: a sum of probabilities is not their product (probability-product does not reproduce it)', messageId: 'sumOfProbabilities',
       record: buggy(toy(4, 6), 'topk', bugs.probabilitySum),
       check: (v) => expect(hypothesisHolds('probability-product', v.ctx.record)).toBe(false),
     },
@@ -40,9 +40,9 @@ describe('probability-sum: a group decides a range-only score', () => {
   it('a candidate whose sum stayed below 1 is attributed to the sum its sibling proves', async () => {
     const records = [buggy(below1, 'score', bugs.probabilitySum, 'q-c0'), buggy(above1, 'score', bugs.probabilitySum, 'q-c1')].map((r) => ({ ...r, group: 'q' }));
     const findings = await auditRecords(dir(), records);
-    expect(findings.map((f) => [f.recordId, f.ruleId])).toEqual([
-      ['q-c0', 'probability-sum'],
-      ['q-c1', 'probability-sum'],
+    expect(findings.map((f) => [f.recordId, f.ruleId, f.messageId])).toEqual([
+      ['q-c0', 'probability-sum', 'bySibling'],
+      ['q-c1', 'probability-sum', 'scoreInRange'],
     ]);
     expect(findings[0].message).toMatch(/candidate "q-c1" of the same item.* the scores are a sum of probabilities$/);
     expect(findings[0].evidence).toMatchObject({ decidedBy: 'q-c1' });

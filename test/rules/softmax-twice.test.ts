@@ -50,21 +50,21 @@ recordRuleTester('softmax-twice', {
   ],
   invalid: [
     {
-      name: 'log_softmax(softmax(logits)), logits level',
+      name: 'log_softmax(softmax(logits)), logits level', messageId: 'fromLogits',
       record: buggy(t, 'logits', bugs.softmaxTwice),
       message: /every value equals log_softmax\(softmax\(logits\)\) at the target, e\.g\. step 0: -3\.\d+ where the log-prob is/,
     },
-    { name: 'logits level, one token', record: buggy(toy(2, 1), 'logits', bugs.softmaxTwice) },
-    { name: 'logits level, 150 tokens', record: buggy(toy(2, 150), 'logits', bugs.softmaxTwice) },
+    { name: 'logits level, one token', messageId: 'fromLogits', record: buggy(toy(2, 1), 'logits', bugs.softmaxTwice) },
+    { name: 'logits level, 150 tokens', messageId: 'fromLogits', record: buggy(toy(2, 150), 'logits', bugs.softmaxTwice) },
     {
-      name: 'top-k level, vocabulary 1000: every value at p − L with L ≈ log(V + 1)',
+      name: 'top-k level, vocabulary 1000: every value at p − L with L ≈ log(V + 1)', messageId: 'commonOffset',
       record: buggy(big, 'topk', bugs.softmaxTwice),
       message: /every value sits at p − 6\.9\d* .* vocabulary of about 1000 tokens/,
       check: (v) => expect(v.diagnosis!.evidence!.offset as number).toBeCloseTo(Math.log(1001), 2),
     },
-    { name: 'top-k level, vocabulary 1000, 20 tokens', record: buggy(toy(3, 20, { vocab: 1000 }), 'topk', bugs.softmaxTwice) },
+    { name: 'top-k level, vocabulary 1000, 20 tokens', messageId: 'commonOffset', record: buggy(toy(3, 20, { vocab: 1000 }), 'topk', bugs.softmaxTwice) },
     {
-      name: 'attribution: a second softmax flattens the distribution like a high temperature, but no temperature reproduces it',
+      name: 'attribution: a second softmax flattens the distribution like a high temperature, but no temperature reproduces it', messageId: 'fromLogits',
       record: buggy(toy(4, 6), 'logits', bugs.softmaxTwice),
       check: (v) => expect(hypothesisHolds('temperature-scaled', v.ctx.record)).toBe(false),
     },

@@ -1,15 +1,20 @@
 /**
  * lm-evaluation-harness `results_<date>.json` (or the older `results.json`): the headline number
- * of each task and metric. Each becomes an `aggregate` item, which the engine compares with the
- * mean of the per-sample metric in that task's samples file.
+ * of each task and metric. Each becomes an `aggregate` item of its run (lm-eval-run.ts), which
+ * the engine compares with the mean of the per-sample metric in that run's samples file for the
+ * task. A run logged without `--log_samples` has none: the file is then skipped, with that reason.
  *
  * Keys are `<metric>,<filter>` since v0.4 (`"acc,none"`, `"acc_stderr,none"`), plain `<metric>`
- * before. Standard errors and the `alias` are not metrics.
+ * before. Standard errors, the `alias` and the sizes (`samples`, `sample_len`) are not metrics.
  */
 import { readFileSync } from 'node:fs';
 import type { RawItem } from '../../types.js';
 import type { FormatAdapter } from '../adapter.js';
+import { lmEvalRun, runHasSamples } from './lm-eval-run.js';
 import { invalid, isObject } from './values.js';
+
+/** Why a results file is not checked (reports tally skipped files by this phrase). */
+export const NO_SAMPLES_SKIP = 'no samples for this results file';
 
 /**
  * Finds the 1-based line of each `"key":` inside each task's block of the results file, so a
@@ -47,9 +52,12 @@ class KeyLines {
   }
 }
 
+/** Keys of a task's results that are not metrics: its names and sizes, and a group's blank spacer. */
+const NOT_METRICS = new Set(['alias', 'name', 'samples', 'sample_len', ' ']);
+
 /** `acc,none` → `acc`; another filter stays in the name (`exact_match,strict-match`). Null for non-metrics. */
 export function metricName(key: string): string | null {
-  if (key === 'alias' || key === 'samples' || key === ' ') return null;
+  if (NOT_METRICS.has(key)) return null;
   const comma = key.indexOf(',');
   const name = comma < 0 ? key : key.slice(0, comma);
   const filter = comma < 0 ? 'none' : key.slice(comma + 1);
@@ -65,6 +73,7 @@ export const lmEvalResultsAdapter: FormatAdapter = {
     return isObject(first) && isObject(first.results) && ('versions' in first || 'n-shot' in first || 'config' in first || 'configs' in first);
   },
   createConverter(file) {
+    const run = lmEvalRun(file);
     let lines: KeyLines | null = null;
     return (row) => {
       const v = row.value;
@@ -88,9 +97,10 @@ export const lmEvalResultsAdapter: FormatAdapter = {
           const metric = metricName(key);
           // "N/A" stderrs and other non-numbers are not aggregates.
           if (metric === null || typeof value !== 'number') continue;
-          items.push({ kind: 'aggregate', file, line: lines.line(task, key), task, metric, value });
+          items.push({ kind: 'aggregate', file, line: lines.line(task, key), task, metric, value, run });
         }
       }
+      if (!runHasSamples(file)) items.push({ kind: 'skipped', file, line: 1, reason: NO_SAMPLES_SKIP, wholeFile: true });
       return items;
     };
   },

@@ -1,28 +1,32 @@
 /**
- * lm-evaluation-harness `--log_samples` files. One row is one doc; each of its log-likelihood
- * requests (one per answer choice) becomes a record, and the doc is their group.
+ * lm-evaluation-harness `--log_samples` files. One row is one doc (per filter); each of its
+ * log-likelihood requests (one per answer choice) becomes a record, and the doc is their group.
  *
- * Two layouts exist:
+ * Layouts, by version:
  * - v0.4.3+ (`samples_<task>_<date>.jsonl`, written by EvaluationTracker): `arguments` is
- *   `{gen_args_N: {arg_0: context, arg_1: continuation}}`, `target` is `str(target)`, and
- *   `resps` / `filtered_resps` went through `sanitize_list`, so every number is a string
- *   (`[["-5.77", "False"]]`, "nan", "-inf").
+ *   `{gen_args_N: {arg_0: context, arg_1: continuation}}`, and `resps` / `filtered_resps` went
+ *   through `sanitize_list`, so every number is a string (`[["-5.77", "False"]]`, "nan",
+ *   "-inf"); `target` is `str(target)` from v0.4.4 on, the task's own value in v0.4.3.
+ * - May–June 2024 (main between v0.4.2 and v0.4.3): the same rows, first as one JSON array and
+ *   then as JSON lines, in `samples_<task>_<date>.json`.
  * - up to v0.4.2: one pretty-printed JSON array per task, `arguments` as `[[context, continuation], …]`,
  *   numbers as numbers, `target` as the task returned it (an index, a list, or the choice text).
+ *
+ * Request types: `multiple_choice` (one (context, continuation) request per choice; gold and
+ * acc_norm lengths in lm-eval-gold.ts), `loglikelihood` (one such request, `acc` = is_greedy),
+ * `loglikelihood_rolling` (one request with the whole text), and `generate_until` ((context,
+ * gen_kwargs), text responses: nothing to audit, so each such row is a skipped item).
  */
 import type { AuditRecord, RawItem } from '../../types.js';
 import type { FormatAdapter } from '../adapter.js';
-import { codePointLength, invalid, isObject, readNumber, show } from './values.js';
+import { readChoices } from './lm-eval-gold.js';
+import { lmEvalRun, lmEvalTaskFromFile } from './lm-eval-run.js';
+import { invalid, isObject, readNumber, show } from './values.js';
 
-/** The task name lm-eval put in the file name (`samples_<task>_<ISO date>.jsonl`). */
-export function lmEvalTaskFromFile(file: string): string {
-  const base = file.replace(/\\/g, '/').split('/').pop() ?? file;
-  const stem = base.replace(/\.(jsonl|json|ndjson)$/i, '');
-  const m = /^samples_(.+)_(\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}(?:\.\d+)?)$/.exec(stem);
-  if (m) return m[1];
-  // ≤ v0.4.2 named the file `<model_args>_<task>.jsonl`, which cannot be split reliably.
-  return stem.startsWith('samples_') ? stem.slice('samples_'.length) : stem;
-}
+export { lmEvalTaskFromFile } from './lm-eval-run.js';
+
+/** Why a generative row is not audited (reports tally skipped rows by this phrase). */
+export const GENERATIVE_SKIP = 'generate_until sample: generated text, no log-likelihoods';
 
 /** The requests' arguments as lists, whichever layout wrote them. */
 function requestArgs(args: unknown): unknown[][] | null {
@@ -70,68 +74,12 @@ function loglikelihoods(row: Record<string, unknown>, n: number): number[] | str
   return out;
 }
 
-/** Keys of a doc most likely to hold the choice texts, asked first. */
-const CHOICE_KEYS = ['choices', 'endings', 'options', 'answers'];
-
-/**
- * The choice texts as `doc_to_choice` gave them, when the doc lists them: each continuation is
- * `target_delimiter + choice`, so it ends with its choice after nothing but whitespace.
- */
-function choiceTexts(doc: unknown, continuations: string[]): string[] | null {
-  if (!isObject(doc)) return null;
-  const keys = [...CHOICE_KEYS.filter((k) => k in doc), ...Object.keys(doc).filter((k) => !CHOICE_KEYS.includes(k))];
-  for (const key of keys) {
-    let v = doc[key];
-    if (isObject(v) && Array.isArray(v.text)) v = v.text; // ARC: {"text": [...], "label": [...]}
-    if (!Array.isArray(v) || v.length !== continuations.length) continue;
-    let fits = true;
-    for (let i = 0; i < v.length && fits; i++) {
-      const c = v[i];
-      const cont = continuations[i];
-      fits = typeof c === 'string' && cont.endsWith(c) && cont.slice(0, cont.length - c.length).trim() === '';
-    }
-    if (fits) return v as string[];
-  }
-  return null;
-}
-
-/**
- * The gold choice indices. lm-eval's own rule: an int, a digit string (an index) or a list of
- * them; any other string is the gold choice's text.
- */
-function goldIndices(target: unknown, continuations: string[], choices: string[] | null): Set<number> | null {
-  const n = continuations.length;
-  const inRange = (set: Set<number>) => ([...set].every((i) => i < n) ? set : null);
-  if (typeof target === 'number') return Number.isInteger(target) && target >= 0 ? inRange(new Set([target])) : null;
-  if (Array.isArray(target)) {
-    return target.every((t) => Number.isInteger(t) && t >= 0) ? inRange(new Set(target as number[])) : null;
-  }
-  if (typeof target !== 'string') return null;
-  const t = target.trim();
-  if (/^\d+$/.test(t)) return inRange(new Set([Number(t)]));
-  if (t.startsWith('[') && t.endsWith(']')) {
-    try {
-      const list: unknown = JSON.parse(t);
-      if (Array.isArray(list) && list.length > 0 && list.every((x) => Number.isInteger(x) && (x as number) >= 0)) {
-        return inRange(new Set(list as number[]));
-      }
-    } catch {
-      // not a list: read it as the choice text below
-    }
-  }
-  const byChoice = choices ? choices.indexOf(target) : -1;
-  if (byChoice >= 0) return new Set([byChoice]);
-  for (let i = 0; i < n; i++) {
-    if (continuations[i] === target || continuations[i].trimStart() === target.trimStart()) return new Set([i]);
-  }
-  return null;
-}
-
 /**
  * The per-sample metrics lm-eval stored on the doc. v0.4.3+ names them in `metrics`; older
- * files only have them as top-level numbers.
+ * files only have them as top-level numbers. Under a filter other than `none` they are named
+ * as the results file names them (`exact_match,strict-match`).
  */
-function sampleMetrics(row: Record<string, unknown>): Record<string, number> | undefined {
+function sampleMetrics(row: Record<string, unknown>, filter: string | null): Record<string, number> | undefined {
   const out: Record<string, number> = {};
   let any = false;
   const names = Array.isArray(row.metrics) ? row.metrics.filter((m): m is string => typeof m === 'string') : Object.keys(row);
@@ -140,10 +88,24 @@ function sampleMetrics(row: Record<string, unknown>): Record<string, number> | u
     const v = row[name];
     const n = typeof v === 'boolean' ? (v ? 1 : 0) : typeof v === 'number' ? v : null;
     if (n === null) continue;
-    out[name] = n;
+    out[filter === null ? name : `${name},${filter}`] = n;
     any = true;
   }
   return any ? out : undefined;
+}
+
+/**
+ * With `acc_mutual_info` the harness appends one unconditional request ("", continuation) per
+ * choice after the conditional ones; the metrics are computed from the first half.
+ */
+function conditionalCount(contexts: readonly string[], continuations: readonly string[]): number {
+  const n = contexts.length;
+  if (n < 2 || n % 2 !== 0) return n;
+  const m = n / 2;
+  for (let i = 0; i < m; i++) {
+    if (contexts[m + i] !== '' || contexts[i] === '' || continuations[m + i] !== continuations[i]) return n;
+  }
+  return m;
 }
 
 export const lmEvalSamplesAdapter: FormatAdapter = {
@@ -155,62 +117,69 @@ export const lmEvalSamplesAdapter: FormatAdapter = {
   },
   createConverter(file) {
     const task = lmEvalTaskFromFile(file);
-    let generationReported = false;
+    const run = lmEvalRun(file);
     return (row) => {
       const v = row.value;
       const line = row.line;
       if (!isObject(v)) return [invalid(file, line, `expected an lm-eval sample object, found ${show(v)}`)];
       const docId = v.doc_id;
       if (typeof docId !== 'number' && typeof docId !== 'string') return [invalid(file, line, `doc_id must be a number or string, found ${show(docId)}`)];
-      const group = String(docId);
+      // A task with several filters logs each doc once per filter.
+      const filter = typeof v.filter === 'string' && v.filter !== 'none' ? v.filter : null;
+      const group = filter === null ? String(docId) : `${docId}@${filter}`;
       const args = requestArgs(v.arguments);
       if (args === null || args.length === 0) return [invalid(file, line, 'sample has no readable arguments', group)];
 
       // generate_until requests carry (context, gen_kwargs) and their responses are text.
-      if (args.some((a) => isObject(a[1]))) {
-        if (generationReported) return [];
-        generationReported = true;
-        return [invalid(file, line, 'generate_until samples hold generated text, not log-likelihoods: nothing to audit (later ones in this file are skipped silently)', group)];
-      }
+      if (args.some((a) => isObject(a[1]))) return [{ kind: 'skipped', file, line, recordId: group, reason: GENERATIVE_SKIP }];
       const lls = loglikelihoods(v, args.length);
       if (typeof lls === 'string') return [invalid(file, line, lls, group)];
 
-      const metrics = sampleMetrics(v);
+      const metrics = sampleMetrics(v, filter);
+      // A candidate (or the doc's only request) carries the doc's group and metrics.
+      const record = (id: string, score: number, candidate = true): AuditRecord => {
+        const r: AuditRecord = { id, score, task, run };
+        if (candidate) {
+          r.group = group;
+          if (metrics) r.metrics = metrics;
+        }
+        return r;
+      };
       // loglikelihood_rolling (perplexity): one request with the whole text and no choices.
       if (args.length === 1 && args[0].length === 1) {
-        const text = args[0][0];
-        const record: AuditRecord = { id: group, score: lls[0], task };
-        if (typeof text === 'string') record.completion = text;
-        if (metrics) record.metrics = metrics;
-        return [{ kind: 'record', file, line, record }];
+        const r = record(group, lls[0]);
+        if (typeof args[0][0] === 'string') r.completion = args[0][0];
+        return [{ kind: 'record', file, line, record: r }];
       }
 
       const contexts = args.map((a) => a[0]);
       const continuations = args.map((a) => a[1]);
       const bad = continuations.findIndex((c, i) => typeof c !== 'string' || typeof contexts[i] !== 'string');
       if (bad >= 0) return [invalid(file, line, `request ${bad} is not a (context, continuation) pair of strings`, group)];
+      const ctxs = contexts as string[];
       const conts = continuations as string[];
-      const choices = choiceTexts(v.doc, conts);
-      const golds = goldIndices(v.target, conts, choices);
+      // loglikelihood: one continuation, whose `acc` is is_greedy; no choices, so no gold.
+      if (args.length === 1) {
+        const r = record(group, lls[0]);
+        r.prompt = ctxs[0];
+        r.completion = conts[0];
+        return [{ kind: 'record', file, line, record: r }];
+      }
 
+      const m = conditionalCount(ctxs, conts);
+      const reading = readChoices(v.target, v.doc, ctxs.slice(0, m), conts.slice(0, m));
       const items: RawItem[] = new Array(args.length);
       for (let i = 0; i < args.length; i++) {
-        // acc_norm divides by len(choice) of doc_to_choice: the continuation without the
-        // target delimiter (a single space unless the doc shows otherwise).
-        const choice = choices ? choices[i] : conts[i].startsWith(' ') ? conts[i].slice(1) : conts[i];
-        const record: AuditRecord = {
-          id: `${group}/${i}`,
-          group,
-          prompt: contexts[i] as string,
-          completion: conts[i],
-          score: lls[i],
-          norm_length: codePointLength(choice),
-          choice_index: i,
-          task,
-        };
-        if (golds) record.gold = golds.has(i);
-        if (metrics) record.metrics = metrics;
-        items[i] = { kind: 'record', file, line, record };
+        // Past m: the unconditional log-likelihood of choice i - m, not a candidate.
+        const r = i < m ? record(`${group}/${i}`, lls[i]) : record(`${group}/unconditional/${i - m}`, lls[i], false);
+        r.prompt = ctxs[i];
+        r.completion = conts[i];
+        if (i < m) {
+          r.choice_index = i;
+          if (reading) r.norm_length = reading.normLengths[i];
+          if (reading?.gold) r.gold = reading.gold.has(i);
+        }
+        items[i] = { kind: 'record', file, line, record: r };
       }
       return items;
     };

@@ -68,3 +68,19 @@ export function show(v: unknown): string {
   }
   return s.length > 40 ? `${s.slice(0, 40)}…` : s;
 }
+
+/** A row with nothing to audit; `reason` is a fixed phrase per kind of row (reports tally by it). */
+export function skipped(file: string, line: number, reason: string, recordId?: RecordId): RawItem {
+  return recordId === undefined ? { kind: 'skipped', file, line, reason } : { kind: 'skipped', file, line, recordId, reason };
+}
+
+/** The file's name without its folders. */
+export function baseName(file: string): string {
+  return file.replace(/\\/g, '/').split('/').pop() ?? file;
+}
+
+/** A per-sample metric as a number: booleans count 1 / 0, anything else is not a metric. */
+export function metricValue(v: unknown): number | null {
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  return typeof v === 'number' ? v : null;
+}

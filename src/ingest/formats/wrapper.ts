@@ -4,10 +4,9 @@
  * multiple-choice group, the gold flag, their pick and the score they computed. Those are the
  * numbers under audit; the payload beside them is the evidence.
  */
-import type { AuditRecord, RawItem, ScoreKind } from '../../types.js';
+import type { AuditRecord, RawItem } from '../../types.js';
 import { invalid, isIntegerAtLeast, isObject, show } from './values.js';
-
-const SCORE_KINDS: ReadonlySet<string> = new Set(['logprob', 'mean_logprob', 'prob', 'nll', 'perplexity']);
+import { isScoreKind, SCORE_KIND_NAMES } from '../../reference/score-kinds.js';
 
 export type WrapperFields = Pick<AuditRecord, 'group' | 'gold' | 'selected' | 'score' | 'score_kind' | 'task'>;
 
@@ -36,8 +35,8 @@ export function readWrapperFields(w: Record<string, unknown>): WrapperFields | s
     out.score = score as number;
   }
   if (kind !== undefined && kind !== null) {
-    if (typeof kind !== 'string' || !SCORE_KINDS.has(kind)) return `score_kind must be one of ${[...SCORE_KINDS].join(', ')}, found ${show(kind)}`;
-    out.score_kind = kind as ScoreKind;
+    if (!isScoreKind(kind)) return `score_kind must be one of ${SCORE_KIND_NAMES.join(', ')}, found ${show(kind)}`;
+    out.score_kind = kind;
   }
   if (typeof task === 'string') out.task = task;
   return out;

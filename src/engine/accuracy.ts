@@ -1,0 +1,48 @@
+/**
+ * Metric impact: accuracy as recorded and as recomputed from the reference, over the same groups
+ * before and after: those with a gold answer, a recorded pick (or a harness's per-sample acc) and
+ * a trusted total for every candidate. A group whose candidate has a root cause and no reference
+ * cannot be re-picked, so it is left out.
+ */
+import type { Accuracy } from './result.js';
+import type { GroupContext } from './group-context.js';
+
+export interface AccuracyTally {
+  groups: number;
+  pickedRight: number;
+  scoredRight: number;
+  changed: number;
+}
+
+export function newTally(): AccuracyTally {
+  return { groups: 0, pickedRight: 0, scoredRight: 0, changed: 0 };
+}
+
+export function tallyGroup(t: AccuracyTally, g: GroupContext): void {
+  if (!g.candidates.some((c) => c.gold === true)) return;
+  const recordedAcc = g.candidates[0].metrics?.acc;
+  const best = g.best;
+  if ((!g.selected && recordedAcc === undefined) || !best) return;
+  const before = g.selected ? g.selected.gold === true : recordedAcc === 1;
+  const after = best.gold === true;
+  t.groups++;
+  if (before) t.pickedRight++;
+  if (after) t.scoredRight++;
+  if (before !== after || (g.selected !== null && g.selected !== best)) t.changed++;
+}
+
+export function addTally(into: AccuracyTally, t: AccuracyTally): void {
+  into.groups += t.groups;
+  into.pickedRight += t.pickedRight;
+  into.scoredRight += t.scoredRight;
+  into.changed += t.changed;
+}
+
+export function accuracyOf(t: AccuracyTally): Accuracy {
+  return {
+    groups: t.groups,
+    recorded: t.groups ? t.pickedRight / t.groups : null,
+    recomputed: t.groups ? t.scoredRight / t.groups : null,
+    changed: t.changed,
+  };
+}

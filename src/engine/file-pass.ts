@@ -1,0 +1,141 @@
+/**
+ * The one pass over a file that audit and explain share: every item read, each record's verdict,
+ * findings held until their group is complete, groups finished, accuracy tallied, skipped and
+ * invalid rows counted. audit aggregates what it returns; explain watches it through an observer
+ * and renders one record, so the two cannot disagree about a record.
+ */
+import type { AuditRecord, Finding, RawItem, RecordId } from '../types.js';
+import type { FileReading } from '../ingest/index.js';
+import type { FileSummary } from './result.js';
+import { newCoverage } from './coverage.js';
+import { samplesKey, type Aggregate, type RunContext } from './run-context.js';
+import type { Candidate } from './group-context.js';
+import type { HeldFinding } from './harmonize.js';
+import { INVALID_RECORD } from './rule-set.js';
+import { diagnoseRecord, engineFinding, recordFinding, type EngineConfig, type RecordVerdict } from './verdict.js';
+import { candidateOf } from './candidates.js';
+import { finishGroup, groupFinding, type GroupOutcome } from './groups.js';
+import { accuracyOf, newTally, tallyGroup, type AccuracyTally } from './accuracy.js';
+import { addGroupScores, addScore, newFileScores, type FileScores } from './score-stats.js';
+import { PrecisionPool, type FilePrecision } from './precision-pool.js';
+
+/** What explain (or a test) may watch while a file is audited. */
+export interface PassObserver {
+  /** Every invalid or skipped row, in file order. */
+  item?(item: Extract<RawItem, { kind: 'invalid' | 'skipped' | 'aggregate' }>): void;
+  /** Every readable record with its verdict and (before its group settles it) its finding, in file order. */
+  record?(record: AuditRecord, line: number, verdict: RecordVerdict, finding: Finding | null): void;
+  /** Every group once the file is read, harmonised and judged. */
+  group?(outcome: GroupOutcome): void;
+  /** Asked after each record: true ends the pass early (what is read so far is finished as usual). */
+  stop?(): boolean;
+}
+
+export interface FilePass {
+  summary: FileSummary;
+  /** In the order they arose (the audit sorts). */
+  findings: Finding[];
+  aggregates: Aggregate[];
+  tally: AccuracyTally;
+  scores: FileScores;
+  /** What the file's records showed of the pipeline's precision, for the low-precision run rule. */
+  precision: FilePrecision | null;
+}
+
+export async function passFile(
+  file: string,
+  reading: FileReading,
+  config: EngineConfig,
+  samples: RunContext['samples'],
+  observer: PassObserver = {},
+  onRecord?: () => void,
+): Promise<FilePass> {
+  const summary: FileSummary = { file, format: reading.format, records: 0, invalid: 0, skipped: 0, skipReasons: {}, coverage: newCoverage(), accuracy: accuracyOf(newTally()) };
+  const findings: Finding[] = [];
+  const aggregates: Aggregate[] = [];
+  const scores = newFileScores(file);
+  const groups = new Map<RecordId, Candidate[]>();
+  // A grouped record's finding waits for its group: siblings may refine a range-only diagnosis.
+  const held = new Map<RecordId, HeldFinding[]>();
+  // Half-precision verdicts and grids, summed up once per file (or, in a file that is no
+  // half-precision run, reported one by one at its end).
+  const pool = new PrecisionPool(file, config.precision !== undefined && config.precision !== 'auto');
+  const invalid = (item: Extract<RawItem, { kind: 'invalid' }>) => {
+    const f = engineFinding(config, INVALID_RECORD, item.file, item.line, { messageId: item.code ?? 'format', data: { detail: item.message } }, item.recordId);
+    if (f) findings.push(f);
+  };
+
+  read: for await (const batch of reading.batches) for (const item of batch) {
+    if (item.kind === 'aggregate') {
+      aggregates.push({ file: item.file, line: item.line, task: item.task, metric: item.metric, value: item.value, run: item.run });
+      observer.item?.(item);
+      continue;
+    }
+    if (item.kind === 'skipped' || item.kind === 'invalid') {
+      observer.item?.(item);
+      if (!item.wholeFile) summary.records++;
+      if (item.kind === 'skipped') {
+        if (!item.wholeFile) summary.skipped++;
+        summary.skipReasons[item.reason] = (summary.skipReasons[item.reason] ?? 0) + 1;
+      } else {
+        if (!item.wholeFile) summary.invalid++;
+        invalid(item);
+      }
+      onRecord?.();
+      continue;
+    }
+    summary.records++;
+    const { record, line } = item;
+    const verdict = diagnoseRecord(record, file, line, config);
+    summary.coverage[verdict.ctx.ref.level]++;
+    addScore(scores, verdict.ctx.score, verdict.ctx.kind, line);
+    const f = recordFinding(verdict, file, line, config);
+    observer.record?.(record, line, verdict, f);
+    const precise = verdict.diagnosis?.basis === 'precision';
+    pool.add(verdict.ctx, line, precise ? 'precision' : verdict.rule ? 'bug' : 'clean', precise ? f : null);
+    if (record.group !== undefined) {
+      if (f && !precise) {
+        let list = held.get(record.group);
+        if (!list) held.set(record.group, (list = []));
+        list.push({ finding: f, range: verdict.diagnosis?.basis === 'range' });
+      }
+      let list = groups.get(record.group);
+      if (!list) groups.set(record.group, (list = []));
+      list.push(candidateOf(verdict, line));
+    } else if (f && !precise) findings.push(f);
+    onRecord?.();
+    if (observer.stop?.()) break read;
+  }
+
+  const tally = newTally();
+  for (const [id, cands] of groups) {
+    const outcome = finishGroup(file, id, cands, held.get(id) ?? [], config);
+    observer.group?.(outcome);
+    findings.push(...outcome.recordFindings);
+    const g = groupFinding(outcome);
+    if (g) findings.push(g);
+    tallyGroup(tally, outcome.context);
+    addGroupScores(scores, id, cands);
+    collectSampleMetrics(samples, file, cands);
+  }
+  summary.accuracy = accuracyOf(tally);
+  const { individual, summary: precision } = pool.finish();
+  findings.push(...individual);
+  return { summary, findings, aggregates, tally, scores, precision };
+}
+
+/** Per-sample harness metrics, once per group, by run and task: what a results file's headline must average. */
+function collectSampleMetrics(samples: RunContext['samples'], file: string, cands: Candidate[]): void {
+  const c = cands[0];
+  if (!c.metrics || !c.task) return;
+  const key = samplesKey(c.run, c.task);
+  let byMetric = samples.get(key);
+  if (!byMetric) samples.set(key, (byMetric = new Map()));
+  for (const [metric, value] of Object.entries(c.metrics)) {
+    let m = byMetric.get(metric);
+    if (!m) byMetric.set(metric, (m = { sum: 0, count: 0, files: new Set() }));
+    m.sum += value;
+    m.count++;
+    m.files.add(file);
+  }
+}

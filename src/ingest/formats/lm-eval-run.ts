@@ -1,0 +1,70 @@
+/**
+ * Which lm-evaluation-harness run a file belongs to, from its path, the way the harness names
+ * its outputs. A results file's headline numbers are means over its own run's samples only, so
+ * the run key is what pairs them; pairing by task name alone mixes models and runs.
+ *
+ * The harness's naming, by version:
+ * - v0.4.3+ (EvaluationTracker): `<out>/<model>/results_<date>.json` beside
+ *   `samples_<task>_<date>.jsonl`, one `date_id` (`datetime.now().isoformat()` with `:` → `-`)
+ *   per run; with `--output_path name.json` the results file is `<name>_<date>.json`. The
+ *   harness itself pairs files by the text after the last `_` (`utils.get_file_datetime`).
+ * - between v0.4.2 and v0.4.3 (main in May–June 2024): the same names with samples as `.json`.
+ * - up to v0.4.2: `<out>/results.json` (or the `--output_path` file) beside
+ *   `<model_args>_<task>.jsonl`, no date: a directory holds one run.
+ */
+import { readdirSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+
+/** `2024-06-01T12-00-00.123456` (microseconds absent when they were 0). */
+const DATE = String.raw`\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}(?:\.\d+)?`;
+const SAMPLES_NAME = new RegExp(String.raw`^samples_(.+)_(${DATE})$`);
+const DATED_NAME = new RegExp(String.raw`^(.+)_(${DATE})$`);
+
+function stemOf(file: string): string {
+  return basename(file.replace(/\\/g, '/')).replace(/\.(jsonl|json|ndjson)$/i, '');
+}
+
+/** The task name lm-eval put in the file name (`samples_<task>_<date>`). */
+export function lmEvalTaskFromFile(file: string): string {
+  const stem = stemOf(file);
+  const m = SAMPLES_NAME.exec(stem);
+  if (m) return m[1];
+  // ≤ v0.4.2 named the file `<model_args>_<task>.jsonl`, which cannot be split reliably.
+  return stem.startsWith('samples_') ? stem.slice('samples_'.length) : stem;
+}
+
+/** The run's date as the file name carries it, or null for the undated ≤ v0.4.2 names. */
+export function lmEvalRunDate(file: string): string | null {
+  return DATED_NAME.exec(stemOf(file))?.[2] ?? null;
+}
+
+/** The run a file belongs to: its directory and its date (none for undated names). */
+export function lmEvalRun(file: string): string {
+  return `${resolve(dirname(file))}\u0000${lmEvalRunDate(file) ?? ''}`;
+}
+
+/** Whether a file name is one lm-eval gives samples, for a results file dated `date` (null: undated). */
+function isSamplesName(name: string, date: string | null): boolean {
+  if (!/\.(jsonl|json)$/i.test(name)) return false;
+  if (date !== null) return name.startsWith('samples_') && lmEvalRunDate(name) === date;
+  // Undated runs: `<model_args>_<task>.jsonl`, or a `samples_` name without a date.
+  return lmEvalRunDate(name) === null && (name.toLowerCase().endsWith('.jsonl') || name.startsWith('samples_'));
+}
+
+/**
+ * Whether the results file's run directory holds any samples file of the same run (lm-eval
+ * writes them only with `--log_samples`). Asked of the disk, not of the files being audited:
+ * it says what the run produced. An unreadable directory counts as having them, so nothing is
+ * called missing that may be there.
+ */
+export function runHasSamples(resultsFile: string): boolean {
+  const date = lmEvalRunDate(resultsFile);
+  let names: string[];
+  try {
+    names = readdirSync(dirname(resultsFile));
+  } catch {
+    return true;
+  }
+  const self = basename(resultsFile);
+  return names.some((n) => n !== self && isSamplesName(n, date));
+}

@@ -1,0 +1,199 @@
+/**
+ * Real lm-evaluation-harness output directories (test/fixtures/real/lm-eval/, provenance in its
+ * README) and a winogrande run in the harness's exact shape, audited end to end: clean runs give
+ * no finding, generative tasks are skipped rows, a results file pairs with its own run's samples
+ * only, and a tampered number is still found.
+ */
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli.js';
+import { audit } from '../../src/engine/index.js';
+import { defaultRuleSet } from '../../rules/index.js';
+import type { FileSummary, RunResult } from '../../src/engine/result.js';
+import { NO_SAMPLES_SKIP } from '../../src/ingest/formats/lm-eval-results.js';
+import { lmEvalRun, lmEvalRunDate, runHasSamples } from '../../src/ingest/formats/lm-eval-run.js';
+import { GENERATIVE_SKIP } from '../../src/ingest/formats/lm-eval-samples.js';
+import { fixture, readItems, readRecords } from './read.js';
+
+const REAL = join(__dirname, '../fixtures/real/lm-eval');
+const BIAS = join(REAL, 'bias-classification/meta-llama__Meta-Llama-3-8B');
+const BIAS_RUNS = ['2024-06-17T12-20-26.826621', '2024-06-17T15-44-37.867068'];
+const WINOGRANDE = fixture('lm-eval/winogrande/EleutherAI__pythia-160m');
+const WINO_DATE = '2024-09-12T10-41-07.531220';
+
+const scratch: string[] = [];
+function tmp(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'evalaudit-lmeval-'));
+  scratch.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const d of scratch) rmSync(d, { recursive: true, force: true });
+});
+
+const fileNamed = (r: RunResult, name: string): FileSummary => r.files.find((f) => basename(f.file) === name)!;
+const errorsAndWarnings = (r: RunResult) => r.findings.filter((f) => f.severity !== 'info');
+
+/** Rewrites a file's text (a tampered copy for a test). */
+function edit(file: string, change: (text: string) => string): void {
+  writeFileSync(file, change(readFileSync(file, 'utf8')));
+}
+
+describe('lm-eval run naming', () => {
+  it.each([
+    ['out/gpt2/results_2024-06-01T12-00-00.123456.json', '2024-06-01T12-00-00.123456'],
+    ['out/gpt2/samples_arc_easy_2024-06-01T12-00-00.123456.jsonl', '2024-06-01T12-00-00.123456'],
+    ['out/samples_mmlu_high_school_physics_2024-06-01T12-00-00.jsonl', '2024-06-01T12-00-00'],
+    // --output_path my_run.json: the results file takes the given stem
+    ['out/my_run_2024-06-01T12-00-00.123456.json', '2024-06-01T12-00-00.123456'],
+    // ≤ v0.4.2: results.json beside <model_args>_<task>.jsonl, no date
+    ['out/results.json', null],
+    ['out/pretrained__gpt2_hellaswag.jsonl', null],
+  ])('%s is of the run dated %s', (file, date) => {
+    expect(lmEvalRunDate(file)).toBe(date);
+  });
+
+  it('keys a run by its directory and date', () => {
+    expect(lmEvalRun('a/results_2024-06-01T12-00-00.json')).toBe(lmEvalRun('./a/samples_x_2024-06-01T12-00-00.jsonl'));
+    expect(lmEvalRun('a/results_2024-06-01T12-00-00.json')).not.toBe(lmEvalRun('b/samples_x_2024-06-01T12-00-00.jsonl'));
+    expect(lmEvalRun('a/results_2024-06-01T12-00-00.json')).not.toBe(lmEvalRun('a/samples_x_2024-06-02T12-00-00.jsonl'));
+  });
+
+  it('tells whether a results file has samples of its own run beside it', () => {
+    expect(runHasSamples(join(BIAS, `results_${BIAS_RUNS[0]}.json`))).toBe(true);
+    expect(runHasSamples(join(REAL, 'asdiv/meta-llama__Meta-Llama-3-8B-Instruct/results_2024-08-21T04-27-29.701325.json'))).toBe(false);
+  });
+});
+
+describe('real lm-eval output directories', () => {
+  let out = '';
+  beforeEach(() => {
+    out = '';
+    vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  it('audit clean with the defaults: exit 0, no error or warning', async () => {
+    expect(await main(['audit', REAL, WINOGRANDE, '--format', 'json'])).toBe(0);
+    const report = JSON.parse(out) as { findings: unknown[] };
+    expect(report.findings).toEqual([]);
+    const result = await audit([REAL, WINOGRANDE], { rules: defaultRuleSet });
+    expect(errorsAndWarnings(result)).toEqual([]);
+    expect(result.summary.invalid).toBe(0);
+  });
+
+  it('list a mixed run’s generative files as skipped, one row each, so records = audited + invalid + skipped', async () => {
+    const result = await audit([join(REAL, 'negotiationtom')], { rules: defaultRuleSet });
+    const gen = fileNamed(result, 'samples_negotiationtom_intention_2026-07-08T16-04-34.219874.jsonl');
+    expect(gen).toMatchObject({ format: 'lm-eval-samples', records: 4, invalid: 0, skipped: 4, skipReasons: { [GENERATIVE_SKIP]: 4 } });
+    const mc = fileNamed(result, 'samples_negotiationtom_belief_2026-07-08T16-04-34.219874.jsonl');
+    expect(mc).toMatchObject({ records: 16, invalid: 0, skipped: 0 });
+    // The log-likelihood task is checked: its recorded acc agrees with the recomputed picks.
+    expect(mc.accuracy).toEqual({ groups: 4, recorded: 0.75, recomputed: 0.75, changed: 0 });
+    expect(result.findings).toEqual([]);
+  });
+
+  it('list a results file whose run logged no samples as skipped with that reason', async () => {
+    const result = await audit([join(REAL, 'asdiv')], { rules: defaultRuleSet });
+    const alone = fileNamed(result, 'results_2024-08-21T04-27-29.701325.json');
+    expect(alone).toMatchObject({ format: 'lm-eval-results', records: 0, skipped: 0, skipReasons: { [NO_SAMPLES_SKIP]: 1 } });
+    expect(fileNamed(result, 'results_2024-08-21T03-44-09.494230.json').skipReasons).toEqual({});
+    expect(result.findings).toEqual([]);
+  });
+
+  it('read a loglikelihood task (one request per doc, acc = is_greedy) without a gold to guess', async () => {
+    const records = await readRecords(join(REAL, 'asdiv/meta-llama__Meta-Llama-3-8B-Instruct/samples_asdiv_2024-08-21T03-44-09.494230.jsonl'));
+    expect(records).toHaveLength(5);
+    for (const r of records) {
+      expect(r.group).toBe(r.id);
+      expect(r).not.toHaveProperty('gold');
+      expect(r).not.toHaveProperty('choice_index');
+      expect(r.metrics).toHaveProperty('acc');
+    }
+  });
+
+  it('read samples that mid-2024 harness builds wrote as JSON lines in a .json file', async () => {
+    const { format, items } = await readItems(join(BIAS, `samples_bias_classification_${BIAS_RUNS[0]}.json`));
+    expect(format).toBe('lm-eval-samples');
+    expect(items.filter((i) => i.kind === 'record')).toHaveLength(12);
+    expect(items.filter((i) => i.kind !== 'record')).toEqual([]);
+  });
+});
+
+describe('results pair with the samples of their own run', () => {
+  it('two runs of one task in one directory, with different accuracies: no finding', async () => {
+    const records = await Promise.all(BIAS_RUNS.map((d) => readRecords(join(BIAS, `samples_bias_classification_${d}.json`))));
+    const acc = records.map((rs) => rs.filter((r) => r.choice_index === 0).reduce((s, r) => s + r.metrics!.acc, 0) / 6);
+    expect(acc[0]).not.toBeCloseTo(acc[1], 3); // pooled, neither headline would be the mean
+    expect((await audit([BIAS], { rules: defaultRuleSet })).findings).toEqual([]);
+  });
+
+  it('two runs in sibling model folders: no finding', async () => {
+    const root = tmp();
+    for (const [i, d] of BIAS_RUNS.entries()) {
+      const dir = join(root, `model-${i}`);
+      mkdirSync(dir);
+      for (const name of [`results_${d}.json`, `samples_bias_classification_${d}.json`]) cpSync(join(BIAS, name), join(dir, name));
+    }
+    expect((await audit([root], { rules: defaultRuleSet })).findings).toEqual([]);
+  });
+
+  it('two models run at the same moment, in sibling folders: paired by folder', async () => {
+    const root = tmp();
+    for (const model of ['a', 'b']) cpSync(WINOGRANDE, join(root, model), { recursive: true });
+    // Model b answered doc 4 right: its samples and its headline say so, consistently.
+    edit(join(root, 'b', `samples_winogrande_${WINO_DATE}.jsonl`), (t) =>
+      t.replace('"filtered_resps": [["-14.875", "False"], ["-14.1875", "False"]]', '"filtered_resps": [["-14.0", "False"], ["-14.1875", "False"]]').replace(/"acc": 0\.0}/, '"acc": 1.0}'),
+    );
+    edit(join(root, 'b', `results_${WINO_DATE}.json`), (t) => t.replace('"acc,none": 0.8', '"acc,none": 1.0'));
+    const result = await audit([root], { rules: defaultRuleSet });
+    expect(result.findings).toEqual([]);
+    expect(result.summary.accuracy).toMatchObject({ groups: 10, recorded: 0.9, recomputed: 0.9 });
+  });
+
+  it('a headline that is not its run’s mean is still found, at the results file', async () => {
+    const dir = tmp();
+    cpSync(BIAS, dir, { recursive: true });
+    const results = join(dir, `results_${BIAS_RUNS[1]}.json`);
+    edit(results, (t) => t.replace(/"acc,none": [0-9.]+/, '"acc,none": 0.5'));
+    const found = (await audit([dir], { rules: defaultRuleSet })).findings;
+    expect(found.map((f) => [f.ruleId, basename(f.file), f.recordId, f.recorded])).toEqual([['metric-mismatch', basename(results), 'bias_classification', 0.5]]);
+    expect(found[0].expected).toBeCloseTo(4 / 6, 12);
+  });
+});
+
+describe('winogrande (multiple-input) samples', () => {
+  const samples = join(WINOGRANDE, `samples_winogrande_${WINO_DATE}.jsonl`);
+
+  it("take the gold from the doc's answer: no metric-mismatch, recomputed accuracy = recorded", async () => {
+    const records = await readRecords(samples);
+    expect(records.filter((r) => r.gold).map((r) => r.id)).toEqual(['0/1', '1/0', '2/1', '3/0', '4/0']);
+    const result = await audit([WINOGRANDE], { rules: defaultRuleSet });
+    expect(result.findings).toEqual([]);
+    expect(result.summary.accuracy).toEqual({ groups: 5, recorded: 0.8, recomputed: 0.8, changed: 0 });
+  });
+
+  it('a flipped acc is still found', async () => {
+    const dir = tmp();
+    cpSync(WINOGRANDE, dir, { recursive: true });
+    const copy = join(dir, basename(samples));
+    const lines = readFileSync(copy, 'utf8').split('\n');
+    lines[1] = lines[1].replace('"acc": 1.0}', '"acc": 0.0}');
+    writeFileSync(copy, lines.join('\n'));
+    const found = (await audit([copy], { rules: defaultRuleSet })).findings;
+    expect(found.map((f) => [f.ruleId, f.line, f.group, f.recorded, f.expected])).toEqual([['metric-mismatch', 2, '1', 0, 1]]);
+  });
+});
+
+describe('files that are not the output itself', () => {
+  it('a Git LFS pointer in place of a samples file is one clear invalid-record', async () => {
+    const file = join(tmp(), 'samples_hellaswag_2025-01-24T19-02-29.392595.jsonl');
+    writeFileSync(file, 'version https://git-lfs.github.com/spec/v1\noid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 52428800\n');
+    const { format, items } = await readItems(file);
+    expect(format).toBeNull();
+    expect(items).toEqual([{ kind: 'invalid', file, line: 1, code: 'unreadable', message: expect.stringMatching(/Git LFS pointer/), wholeFile: true }]);
+  });
+});
