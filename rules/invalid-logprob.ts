@@ -1,6 +1,7 @@
 import { createRule } from '../src/engine/rule.js';
 import { compensatedSum } from '../src/reference/math.js';
-import { LOGPROB_CEILING, TOPK_MASS_FLOOR, printedResolution } from '../src/reference/precision.js';
+import { LOGPROB_CEILING, TOPK_MASS_FLOOR } from '../src/reference/precision.js';
+import { printedResolution } from '../src/reference/storage.js';
 import type { RecordContext } from '../src/engine/record-context.js';
 import type { TopLogprob } from '../src/types.js';
 

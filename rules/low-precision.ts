@@ -5,7 +5,7 @@ import type { FilePrecision, GridClaim } from '../src/engine/precision-pool.js';
 import { allLogprobs } from '../src/reference/vectors.js';
 
 const HALF = 'computed in half precision (or with noisier kernels)';
-const RECORDS = '{{records}} of {{audited}} record(s) differ from their reference by more than float32 gives and within {{precision}} error (first: {{first|json}}, line {{firstLine}})';
+const RECORDS = '{{records}} of {{audited}} record(s) differ from what float32 gives by more than its rounding and within {{precision}} error (first: {{first|json}}, line {{firstLine}})';
 const GRID = 'the {{numbers}} of {{gridRecords}} record(s) lie on the {{grid}} grid ({{informative}} informative numbers; by chance, had they been computed in float32 or printed: {{chance}})';
 
 /**
@@ -74,7 +74,7 @@ export default createRule(
     messages: {
       values: `the numbers differ from the float64 reference by up to {{maxTokenError}} per token, more than float32 gives and within {{precision}} error: ${HALF}`,
       valuesOnGrid: `the numbers lie on the {{grid}} grid and differ from the float64 reference by up to {{maxTokenError}} per token, within {{precision}} error: ${HALF}`,
-      total: `the score differs from its reference by more than float32 gives and within {{precision}} error: ${HALF}`,
+      total: `the score differs from what its numbers add up to by more than float32 gives and within {{precision}} error: ${HALF}`,
       fileRecords: `${RECORDS}: ${HALF}`,
       fileGrid: `${GRID}: computed in half precision`,
       fileRecordsAndGrid: `${RECORDS}; ${GRID}: ${HALF}`,

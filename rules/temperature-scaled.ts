@@ -126,7 +126,7 @@ interface StepBounds {
  * listed tokens likelier than the target (always kept) and at most the log-sum over the whole
  * vocabulary, whose unlisted part is at most leftover · exp(l_k (1/T − 1)) for T < 1.
  */
-function feasible(steps: StepBounds[], T: number): boolean {
+function feasible(steps: StepBounds[], T: number, truncated: boolean): boolean {
   const inv = 1 / T;
   for (const s of steps) {
     const tol = s.tol * Math.max(1, inv);
@@ -145,11 +145,26 @@ function feasible(steps: StepBounds[], T: number): boolean {
       if (l >= s.target) kept += e;
     }
     const tail = T <= 1 ? s.leftover * Math.exp(lk * (inv - 1)) : Infinity;
-    const hi = s.target * inv - Math.log(kept);
+    // Without truncation every listed token is kept, and C is at least their log-sum.
+    const hi = s.target * inv - Math.log(truncated ? kept : all);
     const lo = s.target * inv - Math.log(all + tail);
     if (s.value > hi + tol || s.value < lo - tol) return false;
   }
   return true;
+}
+
+/** The temperatures on the grid that fit every step, as [lowest, highest] ([∞, −∞] when none). */
+function temperatureRange(steps: StepBounds[], truncated: boolean): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let k = 0; k <= T_STEPS; k++) {
+    const T = Math.min(T_MAX, T_MIN + ((T_MAX - T_MIN) * k) / T_STEPS);
+    if (feasible(steps, T, truncated)) {
+      lo = Math.min(lo, T);
+      hi = Math.max(hi, T);
+    }
+  }
+  return [lo, hi];
 }
 
 function stepBounds(ctx: RecordContext): StepBounds[] | null {
@@ -247,15 +262,9 @@ export default createRule(
       if (ref.level !== 'topk' || !record.top_logprobs || ref.known < 2) return null;
       const steps = stepBounds(ctx);
       if (!steps) return null;
-      let lo = Infinity;
-      let hi = -Infinity;
-      for (let k = 0; k <= T_STEPS; k++) {
-        const T = Math.min(T_MAX, T_MIN + ((T_MAX - T_MIN) * k) / T_STEPS);
-        if (feasible(steps, T)) {
-          lo = Math.min(lo, T);
-          hi = Math.max(hi, T);
-        }
-      }
+      // A temperature alone first (its range must stay clear of 1), then with top-k / top-p truncation.
+      let [lo, hi] = temperatureRange(steps, false);
+      if (!(hi < T_MAX)) [lo, hi] = temperatureRange(steps, true);
       if (lo > hi) return null;
       // T = 1 fits only through truncation: that needs an actual top-k / top-p level, or it is no explanation.
       if (hi >= T_MAX && !truncationLevels(steps)) return null;

@@ -10,12 +10,13 @@ export function candidateOf(v: RecordVerdict, line: number): Candidate {
   // Numbers that only fit a wider precision are honest: the candidate is as clean as any.
   const clean = v.rule === null || v.diagnosis?.basis === 'precision';
   let total = ctx.ref.total;
-  // Tolerances at the tier the verdict was reached in: what an honest pipeline's total may be off by.
-  let tol = ctx.totalTol() + ctx.scoreResolution;
+  // Tolerances at the tier the verdict was reached in: what an honest pipeline's total may be off
+  // the reference by (its own printing does not matter: it picked from the numbers it computed).
+  let tol = ctx.totalTol();
   if (Number.isNaN(total) && clean) {
     if (ctx.values && ctx.values.length === ctx.n && ctx.nulls === 0) {
       total = ctx.valuesTotal;
-      tol = ctx.sumTol(ctx.valuesAbs, ctx.n) + ctx.scoreResolution;
+      tol = ctx.sumTol(ctx.valuesAbs, ctx.n) + ctx.valuesResolution;
     } else if (ctx.score !== undefined) {
       total = SCORE_KINDS[ctx.kind].toTotal(ctx.score, ctx.n);
       tol = ctx.sumTol(Math.abs(total), 1) + ctx.scoreResolution;

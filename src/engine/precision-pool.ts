@@ -1,7 +1,7 @@
 /**
  * Precision evidence pooled over one file. A 10k-record bfloat16 run is one fact, not 10k
  * findings: records whose numbers fit only half precision are counted here (their verdict stays
- * on the record, for explain), and the numbers of every clean record are pooled to see whether
+ * on the record, for explain), and the numbers of every record that fits float32 are pooled to see whether
  * the file as a whole lies on a half-precision grid (one lm-eval total such as -10.125 proves
  * nothing; a file of them does). The low-precision run rule turns each summary into one finding.
  *
@@ -11,7 +11,8 @@
  * beyond float32 in a float32 file).
  */
 import type { Finding, RecordId } from '../types.js';
-import { GRID_CHANCE, GridEvidence, type Format, type HalfFormat } from '../reference/precision.js';
+import { type Format, type HalfFormat } from '../reference/precision.js';
+import { GRID_CHANCE, GridEvidence } from '../reference/storage.js';
 import type { RecordContext } from './record-context.js';
 
 /** Records named in a summary's evidence. */
@@ -113,6 +114,8 @@ export class PrecisionPool {
       if (this.examples.length < EXAMPLES) this.examples.push({ id: ctx.id, line, format: ctx.tier.format, worst: ctx.valuesCheck.worst });
       if (finding && this.verdicts <= MAX_HELD) this.held.push(finding);
       else this.held = [];
+      // Its numbers are told in its own verdict; the grid pool speaks for records that fit float32.
+      return;
     }
     if (ctx.values) this.values.add(ctx.values, line, ctx.id);
     // With one value, the score is that value: no second witness.
