@@ -2,7 +2,7 @@ import { createRule, type Diagnosis } from '../src/engine/rule.js';
 import { logitRow } from '../src/engine/hypotheses.js';
 import { findInTop } from '../src/reference/sequence.js';
 import type { RecordContext } from '../src/engine/record-context.js';
-import { SEPARATION, UNIT_ROUNDOFF } from '../src/reference/precision.js';
+import { FLOAT64_SUM_REL, SEPARATION, UNIT_ROUNDOFF } from '../src/reference/precision.js';
 
 /** The recorded values cover a different number of steps than the continuation has tokens. */
 function countMismatch(ctx: RecordContext): Diagnosis | null {
@@ -88,7 +88,7 @@ function windowMismatch(ctx: RecordContext): Diagnosis | null {
 function scoreRounding(x: number, absSum: number): number {
   const a = Math.abs(x);
   if (Math.fround(x) === x) return a === 0 ? 2 ** -149 : 2 ** (Math.floor(Math.log2(a)) - 23);
-  return 1e-12 * (absSum + 1);
+  return FLOAT64_SUM_REL * (absSum + 1);
 }
 
 /** The one-step shift forgotten: token i was read from the distribution that predicts token i+1. */

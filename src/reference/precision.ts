@@ -249,6 +249,12 @@ export function coincidenceChance(count: number, tol: number, spread: number): n
   return spread > 0 ? Math.min(1, (count * 2 * tol) / spread) : 1;
 }
 
+/**
+ * A float64 sum of n values (a float64 pipeline's score) against the exact one: far below any
+ * float32 rounding, a few thousand float64 roundings of Σ|v| + 1.
+ */
+export const FLOAT64_SUM_REL = 1e-12;
+
 /** A probability-like score's relative tolerance gets this absolute floor (float64 exp of very negative totals). */
 export const PROBABILITY_SCORE_FLOOR = 1e-12;
 
