@@ -38,7 +38,10 @@ function windowMismatch(ctx: RecordContext): Diagnosis | null {
   const tight = ctx.scoreIs(total, abs, n, fromValues);
   if (tight && !((fromValues || ctx.ref.level === 'server') && ctx.kind === 'logprob')) return null;
   // Below the spacing the score was stored or printed with no window can be told from another.
-  const ulp = Math.max(scoreRounding(ctx.score, abs), ctx.scoreUlp);
+  const rounding = scoreRounding(ctx.score, abs);
+  // The common case first, without looking at how the score was stored: it fits the right window to its own rounding.
+  if (tight && Math.abs(ctx.score - total) <= Math.max(2, 0.5 * Math.sqrt(n)) * rounding) return null;
+  const ulp = Math.max(rounding, ctx.scoreUlp);
   const tol = fromValues ? ctx.sumTol(abs, n) : ctx.totalTol(abs);
   // An honest float32 running sum drifts like √n roundings: only a misfit beyond that is evidence.
   // A half-precision accumulator drifts by its own tolerance.

@@ -12,7 +12,7 @@ export function candidateOf(v: RecordVerdict, line: number): Candidate {
   let total = ctx.ref.total;
   // Tolerances at the tier the verdict was reached in: what an honest pipeline's total may be off
   // the reference by (its own printing does not matter: it picked from the numbers it computed).
-  let tol = ctx.totalTol();
+  let tol = Number.isNaN(total) ? 0 : ctx.totalTol();
   if (Number.isNaN(total) && clean) {
     if (ctx.values && ctx.values.length === ctx.n && ctx.nulls === 0) {
       total = ctx.valuesTotal;

@@ -11,6 +11,11 @@ import { allLogprobs } from '../reference/vectors.js';
 import { SCORE_KINDS } from '../reference/score-kinds.js';
 import { RecordPrecision } from './record-precision.js';
 
+/** `miss` exceeds `tol` and the printed resolution of the value `v` (its digits looked at only when the tolerance alone is missed). */
+function exceeds(miss: number, tol: number, v: number): boolean {
+  return miss > tol && miss > tol + printedResolution(v);
+}
+
 export class RecordContext extends RecordPrecision {
   constructor(
     record: AuditRecord,
@@ -37,7 +42,7 @@ export class RecordContext extends RecordPrecision {
     const e = this.ref.exact[i];
     const miss = Number.isNaN(e) ? v[i] - this.ref.upper[i] : Math.abs(v[i] - e);
     const lp = Number.isNaN(e) ? Math.min(this.ref.upper[i], 0) : e;
-    return miss > K_STEP * this.scaleFor(i, lp, this.widest) + printedResolution(v[i]);
+    return exceeds(miss, K_STEP * this.scaleFor(i, lp, this.widest), v[i]);
   }
 
   /**
@@ -78,9 +83,7 @@ export class RecordContext extends RecordPrecision {
   /** Step i's recorded value agrees with its reference value (the value's printing allowed). */
   valueMatches(i: number, reference: number): boolean {
     const v = this.values![i];
-    const miss = Math.abs(v - reference);
-    const tol = this.stepTol(i);
-    return miss <= tol || miss <= tol + printedResolution(v);
+    return !exceeds(Math.abs(v - reference), this.stepTol(i), v);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -97,7 +100,7 @@ export class RecordContext extends RecordPrecision {
     if (!v || i >= v.length || i >= this.n) return false;
     const e = this.ref.exact[i];
     const miss = Number.isNaN(e) ? v[i] - this.ref.upper[i] : Math.abs(v[i] - e);
-    return miss > SEPARATION * this.stepTol(i) + printedResolution(v[i]);
+    return exceeds(miss, SEPARATION * this.stepTol(i), v[i]);
   }
 
   private _base: BaseSum | null | undefined;
@@ -186,7 +189,7 @@ export class RecordContext extends RecordPrecision {
           res.checked++;
         } else {
           miss = Math.max(0, v[i] - ref.upper[i]);
-          ok = !(miss > this.stepTol(i) + printedResolution(v[i])) && !Number.isNaN(v[i]);
+          ok = !exceeds(miss, this.stepTol(i), v[i]) && !Number.isNaN(v[i]);
           if (ref.upper[i] !== 0) res.checked++;
         }
         if (miss > res.worst) res.worst = miss;

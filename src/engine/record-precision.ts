@@ -16,6 +16,7 @@ export interface TierMemo {
   scales?: Float64Array;
   fits?: boolean;
   totalTol?: number;
+  squares?: number;
   valuesCheck?: unknown;
 }
 
@@ -148,9 +149,15 @@ export abstract class RecordPrecision {
   private stats(i: number): StepStats {
     const ref = this.ref;
     if (ref.rows && i < ref.rows.length) return ref.rows[i];
-    if (ref.topP2 && i < ref.topP2.length && !Number.isNaN(ref.topP2[i])) return { lse: NaN, p2: ref.topP2[i], p2z2: NaN };
+    if (ref.topP2 && i < ref.topP2.length && !Number.isNaN(ref.topP2[i])) {
+      // One scratch object per record: asked for every step, allocated once.
+      this.listStep.p2 = ref.topP2[i];
+      return this.listStep;
+    }
     return UNKNOWN_STEP;
   }
+
+  private readonly listStep: StepStats = { lse: NaN, p2: NaN, p2z2: NaN };
 
   /**
    * Standard deviation of the honest difference of a log-prob `lp` at step i (any token of that
@@ -206,9 +213,11 @@ export abstract class RecordPrecision {
 
   /** Σ scale² over the steps whose reference is known. */
   private knownSquares(): number {
+    const m = this.memo;
+    if (m.squares !== undefined) return m.squares;
     let s = 0;
     for (let i = 0; i < this.n; i++) if (!Number.isNaN(this.ref.exact[i])) s += this.scale(i) ** 2;
-    return s;
+    return (m.squares = s);
   }
 
   /**
@@ -279,8 +288,11 @@ export abstract class RecordPrecision {
   }
 
   /** The spacing of the format the score was stored or printed in (a half grid it shows, float32, its last printed digit). */
+  private _scoreUlp: number | undefined;
+
   get scoreUlp(): number {
-    return this.score === undefined ? 0 : 2 * storageResolution(this.score);
+    if (this._scoreUlp === undefined) this._scoreUlp = this.score === undefined ? 0 : 2 * storageResolution(this.score);
+    return this._scoreUlp;
   }
 
   private _valuesResolution: number | undefined;
