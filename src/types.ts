@@ -56,6 +56,14 @@ export interface AuditRecord {
   /** Task name, for harnesses that aggregate per task. */
   task?: string;
   /**
+   * Whose distribution the server's numbers are. `processed`: the sampler's after temperature,
+   * truncation or penalties (llama.cpp post-sampling probabilities, TGI with sampling parameters),
+   * so they are evidence of what the pipeline saw, never the model's reference. Default `model`.
+   */
+  distribution?: 'model' | 'processed';
+  /** The processing behind a processed distribution, in words, for reports. */
+  processing?: string;
+  /**
    * The run the record's file belongs to (lm-eval: its directory and date), so a results file
    * pairs only with its own samples. Set by adapters from the file's path; not a canonical field.
    */

@@ -20,6 +20,9 @@ import { lightevalAdapter, lightevalParquetColumns } from './formats/lighteval.j
 import { lmEvalV03Adapter } from './formats/lm-eval-v03.js';
 import { readParquetRowBatches } from './parquet.js';
 import { readZipJsonRows } from './zip.js';
+import { vllmServerAdapter } from './formats/vllm-server.js';
+import { tgiAdapter } from './formats/tgi.js';
+import { llamaCppAdapter } from './formats/llama-cpp.js';
 import { readCsvRows, readJsonDocument, readJsonLineBatches, type Row } from './rows.js';
 import { parseJsonTextEx } from './json-text.js';
 
@@ -27,6 +30,7 @@ import { parseJsonTextEx } from './json-text.js';
 export const adapters: FormatAdapter[] = [
   lmEvalResultsAdapter,
   lmEvalSamplesAdapter,
+  vllmServerAdapter,
   inspectAdapter,
   helmAdapter,
   helmRunFileAdapter,
@@ -35,6 +39,8 @@ export const adapters: FormatAdapter[] = [
   openaiChatAdapter,
   openaiCompletionsAdapter,
   vllmAdapter,
+  tgiAdapter,
+  llamaCppAdapter,
   mappedAdapter,
   canonicalAdapter,
 ];

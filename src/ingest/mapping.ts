@@ -12,7 +12,7 @@ import { parseJsonText, parseErrorMessage } from './json-text.js';
 export const MAPPABLE_FIELDS = [
   'id', 'group', 'prompt', 'completion', 'tokens', 'token_ids', 'logprobs', 'top_logprobs', 'logits',
   'score', 'score_kind', 'selected', 'gold', 'reference_logprobs', 'context_logprobs', 'trailing_logprobs',
-  'sentinel', 'norm_length', 'metrics', 'choice_index', 'task',
+  'sentinel', 'norm_length', 'metrics', 'choice_index', 'task', 'distribution', 'processing',
 ] as const;
 
 export type FieldMap = Record<string, string>;

@@ -7,6 +7,11 @@
  * - topk: exact where the target is listed in its step's top-k, else an upper bound: the
  *   target is no likelier than the k-th listed token nor than the mass the list leaves over;
  * - values / score: no distribution to check against.
+ *
+ * A record whose server numbers are `distribution: "processed"` (the sampler's distribution after
+ * temperature, truncation or penalties) has no model reference from them: its top-k lists and
+ * server log-probs are left out, so the record is checked at the level of its recorded values and
+ * no rule can present the sampler's numbers as the model's.
  */
 import type { AuditRecord, TopLogprob } from '../types.js';
 import { compensatedSum } from './math.js';
@@ -39,6 +44,8 @@ export interface StepReference {
   topMass: Float64Array | null;
   /** Σ p² of each listed step's top-k list plus a bound on its unlisted tail (NaN where unlisted); null without lists. */
   topP2: Float64Array | null;
+  /** Whose distribution the record's server numbers are (see AuditRecord.distribution). */
+  distribution: 'model' | 'processed';
 }
 
 /** Finds the target's entry in a step's top-k: by id when both sides have ids, else by text. */
@@ -102,6 +109,8 @@ export function buildReference(r: AuditRecord): StepReference {
   let topMass: Float64Array | null = null;
   let topP2: Float64Array | null = null;
   const ids = r.token_ids;
+  const distribution = r.distribution === 'processed' ? 'processed' : 'model';
+  const modelLists = distribution === 'model';
 
   if (r.logits && ids && r.logits.length >= n && ids.length === n) {
     level = 'logits';
@@ -122,7 +131,7 @@ export function buildReference(r: AuditRecord): StepReference {
       upper[i] = exact[i];
     }
   } else {
-    if (r.top_logprobs) {
+    if (r.top_logprobs && modelLists) {
       level = 'topk';
       const steps = Math.min(n, r.top_logprobs.length);
       ({ mass: topMass, p2: topP2 } = listMasses(r.top_logprobs));
@@ -150,7 +159,7 @@ export function buildReference(r: AuditRecord): StepReference {
         }
       }
     }
-    const server = r.reference_logprobs;
+    const server = modelLists ? r.reference_logprobs : undefined;
     if (server && server.length === n) {
       level = 'server';
       for (let i = 0; i < n; i++) {
@@ -167,5 +176,5 @@ export function buildReference(r: AuditRecord): StepReference {
   for (let i = 0; i < n; i++) if (!Number.isNaN(exact[i])) known++;
   const total = known === n && n > 0 ? compensatedSum(exact) : NaN;
   if (topMass === null && r.top_logprobs) ({ mass: topMass, p2: topP2 } = listMasses(r.top_logprobs));
-  return { level, n, exact, upper, top1, top1Id, top1Token, known, total, lse, rows, topMass, topP2 };
+  return { level, n, exact, upper, top1, top1Id, top1Token, known, total, lse, rows, topMass, topP2, distribution };
 }

@@ -21,6 +21,16 @@ const CASES: [string, string][] = [
   ['helm/joint/scenario_state.json', 'helm'],
   ['helm/separate/stats.json', 'helm-run-file'],
   ['lm-eval-v03/arc_easy_write_out_info.json', 'lm-eval-v03'],
+  ['openai-completions/local-completions.jsonl', 'openai-completions'],
+  ['openai-completions/stop-sequence.jsonl', 'openai-completions'],
+  ['openai-chat/vllm-eos.jsonl', 'openai-chat'],
+  ['vllm-server/completions.jsonl', 'vllm-server'],
+  ['vllm-server/chat-bare.json', 'vllm-server'],
+  ['tgi/generate.jsonl', 'tgi'],
+  ['tgi/test_bloom_560m.json', 'tgi'],
+  ['tgi/test_bloom_560m_all_params.json', 'tgi'],
+  ['llama-cpp/completion.jsonl', 'llama-cpp'],
+  ['llama-cpp/bare-response.json', 'llama-cpp'],
   ['canonical/transformers-transition-scores.jsonl', 'canonical'],
 ];
 
@@ -44,7 +54,7 @@ describe('format detection', () => {
   it('lists the native adapters before canonical, which wrapped rows (id + score) would also match', () => {
     const names = adapters.map((a) => a.name);
     expect(names.at(-1)).toBe('canonical');
-    expect(names).toEqual(expect.arrayContaining(['lm-eval-samples', 'lm-eval-results', 'openai-completions', 'openai-chat', 'vllm', 'mapped']));
+    expect(names).toEqual(expect.arrayContaining(['lm-eval-samples', 'lm-eval-results', 'openai-completions', 'openai-chat', 'vllm', 'vllm-server', 'tgi', 'llama-cpp', 'mapped']));
   });
 
   it('never detects the mapped format from content', async () => {
@@ -60,7 +70,7 @@ describe('format detection', () => {
     expect(item.kind).toBe('invalid');
     if (item.kind !== 'invalid') return;
     expect(item.line).toBe(1);
-    for (const name of ['lm-eval-samples', 'lm-eval-results', 'openai-completions', 'openai-chat', 'vllm', 'canonical']) {
+    for (const name of ['lm-eval-samples', 'lm-eval-results', 'openai-completions', 'openai-chat', 'vllm', 'vllm-server', 'tgi', 'llama-cpp', 'canonical']) {
       expect(item.message).toContain(name);
     }
   });

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { auditRows, rescored } from './audit-rows.js';
 import { fixture, readRecords, sum } from './read.js';
 
 describe('openai chat', () => {
@@ -39,5 +41,21 @@ describe('openai chat', () => {
     // the score is the recorded values summed with the sentinel: evidence the rules can use
     expect(sum(withSentinel.logprobs!)).toBe(withSentinel.score);
     expect(clean.score).toBe(sum(clean.reference_logprobs!));
+  });
+});
+
+describe('a chat reply that stopped on EOS, which vLLM lists past message.content', () => {
+  const file = fixture('openai-chat/vllm-eos.jsonl');
+
+  it('keeps the EOS token out of the continuation, as trailing', async () => {
+    const [r] = await readRecords(file);
+    expect(r).toMatchObject({ tokens: ['Yes', '.'], reference_logprobs: [-0.2514, -0.7468], trailing_logprobs: [-0.0193], completion: 'Yes.' });
+  });
+
+  it('a correct score of the reply gives no finding; one that summed the EOS token is found', async () => {
+    const row = JSON.parse(readFileSync(file, 'utf8'));
+    expect((await auditRows([row])).findings).toEqual([]);
+    const { rules } = await auditRows([rescored(row, 'with-eos', -0.2514 + -0.7468 + -0.0193)]);
+    expect(rules.get('with-eos')).toEqual(['length-mismatch']);
   });
 });

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { auditRows, rescored } from './audit-rows.js';
 import { fixture, readRecords, sum } from './read.js';
 
 const file = fixture('openai-completions/echo.jsonl');
@@ -59,5 +61,40 @@ describe('openai completions with echo', () => {
     expect(r.reference_logprobs).toHaveLength(11); // 12 prompt tokens (usage) minus the first
     expect(r.context_logprobs).toEqual([null]);
     expect(r.trailing_logprobs).toEqual([-1.7503]);
+  });
+});
+
+describe("lm-eval's local-completions backend (token-id prompts, echo, max_tokens 1)", () => {
+  const file = fixture('openai-completions/local-completions.jsonl');
+
+  it("ends the continuation at the prompt's own length and keeps the generated token out", async () => {
+    const [r] = await readRecords(file);
+    expect(r).toMatchObject({ id: 'lc-q7-c1', tokens: [' on', ' the', ' mat'], token_ids: [319, 262, 2603], trailing_logprobs: [-0.6183] });
+    expect(r.score).toBeCloseTo(sum(r.reference_logprobs!), 12);
+  });
+
+  it('audits clean, and a score that kept the generated token (token_logprobs[ctxlen:]) is found', async () => {
+    const row = JSON.parse(readFileSync(file, 'utf8'));
+    const clean = await auditRows([row]);
+    expect(clean.findings).toEqual([]);
+    const { rules } = await auditRows([rescored(row, 'with-generated', (row.score as number) + -0.6183)]);
+    expect(rules.get('with-generated')).toEqual(['length-mismatch']);
+  });
+});
+
+describe('a legacy completion that stopped on a stop sequence', () => {
+  const file = fixture('openai-completions/stop-sequence.jsonl');
+
+  it('scores only the tokens inside the returned text: those past the stop (offsets clamped to its end) are trailing', async () => {
+    const [r] = await readRecords(file);
+    expect(r).toMatchObject({ tokens: [' Blue'], reference_logprobs: [-0.3312], trailing_logprobs: [-0.0811, -1.2044], completion: ' Blue' });
+  });
+
+  it('a correct score of the text gives no finding; one that also summed the stop token is found', async () => {
+    const row = JSON.parse(readFileSync(file, 'utf8'));
+    expect((await auditRows([row])).findings).toEqual([]);
+    const { rules } = await auditRows([rescored(row, 'with-stop', -0.3312 + -0.0811), rescored(row, 'all-listed', -0.3312 + -0.0811 + -1.2044)]);
+    expect(rules.get('with-stop')).toEqual(['length-mismatch']);
+    expect(rules.get('all-listed')).toEqual(['score-mismatch']);
   });
 });

@@ -1,5 +1,7 @@
 /** Test helpers: read a fixture through the real ingest entry point. */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { FormatAdapter } from '../../src/ingest/adapter.js';
 import { readFileItems, type ReadOptions } from '../../src/ingest/index.js';
 import type { AuditRecord, RawItem } from '../../src/types.js';
 
@@ -27,4 +29,17 @@ export function sum(v: readonly (number | null)[]): number {
   let s = 0;
   for (const x of v) s += x as number;
   return s;
+}
+
+/** A JSONL fixture's rows, parsed (fresh objects on every call, free to mutate). */
+export function jsonlRows(rel: string): Record<string, unknown>[] {
+  return readFileSync(fixture(rel), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** One adapter's converter on one row, as if the row sat at `line` of run.jsonl. */
+export function convertRow(adapter: FormatAdapter, value: unknown, line: number): RawItem[] {
+  return [...adapter.createConverter('run.jsonl', {})({ file: 'run.jsonl', line, value })];
 }

@@ -3,8 +3,11 @@
  * reproduce from their own payload plus exactly the one planted bug its README entry promises.
  * (That the files are what scripts/samples/formats/ writes is test/samples.test.ts's.)
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { defaultRuleSet } from '../../rules/index.js';
+import { audit } from '../../src/engine/index.js';
 import type { AuditRecord } from '../../src/types.js';
 import { readRecords, sum } from './read.js';
 
@@ -45,6 +48,22 @@ describe('sample runs', () => {
       if ((best.gold ? 1 : 0) !== members[0].metrics!.acc) wrong.push(doc);
     }
     expect(wrong).toEqual(['3']);
+  });
+
+  it('every folder whose README row names a record or item holds that one finding, with the promised rule, and no other', async () => {
+    const rows: { folder: string; id: string; rule: string }[] = [];
+    for (const line of readFileSync(join(ROOT, 'README.md'), 'utf8').split('\n')) {
+      const m = /^\| ([\w-]+)\/ \| [^|]+ \| ([\w-]+): [^|]+ \| ([\w-]+) \|$/.exec(line);
+      if (m) rows.push({ folder: m[1], id: m[2], rule: m[3] });
+    }
+    expect(rows.map((r) => r.folder)).toEqual(expect.arrayContaining(['vllm-server', 'tgi', 'llama-cpp']));
+    const result = await audit([ROOT], { rules: defaultRuleSet });
+    for (const { folder, id, rule } of rows) {
+      const here = result.findings.filter((f) => f.file.includes(`/formats/${folder}/`));
+      // A row names a record, or an item (a group) when the finding is about the item's pick.
+      const named = (f: (typeof here)[number]) => (String(f.group) === id ? id : String(f.recordId));
+      expect(here.map((f) => [named(f), f.ruleId]), folder).toEqual([[id, rule]]);
+    }
   });
 });
 

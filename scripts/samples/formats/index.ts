@@ -17,9 +17,12 @@ import { openaiCompletionsEcho } from './openai-completions-echo.js';
 import { BigramToy } from './toy.js';
 import { vllm } from './vllm.js';
 import { helm, inspect, lighteval, lmEvalV03 } from './harness.js';
+import { vllmServer } from './vllm-server.js';
+import { tgi } from './tgi.js';
+import { llamaCpp } from './llama-cpp.js';
 import { mulberry32 } from '../../lib/prng.js';
 
-export const FORMAT_SAMPLES: readonly FormatSample[] = [lmEval, openaiCompletionsEcho, openaiChat, vllm, inspect, helm, lighteval, lmEvalV03];
+export const FORMAT_SAMPLES: readonly FormatSample[] = [lmEval, openaiCompletionsEcho, openaiChat, vllm, inspect, helm, lighteval, lmEvalV03, vllmServer, tgi, llamaCpp];
 
 /** The seeds of the streams the format modules share: the bigram toy's, and the harness formats' per-token log-probs. */
 const STREAM_SEED = 7;

@@ -9,7 +9,7 @@ import { choiceRecords, logprobsAfter, ranking, text, VOCAB, type BigramToy, typ
 
 const PLANTED = 'v1-c1';
 
-interface Entry {
+export interface Entry {
   logprob: number;
   rank: number;
   decoded_token: string;
@@ -20,7 +20,7 @@ interface Entry {
  * Keyed by token id in a plain object, which lists integer-like keys ascending: the committed
  * files have the entries in id order, where vLLM's Python dict keeps them in insertion order.
  */
-function vllmEntry(row: readonly number[], k: number, actual: number): Record<string, Entry> {
+export function vllmEntry(row: readonly number[], k: number, actual: number): Record<string, Entry> {
   const order = ranking(row);
   const d: Record<string, Entry> = {};
   for (let r = 0; r < k; r++) d[String(order[r])] = { logprob: row[order[r]], rank: r + 1, decoded_token: VOCAB[order[r]] };

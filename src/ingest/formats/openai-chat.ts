@@ -3,18 +3,22 @@
  * generated token with `token`, `logprob`, `bytes` and up to 20 `top_logprobs`. A token outside
  * the top 20 carries -9999.0, the API's "not reported" value, instead of a log-prob.
  *
- * Only generated tokens have log-probs (chat has no echo), so the continuation is the reply.
+ * Only generated tokens have log-probs (chat has no echo), so the continuation is the reply. A
+ * reply that stopped (`finish_reason: "stop"`) may list the token it stopped on (vLLM keeps the
+ * EOS token): tokens that start past the end of `message.content` are trailing, not scored.
+ * vLLM's `return_token_ids` adds the reply's `token_ids`.
  * Rows are bare responses or an eval script's wrapper `{id, score, score_kind, request, response}`.
  */
-import type { AuditRecord, RawItem, TopLogprob } from '../../types.js';
+import type { AuditRecord, TopLogprob } from '../../types.js';
 import type { FormatAdapter } from '../adapter.js';
-import { bareChoiceId, firstChoiceLogprobs, openWrapper } from './wrapper.js';
+import { bareChoiceItems, firstChoiceLogprobs, hasPromptLogprobs, openWrapper, responseOf } from './wrapper.js';
+import { stoppedEarly, tokensWithinText } from './returned-text.js';
 import { invalid, isObject, show } from './values.js';
 
 /** OpenAI's documented value for a token that is not among the top 20. */
 export const OPENAI_SENTINEL = -9999;
 
-function chatRecord(id: string | number, choice: Record<string, unknown>, request: Record<string, unknown> | undefined): AuditRecord | string {
+export function chatRecord(id: string | number, choice: Record<string, unknown>, request: Record<string, unknown> | undefined): AuditRecord | string {
   const lp = choice.logprobs;
   if (!isObject(lp) || !Array.isArray(lp.content)) return 'choice has no logprobs.content (request was made without logprobs)';
   const content = lp.content;
@@ -41,16 +45,21 @@ function chatRecord(id: string | number, choice: Record<string, unknown>, reques
     }
     top[i] = list;
   }
+  const message = choice.message;
+  const text = isObject(message) && typeof message.content === 'string' ? message.content : undefined;
+  const keep = text !== undefined && stoppedEarly(choice.finish_reason) ? tokensWithinText(tokens, text, content.map((e) => (e as Record<string, unknown>).bytes)) : n;
   const record: AuditRecord = {
     id,
-    tokens,
-    logprobs: recorded,
-    reference_logprobs: reference,
-    top_logprobs: top,
+    tokens: tokens.slice(0, keep),
+    logprobs: recorded.slice(0, keep),
+    reference_logprobs: reference.slice(0, keep),
+    top_logprobs: top.slice(0, keep),
     sentinel: OPENAI_SENTINEL,
   };
-  const message = choice.message;
-  if (isObject(message) && typeof message.content === 'string') record.completion = message.content;
+  if (keep < n) record.trailing_logprobs = reference.slice(keep);
+  const ids = choice.token_ids;
+  if (Array.isArray(ids) && ids.length === n && ids.every((t) => Number.isInteger(t) && t >= 0)) record.token_ids = ids.slice(0, keep) as number[];
+  if (text !== undefined) record.completion = text;
   const messages = request?.messages;
   if (Array.isArray(messages) && messages.length > 0) {
     const last = messages[messages.length - 1];
@@ -65,7 +74,8 @@ export const openaiChatAdapter: FormatAdapter = {
   containers: ['jsonl', 'json'],
   detect(first) {
     const lp = firstChoiceLogprobs(first);
-    return lp !== null && Array.isArray(lp.content);
+    const resp = responseOf(first);
+    return lp !== null && Array.isArray(lp.content) && !(resp && hasPromptLogprobs(resp));
   },
   createConverter(file) {
     return (row) => {
@@ -86,14 +96,7 @@ export const openaiChatAdapter: FormatAdapter = {
         return [{ kind: 'record', file, line, record: Object.assign(record, fields) }];
       }
 
-      const items: RawItem[] = [];
-      for (let c = 0; c < choices.length; c++) {
-        const choice = choices[c];
-        const id = bareChoiceId(resp, choice, c, line);
-        const record = isObject(choice) ? chatRecord(id, choice, undefined) : `choices[${c}] is not an object`;
-        items.push(typeof record === 'string' ? invalid(file, line, record, id) : { kind: 'record', file, line, record });
-      }
-      return items;
+      return bareChoiceItems(resp, choices, file, line, (id, choice) => chatRecord(id, choice, undefined));
     };
   },
 };

@@ -8,22 +8,32 @@
  * The continuation is then the prompt tokens after the context's; the tokens after the
  * prompt's were generated.
  *
+ * lm-evaluation-harness's `local-completions` backend sends the prompt as token ids
+ * (`prompt: [[id, …], …]`, one list per request of the batch) with `echo: true, logprobs: 1,
+ * max_tokens: 1` and scores `token_logprobs[ctxlen:-1]` (lm_eval/models/openai_completions.py,
+ * `parse_logprobs`): the prompt's own length is the end of the continuation, whatever
+ * `usage.prompt_tokens` sums over the batch.
+ *
+ * Without echo the generated text is the continuation; a reply that stopped on a stop sequence
+ * (`finish_reason: "stop"`) keeps only the tokens that start inside the returned `text`.
+ *
  * Rows are either bare responses or an eval script's wrapper `{id, group, gold, score, …,
  * context | context_tokens, request, response}`.
  */
-import type { AuditRecord, RawItem, TopLogprob } from '../../types.js';
+import type { AuditRecord, TopLogprob } from '../../types.js';
 import type { FormatAdapter } from '../adapter.js';
-import { bareChoiceId, firstChoiceLogprobs, openWrapper } from './wrapper.js';
+import { bareChoiceItems, firstChoiceLogprobs, hasPromptLogprobs, openWrapper, responseOf } from './wrapper.js';
+import { stoppedEarly, tokensWithinText } from './returned-text.js';
 import { codePointLength, invalid, isIntegerAtLeast, isObject, show, sliceCodePoints } from './values.js';
 
-interface CompletionLogprobs {
+export interface CompletionLogprobs {
   tokens: string[];
   values: (number | null)[];
   top: unknown[] | null;
   offsets: number[] | null;
 }
 
-function readLogprobs(lp: unknown): CompletionLogprobs | string {
+export function readLogprobs(lp: unknown): CompletionLogprobs | string {
   if (!isObject(lp)) return 'choice has no logprobs (request was made without logprobs)';
   const { tokens, token_logprobs: values, top_logprobs: top, text_offset: offsets } = lp;
   if (!Array.isArray(tokens) || !tokens.every((t) => typeof t === 'string')) return 'logprobs.tokens is not a list of strings';
@@ -56,7 +66,7 @@ function isPartial(token: string): boolean {
  * tokens of a multi-byte character sit one past its start, which would put the last byte of a
  * context's (or prompt's) final character on the wrong side of the boundary.
  */
-function charStarts(tokens: string[], offsets: number[]): number[] {
+export function charStarts(tokens: string[], offsets: number[]): number[] {
   const starts = offsets.slice();
   for (let i = 1; i < tokens.length; i++) {
     const t = tokens[i];
@@ -67,7 +77,7 @@ function charStarts(tokens: string[], offsets: number[]): number[] {
 }
 
 /** Number of tokens whose character starts before code-point position `end`. */
-function tokensBefore(starts: number[], end: number): number {
+export function tokensBefore(starts: number[], end: number): number {
   let i = 0;
   while (i < starts.length && starts[i] < end) i++;
   return i;
@@ -78,14 +88,14 @@ function tokensBefore(starts: number[], end: number): number {
  * when it is not among the top k, so a dict may hold k + 1 entries; keeping only the k best
  * keeps the list a true top-k (every unlisted token is no likelier than the last listed one).
  */
-function topK(requested: unknown, top: unknown[] | null): number {
+export function topK(requested: unknown, top: unknown[] | null): number {
   if (isIntegerAtLeast(requested, 0)) return requested;
   let k = Infinity;
   if (top) for (const d of top) if (isObject(d)) k = Math.min(k, Object.keys(d).length);
   return k;
 }
 
-function topList(d: unknown, k: number): TopLogprob[] | null {
+export function topList(d: unknown, k: number): TopLogprob[] | null {
   if (!isObject(d)) return null;
   const list: TopLogprob[] = [];
   for (const token in d) {
@@ -129,6 +139,9 @@ function echoSlice(
   if (contextTokens !== undefined && contextTokens !== null) {
     if (!isIntegerAtLeast(contextTokens, 0)) return `context_tokens must be a non-negative integer, found ${show(contextTokens)}`;
     start = contextTokens;
+  } else if (isTokenIds(context)) {
+    // The context as the token ids the script sent (a token-id prompt starts with them).
+    start = context.length;
   } else if (typeof context === 'string') {
     if (!starts) return 'cannot locate the context without logprobs.text_offset (give context_tokens instead)';
     start = tokensBefore(starts, codePointLength(context));
@@ -152,6 +165,24 @@ interface Hints {
   needsBoundary?: boolean;
 }
 
+/**
+ * How many generated tokens belong to the returned text. After a stop (`finish_reason: "stop"`)
+ * the tokens past it sit at the end of `text` (OpenAI clamps their offsets there; vLLM's EOS or
+ * stop token starts there): the continuation ends before them. `text_offset` counts from the
+ * prompt's start (OpenAI) or the reply's (vLLM), so the reply starts at the first offset.
+ */
+export function generatedWithinText(choice: Record<string, unknown>, lp: CompletionLogprobs): number {
+  const n = lp.tokens.length;
+  const text = choice.text;
+  if (!stoppedEarly(choice.finish_reason) || typeof text !== 'string' || n === 0) return n;
+  if (lp.offsets) return tokensBefore(charStarts(lp.tokens, lp.offsets), lp.offsets[0] + codePointLength(text));
+  return tokensWithinText(lp.tokens, text);
+}
+
+export function isTokenIds(v: unknown): v is number[] {
+  return Array.isArray(v) && v.length > 0 && v.every((t) => Number.isInteger(t) && t >= 0);
+}
+
 function completionRecord(id: string | number, choice: Record<string, unknown>, lp: CompletionLogprobs, hints: Hints): AuditRecord | string {
   const { prompt, context } = hints;
   // Echo shows as a first token without a log-prob at offset 0 when the request is not at hand.
@@ -160,16 +191,18 @@ function completionRecord(id: string | number, choice: Record<string, unknown>, 
   const record: AuditRecord = { id };
 
   if (!echo) {
-    // A plain completion: the generated text is the continuation.
-    record.tokens = lp.tokens;
-    record.reference_logprobs = lp.values;
-    if (lp.top) record.top_logprobs = lp.top.map((d) => topList(d, k)) as TopLogprob[][];
+    // A plain completion: the generated text is the continuation, up to where the reply stopped.
+    const keep = generatedWithinText(choice, lp);
+    record.tokens = lp.tokens.slice(0, keep);
+    record.reference_logprobs = lp.values.slice(0, keep);
+    if (lp.top) record.top_logprobs = lp.top.slice(0, keep).map((d) => topList(d, k)) as TopLogprob[][];
+    if (keep < lp.tokens.length) record.trailing_logprobs = lp.values.slice(keep);
     if (typeof prompt === 'string') record.prompt = prompt;
     if (typeof choice.text === 'string') record.completion = choice.text;
     return record;
   }
 
-  if (hints.needsBoundary && typeof context !== 'string' && (hints.contextTokens === undefined || hints.contextTokens === null)) {
+  if (hints.needsBoundary && typeof context !== 'string' && !isTokenIds(context) && (hints.contextTokens === undefined || hints.contextTokens === null)) {
     return 'the wrapper gives neither context nor context_tokens: cannot tell which prompt tokens were scored';
   }
   const slice = echoSlice(lp, prompt, hints.promptTokens, context, hints.contextTokens);
@@ -180,6 +213,7 @@ function completionRecord(id: string | number, choice: Record<string, unknown>, 
   if (lp.top) record.top_logprobs = lp.top.slice(start, end).map((d) => topList(d, k)) as TopLogprob[][];
   record.context_logprobs = lp.values.slice(0, start);
   record.trailing_logprobs = lp.values.slice(end);
+  if (isTokenIds(prompt) && prompt.length === end) record.token_ids = prompt.slice(start, end);
   // Texts from the request where it is at hand: joined tokens garble split characters.
   if (typeof context === 'string') record.prompt = context;
   if (typeof prompt === 'string' && typeof context === 'string' && prompt.startsWith(context)) {
@@ -193,9 +227,25 @@ function completionRecord(id: string | number, choice: Record<string, unknown>, 
   return record;
 }
 
-/** usage.prompt_tokens counts the prompt's tokens only when the response answers one prompt with one choice. */
-function promptTokens(resp: Record<string, unknown>, choices: unknown[], prompt: unknown): unknown {
-  if (choices.length !== 1 || Array.isArray(prompt) || !isObject(resp.usage)) return undefined;
+/**
+ * The prompt a choice answers: the request's prompt, or its element for this choice when the
+ * request is a batch (a list of strings or of token-id lists; `n` choices per prompt, numbered
+ * in order as vLLM and OpenAI do).
+ */
+export function promptOfChoice(prompt: unknown, choice: Record<string, unknown>, n: unknown): unknown {
+  if (!Array.isArray(prompt) || isTokenIds(prompt)) return prompt;
+  const perPrompt = isIntegerAtLeast(n, 1) ? n : 1;
+  const index = isIntegerAtLeast(choice.index, 0) ? choice.index : 0;
+  return prompt[Math.floor(index / perPrompt)];
+}
+
+/**
+ * The prompt's length in tokens: a token-id prompt's own length; else usage.prompt_tokens, which
+ * counts it only when the response answers one text prompt with one choice.
+ */
+function promptTokens(resp: Record<string, unknown>, choices: unknown[], prompt: unknown, requestPrompt: unknown): unknown {
+  if (isTokenIds(prompt)) return prompt.length;
+  if (choices.length !== 1 || Array.isArray(requestPrompt) || !isObject(resp.usage)) return undefined;
   return resp.usage.prompt_tokens;
 }
 
@@ -205,7 +255,8 @@ export const openaiCompletionsAdapter: FormatAdapter = {
   containers: ['jsonl', 'json'],
   detect(first) {
     const lp = firstChoiceLogprobs(first);
-    return lp !== null && Array.isArray(lp.token_logprobs) && Array.isArray(lp.tokens);
+    const resp = responseOf(first);
+    return lp !== null && Array.isArray(lp.token_logprobs) && Array.isArray(lp.tokens) && !(resp && hasPromptLogprobs(resp));
   },
   createConverter(file) {
     return (row) => {
@@ -224,11 +275,12 @@ export const openaiCompletionsAdapter: FormatAdapter = {
         const { id, fields, choice } = opened;
         const lp = readLogprobs(choice.logprobs);
         if (typeof lp === 'string') return [invalid(file, line, lp, id)];
+        const prompt = promptOfChoice(request?.prompt, choice, request?.n);
         const record = completionRecord(id, choice, lp, {
-          prompt: request?.prompt,
+          prompt,
           echo: request?.echo,
           logprobs: request?.logprobs,
-          promptTokens: promptTokens(resp, choices, request?.prompt),
+          promptTokens: promptTokens(resp, choices, prompt, request?.prompt),
           context: v.context,
           contextTokens: v.context_tokens,
           needsBoundary: fields.score !== undefined,
@@ -238,23 +290,10 @@ export const openaiCompletionsAdapter: FormatAdapter = {
       }
 
       // A bare response: one record per choice, reference only (nobody recorded a score).
-      const items: RawItem[] = [];
-      for (let c = 0; c < choices.length; c++) {
-        const choice = choices[c];
-        const id = bareChoiceId(resp, choice, c, line);
-        if (!isObject(choice)) {
-          items.push(invalid(file, line, `choices[${c}] is not an object`, id));
-          continue;
-        }
+      return bareChoiceItems(resp, choices, file, line, (id, choice) => {
         const lp = readLogprobs(choice.logprobs);
-        if (typeof lp === 'string') {
-          items.push(invalid(file, line, lp, id));
-          continue;
-        }
-        const record = completionRecord(id, choice, lp, { promptTokens: promptTokens(resp, choices, undefined) });
-        items.push(typeof record === 'string' ? invalid(file, line, record, id) : { kind: 'record', file, line, record });
-      }
-      return items;
+        return typeof lp === 'string' ? lp : completionRecord(id, choice, lp, { promptTokens: promptTokens(resp, choices, undefined, undefined) });
+      });
     };
   },
 };

@@ -58,6 +58,11 @@ export function invalid(file: string, line: number, message: string, recordId?: 
   return recordId === undefined ? { kind: 'invalid', file, line, message } : { kind: 'invalid', file, line, recordId, message };
 }
 
+/** `invalid` for one format: its messages open with the format's name, so a file that looks like it says which format it broke. */
+export function invalidFor(format: string): (file: string, line: number, message: string, recordId?: RecordId) => RawItem {
+  return (file, line, message, recordId) => invalid(file, line, `${format}: ${message}`, recordId);
+}
+
 /** Short JSON of a value for a message. */
 export function show(v: unknown): string {
   let s: string;

@@ -4,7 +4,7 @@
  * multiple-choice group, the gold flag, their pick and the score they computed. Those are the
  * numbers under audit; the payload beside them is the evidence.
  */
-import type { AuditRecord, RawItem } from '../../types.js';
+import type { AuditRecord, RawItem, RecordId } from '../../types.js';
 import { invalid, isIntegerAtLeast, isObject, show } from './values.js';
 import { isScoreKind, SCORE_KIND_NAMES } from '../../reference/score-kinds.js';
 
@@ -51,8 +51,8 @@ export function readWrapperId(w: Record<string, unknown>): string | number | { e
 
 /** The `logprobs` object of an OpenAI response's first choice, wrapped (`response`) or bare. */
 export function firstChoiceLogprobs(row: unknown): Record<string, unknown> | null {
-  if (!isObject(row)) return null;
-  const resp = isObject(row.response) ? row.response : row;
+  const resp = responseOf(row);
+  if (resp === null) return null;
   const choices = resp.choices;
   if (!Array.isArray(choices) || !isObject(choices[0])) return null;
   const lp = choices[0].logprobs;
@@ -81,4 +81,42 @@ export function openWrapper(w: Record<string, unknown>, choices: unknown[], file
 export function bareChoiceId(resp: Record<string, unknown>, choice: unknown, c: number, line: number): string {
   const base = typeof resp.id === 'string' || typeof resp.id === 'number' ? String(resp.id) : `line-${line}`;
   return `${base}/${isObject(choice) && isIntegerAtLeast(choice.index, 0) ? choice.index : c}`;
+}
+
+/**
+ * Whether an OpenAI-shaped response carries vLLM's prompt_logprobs (on its first choice, or on a
+ * chat response): then it is the vllm-server format, whose prompt log-probs are the evidence.
+ */
+export function hasPromptLogprobs(resp: Record<string, unknown>): boolean {
+  if (Array.isArray(resp.prompt_logprobs)) return true;
+  const choices = resp.choices;
+  return Array.isArray(choices) && isObject(choices[0]) && Array.isArray(choices[0].prompt_logprobs);
+}
+
+/** The response of a row: a wrapper's `response`, or the row itself. */
+export function responseOf(row: unknown): Record<string, unknown> | null {
+  if (!isObject(row)) return null;
+  return isObject(row.response) ? row.response : row;
+}
+
+/**
+ * The items of a bare response: one record per choice (nobody recorded a score), made by `build`
+ * from the choice's id and object, or the invalid item `fail` makes of its message.
+ */
+export function bareChoiceItems(
+  resp: Record<string, unknown>,
+  choices: unknown[],
+  file: string,
+  line: number,
+  build: (id: string, choice: Record<string, unknown>, c: number) => AuditRecord | string,
+  fail: (file: string, line: number, message: string, recordId?: RecordId) => RawItem = invalid,
+): RawItem[] {
+  const items: RawItem[] = [];
+  for (let c = 0; c < choices.length; c++) {
+    const choice = choices[c];
+    const id = bareChoiceId(resp, choice, c, line);
+    const record = isObject(choice) ? build(id, choice, c) : `choices[${c}] is not an object`;
+    items.push(typeof record === 'string' ? fail(file, line, record, id) : { kind: 'record', file, line, record });
+  }
+  return items;
 }
