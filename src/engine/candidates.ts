@@ -1,6 +1,7 @@
 /** The summary a multiple-choice group keeps of each candidate record: small, so groups can wait for their file's end. */
 import { codePointLength } from '../ingest/formats/values.js';
 import { SCORE_KINDS } from '../reference/score-kinds.js';
+import { printedResolution } from '../reference/storage.js';
 import type { Candidate } from './group-context.js';
 import type { RecordVerdict } from './verdict.js';
 
@@ -16,7 +17,9 @@ export function candidateOf(v: RecordVerdict, line: number): Candidate {
   if (Number.isNaN(total) && clean) {
     if (ctx.values && ctx.values.length === ctx.n && ctx.nulls === 0) {
       total = ctx.valuesTotal;
-      tol = ctx.sumTol(ctx.valuesAbs, ctx.n) + ctx.valuesResolution;
+      // The values' printing, estimated from the first one (a print has one relative resolution): one look, not n.
+      const v0 = ctx.values[0];
+      tol = ctx.sumTol(ctx.valuesAbs, ctx.n) + (v0 !== 0 && Number.isFinite(v0) ? (printedResolution(v0) / Math.abs(v0)) * ctx.valuesAbs : 0);
     } else if (ctx.score !== undefined) {
       total = SCORE_KINDS[ctx.kind].toTotal(ctx.score, ctx.n);
       tol = ctx.sumTol(Math.abs(total), 1) + ctx.scoreResolution;

@@ -16,6 +16,11 @@ function exceeds(miss: number, tol: number, v: number): boolean {
   return miss > tol && miss > tol + printedResolution(v);
 }
 
+/** The same against the printed resolutions of all the recorded values (looked at only when needed). */
+function exceedsValues(miss: number, tol: number, ctx: RecordPrecision): boolean {
+  return miss > tol && miss > tol + ctx.valuesResolution;
+}
+
 export class RecordContext extends RecordPrecision {
   constructor(
     record: AuditRecord,
@@ -150,10 +155,10 @@ export class RecordContext extends RecordPrecision {
     if (this.tierIndex === last) return this.nullFits;
     const here = this.tierIndex;
     this.tierIndex = last;
-    this.memo = this.memos[last] ??= {};
+    this.memo = this.memoAt(last);
     const fits = this.nullFits;
     this.tierIndex = here;
-    this.memo = this.memos[here];
+    this.memo = this.memoAt(here);
     return fits;
   }
 
@@ -177,23 +182,25 @@ export class RecordContext extends RecordPrecision {
       res.comparable = true;
       let drift = 0;
       let squares = 0;
+      const scales = this.scales;
       for (let i = 0; i < v.length; i++) {
         const e = ref.exact[i];
+        const tol = K_STEP * scales[i];
         let ok: boolean;
         let miss = 0;
         if (!Number.isNaN(e)) {
-          ok = this.valueMatches(i, e);
           miss = Math.abs(v[i] - e);
+          ok = !exceeds(miss, tol, v[i]);
           drift += v[i] - e;
-          squares += this.scale(i) ** 2;
+          squares += scales[i] * scales[i];
           res.checked++;
         } else {
           miss = Math.max(0, v[i] - ref.upper[i]);
-          ok = !exceeds(miss, this.stepTol(i), v[i]) && !Number.isNaN(v[i]);
+          ok = !exceeds(miss, tol, v[i]) && !Number.isNaN(v[i]);
           if (ref.upper[i] !== 0) res.checked++;
         }
         if (miss > res.worst) res.worst = miss;
-        const ratio = miss / this.stepTol(i);
+        const ratio = miss / tol;
         if (ratio > res.worstRatio) res.worstRatio = ratio;
         if (!ok) {
           res.agree = false;
@@ -203,7 +210,7 @@ export class RecordContext extends RecordPrecision {
       }
       res.drift = drift;
       // Each value within its tolerance can still add up to more than honest noise does.
-      if (res.agree && res.checked > 1 && Math.abs(drift) > quadratureTolerance(squares) + this.valuesResolution) res.agree = false;
+      if (res.agree && res.checked > 1 && exceedsValues(Math.abs(drift), quadratureTolerance(squares), this)) res.agree = false;
     }
     m.valuesCheck = res;
     return res;

@@ -20,6 +20,11 @@ export interface TierMemo {
   valuesCheck?: unknown;
 }
 
+// The tier lists a record can be judged at, shared (no allocation per record).
+const FLOAT32_ONLY: readonly Tier[] = [TIERS.fp32];
+const THEN_BFLOAT16: readonly Tier[] = [TIERS.fp32, TIERS.bf16];
+const THEN_FLOAT16: readonly Tier[] = [TIERS.fp32, TIERS.fp16];
+
 export abstract class RecordPrecision {
   readonly ref: StepReference;
   /** Continuation length in tokens. */
@@ -35,9 +40,11 @@ export abstract class RecordPrecision {
   readonly score: number | undefined;
   readonly kind: ScoreKind;
   protected tierIndex = 0;
-  private _tiers: Tier[] | undefined;
-  protected memo: TierMemo = {};
-  protected readonly memos: TierMemo[] = [this.memo];
+  private _tiers: readonly Tier[] | undefined;
+  private readonly memo0: TierMemo = {};
+  private memo1: TierMemo | undefined;
+  /** The current tier's memo. */
+  protected memo: TierMemo = this.memo0;
 
   constructor(
     readonly record: AuditRecord,
@@ -75,6 +82,11 @@ export abstract class RecordPrecision {
     this.kind = record.score_kind ?? 'logprob';
   }
 
+  /** The memo of tier k (0: float32, 1: the half tier). */
+  protected memoAt(k: number): TierMemo {
+    return k === 0 ? this.memo0 : (this.memo1 ??= {});
+  }
+
   /** Whether the numbers fit the no-bug reading at the current tier (what decides whether a half tier follows float32). */
   abstract get nullFits(): boolean;
 
@@ -92,12 +104,14 @@ export abstract class RecordPrecision {
    * numbers fit float32; else float32 then the half-precision tier: the declared one, or (auto) the
    * grid the record's own numbers show, else bfloat16, the widest.
    */
-  get tiers(): Tier[] {
+  get tiers(): readonly Tier[] {
     if (this._tiers) return this._tiers;
-    const tiers = [TIERS.fp32];
-    this._tiers = tiers;
-    if (this.setting !== 'fp32' && !this.nullFits) tiers.push(this.setting === 'auto' ? this.inferredHalf : TIERS[this.setting]);
-    return tiers;
+    this._tiers = FLOAT32_ONLY;
+    if (this.setting !== 'fp32' && !this.nullFits) {
+      const half = this.setting === 'auto' ? this.inferredHalf : TIERS[this.setting];
+      this._tiers = half === TIERS.fp16 ? THEN_FLOAT16 : THEN_BFLOAT16;
+    }
+    return this._tiers;
   }
 
   /** The widest tier the setting allows: what a check of the impossible (a list holding more than all the probability) allows for. */
@@ -120,7 +134,7 @@ export abstract class RecordPrecision {
   nextTier(): boolean {
     if (this.finalTier) return false;
     this.tierIndex++;
-    this.memo = this.memos[this.tierIndex] ??= {};
+    this.memo = this.memoAt(this.tierIndex);
     return true;
   }
 
@@ -189,6 +203,11 @@ export abstract class RecordPrecision {
 
   /** Standard deviation of step i's target value (its reference, or its upper bound where unlisted). */
   scale(i: number): number {
+    return this.scales[i];
+  }
+
+  /** Every step's `scale`, computed once per tier. */
+  get scales(): Float64Array {
     const m = this.memo;
     if (!m.scales) {
       const s = new Float64Array(this.n);
@@ -198,7 +217,7 @@ export abstract class RecordPrecision {
       }
       m.scales = s;
     }
-    return m.scales[i];
+    return m.scales;
   }
 
   /** Tolerance for step i's recorded value against its reference. */
