@@ -2,15 +2,16 @@ import { createRule } from '../src/engine/rule.js';
 import { reproduces } from '../src/engine/hypotheses.js';
 import { absSum } from '../src/reference/vectors.js';
 import { compensatedSum } from '../src/reference/math.js';
+import { SEPARATION } from '../src/reference/precision.js';
 import type { RecordContext } from '../src/engine/record-context.js';
 
-/** The first step where the target is not the model's favourite, or -1. */
+/** The first step where the target is clearly not the model's favourite (beyond honest noise), or -1. */
 function firstNonFavourite(ctx: RecordContext): number {
   const { ref } = ctx;
   for (let i = 0; i < ctx.n; i++) {
     if (Number.isNaN(ref.top1[i])) continue;
     const e = ref.exact[i];
-    if (Number.isNaN(e) ? ref.level === 'topk' : e < ref.top1[i] - ctx.tokenTol(e)) return i;
+    if (Number.isNaN(e) ? ref.level === 'topk' : ref.top1[i] - e > SEPARATION * (ctx.stepTol(i) + ctx.tolFor(i, ref.top1[i]))) return i;
   }
   return -1;
 }
@@ -53,7 +54,10 @@ export default createRule(
       } else {
         if (values || ctx.score === undefined) return null;
         sumTop = compensatedSum(ref.top1, 0, ctx.n);
-        if (!ctx.scoreIs(sumTop, absSum(ref.top1))) return null;
+        const abs = absSum(ref.top1);
+        if (!ctx.scoreIs(sumTop, abs)) return null;
+        // The two totals must be told apart: the favourites' and the targets' sums differ by more than noise.
+        if (!Number.isNaN(ref.total) && !(Math.abs(sumTop - ref.total) > SEPARATION * ctx.totalTol(abs))) return null;
       }
       const targetKnown = !Number.isNaN(ref.exact[step]);
       const evidence = {

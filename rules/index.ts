@@ -1,7 +1,10 @@
 /**
  * The default rule set. Within each scope the rules are asked in this order: for a record, the
  * first whose hypothesis reproduces its numbers is its root cause (structural and exact
- * reproductions first, looser explanations later, the catch-all last); for a group, the first
+ * reproductions first, looser explanations later, then the two readings of numbers no bug
+ * explains: low-precision (they fit half precision) and the catch-all score-mismatch (they fit
+ * nothing); the engine asks the record rules at float32 tolerances, then again at a
+ * half-precision tier when the numbers miss float32, and the last two speak only there); for a group, the first
  * that speaks. A rule's `after` says which rules must come before it, and the meta-test holds
  * this order to it. The engine never imports this file: src/cli.ts and src/index.ts hand the set in.
  */
@@ -29,7 +32,6 @@ import degenerateScores from './degenerate-scores.js';
 export const rules: readonly Rule[] = [
   invalidRecord,
   invalidLogprob,
-  lowPrecision,
   lengthMismatch,
   probabilityProduct,
   probabilitySum,
@@ -41,6 +43,7 @@ export const rules: readonly Rule[] = [
   rankingInverted,
   normalizationMismatch,
   temperatureScaled,
+  lowPrecision,
   scoreMismatch,
   selectionMismatch,
   metricMismatch,

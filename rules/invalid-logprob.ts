@@ -1,8 +1,26 @@
 import { createRule } from '../src/engine/rule.js';
 import { compensatedSum } from '../src/reference/math.js';
+import { LOGPROB_CEILING, TOPK_MASS_FLOOR } from '../src/reference/precision.js';
+import { printedResolution } from '../src/reference/storage.js';
+import type { RecordContext } from '../src/engine/record-context.js';
+import type { TopLogprob } from '../src/types.js';
 
-/** Top-k probabilities may exceed 1 only by rounding. */
-const TOPK_MASS_SLACK = 1e-3;
+/**
+ * How far above 1 a top-k list's mass may honestly come: its entries' own rounding (each p_j moves
+ * by p_j·Δl_j, Δl_j the entry's storage rounding at the widest precision allowed, or its printed
+ * digits), over a floor for float32 lists.
+ */
+function massSlack(ctx: RecordContext, list: readonly TopLogprob[]): number {
+  const u = ctx.widest.u;
+  let s = TOPK_MASS_FLOOR;
+  for (const e of list) s += Math.exp(e.logprob) * (u * Math.abs(e.logprob) + printedResolution(e.logprob));
+  return s;
+}
+
+/** The recorded score is the plain sum of the recorded values (sentinels and nulls included as numbers). */
+function scoreSumsValues(ctx: RecordContext): boolean {
+  return ctx.score !== undefined && Math.abs(ctx.score - ctx.valuesTotal) <= ctx.sumTol(ctx.valuesAbs, ctx.values!.length) + ctx.scoreResolution;
+}
 
 export default createRule(
   {
@@ -38,7 +56,7 @@ export default createRule(
               evidence: { step: i, token: ctx.token(i) },
             };
           }
-          if (sentinel !== undefined && v === sentinel && score !== undefined && Math.abs(score - ctx.valuesTotal) <= ctx.tol(ctx.valuesAbs, values.length)) {
+          if (sentinel !== undefined && v === sentinel && scoreSumsValues(ctx)) {
             const clean = compensatedSum(values.filter((x) => x !== sentinel));
             return {
               messageId: 'sentinelSummed',
@@ -49,7 +67,7 @@ export default createRule(
             };
           }
         }
-        if (ctx.nulls > 0 && score !== undefined && Number.isFinite(score) && Math.abs(score - ctx.valuesTotal) <= ctx.tol(ctx.valuesAbs, values.length)) {
+        if (ctx.nulls > 0 && score !== undefined && Number.isFinite(score) && scoreSumsValues(ctx)) {
           const step = ctx.record.logprobs!.indexOf(null);
           return { messageId: 'nullSummed', data: { step }, recorded: score, evidence: { step, nulls: ctx.nulls } };
         }
@@ -62,7 +80,7 @@ export default createRule(
       if (server) {
         for (let i = 0; i < server.length; i++) {
           const v = server[i];
-          if (v !== null && (Number.isNaN(v) || v > 1e-6)) {
+          if (v !== null && (Number.isNaN(v) || v > LOGPROB_CEILING)) {
             return { messageId: 'serverValue', data: { step: i, token: ctx.token(i), value: v }, recorded: v, evidence: { step: i } };
           }
         }
@@ -83,13 +101,13 @@ export default createRule(
           const list = top[i];
           if (!list || list.length === 0) continue;
           const mass = masses[i];
-          if (!(Number.isNaN(mass) || mass > 1 + TOPK_MASS_SLACK || ctx.ref.top1[i] > 1e-6)) continue;
+          if (!(Number.isNaN(mass) || mass > 1 + TOPK_MASS_FLOOR || ctx.ref.top1[i] > LOGPROB_CEILING)) continue;
           for (const e of list) {
-            if (Number.isNaN(e.logprob) || e.logprob > 1e-6) {
+            if (Number.isNaN(e.logprob) || e.logprob > LOGPROB_CEILING) {
               return { messageId: 'topkEntry', data: { step: i, token: e.token, value: e.logprob }, recorded: e.logprob, evidence: { step: i, token: e.token } };
             }
           }
-          if (mass > 1 + TOPK_MASS_SLACK) {
+          if (mass > 1 + massSlack(ctx, list)) {
             return { messageId: 'topkMass', data: { k: list.length, step: i, mass }, recorded: mass, expected: 1, evidence: { step: i, mass } };
           }
         }

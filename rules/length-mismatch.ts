@@ -2,6 +2,7 @@ import { createRule, type Diagnosis } from '../src/engine/rule.js';
 import { logitRow } from '../src/engine/hypotheses.js';
 import { findInTop } from '../src/reference/sequence.js';
 import type { RecordContext } from '../src/engine/record-context.js';
+import { FLOAT64_SUM_REL, SEPARATION, UNIT_ROUNDOFF } from '../src/reference/precision.js';
 
 /** The recorded values cover a different number of steps than the continuation has tokens. */
 function countMismatch(ctx: RecordContext): Diagnosis | null {
@@ -36,9 +37,15 @@ function windowMismatch(ctx: RecordContext): Diagnosis | null {
   // That needs the very numbers the scorer summed: the recorded values, or a server's own.
   const tight = ctx.scoreIs(total, abs, n, fromValues);
   if (tight && !((fromValues || ctx.ref.level === 'server') && ctx.kind === 'logprob')) return null;
-  const ulp = scoreRounding(ctx.score, abs);
+  // Below the spacing the score was stored or printed with no window can be told from another.
+  const rounding = scoreRounding(ctx.score, abs);
+  // The common case first, without looking at how the score was stored: it fits the right window to its own rounding.
+  if (tight && Math.abs(ctx.score - total) <= Math.max(2, 0.5 * Math.sqrt(n)) * rounding) return null;
+  const ulp = Math.max(rounding, ctx.scoreUlp);
+  const tol = fromValues ? ctx.sumTol(abs, n) : ctx.totalTol(abs);
   // An honest float32 running sum drifts like √n roundings: only a misfit beyond that is evidence.
-  const drift = Math.max(2, 0.5 * Math.sqrt(n)) * ulp;
+  // A half-precision accumulator drifts by its own tolerance.
+  const drift = Math.max(Math.max(2, 0.5 * Math.sqrt(n)) * ulp, ctx.accU > UNIT_ROUNDOFF.float32 ? tol : 0);
   if (tight && Math.abs(ctx.score - total) <= drift) return null; // the right window fits to rounding
   const ctxLp = ctx.record.context_logprobs;
   const lastCtx = ctxLp && ctxLp.length > 0 ? ctxLp[ctxLp.length - 1] : null;
@@ -63,7 +70,7 @@ function windowMismatch(ctx: RecordContext): Diagnosis | null {
       // The wrong window must fit to rounding and stand clear of the right one by more than
       // rounding, or honest drift could land a score next to it.
       if (!(Math.abs(ctx.score - t) <= ulp && Math.abs(t - total) > 2 * ulp)) continue;
-    } else if (Math.abs(t - total) <= ctx.tokenTol(t)) continue; // indistinguishable from the right window
+    } else if (Math.abs(t - total) <= SEPARATION * tol + ctx.scoreUlp) continue; // indistinguishable from the right window
     if (tight || ctx.scoreIs(t, abs + Math.abs(t - total), n, fromValues)) {
       return {
         messageId,
@@ -84,7 +91,7 @@ function windowMismatch(ctx: RecordContext): Diagnosis | null {
 function scoreRounding(x: number, absSum: number): number {
   const a = Math.abs(x);
   if (Math.fround(x) === x) return a === 0 ? 2 ** -149 : 2 ** (Math.floor(Math.log2(a)) - 23);
-  return 1e-12 * (absSum + 1);
+  return FLOAT64_SUM_REL * (absSum + 1);
 }
 
 /** The one-step shift forgotten: token i was read from the distribution that predicts token i+1. */
@@ -98,7 +105,7 @@ function shiftForgotten(ctx: RecordContext): Diagnosis | null {
       const r = logitRow(ctx, i + 1);
       if (!r) continue;
       const p = r.row[ids[i]] - r.lse;
-      if (Math.abs(values[i] - p) > ctx.tokenTol(p)) return null;
+      if (!(Math.abs(values[i] - p) <= ctx.tolFor(i + 1, p))) return null;
       hits++;
     }
   } else if (ref.level === 'topk' && record.top_logprobs) {
@@ -108,16 +115,19 @@ function shiftForgotten(ctx: RecordContext): Diagnosis | null {
       if (!list || list.length === 0) continue;
       const hit = findInTop(list, ids?.[i], record.tokens?.[i]);
       if (hit) {
-        if (Math.abs(values[i] - hit.logprob) > ctx.tokenTol(hit.logprob)) return null;
+        if (!(Math.abs(values[i] - hit.logprob) <= ctx.tolFor(i + 1, hit.logprob))) return null;
         hits++;
       } else {
         let last = Infinity;
         for (const e of list) last = Math.min(last, e.logprob);
-        if (values[i] > last + ctx.tokenTol(last)) return null;
+        if (values[i] > last + ctx.tolFor(i + 1, last)) return null;
       }
     }
   }
   if (hits === 0) return null;
+  let clear = false;
+  for (let i = 0; i < ctx.n && !clear; i++) clear = ctx.standsClear(i);
+  if (!clear) return null;
   return {
     messageId: 'shiftForgotten',
     data: { hits },

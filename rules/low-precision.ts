@@ -1,104 +1,84 @@
 import { createRule } from '../src/engine/rule.js';
+import type { RecordContext } from '../src/engine/record-context.js';
+import type { RunContext } from '../src/engine/run-context.js';
+import type { FilePrecision, GridClaim } from '../src/engine/precision-pool.js';
 import { allLogprobs } from '../src/reference/vectors.js';
-import { float16Tolerance, isBfloat16, isFloat16 } from '../src/reference/math.js';
 
-/** A value that carries no precision information (small integers and halves are on every grid). */
-function coarse(x: number): boolean {
-  return Number.isInteger(x * 4);
-}
-
-type Grid = 'float16' | 'bfloat16';
-
-const FP16 = 1;
-const BF16 = 2;
-
-/** The grids x lies on, as a bit set; -1 for a number that tells nothing (non-finite or coarse). */
-function gridsOf(x: number): number {
-  if (!Number.isFinite(x) || coarse(x)) return -1;
-  return (isFloat16(x) ? FP16 : 0) | (isBfloat16(x) ? BF16 : 0);
-}
+const HALF = 'computed in half precision (or with noisier kernels)';
+const RECORDS = '{{records}} of {{audited}} record(s) differ from what float32 gives by more than its rounding and within {{precision}} error (first: {{first|json}}, line {{firstLine}})';
+const GRID = 'the {{numbers}} of {{gridRecords}} record(s) lie on the {{grid}} grid ({{informative}} informative numbers; by chance, had they been computed in float32 or printed: {{chance}})';
 
 /**
- * The half-precision grid every informative number lies on, and how many informative values
- * witness it, or null. Runs on every record: no allocation until a grid is found.
+ * Record scope, asked after every bug hypothesis and only at the half-precision tier: the numbers
+ * missed float32 (else there would be no such tier) and fit half precision. Not a bug in the
+ * record: the engine counts the verdict into its file's summary (basis 'precision').
  */
-function onGrid(values: ArrayLike<number> | null, score: number | undefined): { grid: Grid; informative: number } | null {
-  let grids = FP16 | BF16;
-  let informative = 0;
-  // The score must lie on the grid too, but it is no second witness: with one value it is that value.
-  const s = score === undefined ? -1 : gridsOf(score);
-  if (s >= 0) grids &= s;
-  if (values) {
-    for (let i = 0; i < values.length && grids !== 0; i++) {
-      const g = gridsOf(values[i]);
-      if (g < 0) continue;
-      grids &= g;
-      informative++;
-    }
-  } else if (s >= 0) informative = 1;
-  if (informative === 0 || grids === 0) return null;
-  // bfloat16's grid is the coarser one (every bfloat16 value in range is also a float16 value):
-  // name it first, or its larger errors would be judged by float16's tolerance.
-  return { grid: grids & BF16 ? 'bfloat16' : 'float16', informative };
+function checkRecord(ctx: RecordContext) {
+  if (!ctx.finalTier || ctx.tier.precision === 'fp32' || !ctx.nullFits) return null;
+  const { values, ref } = ctx;
+  // Half precision rounds numbers; it does not make them positive or change what is summed.
+  if (values && !allLogprobs(values)) return null;
+  const grid = ctx.shownFormat;
+  const worst = ctx.valuesCheck.worst;
+  return {
+    messageId: worst === 0 ? 'total' : grid ? 'valuesOnGrid' : 'values',
+    data: { precision: ctx.tier.format, maxTokenError: worst, grid },
+    recorded: ctx.score ?? ctx.valuesTotal,
+    expected: Number.isNaN(ref.total) ? null : ref.total,
+    evidence: { precision: ctx.tier.format, maxTokenError: worst, grid },
+    basis: 'precision' as const,
+    declared: ctx.precisionDeclared,
+  };
+}
+
+/** 1 in 10^k, for a chance of 10^-k. */
+function chance(c: GridClaim): string {
+  return `1 in 10^${Math.floor(-c.chanceLog10)}`;
+}
+
+/** One finding per file: how many records fit only half precision, and the grid the file's numbers lie on. */
+function summarise(p: FilePrecision) {
+  const first = p.examples[0];
+  const grid = p.values ?? p.scores;
+  const at = first ?? grid!;
+  const data: Record<string, unknown> = {};
+  if (first) Object.assign(data, { records: p.verdicts, audited: p.records, precision: [...new Set(p.examples.map((e) => e.format))].join(' / '), first: first.id, firstLine: first.line });
+  if (grid) Object.assign(data, { numbers: p.values ? 'per-token values' : 'scores', gridRecords: grid.records, grid: grid.format, informative: grid.informative, chance: chance(grid) });
+  return {
+    messageId: first && grid ? 'fileRecordsAndGrid' : first ? 'fileRecords' : 'fileGrid',
+    data,
+    file: p.file,
+    line: at.line,
+    recordId: at.id,
+    evidence: {
+      records: p.records,
+      halfPrecisionRecords: p.verdicts,
+      examples: p.examples,
+      grid: grid ? { format: grid.format, values: p.values !== null, numbers: grid.informative, records: grid.records, chanceLog10: grid.chanceLog10 } : null,
+    },
+    declared: p.declared,
+  };
 }
 
 export default createRule(
   {
     id: 'low-precision',
     defaultSeverity: 'warning',
-    evidence: 'per-token values or score; a reference bounds the error',
-    summary: 'values computed in float16 / bfloat16: on a coarse grid, off by the error half precision gives (not a logic bug)',
-    after: ['invalid-logprob'],
+    evidence: 'per-token values or score with a reference to compare with; for a file, the numbers of all its records',
+    summary: 'numbers computed in float16 / bfloat16 (or with noisier kernels): off the reference by more than float32 gives and within half precision, or on a half-precision grid (not a logic bug)',
+    // Only once every bug hypothesis has failed at every tier.
+    after: [
+      'invalid-logprob', 'length-mismatch', 'probability-product', 'probability-sum', 'softmax-skipped', 'softmax-twice',
+      'high-confidence-wrong-token', 'wrong-token-index', 'normalization-mismatch', 'temperature-scaled',
+    ],
     messages: {
-      onGrid: 'the numbers lie on the {{precision}} grid: computed in half precision',
-      onGridWithError: 'the numbers lie on the {{precision}} grid and differ from the float64 reference by up to {{maxTokenError}} per token: computed in half precision',
+      values: `the numbers differ from the float64 reference by up to {{maxTokenError}} per token, more than float32 gives and within {{precision}} error: ${HALF}`,
+      valuesOnGrid: `the numbers lie on the {{grid}} grid and differ from the float64 reference by up to {{maxTokenError}} per token, within {{precision}} error: ${HALF}`,
+      total: `the score differs from what its numbers add up to by more than float32 gives and within {{precision}} error: ${HALF}`,
+      fileRecords: `${RECORDS}: ${HALF}`,
+      fileGrid: `${GRID}: computed in half precision`,
+      fileRecordsAndGrid: `${RECORDS}; ${GRID}: ${HALF}`,
     },
   },
-  {
-    record(ctx) {
-      const { values, ref } = ctx;
-      const found = onGrid(values, ctx.score);
-      if (found === null) return null;
-      const { grid } = found;
-      // Half precision rounds numbers; it does not make them positive or change what is summed.
-      if (values && !allLogprobs(values)) return null;
-      if (values && values.length === ctx.n && ctx.score !== undefined && ctx.nulls === 0) {
-        const tol = (grid === 'float16' ? 1 : 8) * float16Tolerance(ctx.valuesAbs, ctx.n);
-        if (!(Math.abs(ctx.score - ctx.valuesTotal) <= tol)) return null;
-      }
-      // Where the reference is known, the error must be of the size half precision gives.
-      const eps = grid === 'float16' ? 2 ** -10 : 2 ** -7;
-      let worst = 0;
-      let known = 0;
-      let rounded = false;
-      if (values && values.length === ctx.n) {
-        for (let i = 0; i < ctx.n; i++) {
-          const e = ref.exact[i];
-          if (Number.isNaN(e)) continue;
-          const err = Math.abs(values[i] - e);
-          if (err > 4 * eps * (Math.abs(e) + 8)) return null;
-          worst = Math.max(worst, err);
-          known++;
-          if (err > ctx.tokenTol(e)) rounded = true;
-        }
-      }
-      // Values that match the reference to float32 rounding wherever it is known were computed in
-      // float32, whatever grid they happen to lie on.
-      if (known > 0 && !rounded) return null;
-      // One number on the grid is chance (1 in 8192 float32 values, 1 in 125 scores rounded to three
-      // decimals): it takes two, or one whose error against the reference is half precision's.
-      if (found.informative < 2 && !rounded) return null;
-      if (ctx.score !== undefined && !Number.isNaN(ref.total)) {
-        const err = Math.abs(ctx.score - ref.total);
-        if (err > (grid === 'float16' ? 1 : 8) * float16Tolerance(ctx.refAbs, ctx.n)) return null;
-      }
-      return {
-        messageId: worst > 0 ? 'onGridWithError' : 'onGrid',
-        data: { precision: grid, maxTokenError: worst },
-        recorded: ctx.score ?? ctx.valuesTotal,
-        expected: Number.isNaN(ref.total) ? null : ref.total,
-        evidence: { precision: grid, maxTokenError: worst },
-      };
-    },
-  },
+  { record: checkRecord, run: (run: RunContext) => run.precision.map(summarise) },
 );

@@ -1,9 +1,7 @@
 import { createRule } from '../src/engine/rule.js';
 import type { Candidate, GroupContext } from '../src/engine/group-context.js';
 import { samplesKey, type Aggregate, type RunContext } from '../src/engine/run-context.js';
-
-/** A headline mean may be rounded in the results file. */
-const AGGREGATE_TOL = 5e-4;
+import { AGGREGATE_TOLERANCE as AGGREGATE_TOL } from '../src/reference/precision.js';
 
 function argmaxIndex(cands: Candidate[], key: (c: Candidate) => number): Candidate | null {
   let best: Candidate | null = null;

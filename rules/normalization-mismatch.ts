@@ -2,6 +2,7 @@ import { createRule } from '../src/engine/rule.js';
 import { onlyPolicy, wrongPick } from '../src/engine/selection.js';
 import type { RecordContext } from '../src/engine/record-context.js';
 import type { GroupContext } from '../src/engine/group-context.js';
+import { SEPARATION } from '../src/reference/precision.js';
 
 /** Record scope: the score is the mean where the total was declared, or the total where the mean was. */
 function checkRecord(ctx: RecordContext) {
@@ -10,13 +11,14 @@ function checkRecord(ctx: RecordContext) {
   if (!base || s === undefined || !Number.isFinite(s) || ctx.n < 2) return null;
   const { total, abs, fromValues } = base;
   const mean = total / ctx.n;
-  if (Math.abs(total - mean) <= ctx.tol(abs, ctx.n)) return null;
-  const tol = (fromValues ? ctx.sumTol(abs, ctx.n) : ctx.tol(abs, ctx.n)) / ctx.n;
+  const totalTol = fromValues ? ctx.sumTol(abs, ctx.n) : ctx.totalTol(abs);
+  // A mean that noise cannot tell from the total (a total near 0) proves nothing.
+  if (Math.abs(total - mean) <= SEPARATION * totalTol + ctx.scoreUlp) return null;
   const data = { score: s, mean, total, tokens: ctx.n };
-  if (ctx.kind === 'logprob' && Math.abs(s - mean) <= tol) {
+  if (ctx.kind === 'logprob' && Math.abs(s - mean) <= totalTol / ctx.n + ctx.scoreResolution) {
     return { messageId: 'meanAsTotal', data, recorded: s, expected: Number.isNaN(ctx.ref.total) ? total : ctx.ref.total, evidence: { mean, total, tokens: ctx.n } };
   }
-  if (ctx.kind === 'mean_logprob' && Math.abs(s - total) <= ctx.tol(abs, ctx.n)) {
+  if (ctx.kind === 'mean_logprob' && Math.abs(s - total) <= totalTol + ctx.scoreResolution) {
     return { messageId: 'totalAsMean', data, recorded: s, expected: mean, evidence: { mean, total, tokens: ctx.n } };
   }
   return null;

@@ -2,6 +2,7 @@ import { createRule } from '../src/engine/rule.js';
 import { valuesAreProbabilities } from '../src/engine/hypotheses.js';
 import { product, sumLog } from '../src/reference/vectors.js';
 import { isFloat16 } from '../src/reference/math.js';
+import { FLOAT32_PRODUCT_REL, LOGPROB_CEILING, PRODUCT_FLOOR, SUBNORMAL_LOG_REL, productRelTolerance } from '../src/reference/precision.js';
 
 /** log of the float32 product of exp(v_i), the way a float32 pipeline multiplies probabilities. */
 export function logFloat32Product(v: ArrayLike<number>): number {
@@ -42,18 +43,18 @@ export default createRule(
 
       // A product of probabilities recorded as is: in [0, 1] where a log-prob was declared.
       if (s >= 0 && s <= 1) {
-        if (total !== null && total < -1e-6) {
+        if (total !== null && total < -LOGPROB_CEILING) {
           const expTotal = Math.exp(total);
           // A product formed in float32 is off by n roundings of 2^-24; in float16, of 2^-11. The
           // absolute slack covers subnormal float32 products, which keep only a few bits.
-          const rel = isFloat16(s) && s !== 0 ? Math.max(1e-5, ctx.n * 2 ** -10) : 1e-5;
-          if (Math.abs(s - expTotal) <= rel * expTotal + 1e-30 || (s === 0 && total < FLOAT32_NORMAL_LOG)) {
+          const rel = productRelTolerance(ctx.n, isFloat16(s) && s !== 0);
+          if (Math.abs(s - expTotal) <= rel * expTotal + PRODUCT_FLOOR + ctx.scoreResolution || (s === 0 && total < FLOAT32_NORMAL_LOG)) {
             return { messageId: 'expOfTotal', data: { score: s, total }, recorded: s, expected: total, evidence: { expOfTotal: expTotal } };
           }
         }
         if (ctx.values && valuesAreProbabilities(ctx)) {
           const p = product(ctx.values);
-          if (Math.abs(s - p) <= 1e-5 * p + 1e-30) {
+          if (Math.abs(s - p) <= FLOAT32_PRODUCT_REL * p + PRODUCT_FLOOR + ctx.scoreResolution) {
             return {
               messageId: 'productOfValues',
               data: { score: s },
@@ -82,8 +83,8 @@ export default createRule(
       }
       if (base && total !== null && total < FLOAT32_NORMAL_LOG && s < 0) {
         const lp = logFloat32Product(base);
-        const sumTol = ctx.sumTol(Math.abs(total), ctx.n);
-        if (Number.isFinite(lp) && Math.abs(s - total) > sumTol && Math.abs(s - lp) <= 1e-6 * Math.abs(lp)) {
+        const sumTol = ctx.sumTol(Math.abs(total), ctx.n) + ctx.scoreResolution;
+        if (Number.isFinite(lp) && Math.abs(s - total) > sumTol && Math.abs(s - lp) <= SUBNORMAL_LOG_REL * Math.abs(lp)) {
           return { messageId: 'logOfSubnormal', data: { score: s, total }, recorded: s, expected: total, evidence: { logFloat32Product: lp } };
         }
       }

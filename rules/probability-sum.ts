@@ -1,6 +1,12 @@
 import { createRule } from '../src/engine/rule.js';
 import { valuesAreProbabilities } from '../src/engine/hypotheses.js';
 import { sumExp } from '../src/reference/vectors.js';
+import { FLOAT32_PRODUCT_REL, PROBABILITY_FLOOR } from '../src/reference/precision.js';
+
+/** A float32 sum of n probabilities, against the exact one: relative rounding as a product's, and an absolute floor. */
+function sumTolerance(sum: number): number {
+  return FLOAT32_PRODUCT_REL * sum + PROBABILITY_FLOOR;
+}
 
 export default createRule(
   {
@@ -27,7 +33,7 @@ export default createRule(
       // Recorded values are probabilities and the score is their sum.
       if (ctx.values && valuesAreProbabilities(ctx)) {
         const sum = ctx.valuesTotal;
-        if (Math.abs(s - sum) <= 1e-5 * sum + 1e-7) {
+        if (Math.abs(s - sum) <= sumTolerance(sum) + ctx.scoreResolution) {
           return {
             messageId: 'sumOfValues',
             data: { score: s },
@@ -41,7 +47,7 @@ export default createRule(
       const base = ctx.base;
       if (base && base.logprobs) {
         const sum = sumExp(base.values);
-        if (Math.abs(s - sum) <= 1e-5 * sum + 1e-7) {
+        if (Math.abs(s - sum) <= sumTolerance(sum) + ctx.scoreResolution) {
           return { messageId: 'sumOfProbabilities', data: { score: s, tokens: n }, recorded: s, expected: base.total, evidence: { sumOfProbabilities: sum } };
         }
       }

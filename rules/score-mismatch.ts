@@ -1,5 +1,6 @@
 import { createRule } from '../src/engine/rule.js';
 import { SCORE_KINDS } from '../src/reference/score-kinds.js';
+import { LOGPROB_CEILING } from '../src/reference/precision.js';
 
 export default createRule(
   {
@@ -13,6 +14,7 @@ export default createRule(
       'high-confidence-wrong-token', 'wrong-token-index', 'normalization-mismatch', 'temperature-scaled',
     ],
     messages: {
+      drift: 'the per-token values each stay within honest noise of the reference but drift from it together by {{drift}} over {{steps}} steps, more than noise adds up to',
       values: '{{mismatched}} of {{tokens}} per-token values disagree with the reference; first at step {{step}} ({{token|json}}): recorded {{value}}, reference {{reference}}',
       valuesBound: '{{mismatched}} of {{tokens}} per-token values disagree with the reference; first at step {{step}} ({{token|json}}): recorded {{value}}, reference at most {{bound}}',
       score: 'the score {{score}} disagrees with the reference {{expected}} ({{kind}}) by {{difference}}',
@@ -22,8 +24,19 @@ export default createRule(
   },
   {
     record(ctx) {
+      // The catch-all speaks last: only once no tier is left in which honest precision could explain the numbers.
+      if (!ctx.finalTier) return null;
       const { ref, values } = ctx;
       const check = ctx.valuesCheck;
+      if (check.comparable && !check.agree && check.mismatched === 0) {
+        return {
+          messageId: 'drift',
+          data: { drift: check.drift, steps: check.checked },
+          recorded: ctx.score ?? ctx.valuesTotal,
+          expected: Number.isNaN(ref.total) ? null : ref.total,
+          evidence: { drift: check.drift, stepsChecked: check.checked },
+        };
+      }
       if (check.comparable && !check.agree) {
         const i = check.firstMismatch;
         const e = ref.exact[i];
@@ -50,7 +63,7 @@ export default createRule(
       }
       // Score alone: only its range can be checked, by its declared kind.
       const { min, max } = SCORE_KINDS[ctx.kind];
-      if (s < min - 1e-6 || s > max + 1e-6) return { messageId: 'outOfRange', data: { score: s, min, max, kind: ctx.kind }, recorded: s, expected: null };
+      if (s < min - LOGPROB_CEILING || s > max + LOGPROB_CEILING) return { messageId: 'outOfRange', data: { score: s, min, max, kind: ctx.kind }, recorded: s, expected: null };
       return null;
     },
   },

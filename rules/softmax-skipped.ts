@@ -1,5 +1,6 @@
 import { createRule } from '../src/engine/rule.js';
 import { reproduces, valuesAreProbabilities } from '../src/engine/hypotheses.js';
+import { LOGPROB_CEILING, SEPARATION } from '../src/reference/precision.js';
 
 export default createRule(
   {
@@ -25,7 +26,11 @@ export default createRule(
       const ids = record.token_ids;
       // Logits level: the values are exactly the targets' raw logits.
       if (values && record.logits && ids && ref.level === 'logits') {
-        const hits = reproduces(ctx, (i) => (i < record.logits!.length ? record.logits![i][ids[i]] : NaN));
+        const hits = reproduces(
+          ctx,
+          (i) => (i < record.logits!.length ? record.logits![i][ids[i]] : NaN),
+          (_, z) => ctx.logitTol(z),
+        );
         if (hits > 0) {
           return {
             messageId: 'rawLogits',
@@ -41,7 +46,8 @@ export default createRule(
         for (let i = 0; i < values.length; i++) {
           const v = values[i];
           const ceiling = i < ref.n && !Number.isNaN(ref.top1[i]) ? ref.top1[i] : 0;
-          if (v > ceiling + ctx.tokenTol(ceiling) && v > 1e-6) {
+          // A log-prob cannot be positive beyond rounding, whatever precision computed it.
+          if (v > LOGPROB_CEILING && v > ceiling) {
             return {
               messageId: ceiling === 0 ? 'aboveZero' : 'aboveBest',
               data: { step: i, token: ctx.token(i), value: v, ceiling },
@@ -61,7 +67,7 @@ export default createRule(
           raw += record.logits[i][ids[i]];
           abs += Math.abs(record.logits[i][ids[i]]);
         }
-        if (Math.abs(raw - ref.total) > ctx.tol(abs, ctx.n) && ctx.scoreIs(raw, abs)) {
+        if (Math.abs(raw - ref.total) > SEPARATION * ctx.totalTol(abs) && ctx.scoreIs(raw, abs)) {
           return {
             messageId: 'scoreIsLogitSum',
             data: { score: s, sumOfLogits: raw, total: ref.total },

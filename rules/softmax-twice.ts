@@ -1,9 +1,7 @@
 import { createRule } from '../src/engine/rule.js';
 import { logitRow, reproduces } from '../src/engine/hypotheses.js';
 import { softmaxTwiceAt } from '../src/reference/vectors.js';
-
-/** How much log Σ exp(p) may vary between steps of one vocabulary: (Σ p²)/2V ≤ 1/2V, plus rounding. */
-const OFFSET_SPREAD = 2e-3;
+import { SOFTMAX_TWICE_SPREAD as OFFSET_SPREAD } from '../src/reference/precision.js';
 /** No tokenizer has fewer tokens than the 256 byte values. */
 const MIN_VOCABULARY = 256;
 

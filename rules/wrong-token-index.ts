@@ -1,5 +1,6 @@
 import { createRule } from '../src/engine/rule.js';
 import type { RecordContext } from '../src/engine/record-context.js';
+import { COINCIDENCE_CHANCE, coincidenceChance } from '../src/reference/precision.js';
 
 /** Finds, at logits level, a constant id offset d ≠ 0 with values[i] = log_softmax(row i)[id_i + d] at every step. */
 function logitsOffset(ctx: RecordContext): number | null {
@@ -13,9 +14,10 @@ function logitsOffset(ctx: RecordContext): number | null {
       const row = logits[i];
       if (j < 0 || j >= row.length) continue outer;
       const p = row[j] - lse[i];
-      if (Math.abs(values![i] - p) > ctx.tokenTol(p)) continue outer;
+      if (!(Math.abs(values![i] - p) <= ctx.tolFor(i, p))) continue outer;
     }
-    return d;
+    // The offset token's log-probs must also stand clear of the targets' somewhere.
+    for (let i = 0; i < ctx.n; i++) if (ctx.standsClear(i)) return d;
   }
   return null;
 }
@@ -56,11 +58,15 @@ export default createRule(
       for (let i = 0; i < ctx.n; i++) {
         const e = ref.exact[i];
         const v = values[i];
-        if (!Number.isNaN(e) && Math.abs(v - e) <= ctx.tokenTol(e)) continue;
-        if (v > ref.top1[i] + ctx.tokenTol(ref.top1[i])) return null; // not a log-prob of this step at all
+        if (!Number.isNaN(e) && ctx.valueMatches(i, e)) continue;
+        if (v > ref.top1[i] + ctx.tolFor(i, ref.top1[i])) return null; // not a log-prob of this step at all
+        // Any listed token may match: only a value no honest precision explains is evidence.
+        if (named !== null || !ctx.beyondWidest(i)) continue;
         const list = record.top_logprobs[i] ?? [];
-        const other = list.find((x) => Math.abs(x.logprob - v) <= ctx.tokenTol(v));
-        if (other && Math.abs(other.logprob - ref.top1[i]) > ctx.tokenTol(v) && named === null) {
+        // At a tolerance that wide some listed token would match by chance: no evidence of a gather.
+        if (coincidenceChance(list.length, ctx.tolFor(i, v), ref.top1[i] - Math.min(...list.map((x) => x.logprob))) > COINCIDENCE_CHANCE) continue;
+        const other = list.find((x) => Math.abs(x.logprob - v) <= ctx.tolFor(i, x.logprob));
+        if (other && Math.abs(other.logprob - ref.top1[i]) > ctx.tolFor(i, ref.top1[i]) + ctx.tolFor(i, other.logprob)) {
           named = { step: i, token: other.token, id: other.id, logprob: other.logprob };
         }
       }

@@ -18,6 +18,7 @@ import { gaussian, mulberry32 } from './lib/prng.js';
 import { csvCell, pyDumps, type DumpsOptions } from './lib/pyjson.js';
 import { mkdirSync, writeFileSync, createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
+import { K_STEP, LOGPROB_CEILING, TIERS, UNIT_ROUNDOFF, accumulationTolerance, rowStats, stepScale, type StepStats } from '../src/reference/precision.js';
 
 const V = 4096;
 const TOPK = 20;
@@ -271,8 +272,14 @@ function score(m: Model, c: Cand, bug: Bug, groupVariant: number): Scored {
 // Honest detectability
 // ------------------------------------------------------------------------------------------------
 
-const tokTol = (v: number) => 1e-6 * (Math.abs(v) + 1);
-const sumTol = (absSum: number, n: number) => 2e-6 * absSum + 1e-7 * n + 1e-6;
+/** The tool's own float32 tolerances (src/reference/precision.ts): a log-prob `lp` of a step's distribution, a sum of values. */
+const rowOf = new WeakMap<Step, StepStats>();
+function tokTol(step: Step, lp: number): number {
+  let st = rowOf.get(step);
+  if (!st) rowOf.set(step, (st = rowStats(step.z)));
+  return K_STEP * stepScale(TIERS.fp32, st, lp, lp + st.lse);
+}
+const sumTol = (absSum: number, n: number) => accumulationTolerance(UNIT_ROUNDOFF.float32, absSum, n, absSum);
 const REQUIRED_MARGIN = 2;
 
 /** Largest discrepancy / tolerance of per-token values against the evidence at `level`. */
@@ -284,17 +291,17 @@ function valueMargin(c: Cand, s: Scored, level: Level): number {
     const step = c.steps[i];
     const y = c.ids[i];
     if (!Number.isFinite(v)) return Infinity;
-    if (v > 0) worst = Math.max(worst, v / tokTol(0));
+    if (v > 0) worst = Math.max(worst, v / LOGPROB_CEILING);
     if (level === 'logits') {
-      worst = Math.max(worst, Math.abs(v - step.lp[y]) / tokTol(step.lp[y]));
+      worst = Math.max(worst, Math.abs(v - step.lp[y]) / tokTol(step, step.lp[y]));
     } else if (level === 'topk') {
       const e = step.top.find((t) => t.id === y);
-      if (e) worst = Math.max(worst, Math.abs(v - e.logprob) / tokTol(e.logprob));
+      if (e) worst = Math.max(worst, Math.abs(v - e.logprob) / tokTol(step, e.logprob));
       else {
         let mass = 0;
         for (const t of step.top) mass += Math.exp(t.logprob);
         const bound = Math.min(step.top[TOPK - 1].logprob, Math.log(Math.max(1 - mass, 1e-300)));
-        if (v > bound) worst = Math.max(worst, (v - bound) / tokTol(bound));
+        if (v > bound) worst = Math.max(worst, (v - bound) / tokTol(step, bound));
       }
     }
   }
@@ -317,7 +324,7 @@ function scoreVsValues(s: Scored): number {
 /** A positive score beyond what rounding of a near-zero log-prob could give. */
 function positiveScoreMargin(s: Scored, n: number): number {
   if (!(s.score > 0)) return 0;
-  return s.score / (1e-6 * n + 1e-6);
+  return s.score / (LOGPROB_CEILING * (n + 1));
 }
 
 const ACCEPT: Record<Bug, Partial<Record<Level, string[]>>> = {
@@ -399,7 +406,7 @@ function detect(c: Cand, s: Scored, bug: Bug, level: Level): { required: boolean
       else if (level === 'score') margin = positiveScoreMargin(s, n);
       else {
         // without logits, a raw logit is only recognisable by being impossible as a log-prob
-        margin = Math.max(positiveScoreMargin(s, n), ...s.values.map((v) => (v > 0 ? v / tokTol(0) : 0)));
+        margin = Math.max(positiveScoreMargin(s, n), ...s.values.map((v) => (v > 0 ? v / LOGPROB_CEILING : 0)));
       }
       break;
     case 'prob_product':
@@ -411,7 +418,7 @@ function detect(c: Cand, s: Scored, bug: Bug, level: Level): { required: boolean
         const abs = c.ids.reduce((a, y, i) => a + Math.abs(c.steps[i].lp[y]), 0);
         const dScore = Number.isFinite(s.score) ? Math.abs(s.score - ref) / sumTol(abs, n) : Infinity;
         // values as probabilities are themselves impossible log-probs
-        const posVals = Math.max(0, ...s.values.map((v) => (v > 0 ? v / tokTol(0) : 0)));
+        const posVals = Math.max(0, ...s.values.map((v) => (v > 0 ? v / LOGPROB_CEILING : 0)));
         margin = Math.max(dScore, posVals);
       }
       if (n === 1 && bug !== 'underflow') accept = ['probability-sum', 'probability-product'];
@@ -441,7 +448,7 @@ function detect(c: Cand, s: Scored, bug: Bug, level: Level): { required: boolean
       eligible = false;
       const ref = c.ids.reduce((a, y, i) => a + c.steps[i].lp[y], 0);
       const abs = c.ids.reduce((a, y, i) => a + Math.abs(c.steps[i].lp[y]), 0);
-      margin = Math.max(distLevel ? valueMargin(c, s, level) : 0, Math.abs(s.score - ref) / (3e-6 * abs + 1e-6 * n + 1e-6));
+      margin = Math.max(distLevel ? valueMargin(c, s, level) : 0, Math.abs(s.score - ref) / sumTol(abs, n));
       break;
     }
   }

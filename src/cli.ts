@@ -2,6 +2,7 @@
  * The command line: parse arguments, call the library, choose the exit code. Exit codes follow
  * ESLint: 0 nothing reached --fail-on, 1 something did, 2 usage error or unreadable input.
  */
+import { PRECISION_SETTINGS, type PrecisionSetting } from './reference/precision.js';
 import yargs from 'yargs';
 import type { Severity, SeveritySetting } from './types.js';
 import { audit, ConfigError, nothingAudited } from './engine/index.js';
@@ -57,10 +58,16 @@ function progressReporter(env = process.env): ((n: number, file: string) => void
   };
 }
 
-/** `--map` / `--map-config`, shared by audit and explain. */
+/** `--map` / `--map-config` and `--precision`, shared by audit and explain. */
 const MAP_OPTIONS = {
   map: { type: 'string', array: true, default: [] as string[], describe: 'map a canonical field to a dotted path in each row: field=path (repeatable)' },
   'map-config': { type: 'string', describe: 'JSON file with {"map": {field: path}}' },
+  precision: {
+    type: 'string',
+    default: 'auto',
+    choices: PRECISION_SETTINGS,
+    describe: 'precision the pipeline ran in: auto infers it; fp32 keeps float32 tolerances; bf16/fp16 allow that format and report it as info',
+  },
 } as const;
 
 /** How to read the inputs: a field map describes a custom layout, read with the mapped adapter unless told otherwise. */
@@ -106,6 +113,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           severities: parseRuleArgs(args.rule),
           concurrency: args.concurrency,
           read,
+          precision: args.precision as PrecisionSetting,
           onProgress: progressReporter(),
         });
         if (process.stderr.isTTY && !process.env.CI) err('\r\x1b[2K');
@@ -141,6 +149,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           inputFormat: read.inputFormat,
           fieldMap: read.fieldMap,
           severities: parseRuleArgs(args.rule),
+          precision: args.precision as PrecisionSetting,
         });
         out(text);
       },

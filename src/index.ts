@@ -10,6 +10,7 @@ export { RecordContext } from './engine/record-context.js';
 export { GroupContext, type Candidate } from './engine/group-context.js';
 export { buildReference, type StepReference } from './reference/sequence.js';
 export * as math from './reference/math.js';
+export * as precision from './reference/precision.js';
 export { SCORE_KINDS } from './reference/score-kinds.js';
 export { readFileItems, listInputFiles, adapters, InputError } from './ingest/index.js';
 export { reporters, findReporter } from './report/index.js';

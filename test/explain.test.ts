@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { explain, ExplainError } from '../src/explain/index.js';
 import { defaultRuleSet as rules } from '../rules/index.js';
 import { InputError } from '../src/ingest/index.js';
@@ -49,8 +52,8 @@ describe('explain: a multiple-choice candidate (the cat example)', () => {
     // A's own tokens, one row each, and B's continuation in the group table.
     const rows = textRows(section(out, 'Tokens'));
     expect(rows).toHaveLength(2);
-    expect(rows[0]).toMatch(/^\s*0\s+" warm"\s+-0\.9\s+-0\.9\s+" warm" -0\.9 ✓\s+0$/);
-    expect(rows[1]).toMatch(/^\s*1\s+" mat"\s+-1\.5\s+-1\.5\s+" mat" -1\.5 ✓\s+0$/);
+    expect(rows[0]).toMatch(/^\s*0\s+" warm"\s+-0\.9\s+-0\.9\s+" warm" -0\.9 ✓\s+0\s+± [\d.e-]+$/);
+    expect(rows[1]).toMatch(/^\s*1\s+" mat"\s+-1\.5\s+-1\.5\s+" mat" -1\.5 ✓\s+0\s+± [\d.e-]+$/);
     expect(out).toContain('" warm mat"');
     expect(out).toContain('" plush rug"');
     expect(out).toMatch(/^rule: +greedy-choice \(error\)$/m);
@@ -103,7 +106,7 @@ describe('explain: a record-level root cause', () => {
     const rows = textRows(section(out, 'Tokens'));
     expect(rows).toHaveLength(3);
     // The target is not the favourite at step 0; the recorded value is the favourite's.
-    expect(rows[0]).toMatch(/^\s*0\s+" a"\s+-0\.7\s+-1\.4\s+" the" -0\.7\s+\+0\.7 ✗$/);
+    expect(rows[0]).toMatch(/^\s*0\s+" a"\s+-0\.7\s+-1\.4\s+" the" -0\.7\s+\+0\.7 ✗\s+± [\d.e-]+$/);
     expect(rows[2]).toContain('" day" -0.2 ✓');
     const diagnosis = section(out, 'Diagnosis').join('\n');
     expect(diagnosis).toContain('high-confidence-wrong-token (error)');
@@ -133,7 +136,7 @@ describe('explain: a record-level root cause', () => {
   it('shows an upper bound where the target is not in the top-k list, and a numeric id as given', async () => {
     const out = await text(TOKENS, '7');
     const rows = textRows(section(out, 'Tokens'));
-    expect(rows[1]).toMatch(/" friend"\s+-2\.5\s+≤ -2\.348\d+\s+" !" -0\.7\s+≥ -0\.15\d+$/);
+    expect(rows[1]).toMatch(/" friend"\s+-2\.5\s+≤ -2\.348\d+\s+" !" -0\.7\s+≥ -0\.15\d+\s+± [\d.e-]+$/);
     expect(out).toMatch(/reference total log-prob: +≤ -2\.748\d+ \(1 of 2 steps known\)/);
     expect(out).toContain('where only a bound is known, the recorded values respect it');
   });
@@ -156,11 +159,11 @@ describe('explain --format markdown', () => {
   it('has one table row per token and escapes | in tokens', async () => {
     const md = await markdown(TOKENS, 'pipe');
     const [tokens] = tables(md);
-    expect(tokens[0]).toBe('| step | token | recorded | reference | top alternative | recorded − reference |');
+    expect(tokens[0]).toBe('| step | token | recorded | reference | top alternative | recorded − reference | tolerance |');
     const rows = tokens.slice(2);
     expect(rows).toHaveLength(3);
     // Six columns: seven unescaped pipes on every row, whatever the tokens hold.
-    for (const row of tokens) expect(cellDelimiters(row)).toBe(7);
+    for (const row of tokens) expect(cellDelimiters(row)).toBe(8);
     expect(rows[0]).toContain('" a\\|b"');
     expect(rows[1]).toContain('" \\`c\\`"');
     expect(rows[2]).toContain('| "\\|" |');
@@ -172,7 +175,7 @@ describe('explain --format markdown', () => {
     const [tokens, group] = tables(md);
     expect(tokens.slice(2)).toHaveLength(2);
     expect(group.slice(2)).toHaveLength(3);
-    for (const row of tokens) expect(cellDelimiters(row)).toBe(7);
+    for (const row of tokens) expect(cellDelimiters(row)).toBe(8);
     for (const row of group) expect(cellDelimiters(row)).toBe(10);
     expect(md).toContain('## Group "cat" (3 candidates)');
     expect(md).toContain('- **picked by the pipeline:** "A" (total -2.4)');
@@ -211,5 +214,37 @@ describe('explain: a record that is not there', () => {
 
   it('a missing file is an InputError, as for audit', async () => {
     await expect(explain(fixture('nope.jsonl'), 'A', { rules, format: 'text' })).rejects.toBeInstanceOf(InputError);
+  });
+});
+
+describe('explain: precision', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'evalaudit-explain-precision-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  // Two tokens of a top-k record whose values were stored in bfloat16: float32 misses them, bfloat16 does not.
+  const lists = [
+    [{ token: ' a', logprob: -0.31326169, id: 1 }, { token: ' b', logprob: -1.31326169, id: 2 }],
+    [{ token: ' c', logprob: -0.12692801, id: 3 }, { token: ' d', logprob: -2.12692801, id: 4 }],
+  ];
+  const values = [-0.3125, -0.126953125];
+  const file = join(dir, 'bf16.jsonl');
+  writeFileSync(file, JSON.stringify({ id: 'h', tokens: [' a', ' c'], token_ids: [1, 3], logprobs: values, top_logprobs: lists, score: -0.439453125 }) + '\n');
+
+  it('names the precision the record was judged at and why, and each step its tolerance', async () => {
+    const out = await text(file, 'h');
+    const precision = section(out, 'Precision').join('\n');
+    expect(precision).toMatch(/setting:\s+auto/);
+    expect(precision).toMatch(/judged at:\s+bfloat16: the numbers miss float32/);
+    expect(precision).toMatch(/values stored as:\s+bfloat16/);
+    for (const row of textRows(section(out, 'Tokens'))) expect(row).toMatch(/± [\d.e-]+$/);
+    expect(section(out, 'Diagnosis').join('\n')).toMatch(/low-precision \(warning\)[\s\S]*file's low-precision summary/);
+  });
+
+  it('says so when the precision is declared, and keeps float32 when told to', async () => {
+    const declared = await explain(file, 'h', { rules, format: 'text', precision: 'bf16' });
+    expect(section(declared, 'Precision').join('\n')).toMatch(/setting:\s+declared bf16/);
+    expect(section(declared, 'Diagnosis').join('\n')).toMatch(/low-precision \(info\)/);
+    const strict = await explain(file, 'h', { rules, format: 'text', precision: 'fp32' });
+    expect(section(strict, 'Precision').join('\n')).toMatch(/judged at:\s+float32: float32 only, as declared/);
+    expect(section(strict, 'Diagnosis').join('\n')).toMatch(/score-mismatch \(error\)/);
   });
 });

@@ -9,20 +9,18 @@ import { describe, expect, it } from 'vitest';
 import { SCORE_KINDS, SCORE_KIND_NAMES } from '../src/reference/score-kinds.js';
 import fc from 'fast-check';
 import {
-  EPS,
   argmax,
   close,
   compensatedSum,
-  float16Tolerance,
-  float32Tolerance,
   isFloat16,
   log1mExp,
   logSoftmax,
   logSoftmaxAt,
   logSumExp,
 } from '../src/reference/math.js';
+import { TIERS, UNIT_ROUNDOFF, accumulationTolerance, quadratureTolerance, rowStats, stepScale, type Tier } from '../src/reference/precision.js';
 
-const U = EPS.float64 / 2; // unit roundoff of float64
+const U = UNIT_ROUNDOFF.float64;
 
 // ---------------------------------------------------------------------------------------------
 // Oracles
@@ -533,7 +531,7 @@ describe('log1mExp', () => {
 // Tolerances: an honest low-precision pipeline must never look like a bug
 // ---------------------------------------------------------------------------------------------
 
-describe('float32Tolerance / float16Tolerance / close', () => {
+describe('the precision model covers honest pipelines (src/reference/precision.ts)', () => {
   /** A continuation of n steps over a vocabulary of v tokens, logits as a float32 model emits them. */
   const continuation = (maxSteps: number) =>
     fc
@@ -568,11 +566,24 @@ describe('float32Tolerance / float16Tolerance / close', () => {
     return sum16;
   }
 
+  /** A total's tolerance at a tier, as the record context forms it: the steps in quadrature, the accumulator's rounding. */
+  function totalTolerance(tier: Tier, storageU: number, rows: number[][], targets: number[]): number {
+    let squares = 0;
+    let abs = 0;
+    rows.forEach((z, i) => {
+      const st = rowStats(z);
+      const lp = z[targets[i]] - st.lse;
+      squares += stepScale(tier, st, lp, z[targets[i]], storageU) ** 2;
+      abs += Math.abs(lp);
+    });
+    return quadratureTolerance(squares) + accumulationTolerance(storageU, abs, rows.length, abs);
+  }
+
   function float16Misses(maxSteps: number): number {
     const sample = fc.sample(continuation(maxSteps), { numRuns: 400, seed: 1618 });
     return sample.filter(({ rows, targets }) => {
       const ref = reference(rows, targets);
-      return !close(float16Total(rows, targets), ref, float16Tolerance(Math.abs(ref), rows.length));
+      return !close(float16Total(rows, targets), ref, totalTolerance(TIERS.fp16, UNIT_ROUNDOFF.float16, rows, targets));
     }).length;
   }
 
@@ -584,20 +595,15 @@ describe('float32Tolerance / float16Tolerance / close', () => {
         rows.forEach((z, i) => {
           sum32 = Math.fround(sum32 + logSoftmaxFloat32(z)[targets[i]]);
         });
-        expect(close(sum32, ref, float32Tolerance(Math.abs(ref), rows.length))).toBe(true);
+        expect(close(sum32, ref, totalTolerance(TIERS.fp32, UNIT_ROUNDOFF.float32, rows, targets))).toBe(true);
       }),
       { numRuns: 200 },
     );
   });
 
-  it('covers nearly every float16 pipeline (values and running sum in half precision)', () => {
-    // Statistical, on a fixed sample: see the next test for the cases it misses.
-    expect(float16Misses(150)).toBeLessThan(400 * 0.05);
-  });
-
   // The rounding error of a half-precision running sum grows like 2^-11 · |S| · √n; the
   // tolerance grows with it.
-  it('covers every float16 pipeline in the sample', () => {
+  it('covers every float16 pipeline in the sample (values and running sum in half precision)', () => {
     expect(float16Misses(150)).toBe(0);
   });
 
@@ -607,8 +613,8 @@ describe('float32Tolerance / float16Tolerance / close', () => {
     expect(close(NaN, NaN, Infinity)).toBe(false);
     expect(close(1, 1 + 1e-6, 1e-5)).toBe(true);
     // float32 noise is inside the float32 tolerance, a real bug (a dropped token) is not
-    expect(float32Tolerance(40, 8)).toBeLessThan(0.01);
-    expect(float16Tolerance(40, 8)).toBeGreaterThan(float32Tolerance(40, 8));
+    expect(accumulationTolerance(UNIT_ROUNDOFF.float32, 40, 8, 40)).toBeLessThan(0.01);
+    expect(accumulationTolerance(UNIT_ROUNDOFF.float16, 40, 8, 40)).toBeGreaterThan(accumulationTolerance(UNIT_ROUNDOFF.float32, 40, 8, 40));
   });
 });
 

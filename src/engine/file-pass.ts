@@ -17,6 +17,7 @@ import { candidateOf } from './candidates.js';
 import { finishGroup, groupFinding, type GroupOutcome } from './groups.js';
 import { accuracyOf, newTally, tallyGroup, type AccuracyTally } from './accuracy.js';
 import { addGroupScores, addScore, newFileScores, type FileScores } from './score-stats.js';
+import { PrecisionPool, type FilePrecision } from './precision-pool.js';
 
 /** What explain (or a test) may watch while a file is audited. */
 export interface PassObserver {
@@ -39,6 +40,8 @@ export interface FilePass {
   samples: RunContext['samples'];
   tally: AccuracyTally;
   scores: FileScores;
+  /** What the file's records showed of the pipeline's precision, for the low-precision run rule. */
+  precision: FilePrecision | null;
 }
 
 export async function passFile(
@@ -56,6 +59,9 @@ export async function passFile(
   const groups = new Map<RecordId, Candidate[]>();
   // A grouped record's finding waits for its group: siblings may refine a range-only diagnosis.
   const held = new Map<RecordId, HeldFinding[]>();
+  // Half-precision verdicts and grids, summed up once per file (or, in a file that is no
+  // half-precision run, reported one by one at its end).
+  const pool = new PrecisionPool(file, config.precision !== undefined && config.precision !== 'auto');
   const invalid = (item: Extract<RawItem, { kind: 'invalid' }>) => {
     const f = engineFinding(config, INVALID_RECORD, item.file, item.line, { messageId: item.code ?? 'format', data: { detail: item.message } }, item.recordId);
     if (f) findings.push(f);
@@ -88,8 +94,10 @@ export async function passFile(
     addScore(scores, verdict.ctx.score, verdict.ctx.kind, line);
     const f = recordFinding(verdict, file, line, config);
     observer.record?.(record, line, verdict, f);
+    const precise = verdict.diagnosis?.basis === 'precision';
+    pool.add(verdict.ctx, line, precise ? 'precision' : verdict.rule ? 'bug' : 'clean', precise ? f : null);
     if (record.group !== undefined) {
-      if (f) {
+      if (f && !precise) {
         let list = held.get(record.group);
         if (!list) held.set(record.group, (list = []));
         list.push({ finding: f, range: verdict.diagnosis?.basis === 'range' });
@@ -97,7 +105,7 @@ export async function passFile(
       let list = groups.get(record.group);
       if (!list) groups.set(record.group, (list = []));
       list.push(candidateOf(verdict, line));
-    } else if (f) findings.push(f);
+    } else if (f && !precise) findings.push(f);
     onRecord?.();
     if (observer.stop?.()) break read;
   }
@@ -114,7 +122,9 @@ export async function passFile(
     collectSampleMetrics(samples, file, cands);
   }
   summary.accuracy = accuracyOf(tally);
-  return { summary, findings, aggregates, samples, tally, scores };
+  const { individual, summary: precision } = pool.finish();
+  findings.push(...individual);
+  return { summary, findings, aggregates, samples, tally, scores, precision };
 }
 
 /** Per-sample harness metrics, once per group, by run and task: what a results file's headline must average. */

@@ -3,6 +3,7 @@
  * reference, and which one the pipeline picked.
  */
 import type { ScoreKind } from '../types.js';
+import { TIE_FLOOR } from '../reference/precision.js';
 
 export interface Candidate {
   id: string | number;
@@ -11,8 +12,12 @@ export interface Candidate {
   gold: boolean | undefined;
   /** Best-known total log-prob: the reference, else the recorded score when nothing contradicts it. NaN if unknown. */
   total: number;
+  /** How far an honest pipeline's total could stand from `total` (its record's tolerance at the precision it was judged at). */
+  tol: number;
   /** Log-prob of the first continuation token, NaN if unknown. */
   first: number;
+  /** The same for `first`. */
+  firstTol: number;
   tokens: number;
   /** The recorded score, as the pipeline compared it, and what it declares itself to be. */
   score: number | undefined;
@@ -26,8 +31,27 @@ export interface Candidate {
   run?: string;
 }
 
-/** Totals closer than this are a tie: the pick between them is not a bug. */
-export const TIE = 1e-4;
+/** A key of a candidate (its total, first-token log-prob, mean) and that key's honest tolerance. */
+export interface Key {
+  of: (c: Candidate) => number;
+  tol: (c: Candidate) => number;
+}
+
+/** Totals, first tokens and means, each with its tolerance. */
+export const KEYS = {
+  total: { of: (c: Candidate) => c.total, tol: (c: Candidate) => c.tol },
+  lowest: { of: (c: Candidate) => -c.total, tol: (c: Candidate) => c.tol },
+  first: { of: (c: Candidate) => c.first, tol: (c: Candidate) => c.firstTol },
+  mean: { of: (c: Candidate) => (c.tokens > 0 ? c.total / c.tokens : NaN), tol: (c: Candidate) => c.tol / Math.max(1, c.tokens) },
+} as const satisfies Record<string, Key>;
+
+/**
+ * Two candidates tie when their keys are closer than both their tolerances together: an honest
+ * pipeline could have ranked them either way, so the pick between them is not a bug.
+ */
+export function tied(a: Candidate, b: Candidate, key: Key = KEYS.total): boolean {
+  return Math.abs(key.of(a) - key.of(b)) <= key.tol(a) + key.tol(b) + TIE_FLOOR;
+}
 
 export class GroupContext {
   readonly selected: Candidate | null;
@@ -60,10 +84,9 @@ export class GroupContext {
     return best;
   }
 
-  /** True when another candidate's key is within TIE of c's (the ordering is not meaningful). */
-  tieWith(c: Candidate, key: (c: Candidate) => number): boolean {
-    const k = key(c);
-    return this.candidates.some((o) => o !== c && Math.abs(key(o) - k) <= TIE);
+  /** True when another candidate ties with c by `key` (the ordering is not meaningful). */
+  tieWith(c: Candidate, key: Key): boolean {
+    return this.candidates.some((o) => o !== c && tied(o, c, key));
   }
 
   /** Whether any candidate already carries a record-level root cause. */

@@ -3,6 +3,7 @@
  * record's evidence, and whether the recorded numbers are exactly that.
  */
 import { allProbabilities } from '../reference/vectors.js';
+import { FLOAT32_PRODUCT_REL, LOGPROB_CEILING, PROBABILITY_FLOOR } from '../reference/precision.js';
 import type { RecordContext } from './record-context.js';
 
 /**
@@ -17,28 +18,32 @@ export function valuesAreProbabilities(ctx: RecordContext): boolean {
     const e = ref.exact[i];
     if (!Number.isNaN(e)) {
       const p = Math.exp(e);
-      if (Math.abs(v[i] - p) > 1e-5 * p + 1e-7) return false;
-    } else if (ref.upper[i] !== 0 && v[i] > Math.exp(ref.upper[i]) + 1e-6) return false;
+      if (Math.abs(v[i] - p) > FLOAT32_PRODUCT_REL * p + PROBABILITY_FLOOR) return false;
+    } else if (ref.upper[i] !== 0 && v[i] > Math.exp(ref.upper[i]) + LOGPROB_CEILING) return false;
   }
   return true;
 }
 
 /**
  * Tests a per-step hypothesis against the recorded values: `predict(i)` gives the value the
- * buggy scorer would record at step i, or NaN where the evidence cannot say. Returns the
- * number of steps it reproduced, or -1 when any step contradicts it.
+ * buggy scorer would record at step i, or NaN where the evidence cannot say; `tol(i, p)` the
+ * honest tolerance of that prediction (default: a log-prob of step i's distribution). Returns the
+ * number of steps it reproduced, -1 when any step contradicts it, and 0 when it fits but no step
+ * tells it from the no-bug reading (the reference misses no step by SEPARATION tolerances).
  */
-export function reproduces(ctx: RecordContext, predict: (i: number) => number, tol = (x: number) => ctx.tokenTol(x)): number {
+export function reproduces(ctx: RecordContext, predict: (i: number) => number, tol = (i: number, p: number) => ctx.tolFor(i, p)): number {
   const v = ctx.values;
   if (!v || v.length !== ctx.n) return -1;
   let hits = 0;
+  let clear = false;
   for (let i = 0; i < v.length; i++) {
     const p = predict(i);
     if (Number.isNaN(p)) continue;
-    if (Math.abs(v[i] - p) > tol(p)) return -1;
+    if (!(Math.abs(v[i] - p) <= tol(i, p))) return -1;
     hits++;
+    if (!clear) clear = ctx.standsClear(i);
   }
-  return hits;
+  return clear ? hits : 0;
 }
 
 /** The logits row that predicts token i and its log-sum-exp (logits level only). */

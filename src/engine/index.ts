@@ -18,7 +18,8 @@ import { passFile } from './file-pass.js';
 import { accuracyOf, addTally, newTally } from './accuracy.js';
 import { addCoverage, newCoverage } from './coverage.js';
 import { checkAccounting } from './accounting.js';
-import type { EngineConfig } from './verdict.js';
+import { severityOf, type EngineConfig } from './verdict.js';
+import type { PrecisionSetting } from '../reference/precision.js';
 
 export interface AuditOptions {
   /** The rules to run, in order (the CLI passes the default set from rules/index.ts). */
@@ -30,16 +31,18 @@ export interface AuditOptions {
   read?: ReadOptions;
   /** Called every 256 records with the running record count and the file being read. */
   onProgress?: (records: number, file: string) => void;
+  /** The precision the pipeline ran in (`--precision`); `auto` (the default) infers it from the evidence. */
+  precision?: PrecisionSetting;
 }
 
-/** The rules and effective severities an audit or explain runs with. Throws ConfigError for an unknown rule id. */
-export function engineConfig(rules: RuleSet, overrides?: Record<string, SeveritySetting>): EngineConfig {
-  return { rules, severities: resolveSeverities(rules, overrides) };
+/** The rules, effective severities and precision an audit or explain runs with. Throws ConfigError for an unknown rule id. */
+export function engineConfig(rules: RuleSet, overrides?: Record<string, SeveritySetting>, precision: PrecisionSetting = 'auto'): EngineConfig {
+  return { rules, severities: resolveSeverities(rules, overrides), precision, overrides };
 }
 
 /** Audits the given files and directories. Throws InputError for an unreadable path. */
 export async function audit(paths: readonly string[], options: AuditOptions): Promise<RunResult> {
-  const config = engineConfig(options.rules, options.severities);
+  const config = engineConfig(options.rules, options.severities, options.precision);
   const files = await listInputFiles(paths);
   const limit = pLimit(Math.max(1, options.concurrency ?? 4));
   let recordsSeen = 0;
@@ -59,11 +62,18 @@ export async function audit(paths: readonly string[], options: AuditOptions): Pr
   const findings: Finding[] = passes.flatMap((p) => p.findings);
   // What the run rules see, merged in file order: files finish in any order under --concurrency,
   // and sums and lists must not depend on it.
-  const run: RunContext = { aggregates: passes.flatMap((p) => p.aggregates), samples: mergeSamples(passes.map((p) => p.samples)), scores: passes.map((p) => p.scores) };
+  const run: RunContext = {
+    aggregates: passes.flatMap((p) => p.aggregates),
+    samples: mergeSamples(passes.map((p) => p.samples)),
+    scores: passes.map((p) => p.scores),
+    precision: passes.flatMap((p) => (p.precision ? [p.precision] : [])),
+  };
   for (const rule of config.rules.run) {
-    const severity = config.severities.get(rule.meta.id);
-    if (severity === undefined || severity === 'off') continue;
-    for (const d of guarded(rule.meta.id, '(run)', 0, () => rule.checks.run!(run)) ?? []) findings.push(toFinding(rule.meta, severity, d.file, d.line, d, d.recordId));
+    if (config.severities.get(rule.meta.id) === 'off') continue;
+    for (const d of guarded(rule.meta.id, '(run)', 0, () => rule.checks.run!(run)) ?? []) {
+      const severity = severityOf(config, rule.meta.id, d);
+      if (severity !== undefined && severity !== 'off') findings.push(toFinding(rule.meta, severity, d.file, d.line, d, d.recordId));
+    }
   }
 
   findings.sort(compareFindings);

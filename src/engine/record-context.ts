@@ -1,81 +1,53 @@
 /**
  * Everything a record rule may ask about one record, computed once and shared: the recorded
- * numbers, the reference, and the tolerances an honest pipeline stays within.
+ * numbers, the reference, the tolerances an honest pipeline stays within (RecordPrecision, at the
+ * current tier), and the comparisons the rules make with them: does the no-bug reading fit, does a
+ * hypothesis stand clear of it.
  */
-import type { AuditRecord, ScoreKind } from '../types.js';
-import { buildReference, type StepReference } from '../reference/sequence.js';
-import { compensatedSum, float32Tolerance, sumTolerance, tokenTolerance } from '../reference/math.js';
+import type { AuditRecord } from '../types.js';
+import { K_STEP, PROBABILITY_SCORE_FLOOR, SEPARATION, UNIT_ROUNDOFF, quadratureTolerance, type PrecisionSetting } from '../reference/precision.js';
+import { printedResolution } from '../reference/storage.js';
 import { allLogprobs } from '../reference/vectors.js';
 import { SCORE_KINDS } from '../reference/score-kinds.js';
+import { RecordPrecision } from './record-precision.js';
 
-export class RecordContext {
-  readonly ref: StepReference;
-  /** Continuation length in tokens. */
-  readonly n: number;
-  /** Recorded per-token values (null → NaN), or null when the record has none. */
-  readonly values: Float64Array | null;
-  /** How many recorded values are null. */
-  readonly nulls: number;
-  /** Σ recorded values, nulls counted as 0 (what Python's sum over a None-filtered list or JS gives). */
-  readonly valuesTotal: number;
-  /** Σ |recorded values|, for tolerances. */
-  readonly valuesAbs: number;
-  readonly score: number | undefined;
-  readonly kind: ScoreKind;
+/** `miss` exceeds `tol` and the printed resolution of the value `v` (its digits looked at only when the tolerance alone is missed). */
+function exceeds(miss: number, tol: number, v: number): boolean {
+  return miss > tol && miss > tol + printedResolution(v);
+}
 
+/** The same against the printed resolutions of all the recorded values (looked at only when needed). */
+function exceedsValues(miss: number, tol: number, ctx: RecordPrecision): boolean {
+  return miss > tol && miss > tol + ctx.valuesResolution;
+}
+
+export class RecordContext extends RecordPrecision {
   constructor(
-    readonly record: AuditRecord,
+    record: AuditRecord,
     readonly file: string,
     readonly line: number,
+    /** The precision the audit was told (`auto`: inferred from the evidence). */
+    setting: PrecisionSetting = 'auto',
   ) {
-    this.ref = buildReference(record);
-    this.n = this.ref.n;
-    const lp = record.logprobs;
-    let nulls = 0;
-    if (lp) {
-      const v = new Float64Array(lp.length);
-      let abs = 0;
-      for (let i = 0; i < lp.length; i++) {
-        const x = lp[i];
-        if (x === null) {
-          v[i] = NaN;
-          nulls++;
-        } else {
-          v[i] = x;
-          abs += Math.abs(x);
-        }
-      }
-      this.values = v;
-      this.valuesAbs = abs;
-      // A null summed by a careless scorer counts as 0 (JavaScript's null + x, a fillna(0)).
-      this.valuesTotal = compensatedSum(nulls === 0 ? v : v.map((x, i) => (lp[i] === null ? 0 : x)));
-    } else {
-      this.values = null;
-      this.valuesAbs = 0;
-      this.valuesTotal = NaN;
-    }
-    this.nulls = nulls;
-    this.score = record.score === null ? undefined : record.score;
-    this.kind = record.score_kind ?? 'logprob';
+    super(record, setting);
   }
 
   get id(): string | number {
     return this.record.id;
   }
 
-  /** Tolerance for a total of `count` float32 terms against the float64 reference. */
-  tol(absSum: number, count: number): number {
-    return float32Tolerance(absSum, count);
-  }
-
-  /** Tolerance for a float32 sum of `count` recorded values against their exact sum. */
-  sumTol(absSum: number, count: number): number {
-    return sumTolerance(absSum, count);
-  }
-
-  /** Tolerance for one per-token value near v. */
-  tokenTol(v: number): number {
-    return tokenTolerance(v);
+  /**
+   * Step i's value misses the no-bug reading by more than even the widest precision the setting
+   * allows explains: what a hypothesis with many ways to fit (any listed token, a temperature with
+   * truncation slack) needs somewhere, so that honest half-precision noise never lands on it by chance.
+   */
+  beyondWidest(i: number): boolean {
+    const v = this.values;
+    if (!v || i >= v.length || i >= this.n) return false;
+    const e = this.ref.exact[i];
+    const miss = Number.isNaN(e) ? v[i] - this.ref.upper[i] : Math.abs(v[i] - e);
+    const lp = Number.isNaN(e) ? Math.min(this.ref.upper[i], 0) : e;
+    return exceeds(miss, K_STEP * this.scaleFor(i, lp, this.widest), v[i]);
   }
 
   /**
@@ -88,24 +60,52 @@ export class RecordContext {
 
   /**
    * True when the recorded score equals `declared(total)`. `fromValues`: the total is a sum of
-   * the recorded values themselves (only summation error allowed), else of reference values.
+   * the recorded values themselves (only summation error and printing allowed), else of
+   * reference values (the steps' honest noise too). Printing is looked at only when the numbers
+   * miss without it.
    */
   scoreIs(total: number, absSum: number, count = this.n, fromValues = false): boolean {
     if (this.score === undefined) return false;
     const want = this.declared(total, count);
     if (want === this.score) return true;
     if (!Number.isFinite(want) || !Number.isFinite(this.score)) return false;
-    const spec = SCORE_KINDS[this.kind];
-    let t = fromValues ? this.sumTol(absSum, count) : this.tol(absSum, count);
-    if (spec.perToken) t = t / Math.max(1, count);
-    if (spec.exponential) t = t * Math.abs(want) + 1e-12;
-    return Math.abs(this.score - want) <= t;
+    const base = fromValues ? this.sumTol(absSum, count) : this.totalTol(absSum, count);
+    const miss = Math.abs(this.score - want);
+    if (miss <= this.scoreTol(base, want, count)) return true;
+    const printed = this.scoreTol(base + (fromValues ? this.valuesResolution : 0), want, count) + this.scoreResolution;
+    return miss <= printed;
   }
 
-  /** Step i's recorded value agrees with the reference value (float32 rounding allowed). */
+  /** A total's tolerance carried into the score's declared kind. */
+  private scoreTol(t: number, want: number, count: number): number {
+    const spec = SCORE_KINDS[this.kind];
+    if (spec.perToken) t = t / Math.max(1, count);
+    // exp of the total carries its error relatively, and rounds once more when stored as float32.
+    if (spec.exponential) t = (t + UNIT_ROUNDOFF.float32) * Math.abs(want) + PROBABILITY_SCORE_FLOOR;
+    return t;
+  }
+
+  /** Step i's recorded value agrees with its reference value (the value's printing allowed). */
   valueMatches(i: number, reference: number): boolean {
     const v = this.values![i];
-    return Math.abs(v - reference) <= this.tokenTol(reference);
+    return !exceeds(Math.abs(v - reference), this.stepTol(i), v);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The no-bug reading
+  // -------------------------------------------------------------------------------------------
+
+  /**
+   * Step i's recorded value misses the no-bug reading (its reference, or its upper bound where
+   * unlisted) by more than SEPARATION tolerances: a hypothesis that explains it is told apart
+   * from honest noise there.
+   */
+  standsClear(i: number): boolean {
+    const v = this.values;
+    if (!v || i >= v.length || i >= this.n) return false;
+    const e = this.ref.exact[i];
+    const miss = Number.isNaN(e) ? v[i] - this.ref.upper[i] : Math.abs(v[i] - e);
+    return exceeds(miss, SEPARATION * this.stepTol(i), v[i]);
   }
 
   private _base: BaseSum | null | undefined;
@@ -127,62 +127,92 @@ export class RecordContext {
     return (this._base = base);
   }
 
-  private _refAbs: number | undefined;
-
-  /** Σ |reference log-prob| over the steps (NaN while a step is unknown), for tolerances. */
-  get refAbs(): number {
-    if (this._refAbs === undefined) {
-      let a = 0;
-      for (let i = 0; i < this.n; i++) a += Math.abs(this.ref.exact[i]);
-      this._refAbs = a;
+  /**
+   * Whether the numbers fit the no-bug reading at the current tier: every value its reference
+   * (and their errors together in quadrature), the score the reference total, else the sum of the
+   * values. Memoised per tier.
+   */
+  get nullFits(): boolean {
+    const m = this.memo;
+    if (m.fits !== undefined) return m.fits;
+    const check = this.valuesCheck;
+    let fits = !(check.comparable && !check.agree);
+    const s = this.score;
+    if (fits && s !== undefined && Number.isFinite(s)) {
+      if (!Number.isNaN(this.ref.total)) fits = this.scoreIs(this.ref.total, this.refAbs);
+      else if (this.values && this.values.length === this.n && this.nulls === 0 && this.n > 0) fits = this.scoreIs(this.valuesTotal, this.valuesAbs, this.n, true);
     }
-    return this._refAbs;
+    return (m.fits = fits);
   }
-
-  private _disagrees: boolean | undefined;
-
-  /** Whether the record's numbers disagree with the reference anywhere (values, or the score). Memoised. */
-  get disagrees(): boolean {
-    if (this._disagrees === undefined) {
-      const check = this.valuesCheck;
-      this._disagrees =
-        (check.comparable && !check.agree) ||
-        (this.score !== undefined && !Number.isNaN(this.ref.total) && !this.scoreIs(this.ref.total, this.refAbs));
-    }
-    return this._disagrees;
-  }
-
-  private _valuesCheck: ValuesCheck | undefined;
 
   /**
-   * Do the recorded per-token values agree with the reference? Known steps must match,
-   * unknown ones must not exceed their upper bound. Memoised: many rules ask.
+   * Whether the no-bug reading fits at the widest tier the setting allows (the last one): a
+   * hypothesis with slack enough to fit honest noise (a temperature at top-k level) is proposed
+   * only when it does not.
+   */
+  get nullFitsWidest(): boolean {
+    const last = this.tiers.length - 1;
+    if (this.tierIndex === last) return this.nullFits;
+    const here = this.tierIndex;
+    this.tierIndex = last;
+    this.memo = this.memoAt(last);
+    const fits = this.nullFits;
+    this.tierIndex = here;
+    this.memo = this.memoAt(here);
+    return fits;
+  }
+
+  /** Whether the record's numbers disagree with the no-bug reading at the current tier. */
+  get disagrees(): boolean {
+    return !this.nullFits;
+  }
+
+  /**
+   * Do the recorded per-token values agree with the reference? Known steps must match, unknown
+   * ones must not exceed their upper bound, and the known steps' errors must add up in quadrature.
+   * Memoised per tier: many rules ask.
    */
   get valuesCheck(): ValuesCheck {
-    if (this._valuesCheck) return this._valuesCheck;
+    const m = this.memo;
+    if (m.valuesCheck) return m.valuesCheck as ValuesCheck;
     const v = this.values;
     const ref = this.ref;
-    const res: ValuesCheck = { comparable: false, agree: true, mismatched: 0, firstMismatch: -1, checked: 0 };
+    const res: ValuesCheck = { comparable: false, agree: true, mismatched: 0, firstMismatch: -1, checked: 0, worst: 0, worstRatio: 0, drift: 0 };
     if (v && v.length === this.n && (ref.level === 'logits' || ref.level === 'topk' || ref.level === 'server')) {
       res.comparable = true;
+      let drift = 0;
+      let squares = 0;
+      const scales = this.scales;
       for (let i = 0; i < v.length; i++) {
         const e = ref.exact[i];
+        const tol = K_STEP * scales[i];
         let ok: boolean;
+        let miss = 0;
         if (!Number.isNaN(e)) {
-          ok = this.valueMatches(i, e);
+          miss = Math.abs(v[i] - e);
+          ok = !exceeds(miss, tol, v[i]);
+          drift += v[i] - e;
+          squares += scales[i] * scales[i];
           res.checked++;
         } else {
-          ok = !(v[i] > ref.upper[i] + this.tokenTol(ref.upper[i]));
+          miss = Math.max(0, v[i] - ref.upper[i]);
+          ok = !exceeds(miss, tol, v[i]) && !Number.isNaN(v[i]);
           if (ref.upper[i] !== 0) res.checked++;
         }
+        if (miss > res.worst) res.worst = miss;
+        const ratio = miss / tol;
+        if (ratio > res.worstRatio) res.worstRatio = ratio;
         if (!ok) {
           res.agree = false;
           res.mismatched++;
           if (res.firstMismatch < 0) res.firstMismatch = i;
         }
       }
+      res.drift = drift;
+      // Each value within its tolerance can still add up to more than honest noise does.
+      if (res.agree && res.checked > 1 && exceedsValues(Math.abs(drift), quadratureTolerance(squares), this)) res.agree = false;
     }
-    this._valuesCheck = res;
+    m.valuesCheck = res;
     return res;
   }
 
@@ -211,4 +241,10 @@ export interface ValuesCheck {
   firstMismatch: number;
   /** Steps where the check had something to compare with. */
   checked: number;
+  /** Largest |value − reference| (or excess over an upper bound). */
+  worst: number;
+  /** Largest miss as a share of its step's tolerance. */
+  worstRatio: number;
+  /** Σ (value − reference) over the known steps. */
+  drift: number;
 }

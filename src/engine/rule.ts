@@ -57,8 +57,14 @@ export interface Diagnosis {
   recorded?: number | null;
   expected?: number | null;
   evidence?: Record<string, unknown>;
-  /** Decided only from which range a number falls in, so a sibling in the same group may decide better. */
-  basis?: 'range';
+  /**
+   * 'range': decided only from which range a number falls in, so a sibling in the same group may
+   * decide better. 'precision': the numbers are honest at a wider precision than float32, no bug
+   * in the record; the engine reports such verdicts once per file (precision-pool.ts).
+   */
+  basis?: 'range' | 'precision';
+  /** The finding reports what the configuration declared (`--precision bf16`): info unless the rule's severity is set. */
+  declared?: boolean;
   /** Group-scope diagnoses name the candidate they concern (default: the selected one). */
   recordId?: RecordId;
   line?: number;

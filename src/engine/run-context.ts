@@ -1,5 +1,6 @@
 /** What run-scope rules see once every file is read. */
 import type { FileScores } from './score-stats.js';
+import type { FilePrecision } from './precision-pool.js';
 
 export interface Aggregate {
   file: string;
@@ -24,6 +25,8 @@ export interface RunContext {
   samples: Map<string, Map<string, TaskMetric>>;
   /** Each file's recorded scores as a whole, in file order. */
   scores: FileScores[];
+  /** Per file: what its records showed of the pipeline's precision (files with nothing to say are absent). */
+  precision: FilePrecision[];
 }
 
 /** The key of a run's task in `RunContext.samples`: the task alone when no run is known. */

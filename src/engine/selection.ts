@@ -3,8 +3,8 @@
  * instead of "highest total log-prob". Group rules share this so that exactly one of them
  * speaks for a group.
  */
-import type { Candidate, GroupContext } from './group-context.js';
-import { TIE } from './group-context.js';
+import type { Candidate, GroupContext, Key } from './group-context.js';
+import { KEYS, tied } from './group-context.js';
 
 export type Policy = 'greedy' | 'inverted' | 'mean';
 
@@ -22,8 +22,8 @@ export function onlyPolicy(w: WrongPick | null, policy: Policy): w is WrongPick 
   return w !== null && w.unknown.length === 0 && w.policies.length === 1 && w.policies[0] === policy;
 }
 
-function uniqueArgmax(group: GroupContext, key: (c: Candidate) => number): Candidate | null {
-  const best = group.argmax(key);
+function uniqueArgmax(group: GroupContext, key: Key): Candidate | null {
+  const best = group.argmax(key.of);
   if (best === null || group.tieWith(best, key)) return null;
   return best;
 }
@@ -37,7 +37,7 @@ export function wrongPick(group: GroupContext): WrongPick | null {
   const picked = group.selected;
   const best = group.best;
   if (!picked || !best || picked === best) return null;
-  if (Math.abs(picked.total - best.total) <= TIE) return null;
+  if (tied(picked, best)) return null;
   if (group.hasRecordCause) {
     const byScore = group.argmax((c) => (c.score === undefined ? NaN : c.score));
     if (byScore === null || byScore === picked) return null;
@@ -45,9 +45,9 @@ export function wrongPick(group: GroupContext): WrongPick | null {
   const policies: Policy[] = [];
   const unknown: Policy[] = [];
   if (group.candidates.some((c) => Number.isNaN(c.first))) unknown.push('greedy');
-  else if (uniqueArgmax(group, (c) => c.first) === picked) policies.push('greedy');
-  if (uniqueArgmax(group, (c) => -c.total) === picked) policies.push('inverted');
-  if (uniqueArgmax(group, (c) => (c.tokens > 0 ? c.total / c.tokens : NaN)) === picked) policies.push('mean');
+  else if (uniqueArgmax(group, KEYS.first) === picked) policies.push('greedy');
+  if (uniqueArgmax(group, KEYS.lowest) === picked) policies.push('inverted');
+  if (uniqueArgmax(group, KEYS.mean) === picked) policies.push('mean');
   // With two candidates every wrong pick is the lowest total, so "inverted" carries no
   // information there; a policy that also predicts the pick (a better first token) is the diagnosis.
   const inverted = policies.indexOf('inverted');

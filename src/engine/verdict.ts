@@ -1,5 +1,6 @@
 /** The record scope: each record's one root cause, the first rule whose hypothesis reproduces its numbers. */
 import type { AuditRecord, Finding, RecordId, SeveritySetting } from '../types.js';
+import type { PrecisionSetting } from '../reference/precision.js';
 import { RecordContext } from './record-context.js';
 import type { Diagnosis, RuleMeta } from './rule.js';
 import type { RuleSet } from './rule-set.js';
@@ -9,6 +10,10 @@ import { guarded, toFinding } from './findings.js';
 export interface EngineConfig {
   rules: RuleSet;
   severities: ReadonlyMap<string, SeveritySetting>;
+  /** The precision the pipeline ran in (`--precision`); `auto` (the default) infers it from the evidence. */
+  precision?: PrecisionSetting;
+  /** The severities the user set explicitly: a declared condition is reported at info unless its rule's is set. */
+  overrides?: Readonly<Record<string, SeveritySetting>>;
 }
 
 export interface RecordVerdict {
@@ -17,20 +22,34 @@ export interface RecordVerdict {
   diagnosis: Diagnosis | null;
 }
 
+/**
+ * Rules are asked at float32 tolerances first; when the numbers do not fit float32 and the
+ * precision setting allows half precision, once more at that tier (record-context.ts), so that a
+ * bug reproduced to float32 rounding is named before a looser reading is tried.
+ */
 export function diagnoseRecord(record: AuditRecord, file: string, line: number, config: EngineConfig): RecordVerdict {
-  const ctx = new RecordContext(record, file, line);
-  for (const rule of config.rules.record) {
-    if (config.severities.get(rule.meta.id) === 'off') continue;
-    const d = guarded(rule.meta.id, file, line, () => rule.checks.record!(ctx));
-    if (d) return { ctx, rule: rule.meta, diagnosis: d };
-  }
+  const ctx = new RecordContext(record, file, line, config.precision);
+  do {
+    for (const rule of config.rules.record) {
+      if (config.severities.get(rule.meta.id) === 'off') continue;
+      const d = guarded(rule.meta.id, file, line, () => rule.checks.record!(ctx));
+      if (d) return { ctx, rule: rule.meta, diagnosis: d };
+    }
+  } while (ctx.nextTier());
   return { ctx, rule: null, diagnosis: null };
+}
+
+/** A rule's effective severity for a diagnosis: what the user declared is information, unless they set the rule's severity. */
+export function severityOf(config: EngineConfig, id: string, d: Diagnosis): SeveritySetting | undefined {
+  const severity = config.severities.get(id);
+  if (d.declared && severity !== 'off' && config.overrides?.[id] === undefined) return 'info';
+  return severity;
 }
 
 /** A record verdict as the finding audit reports, or null when there is none or its rule is off. */
 export function recordFinding(v: RecordVerdict, file: string, line: number, config: EngineConfig): Finding | null {
   if (!v.rule || !v.diagnosis) return null;
-  const severity = config.severities.get(v.rule.id);
+  const severity = severityOf(config, v.rule.id, v.diagnosis);
   if (severity === undefined || severity === 'off') return null;
   return toFinding(v.rule, severity, file, line, v.diagnosis, v.ctx.id, v.ctx.record.group);
 }

@@ -5,10 +5,13 @@ import { formatDatum } from '../engine/messages.js';
 import type { Style } from '../report/layout.js';
 import { hasBound } from './steps.js';
 
-export function diagnosisSection(finding: Finding | null, ctx: RecordContext, s: Style): string[] {
+export function diagnosisSection(finding: Finding | null, ctx: RecordContext, s: Style, pooled = false): string[] {
   const head = s.heading('Diagnosis', 2);
   if (!finding) return [...head, noFinding(ctx)];
-  return [...head, ...findingLines(finding, s)];
+  const lines = [...head, ...findingLines(finding, s)];
+  // The audit sums such verdicts up once per file (or lists them one by one in a file that is no half-precision run).
+  if (pooled) lines.push('', "the audit reports this verdict in its file's low-precision summary, not as a finding of its own, unless the file holds more records with bugs than such records");
+  return lines;
 }
 
 /** Only claim agreement with as much reference as the record actually carries. */
@@ -26,7 +29,7 @@ function noFinding(ctx: RecordContext): string {
   const caveats: string[] = [];
   if (bounded > 0) caveats.push('where only a bound is known, the recorded values respect it');
   if (unknown > 0) caveats.push(`${unknown} step${unknown === 1 ? ' has' : 's have'} no reference and ${unknown === 1 ? 'is' : 'are'} not checked`);
-  return `no finding: the numbers agree with the reference within float32 tolerance${caveats.length ? ` (${caveats.join('; ')})` : ''}`;
+  return `no finding: the numbers agree with the reference within ${ctx.tier.format} tolerance${caveats.length ? ` (${caveats.join('; ')})` : ''}`;
 }
 
 /** Rule id and severity, message, recorded/expected, and the evidence as `key: value` lines. */

@@ -1,6 +1,6 @@
 /** The group section of explain: every candidate, both picks, and the group's finding as audit reports it. */
 import type { Candidate, GroupContext } from '../engine/group-context.js';
-import { TIE } from '../engine/group-context.js';
+import { KEYS } from '../engine/group-context.js';
 import { groupFinding } from '../engine/groups.js';
 import { formatNumber } from '../report/format.js';
 import type { Style } from '../report/layout.js';
@@ -73,7 +73,7 @@ function objectivePick(g: GroupContext): string {
     const unknown = g.candidates.filter((c) => Number.isNaN(c.total)).map((c) => JSON.stringify(c.id));
     return `unknown: no known total for ${unknown.join(', ')}`;
   }
-  const tie = g.tieWith(g.best, (c) => c.total) ? ` (tied within ${TIE} with another candidate: either pick is fine)` : '';
+  const tie = g.tieWith(g.best, KEYS.total) ? ' (tied with another candidate within their tolerances: either pick is fine)' : '';
   return `${describe(g.best)}${tie}`;
 }
 

@@ -9,11 +9,12 @@ import type { SeveritySetting } from '../types.js';
 import type { RecordContext } from '../engine/record-context.js';
 import type { RuleSet } from '../engine/rule-set.js';
 import type { EvidenceLevel } from '../reference/sequence.js';
+import type { PrecisionSetting } from '../reference/precision.js';
 import { engineConfig } from '../engine/index.js';
 import { InputError } from '../ingest/index.js';
 import { MARKDOWN_STYLE, TEXT_STYLE, type Style } from '../report/layout.js';
 import { ExplainError, locate, type Found, type InvalidTarget, type RecordTarget } from './locate.js';
-import { tokenSection, totalsSection } from './steps.js';
+import { precisionSection, tokenSection, totalsSection } from './steps.js';
 import { diagnosisSection } from './diagnosis.js';
 import { groupSection } from './group-section.js';
 
@@ -28,13 +29,15 @@ export interface ExplainOptions {
   fieldMap?: Record<string, string>;
   /** Per-rule severity overrides, as audit's `--rule`: a rule that is off is not asked. */
   severities?: Record<string, SeveritySetting>;
+  /** The precision the pipeline ran in, as audit's `--precision`. */
+  precision?: PrecisionSetting;
 }
 
 /** Long few-shot prompts would bury the table; the end is what the continuation follows. */
 const PROMPT_CHARS = 200;
 
 export async function explain(file: string, recordId: string, options: ExplainOptions): Promise<string> {
-  const config = engineConfig(options.rules, options.severities);
+  const config = engineConfig(options.rules, options.severities, options.precision);
   await assertFile(file);
   const found = await locate(file, recordId, config, { inputFormat: options.inputFormat, fieldMap: options.fieldMap });
   const style = options.format === 'markdown' ? MARKDOWN_STYLE : TEXT_STYLE;
@@ -57,7 +60,14 @@ async function assertFile(file: string): Promise<void> {
 
 function recordSections(found: Found, target: RecordTarget, s: Style): string[][] {
   const { ctx } = target.verdict;
-  return [header(found, target.line, ctx, s), tokenSection(ctx, s), totalsSection(ctx, s), diagnosisSection(target.finding, ctx, s), groupSection(found.group, s)];
+  return [
+    header(found, target.line, ctx, s),
+    tokenSection(ctx, s),
+    totalsSection(ctx, s),
+    precisionSection(ctx, s),
+    diagnosisSection(target.finding, ctx, s, target.verdict.diagnosis?.basis === 'precision'),
+    groupSection(found.group, s),
+  ];
 }
 
 /** A row that is invalid (no numbers to explain) or skipped (nothing to audit): say which, and why. */

@@ -3,6 +3,7 @@
  * totals. Written once against a Style (terminal or Markdown).
  */
 import type { RecordContext } from '../engine/record-context.js';
+import { UNIT_ROUNDOFF } from '../reference/precision.js';
 import { formatNumber } from '../report/format.js';
 import type { Style } from '../report/layout.js';
 
@@ -14,9 +15,9 @@ export function tokenSection(ctx: RecordContext, s: Style): string[] {
   const out = s.heading('Tokens', 2);
   if (rows.length === 0) return [...out, '(no per-token data: the record has no tokens, token ids, per-token values, logits or top-k lists)'];
   out.push(
-    ...s.table(['step', 'token', 'recorded', 'reference', 'top alternative', 'recorded − reference'], 'rlrrlr', rows),
+    ...s.table(['step', 'token', 'recorded', 'reference', 'top alternative', 'recorded − reference', 'tolerance'], 'rlrrlrr', rows),
     '',
-    "step is 0-based, as in a finding's evidence.step. ✓ the target is its step's top token; ✗ differs from the reference by more than float32 rounding; ≤ only an upper bound is known; ? unknown.",
+    `step is 0-based, as in a finding's evidence.step. ✓ the target is its step's top token; ✗ differs from the reference by more than its tolerance (what an honest ${ctx.tier.format} pipeline may differ by, see Precision); ≤ only an upper bound is known; ? unknown.`,
   );
   const note = lengthNote(ctx);
   if (note) out.push(note);
@@ -24,12 +25,12 @@ export function tokenSection(ctx: RecordContext, s: Style): string[] {
 }
 
 function tokenRow(ctx: RecordContext, i: number, s: Style): string[] {
-  return [String(i), tokenCell(ctx, i, s), recordedCell(ctx, i), referenceCell(ctx, i), topAlternativeCell(ctx, i, s), differenceCell(ctx, i)];
+  return [String(i), tokenCell(ctx, i, s), recordedCell(ctx, i), referenceCell(ctx, i), topAlternativeCell(ctx, i, s), differenceCell(ctx, i), toleranceCell(ctx, i)];
 }
 
 /** A recorded value with no token to belong to: the scorer's window was off by some steps. */
 function extraValueRow(ctx: RecordContext, i: number): string[] {
-  return [String(i), '(no token)', recordedCell(ctx, i), '—', '—', '—'];
+  return [String(i), '(no token)', recordedCell(ctx, i), '—', '—', '—', '—'];
 }
 
 /** Values are laid against tokens by position; the diagnosis says which value is the odd one. */
@@ -92,7 +93,41 @@ function differenceCell(ctx: RecordContext, i: number): string {
   if (!hasBound(ctx, i)) return '?';
   // reference ≤ upper, so recorded − reference ≥ recorded − upper.
   const u = ctx.ref.upper[i];
-  return `≥ ${signed(v[i] - u)}${v[i] > u + ctx.tokenTol(u) ? ' ✗' : ''}`;
+  return `≥ ${signed(v[i] - u)}${v[i] > u + ctx.stepTol(i) ? ' ✗' : ''}`;
+}
+
+/** ± the step's tolerance at the precision the verdict was reached at. */
+function toleranceCell(ctx: RecordContext, i: number): string {
+  if (!ctx.values || i >= ctx.values.length || (Number.isNaN(ctx.ref.exact[i]) && !hasBound(ctx, i))) return '—';
+  return `± ${formatNumber(ctx.stepTol(i))}`;
+}
+
+const FORMAT_OF_U = new Map<number, string>(Object.entries(UNIT_ROUNDOFF).map(([f, u]) => [u, f]));
+
+/**
+ * The precision the record was judged at and why, and the formats its numbers show: what every
+ * tolerance in the tables comes from (src/reference/precision.ts).
+ */
+export function precisionSection(ctx: RecordContext, s: Style): string[] {
+  const tier = ctx.tier.format;
+  const setting = ctx.precisionDeclared ? `declared ${ctx.setting}` : 'auto (inferred from the evidence)';
+  let why: string;
+  if (ctx.tiers.length === 1) why = ctx.setting === 'fp32' ? 'float32 only, as declared' : 'the numbers fit float32';
+  else if (ctx.precisionDeclared) why = `the numbers miss float32, so the declared ${tier} was tried after it`;
+  else {
+    const shown = ctx.shownFormat;
+    why = `the numbers miss float32, so ${tier} was tried after it (${shown ? `the values lie on the ${shown} grid` : 'the widest half precision: the values show no grid'})`;
+  }
+  const pairs: [string, string][] = [
+    ['setting', setting],
+    ['judged at', `${tier}: ${why}`],
+    ['values stored as', ctx.values ? (FORMAT_OF_U.get(ctx.valuesUAt(ctx.tier)) ?? '?') : 'n/a'],
+  ];
+  if (ctx.score !== undefined) {
+    pairs.push(['score summed in', FORMAT_OF_U.get(ctx.accU) ?? '?']);
+    if (ctx.scoreResolution > 0) pairs.push(['score printed to', `± ${formatNumber(ctx.scoreResolution)}`]);
+  }
+  return [...s.heading('Precision', 2), ...s.items(pairs)];
 }
 
 function signed(x: number): string {
@@ -109,7 +144,10 @@ export function totalsSection(ctx: RecordContext, s: Style): string[] {
   if (!Number.isNaN(total)) {
     // The score is compared in its own kind; show the reference in that kind too.
     if (ctx.kind !== 'logprob') pairs.push([`reference as ${ctx.kind}`, formatNumber(ctx.declared(total))]);
-    if (ctx.score !== undefined) pairs.push(['recorded − reference score', signed(ctx.score - ctx.declared(total))]);
+    if (ctx.score !== undefined) {
+      pairs.push(['recorded − reference score', signed(ctx.score - ctx.declared(total))]);
+      if (ctx.kind === 'logprob') pairs.push(['tolerance', `± ${formatNumber(ctx.totalTol() + ctx.scoreResolution)} (the steps' noise in quadrature, the sum's rounding, the score's printing)`]);
+    }
   }
   return [...s.heading('Totals', 2), ...s.items(pairs)];
 }

@@ -68,37 +68,6 @@ export function compensatedSum(values: ArrayLike<number>, start = 0, end = value
   return Number.isFinite(r) ? r : sum;
 }
 
-/** Machine epsilons (unit roundoff × 2) of the precisions a pipeline may compute in. */
-export const EPS = { float64: 2 ** -52, float32: 2 ** -23, float16: 2 ** -10, bfloat16: 2 ** -7 } as const;
-
-/**
- * Tolerances for an honest float32 pipeline (measured on real float32 scorers: per-token values
- * within ~4e-7·(|v|+1) of float64, sums within ~1.3e-7 of Σ|v|): a few times that, so honest
- * rounding is never flagged while bugs of size 1e-4 on a total of 100 still are.
- */
-/** One per-token log-prob v against its float64 reference. */
-export function tokenTolerance(v: number): number {
-  return 1e-6 * (Math.abs(v) + 1);
-}
-
-/** A float32 sum of n recorded values whose magnitudes add up to absSum, against the exact sum. */
-export function sumTolerance(absSum: number, n: number): number {
-  return 2e-6 * absSum + 1e-7 * n + 1e-6;
-}
-
-/** A float32 total against the float64 reference total: per-token errors plus summation. */
-export function float32Tolerance(absSum: number, n: number): number {
-  return 3e-6 * absSum + 1e-6 * n + 1e-6;
-}
-
-/**
- * The same for a float16 pipeline: values rounded to half precision and summed in half, whose
- * error grows like 2^-11·|S|·√n (worst case in 20,000 simulated pipelines: 0.65 of this).
- */
-export function float16Tolerance(absSum: number, n: number): number {
-  return 2 ** -11 * absSum * (2 + 1.5 * Math.sqrt(n)) + 2e-3 * n;
-}
-
 /** True when a and b agree to within an absolute tolerance (infinities agree with themselves). */
 export function close(a: number, b: number, tol: number): boolean {
   if (a === b) return true;

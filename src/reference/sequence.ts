@@ -14,7 +14,8 @@
  * no rule can present the sampler's numbers as the model's.
  */
 import type { AuditRecord, TopLogprob } from '../types.js';
-import { compensatedSum, logSumExp } from './math.js';
+import { compensatedSum } from './math.js';
+import { rowStats, type StepStats } from './precision.js';
 
 export type EvidenceLevel = 'logits' | 'server' | 'topk' | 'values' | 'score';
 
@@ -37,8 +38,12 @@ export interface StepReference {
   total: number;
   /** Per-row log-sum-exp of the logits (logits level only). */
   lse: Float64Array | null;
+  /** Per-row sensitivity sums for the precision model (logits level only). */
+  rows: StepStats[] | null;
   /** Probability mass of each listed step's top-k list (NaN where a list is missing or holds NaN); null without lists. */
   topMass: Float64Array | null;
+  /** Σ p² of each listed step's top-k list plus a bound on its unlisted tail (NaN where unlisted); null without lists. */
+  topP2: Float64Array | null;
   /** Whose distribution the record's server numbers are (see AuditRecord.distribution). */
   distribution: 'model' | 'processed';
 }
@@ -54,17 +59,30 @@ export function findInTop(list: readonly TopLogprob[], id: number | undefined, t
   return undefined;
 }
 
-/** Σ exp(logprob) of each top-k list (NaN for a missing or empty list). */
-function listMasses(lists: readonly (readonly TopLogprob[] | null)[]): Float64Array {
-  const out = new Float64Array(lists.length).fill(NaN);
+/**
+ * Σ exp(logprob) of each top-k list, and Σ p² with the unlisted tail's share bounded by
+ * leftover · min(p_last, leftover) (NaN for a missing or empty list): one exp per entry.
+ */
+function listMasses(lists: readonly (readonly TopLogprob[] | null)[]): { mass: Float64Array; p2: Float64Array } {
+  const mass = new Float64Array(lists.length).fill(NaN);
+  const p2 = new Float64Array(lists.length).fill(NaN);
   for (let i = 0; i < lists.length; i++) {
     const list = lists[i];
     if (!list || list.length === 0) continue;
-    let mass = 0;
-    for (let j = 0; j < list.length; j++) mass += Math.exp(list[j].logprob);
-    out[i] = mass;
+    let m = 0;
+    let s2 = 0;
+    let last = 1;
+    for (let j = 0; j < list.length; j++) {
+      const p = Math.exp(list[j].logprob);
+      m += p;
+      s2 += p * p;
+      if (p < last) last = p;
+    }
+    const leftover = Math.max(0, 1 - m);
+    mass[i] = m;
+    p2[i] = s2 + leftover * Math.min(last, leftover);
   }
-  return out;
+  return { mass, p2 };
 }
 
 /** Number of continuation tokens the record describes. */
@@ -87,16 +105,22 @@ export function buildReference(r: AuditRecord): StepReference {
   const top1Token: string[] = new Array<string>(n).fill('');
   let level: EvidenceLevel = r.logprobs ? 'values' : 'score';
   let lse: Float64Array | null = null;
+  let rows: StepStats[] | null = null;
   let topMass: Float64Array | null = null;
+  let topP2: Float64Array | null = null;
   const ids = r.token_ids;
   const distribution = r.distribution === 'processed' ? 'processed' : 'model';
   const modelLists = distribution === 'model';
 
   if (r.logits && ids && r.logits.length >= n && ids.length === n) {
     level = 'logits';
-    const rows = r.logits.length;
-    lse = new Float64Array(rows);
-    for (let i = 0; i < rows; i++) lse[i] = logSumExp(r.logits[i]);
+    const count = r.logits.length;
+    lse = new Float64Array(count);
+    rows = new Array<StepStats>(count);
+    for (let i = 0; i < count; i++) {
+      rows[i] = rowStats(r.logits[i]);
+      lse[i] = rows[i].lse;
+    }
     for (let i = 0; i < n; i++) {
       const row = r.logits[i];
       exact[i] = row[ids[i]] - lse[i];
@@ -110,7 +134,7 @@ export function buildReference(r: AuditRecord): StepReference {
     if (r.top_logprobs && modelLists) {
       level = 'topk';
       const steps = Math.min(n, r.top_logprobs.length);
-      topMass = listMasses(r.top_logprobs);
+      ({ mass: topMass, p2: topP2 } = listMasses(r.top_logprobs));
       for (let i = 0; i < steps; i++) {
         const list = r.top_logprobs[i];
         if (!list || list.length === 0) continue;
@@ -151,6 +175,6 @@ export function buildReference(r: AuditRecord): StepReference {
   let known = 0;
   for (let i = 0; i < n; i++) if (!Number.isNaN(exact[i])) known++;
   const total = known === n && n > 0 ? compensatedSum(exact) : NaN;
-  if (topMass === null && r.top_logprobs) topMass = listMasses(r.top_logprobs);
-  return { level, n, exact, upper, top1, top1Id, top1Token, known, total, lse, topMass, distribution };
+  if (topMass === null && r.top_logprobs) ({ mass: topMass, p2: topP2 } = listMasses(r.top_logprobs));
+  return { level, n, exact, upper, top1, top1Id, top1Token, known, total, lse, rows, topMass, topP2, distribution };
 }

@@ -1,5 +1,6 @@
 /** Small numerics over per-token arrays, shared by the reference, the engine and rules. Pure. */
 import { logSumExp } from './math.js';
+import { LOGPROB_CEILING } from './precision.js';
 
 export function absSum(v: ArrayLike<number>): number {
   let s = 0;
@@ -20,7 +21,7 @@ export function allProbabilities(v: ArrayLike<number>): boolean {
 
 /** True when every value could be a log-prob (finite or -Infinity, ≤ 0 within rounding). */
 export function allLogprobs(v: ArrayLike<number>): boolean {
-  for (let i = 0; i < v.length; i++) if (!(v[i] <= 1e-6)) return false;
+  for (let i = 0; i < v.length; i++) if (!(v[i] <= LOGPROB_CEILING)) return false;
   return true;
 }
 

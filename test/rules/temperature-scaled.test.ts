@@ -23,6 +23,8 @@ recordRuleTester('temperature-scaled', {
     { name: 'clean, top-k level', record: record(t, 'topk') },
     { name: 'T = 1 is the model itself', record: buggy(t, 'logits', at(1)) },
     { name: 'values level: processed log-probs are plausible values', record: buggy(t, 'values', bugs.temperature) },
+    // One value always solves for some T: a one-token record cannot tell a temperature from any other bug.
+    { name: 'T = 0.7, logits level, one token: one equation, no evidence of a temperature', record: buggy(toy(2, 1), 'logits', bugs.temperature), rootCause: 'score-mismatch' },
     { name: 'score only: undetectable', record: buggy(t, 'score', bugs.temperature) },
     { name: 'right values under a wrong score are score-mismatch, not a temperature', record: { ...record(t, 'logits'), score: f32(f32Sum(cleanValues(t)) - 0.8) }, rootCause: 'score-mismatch' },
     { name: 'a second softmax is softmax-twice', record: buggy(t, 'logits', bugs.softmaxTwice), rootCause: 'softmax-twice' },
@@ -35,7 +37,6 @@ recordRuleTester('temperature-scaled', {
       message: /every value is log_softmax\(logits \/ T\) at the target with T ≈ 0\.7: sampling-processed log-probs recorded as the model's/,
       check: (v) => expect(v.diagnosis!.evidence!.temperature as number).toBeCloseTo(0.7, 3),
     },
-    { name: 'T = 0.7, logits level, one token', messageId: 'fromLogits', record: buggy(toy(2, 1), 'logits', bugs.temperature), check: (v) => expect(v.diagnosis!.evidence!.temperature as number).toBeCloseTo(0.7, 3) },
     { name: 'T = 0.7, logits level, 150 tokens', messageId: 'fromLogits', record: buggy(toy(2, 150), 'logits', bugs.temperature) },
     { name: 'T = 0.3, logits level', messageId: 'fromLogits', record: buggy(t, 'logits', at(0.3)), check: (v) => expect(v.diagnosis!.evidence!.temperature as number).toBeCloseTo(0.3, 3) },
     { name: 'T = 1.5, logits level (above 1 is solvable from logits)', messageId: 'fromLogits', record: buggy(t, 'logits', at(1.5)), check: (v) => expect(v.diagnosis!.evidence!.temperature as number).toBeCloseTo(1.5, 3) },
@@ -64,4 +65,4 @@ recordRuleTester('temperature-scaled', {
   ],
 });
 
-detectionProperty('temperature-scaled', 'log_softmax(logits / 0.7)', { bug: bugs.temperature, levels: ['logits'], numRuns: 60 });
+detectionProperty('temperature-scaled', 'log_softmax(logits / 0.7), two tokens or more', { bug: bugs.temperature, levels: ['logits'], minN: 2, numRuns: 60 });

@@ -1,0 +1,140 @@
+/**
+ * Precision evidence pooled over one file. A 10k-record bfloat16 run is one fact, not 10k
+ * findings: records whose numbers fit only half precision are counted here (their verdict stays
+ * on the record, for explain), and the numbers of every record that fits float32 are pooled to see whether
+ * the file as a whole lies on a half-precision grid (one lm-eval total such as -10.125 proves
+ * nothing; a file of them does). The low-precision run rule turns each summary into one finding.
+ *
+ * A half-precision run makes nearly every record that has a reference miss float32. When the
+ * records that fit only half precision are fewer than those with a bug, the file is no
+ * half-precision run: those records are reported one by one, as what they are (differences
+ * beyond float32 in a float32 file).
+ */
+import type { Finding, RecordId } from '../types.js';
+import { type Format, type HalfFormat } from '../reference/precision.js';
+import { GRID_CHANCE, GridEvidence } from '../reference/storage.js';
+import type { RecordContext } from './record-context.js';
+
+/** Records named in a summary's evidence. */
+const EXAMPLES = 3;
+/** Past this many half-precision records a file is a half-precision run whatever else it holds: no more are held one by one. */
+const MAX_HELD = 1000;
+
+export interface PrecisionExample {
+  id: RecordId;
+  line: number;
+  /** The precision whose error the record's numbers fit. */
+  format: Format;
+  /** Largest per-token difference from the reference (0 when only a total was compared). */
+  worst: number;
+}
+
+/** Numbers of a file that lie on a half-precision grid beyond chance. */
+export interface GridClaim {
+  format: HalfFormat;
+  /** log10 of the chance that that many numbers would lie on the grid had they been computed in float32 or printed. */
+  chanceLog10: number;
+  /** Numbers that carried information. */
+  informative: number;
+  /** Records they came from, and the first one. */
+  records: number;
+  line: number;
+  id: RecordId;
+}
+
+export interface FilePrecision {
+  file: string;
+  /** Records audited. */
+  records: number;
+  /** Records whose numbers differ from the reference beyond float32 and within half precision (not reported one by one). */
+  verdicts: number;
+  examples: PrecisionExample[];
+  values: GridClaim | null;
+  scores: GridClaim | null;
+  /** The precision was declared (`--precision`), not inferred. */
+  declared: boolean;
+}
+
+/** A grid pool over one kind of number, with the first record that informed it. */
+class Pool {
+  readonly grid = new GridEvidence();
+  records = 0;
+  line = 0;
+  id: RecordId = '';
+
+  /** Adds one record's numbers; a file whose numbers left every grid stops looking. */
+  add(xs: ArrayLike<number>, line: number, id: RecordId): void {
+    if (!this.grid.alive) return;
+    const before = this.grid.informative;
+    for (let i = 0; i < xs.length && this.grid.alive; i++) this.grid.add(xs[i]);
+    if (this.grid.informative > before) {
+      if (this.records === 0) {
+        this.line = line;
+        this.id = id;
+      }
+      this.records++;
+    }
+  }
+
+  claim(): GridClaim | null {
+    const g = this.grid.grid(GRID_CHANCE);
+    if (!g) return null;
+    return { format: g.format, chanceLog10: g.chanceLog10, informative: this.grid.informative, records: this.records, line: this.line, id: this.id };
+  }
+}
+
+export class PrecisionPool {
+  private records = 0;
+  private verdicts = 0;
+  private bugs = 0;
+  private held: Finding[] = [];
+  private readonly examples: PrecisionExample[] = [];
+  private readonly values = new Pool();
+  private readonly scores = new Pool();
+  private readonly one = [0];
+
+  constructor(
+    readonly file: string,
+    readonly declared: boolean,
+  ) {}
+
+  /**
+   * One record's verdict: `precision` when its numbers fit only half precision (with the finding
+   * that would report it alone), `bug` when a rule named a bug.
+   */
+  add(ctx: RecordContext, line: number, verdict: 'clean' | 'bug' | 'precision', finding: Finding | null): void {
+    this.records++;
+    if (verdict === 'bug') {
+      // A record with a bug says nothing about the pipeline's precision.
+      this.bugs++;
+      return;
+    }
+    if (verdict === 'precision') {
+      this.verdicts++;
+      if (this.examples.length < EXAMPLES) this.examples.push({ id: ctx.id, line, format: ctx.tier.format, worst: ctx.valuesCheck.worst });
+      if (finding && this.verdicts <= MAX_HELD) this.held.push(finding);
+      else this.held = [];
+      // Its numbers are told in its own verdict; the grid pool speaks for records that fit float32.
+      return;
+    }
+    if (ctx.values) this.values.add(ctx.values, line, ctx.id);
+    // With one value, the score is that value: no second witness.
+    if (ctx.score !== undefined && !(ctx.values && ctx.values.length === 1)) {
+      this.one[0] = ctx.score;
+      this.scores.add(this.one, line, ctx.id);
+    }
+  }
+
+  /** At the file's end: the records reported one by one (a float32 file's few), and the summary for the run rule. */
+  finish(): { individual: Finding[]; summary: FilePrecision | null } {
+    const individual = this.verdicts > 0 && this.verdicts < this.bugs && this.verdicts <= MAX_HELD ? this.held : [];
+    const verdicts = individual.length > 0 ? 0 : this.verdicts;
+    const values = this.values.claim();
+    const scores = this.scores.claim();
+    const summary =
+      verdicts === 0 && !values && !scores
+        ? null
+        : { file: this.file, records: this.records, verdicts, examples: verdicts ? this.examples : [], values, scores, declared: this.declared };
+    return { individual, summary };
+  }
+}

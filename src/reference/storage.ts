@@ -1,0 +1,178 @@
+/**
+ * How a recorded number was stored: the digits it was printed with, the half-precision grid it
+ * lies on, and how likely that grid is by chance. A number is known only to its storage: −12.3457
+ * to ±5e-5, a bfloat16 value to half its spacing; a set of numbers that all lie on a half grid,
+ * when float32 values or prints would land there one time in a million or less, was computed there.
+ */
+import { isBfloat16, isFloat16 } from './math.js';
+import { UNIT_ROUNDOFF, type HalfFormat } from './precision.js';
+
+// ---------------------------------------------------------------------------------------------
+// Printed numbers
+// ---------------------------------------------------------------------------------------------
+
+/** Significant digits and decimal exponent of a number's shortest round-trip representation. */
+function decimalDigits(x: number): { digits: number; exponent: number; decimals: number } {
+  const s = String(Math.abs(x));
+  const e = s.indexOf('e');
+  const mantissa = e < 0 ? s : s.slice(0, e);
+  const exp = e < 0 ? 0 : Number(s.slice(e + 1));
+  const dot = mantissa.indexOf('.');
+  const intPart = dot < 0 ? mantissa : mantissa.slice(0, dot);
+  const frac = dot < 0 ? '' : mantissa.slice(dot + 1);
+  const all = (intPart + frac).replace(/^0+/, '');
+  const digits = all.replace(/0+$/, '').length || 1;
+  // Position of the last significant digit relative to the decimal point.
+  const trailingZeros = intPart.length > 0 && frac === '' ? intPart.length - intPart.replace(/0+$/, '').length : 0;
+  const decimals = frac.length - exp - trailingZeros;
+  return { digits, exponent: exp, decimals };
+}
+
+/** The spacing of float32 numbers next to x. */
+function float32Spacing(x: number): number {
+  const a = Math.abs(x);
+  if (a < 2 ** -126) return 2 ** -149;
+  let e = Math.floor(Math.log2(a));
+  if (2 ** e > a) e--;
+  else if (2 ** (e + 1) <= a) e++;
+  return 2 ** (e - 23);
+}
+
+/**
+ * Half a unit of the last digit a number was printed with: how far it may stand from the value
+ * the pipeline computed, inferred from the number's shortest decimal representation. Numbers
+ * stored exactly are not printed: a float32 value (every half value among them), a float64
+ * shortest repr (16–17 digits); a float32 written with its shortest repr (numpy's str) is known to
+ * half a float32 spacing.
+ */
+export function printedResolution(x: number): number {
+  if (!Number.isFinite(x) || x === 0 || Math.fround(x) === x) return 0;
+  const { decimals, digits } = decimalDigits(x);
+  if (digits >= 16) return 0;
+  const printed = 0.5 * 10 ** -decimals;
+  // numpy prints a float32 with the fewest digits that read back as the same float32: known to
+  // half a float32 spacing. With 7 digits or fewer that cannot be told from a print with that
+  // many digits, so the looser of the two holds.
+  const f = Math.fround(x);
+  if (digits <= 9 && Number(f.toPrecision(digits)) === x && (digits === 1 || Math.fround(Number(f.toPrecision(digits - 1))) !== f)) {
+    return Math.max(printed, float32Spacing(x) / 2);
+  }
+  return printed;
+}
+
+/**
+ * The half-precision format a float32 number shows it was stored in: it lies on that grid and
+ * the grid tells something (a float32 value lands there by chance one time in 2^13 or 2^16).
+ * bfloat16 first, the coarser grid.
+ */
+export function storedIn(x: number): HalfFormat | null {
+  if (!Number.isFinite(x) || x === 0 || Math.fround(x) !== x) return null;
+  for (const f of ['bfloat16', 'float16'] as const) if (onGrid(x, f) && gridChanceLog10(x, f) < 0) return f;
+  return null;
+}
+
+/**
+ * Half the spacing of the format a recorded number was stored or printed in: its printed digits,
+ * the half-precision grid it shows, float32's or float64's spacing.
+ */
+export function storageResolution(x: number): number {
+  if (!Number.isFinite(x) || x === 0) return 0;
+  if (Math.fround(x) !== x) return printedResolution(x) || Math.abs(x) * UNIT_ROUNDOFF.float64;
+  const half = storedIn(x);
+  return half ? gridSpacing(x, half) / 2 : float32Spacing(x) / 2;
+}
+
+/** Σ printedResolution over values (null and non-finite skipped). */
+export function printedResolutionSum(values: ArrayLike<number | null>): number {
+  let s = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v !== null) s += printedResolution(v);
+  }
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Half-precision grids: how likely is it that numbers lie on one by chance?
+// ---------------------------------------------------------------------------------------------
+
+const SIGNIFICANT_BITS: Record<HalfFormat, number> = { bfloat16: 8, float16: 11 };
+
+/** Spacing of the half-precision grid next to x (float16's subnormals: 2^-24). */
+export function gridSpacing(x: number, format: HalfFormat): number {
+  const a = Math.abs(x);
+  let e = Math.floor(Math.log2(a));
+  if (2 ** e > a) e--;
+  else if (2 ** (e + 1) <= a) e++;
+  if (format === 'float16') return 2 ** (Math.max(e, -14) - 10);
+  return 2 ** (e - 7);
+}
+
+export function onGrid(x: number, format: HalfFormat): boolean {
+  return format === 'float16' ? isFloat16(x) : isBfloat16(x);
+}
+
+/**
+ * log10 of the chance that x, had it not been computed in `format`, would lie on its grid anyway:
+ * a float32 value lands there one time in 2^(24 − bits); a number printed with d decimals one
+ * time in g / 10^-d (g the grid spacing), whichever is likelier. 0 for a number that tells
+ * nothing (non-finite, zero, or so coarse that every printed grid holds it).
+ */
+export function gridChanceLog10(x: number, format: HalfFormat): number {
+  if (!Number.isFinite(x) || x === 0) return 0;
+  const float32 = -(24 - SIGNIFICANT_BITS[format]) * Math.log10(2);
+  const printed = -decimalDigits(x).decimals - Math.log10(gridSpacing(x, format));
+  return Math.min(0, Math.max(float32, printed));
+}
+
+/** Evidence that a set of numbers was computed on a half-precision grid. */
+export class GridEvidence {
+  /** Per format: every informative number lies on its grid. */
+  private on = { bfloat16: true, float16: true };
+  /** Per format: Σ log10 chance over the informative numbers. */
+  private chance = { bfloat16: 0, float16: 0 };
+  /** Numbers that carried any information. */
+  informative = 0;
+
+  add(x: number): void {
+    if (!Number.isFinite(x) || x === 0) return;
+    let told = false;
+    for (const f of ['bfloat16', 'float16'] as const) {
+      if (!this.on[f]) continue;
+      const on = onGrid(x, f);
+      // A float32 number off the grid has more bits than it: informative without a look at its digits.
+      const c = !on && Math.fround(x) === x ? -1 : gridChanceLog10(x, f);
+      if (c === 0) continue;
+      told = true;
+      if (on) this.chance[f] += c;
+      else this.on[f] = false;
+    }
+    if (told) this.informative++;
+  }
+
+  /**
+   * The grid the numbers were computed on, if they show one beyond chance (below `maxChance`):
+   * bfloat16 first, the coarser grid (every bfloat16 number in range is a float16 number too).
+   */
+  grid(maxChance = GRID_CHANCE): { format: HalfFormat; chanceLog10: number } | null {
+    const limit = Math.log10(maxChance);
+    for (const f of ['bfloat16', 'float16'] as const) {
+      if (this.on[f] && this.chance[f] < 0 && this.chance[f] <= limit) return { format: f, chanceLog10: this.chance[f] };
+    }
+    return null;
+  }
+
+  /** No informative number has contradicted this grid. */
+  possible(format: HalfFormat): boolean {
+    return this.on[format];
+  }
+
+  /** Some grid is still possible: no informative number has contradicted both. */
+  get alive(): boolean {
+    return this.on.bfloat16 || this.on.float16;
+  }
+}
+
+/** A grid claim needs the numbers to land on it by chance less often than one time in a million. */
+export const GRID_CHANCE = 1e-6;
+
