@@ -7,7 +7,7 @@ import yargs from 'yargs';
 import type { Severity, SeveritySetting } from './types.js';
 import { audit, ConfigError, nothingAudited } from './engine/index.js';
 import { displayPath } from './report/format.js';
-import { InputError, adapters, listInputFiles, type ReadOptions } from './ingest/index.js';
+import { InputError, STDIN, adapters, listInputFiles, type ReadOptions } from './ingest/index.js';
 import { OutputError, checkOutputTarget, watchStandardStreams, writeReportFile } from './output.js';
 import { findReporter, reporters, DEFAULT_FORMAT } from './report/index.js';
 import { defaultRuleSet } from '../rules/index.js';
@@ -86,7 +86,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   let code = 0;
   const out = (s: string) => process.stdout.write(s);
   const err = (s: string) => process.stderr.write(s);
-  const parser = yargs([...argv])
+  const parser = yargs(argv.map((a) => (a === '-' ? STDIN : a)))
     .scriptName('evalaudit')
     .usage('$0 <command> [options]')
     .command(

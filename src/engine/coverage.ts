@@ -36,5 +36,6 @@ export function whyNothingAudited(f: FileSummary): string {
 /** The files that audited nothing, with why, when the whole run audited nothing; [] otherwise. */
 export function nothingAudited(result: RunResult): { file: string; why: string }[] {
   if (result.summary.audited > 0) return [];
+  if (result.files.length === 0) return [{ file: '(no input)', why: 'no file was given or found' }];
   return result.files.map((f) => ({ file: f.file, why: whyNothingAudited(f) }));
 }

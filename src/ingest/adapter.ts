@@ -11,6 +11,8 @@ export type Container = 'jsonl' | 'csv' | 'json' | 'parquet' | 'zip';
 export interface AdapterOptions {
   /** `--map field=dotted.path`: where each canonical field sits in a custom row. */
   fieldMap?: Record<string, string>;
+  /** The container the file was read as (from its name or, for stdin and pipes, its content). */
+  container?: Container;
 }
 
 export interface FormatAdapter {

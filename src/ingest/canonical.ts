@@ -110,8 +110,9 @@ export const canonicalAdapter: FormatAdapter = {
   detect(first) {
     return isObject(first) && 'id' in first && ('score' in first || 'logprobs' in first || 'logits' in first || 'reference_logprobs' in first);
   },
-  createConverter(file) {
-    const csv = file.toLowerCase().endsWith('.csv');
+  createConverter(file, options) {
+    // CSV cells are strings to type; stdin and pipes have no name to tell, their content did.
+    const csv = options.container !== undefined ? options.container === 'csv' : file.toLowerCase().endsWith('.csv');
     return (row) => {
       let value = row.value;
       let nonFinite = row.nonFinite === true;

@@ -24,7 +24,7 @@ import { llamaCppAdapter } from './formats/llama-cpp.js';
 import { readParquetRowBatches } from './parquet.js';
 import { readZipJsonRows } from './zip.js';
 import { readCsvRowBatches, readJsonDocumentBatches, readJsonLineBatches, sniffContainer, type Row } from './rows.js';
-import { openText, type TextSource } from './text.js';
+import { STDIN, openText, type TextSource } from './text.js';
 
 /** Every format evalaudit reads, most specific first (detection asks them in this order). */
 export const adapters: FormatAdapter[] = [
@@ -57,10 +57,17 @@ const DETECT_ROWS = 20;
  * Symbolic links count as what they point to, and each real file is read once however many
  * paths lead to it (a `latest` link beside its run, a link back up the tree).
  */
+export { STDIN } from './text.js';
+
 export async function listInputFiles(paths: readonly string[]): Promise<string[]> {
   const found = new Map<string, string>(); // real path → first path that reached it
   const visited = new Set<string>(); // real paths of directories already walked
   for (const p of paths) {
+    // `-` is standard input, named <stdin> in reports; read once, however often it is given.
+    if (p === '-' || p === STDIN) {
+      found.set(STDIN, STDIN);
+      continue;
+    }
     let info;
     try {
       info = await stat(p);
@@ -255,7 +262,7 @@ export async function readFileItems(file: string, options: ReadOptions = {}): Pr
     return unreadable(file, first.line, 'unsupportedFormat', `unsupported input format: no adapter recognises this file. Supported formats: ${supportedFormatsText()}`);
   }
   const chosen = adapter ?? canonicalAdapter;
-  const convert = chosen.createConverter(file, options);
+  const convert = chosen.createConverter(file, { ...options, container });
   // Adapters that build records themselves (rather than validating user objects) are held to the
   // same schema, so nothing downstream sees a record the canonical format would refuse.
   const validated = chosen === canonicalAdapter || chosen.name === 'mapped';

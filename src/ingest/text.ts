@@ -33,8 +33,12 @@ export interface TextSource {
   close(): void;
 }
 
+/** The name standard input (`-` on the command line) has in reports. */
+export const STDIN = '<stdin>';
+
 /** Opens a file for reading as text. Rejects (with the system's error) when it cannot be opened. */
 export async function openText(file: string): Promise<TextSource> {
+  if (file === STDIN) return new DecodedSource(file, process.stdin[Symbol.asyncIterator]() as AsyncIterator<Buffer>);
   const info = await stat(file);
   const bytes = info.isFIFO() ? await fifoBytes(file) : await fileBytes(file, info);
   return new DecodedSource(file, bytes);

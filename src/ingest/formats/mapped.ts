@@ -36,7 +36,8 @@ export const mappedAdapter: FormatAdapter = {
   createConverter(file, options) {
     const map = options.fieldMap ?? {};
     const roots = new Set(Object.values(map).map((p) => p.split('.')[0]).filter((r) => !(r in map)));
-    const csv = file.toLowerCase().endsWith('.csv');
+    // CSV cells are strings to type; stdin and pipes have no name to tell, their content did.
+    const csv = options.container !== undefined ? options.container === 'csv' : file.toLowerCase().endsWith('.csv');
     const empty = Object.keys(map).length === 0;
     return (row) => {
       if (empty) return [invalid(file, row.line, 'the mapped format needs a field map (--map field=path or --map-config)')];
