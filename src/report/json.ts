@@ -73,32 +73,21 @@ export interface JsonFinding {
   evidence?: Record<string, unknown>;
 }
 
+/** What was read and how it was checked, for the whole run and for each file alike. */
+export interface JsonCounts {
+  records: number;
+  audited: number;
+  invalid: number;
+  skipped: number;
+  skipReasons: Record<string, number>;
+  coverage: Coverage;
+}
+
 export interface JsonReport {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
   tool: { name: 'evalaudit'; version: string };
-  summary: {
-    files: number;
-    records: number;
-    audited: number;
-    invalid: number;
-    skipped: number;
-    skipReasons: Record<string, number>;
-    coverage: Coverage;
-    findings: Record<Severity, number>;
-    byRule: Record<string, number>;
-    accuracy: JsonAccuracy;
-  };
-  files: {
-    file: string;
-    format: string | null;
-    records: number;
-    audited: number;
-    invalid: number;
-    skipped: number;
-    skipReasons: Record<string, number>;
-    coverage: Coverage;
-    accuracy: JsonAccuracy;
-  }[];
+  summary: { files: number } & JsonCounts & { findings: Record<Severity, number>; byRule: Record<string, number>; accuracy: JsonAccuracy };
+  files: ({ file: string; format: string | null } & JsonCounts & { accuracy: JsonAccuracy })[];
   findings: JsonFinding[];
 }
 
@@ -110,12 +99,7 @@ export function buildJsonReport(result: RunResult, options: Pick<ReportOptions, 
     tool: { name: 'evalaudit', version: toolVersion },
     summary: {
       files: summary.files,
-      records: summary.records,
-      audited: summary.audited,
-      invalid: summary.invalid,
-      skipped: summary.skipped,
-      skipReasons: sortedCounts(summary.skipReasons),
-      coverage: coverageJson(summary.coverage),
+      ...countsJson(summary),
       findings: { error: summary.findings.error, warning: summary.findings.warning, info: summary.findings.info },
       byRule: sortedCounts(summary.byRule),
       accuracy: accuracyJson(summary.accuracy),
@@ -135,9 +119,17 @@ function sortedCounts(counts: Record<string, number>): Record<string, number> {
   return out;
 }
 
-/** In the fixed order of EVIDENCE_LEVELS, best evidence first. */
-function coverageJson(c: Coverage): Coverage {
-  return { logits: c.logits, server: c.server, topk: c.topk, values: c.values, score: c.score };
+/** In schema order; coverage in the fixed order of EVIDENCE_LEVELS, best evidence first. */
+function countsJson(c: JsonCounts): JsonCounts {
+  const { logits, server, topk, values, score } = c.coverage;
+  return {
+    records: c.records,
+    audited: c.audited,
+    invalid: c.invalid,
+    skipped: c.skipped,
+    skipReasons: sortedCounts(c.skipReasons),
+    coverage: { logits, server, topk, values, score },
+  };
 }
 
 function accuracyJson(a: Accuracy): JsonAccuracy {
@@ -148,12 +140,7 @@ function fileJson(f: FileSummary, cwd: string | undefined): JsonReport['files'][
   return {
     file: displayPath(f.file, cwd),
     format: f.format,
-    records: f.records,
-    audited: f.audited,
-    invalid: f.invalid,
-    skipped: f.skipped,
-    skipReasons: sortedCounts(f.skipReasons),
-    coverage: coverageJson(f.coverage),
+    ...countsJson(f),
     accuracy: accuracyJson(f.accuracy),
   };
 }
