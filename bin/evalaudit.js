@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { main } from '../dist/src/cli.js';
-import { finalExitCode } from '../dist/src/output.js';
+import { finalExitCode } from '../dist/src/output/write.js';
 
 main(process.argv.slice(2)).then(
   (code) => {

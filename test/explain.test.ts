@@ -151,7 +151,7 @@ describe('explain: a record-level root cause', () => {
     const out = await text(INVALID, 'bad');
     expect(out).toContain('line 2');
     expect(out).toContain('invalid-record (error)');
-    expect(out).toContain('/logprobs must be array');
+    expect(out).toContain('logprobs must be an array, got the string "oops"');
   });
 });
 

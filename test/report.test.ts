@@ -9,6 +9,7 @@ import { buildJsonReport, encodeEvidence, renderJson, toolVersion } from '../src
 import { MAX_ROWS_PER_RULE, renderMarkdown } from '../src/report/markdown.js';
 import { escapeCell } from '../src/report/format.js';
 import { renderText } from '../src/report/text.js';
+import { displayWidth as width } from '../src/report/layout.js';
 import type { Finding } from '../src/types.js';
 import { AWKWARD_TOKEN, FIXTURE_CWD, makeRunResult } from './fixtures/report/run-result.js';
 import { cellDelimiters, tables } from './helpers/markdown.js';
@@ -36,8 +37,8 @@ function scramble<T>(items: readonly T[]): T[] {
 }
 
 describe('reporter registry', () => {
-  it('registers markdown (the default), json and text', () => {
-    expect(Object.keys(reporters).sort()).toEqual(['json', 'markdown', 'text']);
+  it('registers markdown (the default), json, text, summary, github, sarif and junit', () => {
+    expect(Object.keys(reporters).sort()).toEqual(['github', 'json', 'junit', 'markdown', 'sarif', 'summary', 'text']);
     expect(reporters[DEFAULT_FORMAT]).toBe(renderMarkdown);
     expect(findReporter('json')).toBe(renderJson);
     expect(findReporter('toString')).toBeUndefined();
@@ -100,12 +101,12 @@ describe('markdown report', () => {
     const rules = tables(md)[2];
     expect(rules[0]).toBe('| Rule | Severity | Findings | Summary |');
     expect(rules.slice(2).map((row) => row.split(' | ')[0])).toEqual([
-      '| [invalid-record](rules/invalid-record.md)',
-      '| [non-finite-logprob](rules/non-finite-logprob.md)',
-      '| [sentinel-summed](rules/sentinel-summed.md)',
-      '| [acc-norm-length](rules/acc-norm-length.md)',
-      '| [pick-not-argmax](rules/pick-not-argmax.md)',
-      '| [float16-tolerance](rules/float16-tolerance.md)',
+      '| [invalid-record](https://github.com/evalaudit/evalaudit/blob/main/rules/invalid-record.md)',
+      '| [non-finite-logprob](https://github.com/evalaudit/evalaudit/blob/main/rules/non-finite-logprob.md)',
+      '| [sentinel-summed](https://github.com/evalaudit/evalaudit/blob/main/rules/sentinel-summed.md)',
+      '| [acc-norm-length](https://github.com/evalaudit/evalaudit/blob/main/rules/acc-norm-length.md)',
+      '| [pick-not-argmax](https://github.com/evalaudit/evalaudit/blob/main/rules/pick-not-argmax.md)',
+      '| [float16-tolerance](https://github.com/evalaudit/evalaudit/blob/main/rules/float16-tolerance.md)',
     ]);
     expect(md).toContain('| error | 2 | A recorded log-prob is NaN or ±Infinity. |');
     // An enabled rule that found nothing is not listed.
@@ -251,21 +252,43 @@ describe('text report', () => {
     expect(colored.replace(/\u001b\[\d+m/g, '')).toBe(plain);
   });
 
-  it('groups findings under their file, one aligned line each, then the tally', () => {
+  it('gives each finding a file:line record line with the rule id at its end, then severity and message', () => {
     const lines = plain.split('\n');
     // Sorted by the full path, so /home/ci/evals/… comes before /tmp/….
-    expect(lines.filter((l) => l !== '' && !l.startsWith(' '))).toEqual([
-      'runs/mmlu_samples.jsonl',
-      'runs/notes.csv',
-      'runs/openai-echo.jsonl',
-      '/tmp/scratch/arc_easy.jsonl',
-      '✖ 8 problems (5 errors, 2 warnings, 1 info)',
+    expect(lines.filter((l) => /^\S/.test(l) && !l.startsWith('✖')).map((l) => l.split(/\s{2,}/))).toEqual([
+      ['runs/mmlu_samples.jsonl:3 q17-c', 'non-finite-logprob'],
+      ['runs/mmlu_samples.jsonl:5 q17-a', 'pick-not-argmax'],
+      ['runs/mmlu_samples.jsonl:7 7', 'acc-norm-length'],
+      ['runs/notes.csv:1', 'invalid-record'],
+      ['runs/openai-echo.jsonl:2 echo-2', 'non-finite-logprob'],
+      ['runs/openai-echo.jsonl:4 echo-4', 'sentinel-summed'],
+      ['runs/openai-echo.jsonl:6 echo-6', 'invalid-record'],
+      ['/tmp/scratch/arc_easy.jsonl:2 Mercury_[2]*', 'float16-tolerance'],
     ]);
-    const echoBlock = lines.slice(lines.indexOf('runs/openai-echo.jsonl') + 1, lines.indexOf('runs/openai-echo.jsonl') + 4);
-    const ruleColumns = echoBlock.map((l) => l.search(/\S+$/));
-    expect(new Set(ruleColumns).size).toBe(1);
-    expect(echoBlock[1]).toMatch(/^ {2}4 {2}error {2}Token '<\|im_end\|>\\n```' carries .* sentinel-summed$/);
-    expect(plain).toContain('  accuracy 75.0% recorded, 50.0% recomputed (-25.0 pp); 1 of 4 groups change answer');
+    // Rule ids end at the width; messages wrap under the severity, escaped onto their lines.
+    for (const l of lines.filter((x) => /^\S/.test(x) && !x.startsWith('✖'))) expect(width(l)).toBe(80);
+    const sentinel = lines.indexOf(lines.find((l) => l.startsWith('runs/openai-echo.jsonl:4'))!);
+    expect(lines[sentinel + 1]).toMatch(/^ {2}error {4}Token '<\|im_end\|>\\n```' carries/);
+    expect(lines[sentinel + 2]).toMatch(/^ {11}\S/);
+    expect(plain).toContain('  accuracy 75.0% recorded, 50.0% recomputed (-25.0 pp); 1 of 4 groups change');
+    expect(plain).toContain('  rule docs: https://github.com/evalaudit/evalaudit/blob/main/rules/<rule>.md');
+  });
+
+  it.each([40, 60, 80, 132])('fits %i columns (no line longer), wrapping messages and the closing notes', (columns) => {
+    const out = renderText(makeRunResult(), { ...options, width: columns });
+    for (const l of out.split('\n')) if (!l.includes('https://')) expect(width(l), l).toBeLessThanOrEqual(columns);
+    // Nothing lost in the wrapping: the words of every message are all there, in order.
+    const words = out.replace(/\s+/g, ' ');
+    for (const f of makeRunResult().findings) expect(words.replace(/ /g, '')).toContain(f.message.replace(/\n/g, '\\n').replace(/\s+/g, ''));
+  });
+
+  it('measures CJK and emoji by display width (two columns each)', () => {
+    const result = withFindings([{ ...makeRunResult().findings[0], recordId: '問題-7', message: '記録された値 🙂 は対数確率ではない' }]);
+    const out = renderText(result, options);
+    const head = out.split('\n')[0];
+    expect(head.startsWith('runs/mmlu_samples.jsonl:3 問題-7')).toBe(true);
+    expect(width(head)).toBe(80);
+    expect(head.length).toBeLessThan(80);
   });
 
   it('counts in the singular and says when there is nothing', () => {
@@ -299,8 +322,9 @@ describe('paths', () => {
   it.each(Object.keys(reporters))('%s shows files under cwd relative to it, others as given', (format) => {
     const out = reporters[format](makeRunResult(), options);
     expect(out).not.toContain(FIXTURE_CWD);
-    expect(out).toContain('runs/mmlu_samples.jsonl'.replace('_', format === 'markdown' ? '\\_' : '_'));
-    expect(out).toContain(format === 'markdown' ? '/tmp/scratch/arc\\_easy.jsonl' : '/tmp/scratch/arc_easy.jsonl');
+    const md = format === 'markdown' || format === 'summary';
+    expect(out).toContain('runs/mmlu_samples.jsonl'.replace('_', md ? '\\_' : '_'));
+    expect(out).toContain(md ? '/tmp/scratch/arc\\_easy.jsonl' : format === 'sarif' ? 'file:///tmp/scratch/arc_easy.jsonl' : '/tmp/scratch/arc_easy.jsonl');
 
     const absolute = reporters[format](makeRunResult(), { color: false });
     expect(absolute).toContain(FIXTURE_CWD);
@@ -333,5 +357,18 @@ describe('number formatting', () => {
     expect(formatValuePair(-2.5, -2.4999991)).toEqual(['-2.5', '-2.499999']);
     expect(formatValuePair(1, 1 + Number.EPSILON)).toEqual(['1', '1.0000000000000002']);
     expect(formatValuePair(NaN, -1)).toEqual(['NaN', '-1']);
+  });
+});
+
+describe('layout', () => {
+  it('pads tables by display width: CJK and emoji take two columns, combining marks none', async () => {
+    const { textTable, padToWidth } = await import('../src/report/layout.js');
+    const rows = textTable(['token', 'logprob'], 'lr', [['猫', '-1.5'], ['🙂', '-2'], ['e\u0301', '-0.25'], ['cat', '-3']]);
+    // The last column is right-aligned, so every row ends in the same terminal column.
+    expect(rows.map((r) => width(r))).toEqual(rows.map(() => width(rows[0])));
+    expect(rows[2]).toBe('猫        -1.5');
+    expect(width('猫🙂')).toBe(4);
+    expect(width('e\u0301')).toBe(1);
+    expect(padToWidth('猫', 4)).toBe('猫  ');
   });
 });

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultRuleSet, rules } from '../rules/index.js';
 import { BY_SIBLING, type Rule, type RuleMeta, type Scope } from '../src/engine/rule.js';
 import { PLACEHOLDER, placeholders } from '../src/engine/messages.js';
+import { ruleDocsUrl } from '../src/project.js';
 import type { AuditRecord } from '../src/types.js';
 import { findingsOf, tempDir, verdict } from './helpers/rule-tester.js';
 
@@ -107,7 +108,9 @@ describe('the registry', () => {
       expect(m.summary.length, m.id).toBeGreaterThan(10);
       expect(m.summary, m.id).not.toMatch(/\n/);
       expect(m.evidence.length, m.id).toBeGreaterThan(5);
-      expect(m.docs, m.id).toBe(`rules/${m.id}.md`);
+      // An absolute link (built from package.json's repository) to the doc file checked below.
+      expect(m.docs, m.id).toBe(ruleDocsUrl(m.id));
+      expect(m.docs, m.id).toMatch(new RegExp(`^https://\\S+/blob/main/rules/${m.id}\\.md$`));
     }
   });
 });

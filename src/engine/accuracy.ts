@@ -46,3 +46,12 @@ export function accuracyOf(t: AccuracyTally): Accuracy {
     changed: t.changed,
   };
 }
+
+/** Accuracy per task, tasks in code-unit order; undefined when no task had a scored group. */
+export function tasksAccuracy(tallies: ReadonlyMap<string, AccuracyTally>): Record<string, Accuracy> | undefined {
+  const names = [...tallies.keys()].filter((t) => tallies.get(t)!.groups > 0).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (names.length === 0) return undefined;
+  const out: Record<string, Accuracy> = {};
+  for (const name of names) out[name] = accuracyOf(tallies.get(name)!);
+  return out;
+}

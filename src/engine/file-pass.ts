@@ -15,7 +15,7 @@ import { INVALID_RECORD } from './rule-set.js';
 import { diagnoseRecord, engineFinding, recordFinding, type EngineConfig, type RecordVerdict } from './verdict.js';
 import { candidateOf } from './candidates.js';
 import { finishGroup, groupFinding, type GroupOutcome } from './groups.js';
-import { accuracyOf, newTally, tallyGroup, type AccuracyTally } from './accuracy.js';
+import { accuracyOf, newTally, tallyGroup, tasksAccuracy, type AccuracyTally } from './accuracy.js';
 import { addGroupScores, addScore, newFileScores, type FileScores } from './score-stats.js';
 import { PrecisionPool, type FilePrecision } from './precision-pool.js';
 
@@ -39,6 +39,8 @@ export interface FilePass {
   /** This file's per-sample harness metrics by run and task (the audit merges them in file order). */
   samples: RunContext['samples'];
   tally: AccuracyTally;
+  /** The accuracy tally of each task the file's groups name. */
+  taskTallies: Map<string, AccuracyTally>;
   scores: FileScores;
   /** What the file's records showed of the pipeline's precision, for the low-precision run rule. */
   precision: FilePrecision | null;
@@ -111,6 +113,7 @@ export async function passFile(
   }
 
   const tally = newTally();
+  const taskTallies = new Map<string, AccuracyTally>();
   for (const [id, cands] of groups) {
     const outcome = finishGroup(file, id, cands, held.get(id) ?? [], config);
     observer.group?.(outcome);
@@ -118,13 +121,21 @@ export async function passFile(
     const g = groupFinding(outcome);
     if (g) findings.push(g);
     tallyGroup(tally, outcome.context);
+    const task = cands[0].task;
+    if (task !== undefined) {
+      let t = taskTallies.get(task);
+      if (!t) taskTallies.set(task, (t = newTally()));
+      tallyGroup(t, outcome.context);
+    }
     addGroupScores(scores, id, cands);
     collectSampleMetrics(samples, file, cands);
   }
   summary.accuracy = accuracyOf(tally);
   const { individual, summary: precision } = pool.finish();
   findings.push(...individual);
-  return { summary, findings, aggregates, samples, tally, scores, precision };
+  const tasks = tasksAccuracy(taskTallies);
+  if (tasks) summary.tasks = tasks;
+  return { summary, findings, aggregates, samples, tally, taskTallies, scores, precision };
 }
 
 /** Per-sample harness metrics, once per group, by run and task: what a results file's headline must average. */

@@ -8,14 +8,15 @@ import pLimit from 'p-limit';
 import type { Finding, SeveritySetting } from '../types.js';
 import { listInputFiles, readFileItems, type ReadOptions } from '../ingest/index.js';
 import type { RunContext } from './run-context.js';
-import type { FileSummary, RunResult } from './result.js';
+import type { AuditedItem, FileSummary, RunResult } from './result.js';
+import type { PassObserver } from './file-pass.js';
 import type { RuleSet } from './rule-set.js';
 import { resolveSeverities } from './rule-set.js';
 import { compareFindings } from './order.js';
 import { countBySeverity } from './severity.js';
 import { guarded, toFinding } from './findings.js';
 import { passFile } from './file-pass.js';
-import { accuracyOf, addTally, newTally } from './accuracy.js';
+import { accuracyOf, addTally, newTally, tasksAccuracy, type AccuracyTally } from './accuracy.js';
 import { addCoverage, newCoverage } from './coverage.js';
 import { checkAccounting } from './accounting.js';
 import { severityOf, type EngineConfig } from './verdict.js';
@@ -29,8 +30,13 @@ export interface AuditOptions {
   /** Files read at once. */
   concurrency?: number;
   read?: ReadOptions;
-  /** Called every 256 records with the running record count and the file being read. */
-  onProgress?: (records: number, file: string) => void;
+  /**
+   * Called every 256 records with the running record count and the file being read, and once
+   * more as each file is done, with how many files are done of how many.
+   */
+  onProgress?: (records: number, file: string, files: { done: number; total: number }) => void;
+  /** List each file's audited records and groups in its summary (`auditedItems`), as JUnit's testcases need. */
+  listAudited?: boolean;
   /** The precision the pipeline ran in (`--precision`); `auto` (the default) infers it from the evidence. */
   precision?: PrecisionSetting;
 }
@@ -46,14 +52,19 @@ export async function audit(paths: readonly string[], options: AuditOptions): Pr
   const files = await listInputFiles(paths);
   const limit = pLimit(Math.max(1, options.concurrency ?? 4));
   let recordsSeen = 0;
+  const count = { done: 0, total: files.length };
 
   const passes = await Promise.all(
     files.map((file) =>
       limit(async () => {
         const reading = await readFileItems(file, options.read);
         const progress = options.onProgress;
-        const pass = await passFile(file, reading, config, {}, progress && (() => (++recordsSeen & 255) === 0 && progress(recordsSeen, file)));
+        const audited: AuditedItem[] | undefined = options.listAudited ? [] : undefined;
+        const pass = await passFile(file, reading, config, audited ? listing(audited) : {}, progress && (() => (++recordsSeen & 255) === 0 && progress(recordsSeen, file, count)));
         checkAccounting(pass.summary, reading.accounting);
+        if (audited) pass.summary.auditedItems = audited.sort((a, b) => a.line - b.line);
+        count.done++;
+        progress?.(recordsSeen, file, count);
         return pass;
       }),
     ),
@@ -80,7 +91,15 @@ export async function audit(paths: readonly string[], options: AuditOptions): Pr
   const byRule: Record<string, number> = {};
   for (const f of findings) byRule[f.ruleId] = (byRule[f.ruleId] ?? 0) + 1;
   const total = newTally();
-  for (const p of passes) addTally(total, p.tally);
+  const taskTotals = new Map<string, AccuracyTally>();
+  for (const p of passes) {
+    addTally(total, p.tally);
+    for (const [task, t] of p.taskTallies) {
+      if (!taskTotals.has(task)) taskTotals.set(task, newTally());
+      addTally(taskTotals.get(task)!, t);
+    }
+  }
+  const tasks = tasksAccuracy(taskTotals);
   const summaries: FileSummary[] = passes.map((p) => p.summary);
   const coverage = newCoverage();
   for (const f of summaries) addCoverage(coverage, f.coverage);
@@ -98,6 +117,7 @@ export async function audit(paths: readonly string[], options: AuditOptions): Pr
       findings: countBySeverity(findings),
       byRule,
       accuracy: accuracyOf(total),
+      ...(tasks ? { tasks } : {}),
     },
     files: summaries,
     findings,
@@ -126,6 +146,19 @@ function mergeSamples(perFile: readonly RunContext['samples'][]): RunContext['sa
     }
   }
   return out;
+}
+
+/** Observes a file pass for its audited records (ungrouped) and groups (at their first candidate's line). */
+function listing(into: AuditedItem[]): PassObserver {
+  return {
+    record(record, line) {
+      if (record.group === undefined) into.push({ kind: 'record', id: record.id, line });
+    },
+    group(outcome) {
+      const first = Math.min(...outcome.context.candidates.map((c) => c.line));
+      into.push({ kind: 'group', id: outcome.context.group, line: first });
+    },
+  };
 }
 
 function sum<T>(items: readonly T[], f: (t: T) => number): number {

@@ -25,7 +25,7 @@ export function compareText(a: string, b: string): number {
 }
 
 /** Absent first, then numbers by value, then strings. */
-function compareIds(a: RecordId | undefined, b: RecordId | undefined): number {
+export function compareIds(a: RecordId | undefined, b: RecordId | undefined): number {
   if (a === b) return 0;
   if (a === undefined) return -1;
   if (b === undefined) return 1;

@@ -29,6 +29,17 @@ export interface FileSummary {
   /** Audited records by the best evidence they carried: what could be recomputed, and how well. */
   coverage: Coverage;
   accuracy: Accuracy;
+  /** Accuracy per task (lm-eval and other harnesses name each record's task); absent when no group names one. */
+  tasks?: Record<string, Accuracy>;
+  /** What was audited, one entry per ungrouped record and per group: only when AuditOptions.listAudited asks (JUnit's testcases). */
+  auditedItems?: AuditedItem[];
+}
+
+/** An audited record (no group) or a multiple-choice group, at its first line. */
+export interface AuditedItem {
+  kind: 'record' | 'group';
+  id: string | number;
+  line: number;
 }
 
 /** Audited records per evidence level (logits, server log-probs, top-k, per-token values only, score only). */
@@ -46,6 +57,8 @@ export interface RunSummary {
   findings: Record<Severity, number>;
   byRule: Record<string, number>;
   accuracy: Accuracy;
+  /** Accuracy per task over all files; absent when no group names one. */
+  tasks?: Record<string, Accuracy>;
 }
 
 export interface RunResult {

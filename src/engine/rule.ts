@@ -8,6 +8,7 @@ import type { RecordId, Severity } from '../types.js';
 import type { RecordContext } from './record-context.js';
 import type { GroupContext } from './group-context.js';
 import type { RunContext } from './run-context.js';
+import { ruleDocsUrl } from '../project.js';
 
 export type Scope = 'record' | 'group' | 'run';
 
@@ -25,7 +26,7 @@ export interface RuleMeta {
   evidence: string;
   /** One line: the bug the rule names. */
   summary: string;
-  /** Relative path of the rule's documentation. */
+  /** Absolute URL of the rule's documentation (rules/<id>.md in the project repository). */
   docs: string;
   /**
    * Message templates by message id. `{{name}}` is filled from the diagnosis's `data` (numbers
@@ -100,5 +101,5 @@ const SCOPES: readonly Scope[] = ['record', 'group', 'run'];
  */
 export function createRule(meta: RuleMetaInput, checks: Checks = {}): Rule {
   const scopes = SCOPES.filter((s) => checks[s] !== undefined);
-  return { meta: { ...meta, scopes: scopes.length > 0 ? scopes : ['record'], docs: `rules/${meta.id}.md` }, checks };
+  return { meta: { ...meta, scopes: scopes.length > 0 ? scopes : ['record'], docs: ruleDocsUrl(meta.id) }, checks };
 }

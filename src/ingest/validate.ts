@@ -9,6 +9,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { AuditRecord } from '../types.js';
 import { packageJson } from '../package-root.js';
+import { describeAjvError, pointerToPath } from '../schema-errors.js';
 
 export const recordSchema = packageJson('schema/record.schema.json');
 
@@ -16,7 +17,8 @@ let compiled: ValidateFunction | null = null;
 
 function validator(): ValidateFunction {
   if (compiled === null) {
-    const ajv = new Ajv({ allErrors: false, strict: false });
+    // verbose: errors keep the offending value, which the message names.
+    const ajv = new Ajv({ allErrors: false, strict: false, verbose: true });
     compiled = ajv.compile(recordSchema);
   }
   return compiled;
@@ -34,16 +36,15 @@ export function validateRecord(value: unknown, _hasNonFinite?: boolean): string 
   return formatAjvError(errors.find((e) => e.keyword === 'anyOf' && e.instancePath === '') ?? errors[0], value);
 }
 
+/** In words: the field by name, what it must be and what it was ("score must be a number or null, got the string \"-1.2\""). */
 export function formatAjvError(e: ErrorObject | undefined, value?: unknown): string {
   if (!e) return 'does not match the record schema';
-  const where = e.instancePath ? `${e.instancePath}` : 'record';
   if (e.keyword === 'anyOf' && e.instancePath === '') {
     return 'record has no evidence: it needs at least one of score, logprobs, logits, reference_logprobs';
   }
   const data = value === undefined ? undefined : atPointer(value, e.instancePath);
-  if (typeof data === 'number' && !Number.isFinite(data)) return `${where} must be finite, found ${data}`;
-  if (e.keyword === 'enum') return `${where} ${e.message}: ${JSON.stringify(e.params.allowedValues)}`;
-  return `${where} ${e.message ?? 'is invalid'}`;
+  if (typeof data === 'number' && !Number.isFinite(data)) return `${pointerToPath(e.instancePath) || 'record'} must be finite, found ${data}`;
+  return describeAjvError(e, 'record');
 }
 
 /** The member a JSON Pointer (ajv's instancePath) names; undefined when there is none. */

@@ -2,9 +2,13 @@
  * The report formats, by the name `--format` takes. Each is one file exporting a pure function
  * from the run result to text; adding a format is adding a file and a line here.
  */
+import { renderGithub } from './github.js';
 import { renderJson } from './json.js';
+import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
 import type { Reporter } from './reporter.js';
+import { renderSarif } from './sarif.js';
+import { renderSummary } from './summary.js';
 import { renderText } from './text.js';
 
 export type { ReportOptions, Reporter } from './reporter.js';
@@ -13,6 +17,10 @@ export const reporters: Record<string, Reporter> = {
   markdown: renderMarkdown,
   json: renderJson,
   text: renderText,
+  summary: renderSummary,
+  github: renderGithub,
+  sarif: renderSarif,
+  junit: renderJunit,
 };
 
 export const DEFAULT_FORMAT = 'markdown';

@@ -2,16 +2,18 @@
  * The machine report (schema/report.schema.json). Key order is fixed by construction and
  * findings are sorted, so the same run gives the same bytes.
  */
-import { packageJson } from '../package-root.js';
+import { toolVersion } from '../project.js';
 import type { Accuracy, Coverage, FileSummary, RunResult } from '../engine/result.js';
 import type { Finding, Severity } from '../types.js';
 import { displayPath } from './format.js';
 import { compareText, sortFindings } from '../engine/order.js';
 import type { ReportOptions } from './reporter.js';
+import type { AccuracyCheck, GateOutcome } from '../gate/outcome.js';
+import type { FindingKey } from './finding-key.js';
 
 export const REPORT_SCHEMA_VERSION = 2;
 
-export const toolVersion: string = packageJson<{ version: string }>('package.json').version;
+export { toolVersion };
 
 /** A number as JSON can hold it: the non-finite values JSON lacks become their names. */
 export type JsonNumber = number | 'NaN' | 'Infinity' | '-Infinity';
@@ -86,14 +88,31 @@ export interface JsonCounts {
 export interface JsonReport {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
   tool: { name: 'evalaudit'; version: string };
-  summary: { files: number } & JsonCounts & { findings: Record<Severity, number>; byRule: Record<string, number>; accuracy: JsonAccuracy };
-  files: ({ file: string; format: string | null } & JsonCounts & { accuracy: JsonAccuracy })[];
+  summary: { files: number } & JsonCounts & {
+    findings: Record<Severity, number>;
+    byRule: Record<string, number>;
+    accuracy: JsonAccuracy;
+    tasks?: Record<string, JsonAccuracy>;
+    suppressed?: number;
+  };
+  gate?: JsonGate;
+  files: ({ file: string; format: string | null } & JsonCounts & { accuracy: JsonAccuracy; tasks?: Record<string, JsonAccuracy> })[];
   findings: JsonFinding[];
 }
 
+export interface JsonGate {
+  passed: boolean;
+  failOn: GateOutcome['failOn'];
+  failing: number;
+  maxWarnings?: NonNullable<GateOutcome['maxWarnings']>;
+  accuracy: AccuracyCheck[];
+  baseline?: { file: string; suppressed: number; stale: FindingKey[]; updated: boolean };
+}
+
 /** The report as an object, for callers that want it unserialised (the library API, tests). */
-export function buildJsonReport(result: RunResult, options: Pick<ReportOptions, 'cwd'> = {}): JsonReport {
+export function buildJsonReport(result: RunResult, options: Pick<ReportOptions, 'cwd' | 'gate'> = {}): JsonReport {
   const { summary } = result;
+  const { gate } = options;
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: 'evalaudit', version: toolVersion },
@@ -103,7 +122,10 @@ export function buildJsonReport(result: RunResult, options: Pick<ReportOptions, 
       findings: { error: summary.findings.error, warning: summary.findings.warning, info: summary.findings.info },
       byRule: sortedCounts(summary.byRule),
       accuracy: accuracyJson(summary.accuracy),
+      ...(summary.tasks ? { tasks: tasksJson(summary.tasks) } : {}),
+      ...(gate?.baseline ? { suppressed: gate.baseline.suppressed.length } : {}),
     },
+    ...(gate ? { gate: gateJson(gate) } : {}),
     files: result.files.map((f) => fileJson(f, options.cwd)),
     findings: sortFindings(result.findings).map((f) => findingJson(f, options.cwd)),
   };
@@ -142,6 +164,27 @@ function fileJson(f: FileSummary, cwd: string | undefined): JsonReport['files'][
     format: f.format,
     ...countsJson(f),
     accuracy: accuracyJson(f.accuracy),
+    ...(f.tasks ? { tasks: tasksJson(f.tasks) } : {}),
+  };
+}
+
+function tasksJson(tasks: Record<string, Accuracy>): Record<string, JsonAccuracy> {
+  const out: Record<string, JsonAccuracy> = {};
+  for (const task of Object.keys(tasks).sort(compareText)) out[task] = accuracyJson(tasks[task]);
+  return out;
+}
+
+function gateJson(g: GateOutcome): JsonGate {
+  return {
+    passed: g.passed,
+    failOn: g.failOn,
+    failing: g.failing,
+    ...(g.maxWarnings ? { maxWarnings: { limit: g.maxWarnings.limit, warnings: g.maxWarnings.warnings, passed: g.maxWarnings.passed } } : {}),
+    accuracy: g.accuracy.map((c) => ({
+      scope: c.scope, name: c.name, source: c.source, limit: c.limit, groups: c.groups, recorded: c.recorded, recomputed: c.recomputed, change: c.change, passed: c.passed,
+      ...(c.note !== undefined ? { note: c.note } : {}),
+    })),
+    ...(g.baseline ? { baseline: { file: g.baseline.file, suppressed: g.baseline.suppressed.length, stale: g.baseline.stale, updated: g.baseline.updated } } : {}),
   };
 }
 

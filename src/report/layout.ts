@@ -2,13 +2,29 @@
  * Layout shared by the reporters and explain: display width, tables and the two output styles
  * (a terminal and Markdown). Written once so that every table pads and escapes alike.
  */
+import stringWidth from 'string-width';
+import wrapAnsi from 'wrap-ansi';
 import { escapeCell, escapeUnprintable } from './format.js';
 
-/** Columns a string takes: code points, so ≤ ✓ and accented tokens pad right. */
+/**
+ * Columns a string takes on a terminal (string-width: East Asian wide characters and emoji take
+ * two, combining marks none, ANSI codes none), so CJK and accented tokens pad right.
+ */
 export function displayWidth(s: string): number {
-  let n = 0;
-  for (const _ of s) n++;
-  return n;
+  return stringWidth(s);
+}
+
+/**
+ * Lines of at most `width` columns, broken at spaces; a word longer than a line (a long token or
+ * path) is cut, so that no line ever exceeds the width.
+ */
+export function wrapToWidth(text: string, width: number): string[] {
+  return wrapAnsi(text, Math.max(1, width), { hard: true, trim: true }).split('\n');
+}
+
+/** Pads with spaces on the right to `width` display columns (String#padEnd counts code units). */
+export function padToWidth(s: string, width: number): string {
+  return s + ' '.repeat(Math.max(0, width - displayWidth(s)));
 }
 
 /** A GFM table; `align` has one letter per column, l or r. Cells must already be escaped. */
@@ -56,7 +72,7 @@ export const TEXT_STYLE: Style = {
   items(pairs, indent = 0) {
     // Values start in one column, so a list of numbers reads like a table.
     const keyWidth = Math.max(...pairs.map(([k]) => displayWidth(k)));
-    return pairs.map(([k, v]) => `${' '.repeat(indent)}${`${k}:`.padEnd(keyWidth + 1)} ${v}`.trimEnd());
+    return pairs.map(([k, v]) => `${' '.repeat(indent)}${padToWidth(`${k}:`, keyWidth + 1)} ${v}`.trimEnd());
   },
 };
 

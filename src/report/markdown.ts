@@ -9,6 +9,8 @@ import { countOf, coverageSentence, displayPath, escapeCell, formatDelta, format
 import { compareText, sortFindings } from '../engine/order.js';
 import { countBySeverity, severityRank } from '../engine/severity.js';
 import { markdownTable as table } from './layout.js';
+import { absoluteDocsUrl } from '../project.js';
+import { gateLines } from './gate-text.js';
 import type { ReportOptions } from './reporter.js';
 
 /** Past this many rows a rule's table stops helping a reader; the JSON report has them all. */
@@ -19,6 +21,7 @@ export function renderMarkdown(result: RunResult, options: ReportOptions): strin
   const rules = ruleRows(result, findings);
   const sections = [
     [title(findings)],
+    gateSection(options),
     metricImpact(result, options.cwd),
     ['## What was checked', '', coverageSentence(result.summary)],
     filesSection(result, options.cwd),
@@ -26,6 +29,12 @@ export function renderMarkdown(result: RunResult, options: ReportOptions): strin
     ...rules.map((rule) => ruleFindingsSection(rule, findings, options.cwd)),
   ];
   return `${sections.filter((s) => s.length > 0).map((s) => s.join('\n')).join('\n\n')}\n`;
+}
+
+/** The CI gate's verdict beyond the findings (thresholds, --max-warnings, baseline), when the CLI decided one. */
+export function gateSection(options: ReportOptions): string[] {
+  const lines = options.gate ? gateLines(options.gate) : [];
+  return lines.length === 0 ? [] : ['## CI gate', '', ...lines.map((l) => `- ${escapeCell(l)}`)];
 }
 
 function title(findings: readonly Finding[]): string {
@@ -58,11 +67,11 @@ function metricImpact(result: RunResult, cwd: string | undefined): string[] {
   ];
 }
 
-function accuracyRow(scope: string, a: Accuracy): string[] {
+export function accuracyRow(scope: string, a: Accuracy): string[] {
   return [scope, String(a.groups), formatPercent(a.recorded), formatPercent(a.recomputed), formatDelta(a.recorded, a.recomputed), String(a.changed)];
 }
 
-function impactSentence(a: Accuracy): string {
+export function impactSentence(a: Accuracy): string {
   const groups = countOf(a.groups, 'group');
   if (a.recorded === null) {
     return `Recomputed from the reference log-probs, multiple-choice accuracy is **${formatPercent(a.recomputed)}** over ${groups}; the run records no pick to compare it with.`;
@@ -95,7 +104,7 @@ function filesSection(result: RunResult, cwd: string | undefined): string[] {
 
 // ── Rules ────────────────────────────────────────────────────────────────────
 
-interface RuleRow {
+export interface RuleRow {
   id: string;
   severity: Severity;
   count: number;
@@ -104,7 +113,7 @@ interface RuleRow {
 }
 
 /** One row per rule with findings: most severe first, then most findings, then by id. */
-function ruleRows(result: RunResult, findings: readonly Finding[]): RuleRow[] {
+export function ruleRows(result: RunResult, findings: readonly Finding[]): RuleRow[] {
   const byId = new Map<string, RuleRow>();
   for (const f of findings) {
     const row = byId.get(f.ruleId);
@@ -120,7 +129,7 @@ function ruleRows(result: RunResult, findings: readonly Finding[]): RuleRow[] {
       severity: meta?.severity ?? f.severity,
       count: 1,
       summary: meta?.summary ?? '',
-      docs: meta?.docs ?? `rules/${f.ruleId}.md`,
+      docs: absoluteDocsUrl(meta?.docs, f.ruleId),
     });
   }
   return [...byId.values()].sort(
@@ -128,8 +137,8 @@ function ruleRows(result: RunResult, findings: readonly Finding[]): RuleRow[] {
   );
 }
 
-function ruleLink(rule: RuleRow): string {
-  return `[${escapeCell(rule.id)}](${encodeURI(rule.docs)})`;
+export function ruleLink(rule: RuleRow): string {
+  return `[${escapeCell(rule.id)}](${rule.docs.replace(/[ ()<>]/g, encodeURIComponent)})`;
 }
 
 function rulesSection(rules: readonly RuleRow[]): string[] {
@@ -162,7 +171,7 @@ function ruleFindingsSection(rule: RuleRow, findings: readonly Finding[], cwd: s
   return lines;
 }
 
-function findingRow(f: Finding, cwd: string | undefined): string[] {
+export function findingRow(f: Finding, cwd: string | undefined): string[] {
   const [recorded, expected] = formatValuePair(f.recorded, f.expected);
   return [escapeCell(`${displayPath(f.file, cwd)}:${f.line}`), recordCell(f), recorded, expected, escapeCell(f.message)];
 }

@@ -1,14 +1,26 @@
 /**
- * The terminal report, after ESLint's "stylish": findings grouped by file, one line each
- * (`line  severity  message  rule-id`), then a one-line tally.
+ * The terminal report, after ESLint's "stylish" but fitted to the terminal's width: each finding
+ * is a `file:line record` line with its rule id at the end (a location most terminals and
+ * editors open with a click, and the record id that `explain --record` takes), then its
+ * severity and the message wrapped under it. A tally and what was checked close it.
  */
 import type { RunResult } from '../engine/result.js';
 import type { Finding, Severity } from '../types.js';
 import { countOf, coverageSentence, displayPath, escapeUnprintable, formatDelta, formatPercent } from './format.js';
 import { sortFindings } from '../engine/order.js';
 import { countBySeverity, worstSeverity } from '../engine/severity.js';
-import { displayWidth as width } from './layout.js';
+import { displayWidth as width, wrapToWidth } from './layout.js';
+import { ruleDocsTemplate } from '../project.js';
+import { gateLines } from './gate-text.js';
 import type { ReportOptions } from './reporter.js';
+
+/** What a report piped to a file or read in CI is laid out for. */
+export const DEFAULT_WIDTH = 80;
+/** Below this a terminal is too narrow to lay out; lines keep this width and wrap in it. */
+const MIN_WIDTH = 40;
+/** `  warning  `: the message column. */
+const SEVERITY_WIDTH = 7;
+const MESSAGE_INDENT = 2 + SEVERITY_WIDTH + 2;
 
 type Paint = (text: string) => string;
 
@@ -49,10 +61,17 @@ const NO_COLOR: Palette = {
 
 export function renderText(result: RunResult, options: ReportOptions): string {
   const palette = options.color ? COLOR : NO_COLOR;
+  const columns = Math.max(MIN_WIDTH, Math.floor(options.width ?? DEFAULT_WIDTH));
   const findings = sortFindings(result.findings);
-  const blocks = groupByFile(findings).map(([file, own]) => fileBlock(displayPath(file, options.cwd), own, palette));
-  const footer = [tally(result, findings, palette), `  ${coverageSentence(result.summary)}`, ...accuracyLine(result)];
+  const blocks = groupByFile(findings).map(([file, own]) => own.flatMap((f) => findingLines(f, displayPath(file, options.cwd), columns, palette)).join('\n'));
+  const notes = [coverageSentence(result.summary), ...accuracyLine(result), ...(options.gate ? gateLines(options.gate) : [])];
+  const [tallyText, paintTally] = tally(result, findings, palette);
+  const footer = [...wrapToWidth(tallyText, columns).map(paintTally), ...notes.flatMap((n) => indented(n, 2, columns)), ...docsLine(findings)];
   return `${[...blocks, footer.join('\n')].join('\n\n')}\n`;
+}
+
+function indented(text: string, indent: number, columns: number): string[] {
+  return wrapToWidth(text, columns - indent).map((l) => `${' '.repeat(indent)}${l}`);
 }
 
 /** Findings are sorted by file, so each file's findings are one run. */
@@ -66,39 +85,43 @@ function groupByFile(findings: readonly Finding[]): [string, Finding[]][] {
   return groups;
 }
 
-/** Columns are padded on the plain text, then painted, so colour codes do not skew alignment. */
-function fileBlock(path: string, findings: readonly Finding[], palette: Palette): string {
-  const rows = findings.map((f) => ({
-    line: String(f.line),
-    severity: f.severity,
-    message: escapeUnprintable(f.message),
-    ruleId: escapeUnprintable(f.ruleId),
-  }));
-  const lineWidth = Math.max(...rows.map((r) => r.line.length));
-  const severityWidth = Math.max(...rows.map((r) => r.severity.length));
-  const messageWidth = Math.max(...rows.map((r) => width(r.message)));
-  const lines = rows.map(
-    (r) =>
-      `  ${palette.dim(r.line.padStart(lineWidth))}  ` +
-      `${palette.severity[r.severity](r.severity.padEnd(severityWidth))}  ` +
-      `${r.message}${' '.repeat(messageWidth - width(r.message))}  ` +
-      palette.dim(r.ruleId),
-  );
-  return [palette.file(escapeUnprintable(path)), ...lines].join('\n');
+/** Laid out on the plain text, then painted, so colour codes never count towards the width. */
+function findingLines(f: Finding, path: string, columns: number, palette: Palette): string[] {
+  const location = escapeUnprintable(f.line >= 1 ? `${path}:${f.line}` : path);
+  const record = f.recordId !== undefined ? escapeUnprintable(String(f.recordId)) : f.group !== undefined ? `group ${escapeUnprintable(String(f.group))}` : '';
+  const rule = escapeUnprintable(f.ruleId);
+  // The rule id ends the first line; a long path leaves the record and rule to a line of their own.
+  const fits = width(location) + (record === '' ? 0 : 1 + width(record)) + 2 + width(rule) <= columns;
+  const head = fits
+    ? [withRule(`${palette.file(location)}${record === '' ? '' : ` ${record}`}`, width(location) + (record === '' ? 0 : 1 + width(record)), rule, columns, palette)]
+    : [palette.file(location), withRule(`  ${record}`, 2 + width(record), rule, columns, palette)];
+  const message = wrapToWidth(escapeUnprintable(f.message), columns - MESSAGE_INDENT);
+  const severity = palette.severity[f.severity](f.severity) + ' '.repeat(SEVERITY_WIDTH - f.severity.length);
+  return [...head, ...message.map((l, i) => `${i === 0 ? `  ${severity}  ` : ' '.repeat(MESSAGE_INDENT)}${l}`.trimEnd())];
 }
 
-function tally(result: RunResult, findings: readonly Finding[], palette: Palette): string {
+/** `left` (already painted, `leftWidth` columns) with the rule id right-aligned at the width, two spaces at least. */
+function withRule(left: string, leftWidth: number, rule: string, columns: number, palette: Palette): string {
+  return `${left}${' '.repeat(Math.max(2, columns - leftWidth - width(rule)))}${palette.dim(rule)}`;
+}
+
+/** Where each rule is explained: one line, since a URL cannot be wrapped. */
+function docsLine(findings: readonly Finding[]): string[] {
+  return findings.length === 0 ? [] : [`  rule docs: ${ruleDocsTemplate}`];
+}
+
+/** The tally's text and its paint (wrapped before it is painted). */
+function tally(result: RunResult, findings: readonly Finding[], palette: Palette): [string, Paint] {
   if (findings.length === 0) {
     const { summary } = result;
     // Nothing checked is no pass: never print the green tick for it.
-    if (summary.audited === 0) return palette.tally.warning(`✖ Nothing audited (${countOf(summary.records, 'row')} in ${countOf(summary.files, 'file')})`);
+    if (summary.audited === 0) return [`✖ Nothing audited (${countOf(summary.records, 'row')} in ${countOf(summary.files, 'file')})`, palette.tally.warning];
     const skipped = summary.skipped > 0 ? `, ${summary.skipped} skipped` : '';
-    return palette.tally.clean(`✔ No problems (${countOf(summary.audited, 'record')} audited in ${countOf(summary.files, 'file')}${skipped})`);
+    return [`✔ No problems (${countOf(summary.audited, 'record')} audited in ${countOf(summary.files, 'file')}${skipped})`, palette.tally.clean];
   }
   const c = countBySeverity(findings);
   const worst: Severity = worstSeverity(c) ?? 'info';
-  const text = `✖ ${countOf(findings.length, 'problem')} (${countOf(c.error, 'error')}, ${countOf(c.warning, 'warning')}, ${countOf(c.info, 'info', 'info')})`;
-  return palette.tally[worst](text);
+  return [`✖ ${countOf(findings.length, 'problem')} (${countOf(c.error, 'error')}, ${countOf(c.warning, 'warning')}, ${countOf(c.info, 'info', 'info')})`, palette.tally[worst]];
 }
 
 /** The headline number, when the run has one: does the audit change it? */
@@ -107,7 +130,7 @@ function accuracyLine(result: RunResult): string[] {
   if (a.groups === 0) return [];
   const change = a.recorded === null ? '' : ` (${formatDelta(a.recorded, a.recomputed)})`;
   return [
-    `  accuracy ${formatPercent(a.recorded)} recorded, ${formatPercent(a.recomputed)} recomputed${change}; ` +
+    `accuracy ${formatPercent(a.recorded)} recorded, ${formatPercent(a.recomputed)} recomputed${change}; ` +
       `${a.changed} of ${countOf(a.groups, 'group')} change answer`,
   ];
 }

@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { audit } from '../../src/engine/index.js';
 import { defaultRuleSet } from '../../rules/index.js';
+import { decideGate } from '../../src/gate/index.js';
 import { renderJson } from '../../src/report/json.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { renderText } from '../../src/report/text.js';
@@ -66,7 +67,9 @@ describe('fuzz: the command', () => {
             const r = runCli(['audit', '.', '--format', format, '--concurrency', String(concurrency), '--fail-on', 'error'], { cwd: dir, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, CI: '1' } });
             expect(r.stderr).toBe('');
             const result = await audit(['.'].map(() => dir), { rules: defaultRuleSet });
-            const expected = (format === 'json' ? renderJson : format === 'markdown' ? renderMarkdown : renderText)(result, { cwd: dir, color: false });
+            // The CLI reports the gate it decided (here --fail-on error alone) at the terminal's default width.
+            const gate = decideGate(result, { failOn: 'error', accuracy: [] });
+            const expected = (format === 'json' ? renderJson : format === 'markdown' ? renderMarkdown : renderText)(result, { cwd: dir, color: false, gate, width: 80 });
             expect(r.stdout).toBe(expected.split(dir + '/').join(''));
             expect(r.code).toBe(result.summary.findings.error > 0 ? 1 : 0);
           } finally {

@@ -1,36 +1,44 @@
 /**
- * Where the report goes, and what happens when it cannot go there. The CLI's concern only: the
- * library returns results and strings.
+ * Where reports go, and the one function that writes them: every report, the step summary and
+ * the baseline are written through writeReport, so how output is written is decided in one place.
+ * The CLI's concern only: the library returns results and strings.
  *
- * - `--output` is written atomically (a temporary file in the same folder, then a rename), so a
- *   run that fails leaves the previous report or nothing, never half a file; a missing folder is
- *   created; an input file is never the target.
+ * - A file is written atomically (a temporary file in the same folder, then a rename), so a run
+ *   that fails leaves the previous report or nothing, never half a file; a missing folder is
+ *   created; an input file is never the target. The step summary is appended to, as GitHub asks.
  * - On stdout, EPIPE means the reader stopped reading (`| head -1`): it has what it wanted, and
  *   the exit code stays the one the audit earned. Any other write error (ENOSPC on a full disk)
  *   is one line on stderr naming stdout, and exit code 2.
  */
-import { access, chmod, constants, lstat, mkdir, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { access, appendFile, chmod, constants, lstat, mkdir, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 
+export type OutputTarget = { kind: 'stdout' } | { kind: 'file'; path: string; append?: boolean };
+
+/** Output that cannot be written: the CLI prints it and exits 2. */
 export class OutputError extends Error {}
 
-function codeOf(e: unknown): string {
+function reason(e: unknown): string {
   return (e as NodeJS.ErrnoException)?.code ?? String(e);
 }
 
-/** Fails before the audit, not after it, when the report could not be written where asked. */
-export async function checkOutputTarget(path: string, inputs: readonly string[]): Promise<void> {
+/**
+ * Fails before the audit, not after it: not a directory, not one of the input files (by device
+ * and inode, so links count), and the nearest existing folder writable (missing ones are created).
+ */
+export async function checkTarget(target: OutputTarget, inputs: readonly string[] = []): Promise<void> {
+  if (target.kind === 'stdout') return;
+  const { path } = target;
   const info = await stat(path).catch(() => null);
   if (info?.isDirectory()) throw new OutputError(`cannot write ${path}: it is a directory`);
   if (info) {
     for (const input of inputs) {
       const other = await stat(input).catch(() => null);
       if (other && other.dev === info.dev && other.ino === info.ino) {
-        throw new OutputError(`--output ${path} is one of the input files (${input}): write the report elsewhere`);
+        throw new OutputError(`${path} is one of the input files (${input}): write the report elsewhere`);
       }
     }
   }
-  // The folder may not exist yet (it is created): the nearest one that does must be writable.
   let dir = dirname(resolve(path));
   for (;;) {
     const d = await stat(dir).catch(() => null);
@@ -45,26 +53,39 @@ export async function checkOutputTarget(path: string, inputs: readonly string[])
   try {
     await access(dir, constants.W_OK);
   } catch (e) {
-    throw new OutputError(`cannot write ${path}: ${codeOf(e)}`);
+    throw new OutputError(`cannot write ${path}: ${reason(e)}`);
   }
 }
 
-/** Writes the whole report or nothing: a temporary file beside the target, renamed over it. */
-export async function writeReportFile(path: string, text: string): Promise<void> {
+export async function writeReport(target: OutputTarget, text: string): Promise<void> {
+  if (target.kind === 'stdout') {
+    watchStandardStreams();
+    process.stdout.write(text);
+    return;
+  }
+  try {
+    await mkdir(dirname(resolve(target.path)), { recursive: true });
+    if (target.append) await appendFile(target.path, text);
+    else await writeAtomically(target.path, text);
+  } catch (e) {
+    throw new OutputError(`cannot write ${target.path}: ${reason(e)}`);
+  }
+}
+
+/** The whole text or nothing: a temporary file beside the target, renamed over it. */
+async function writeAtomically(path: string, text: string): Promise<void> {
   // Through a symbolic link, the file it points to is replaced, not the link.
   const link = await lstat(path).catch(() => null);
   const target = link?.isSymbolicLink() ? await realpath(path).catch(() => path) : path;
-  const dir = dirname(resolve(target));
-  const tmp = join(dir, `.${basename(target)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+  const tmp = join(dirname(resolve(target)), `.${basename(target)}.${process.pid}.${Date.now().toString(36)}.tmp`);
   try {
-    await mkdir(dir, { recursive: true });
     await writeFile(tmp, text, { flag: 'wx' });
     const old = await stat(target).catch(() => null);
     if (old) await chmod(tmp, old.mode & 0o7777);
     await rename(tmp, target);
   } catch (e) {
     await unlink(tmp).catch(() => undefined);
-    throw new OutputError(`cannot write ${path}: ${codeOf(e)}`);
+    throw e;
   }
 }
 
@@ -79,7 +100,7 @@ export function watchStandardStreams(): void {
     if (e.code === 'EPIPE') return;
     if (!stdoutFailed) {
       stdoutFailed = true;
-      process.stderr.write(`evalaudit: cannot write the report to stdout: ${codeOf(e)}\n`);
+      process.stderr.write(`evalaudit: cannot write the report to stdout: ${reason(e)}\n`);
     }
     process.exitCode = 2;
   });

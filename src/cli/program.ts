@@ -1,0 +1,117 @@
+/**
+ * The command line: yargs commands wired to their handlers, and the mapping of every error to
+ * exit code 2 with one line (and "did you mean" for a misspelt flag). It is handed the rule set
+ * by src/cli.ts, the composition root.
+ */
+import yargs from 'yargs';
+import type { RuleSet } from '../engine/rule-set.js';
+import { ConfigError } from '../engine/index.js';
+import { ruleTable } from '../report/rule-table.js';
+import { explain, ExplainError } from '../explain/index.js';
+import { SettingsError } from '../config/errors.js';
+import { OutputError, watchStandardStreams, writeReport } from '../output/write.js';
+import { InputError, STDIN } from '../ingest/index.js';
+import { toolVersion } from '../project.js';
+import { didYouMean } from '../suggest.js';
+import { AUDIT_OPTIONS, KNOWN_FLAGS, READ_OPTIONS } from './options.js';
+import { printConfig, readOptionsOf, runAudit, settingsOf, type AuditArgs } from './audit-command.js';
+import { UsageError } from './usage-error.js';
+
+/** yargs' own words for an unknown flag: `Unknown argument: forma` / `Unknown arguments: a, b`. */
+function withSuggestions(message: string, argv: readonly string[]): string {
+  if (message.startsWith('Did you mean')) return `unknown command ${JSON.stringify(argv[0])}: ${message.replace(/^Did/, 'did')}`;
+  const m = /^Unknown arguments?: (.+)$/.exec(message);
+  if (!m) return message;
+  // yargs lists a misspelt kebab-case flag twice, as given and camel-cased; name it once.
+  const given = m[1].split(', ');
+  const names = given.filter((n) => !given.includes(n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)) || !/[A-Z]/.test(n));
+  return names
+    .map((name) => `unknown flag --${name}${didYouMean(name, KNOWN_FLAGS).replace(/"(.+)"/, '"--$1"')}`)
+    .join('; ');
+}
+
+const KNOWN_ERRORS = [UsageError, InputError, ConfigError, ExplainError, SettingsError, OutputError];
+
+export async function runCli(argv: readonly string[], rules: RuleSet): Promise<number> {
+  // Printed here rather than by yargs (console.log), so it goes where every other output goes.
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
+    await writeReport({ kind: 'stdout' }, `${toolVersion}\n`);
+    return 0;
+  }
+  watchStandardStreams();
+  let code = 0;
+  const out = (s: string) => writeReport({ kind: 'stdout' }, s);
+  const err = (s: string) => void process.stderr.write(s);
+  const io = { cwd: process.cwd(), env: process.env, err };
+  // yargs drops a lone `-`: it names standard input, passed on as <stdin>.
+  const parser = yargs(argv.map((a) => (a === '-' ? STDIN : a)))
+    .scriptName('evalaudit')
+    .usage('$0 <command> [options]')
+    .command(
+      'audit [paths..]',
+      'audit eval runs (files or directories of .jsonl, .json, .csv, .parquet, .eval)',
+      (y) =>
+        y
+          .positional('paths', { type: 'string', array: true, describe: 'files or directories' })
+          .options(AUDIT_OPTIONS)
+          .options(READ_OPTIONS),
+      async (args) => {
+        code = await runAudit(args as unknown as AuditArgs, rules, io);
+      },
+    )
+    .command(
+      'explain [file]',
+      "show one record's numbers step by step, and its diagnosis",
+      (y) =>
+        y
+          .positional('file', { type: 'string' })
+          .option('record', { type: 'string', describe: 'the record id' })
+          .option('format', { alias: 'f', type: 'string', default: 'text', choices: ['text', 'markdown'] })
+          .options(READ_OPTIONS),
+      async (args) => {
+        const settings = settingsOf({ ...(args as unknown as AuditArgs), ignore: [], report: [] }, rules, io.cwd);
+        if (args['print-config']) return void (await out(printConfig(settings, io.cwd)));
+        if (args.file === undefined || args.record === undefined) throw new UsageError('explain takes a file and --record <id>');
+        const read = readOptionsOf(settings);
+        const text = await explain(args.file, args.record, {
+          rules,
+          format: args.format as 'text' | 'markdown',
+          inputFormat: read.inputFormat,
+          fieldMap: read.fieldMap,
+          severities: settings.rules,
+          ...(settings.precision !== undefined ? { precision: settings.precision } : {}),
+        });
+        await out(text);
+      },
+    )
+    .command(
+      'rules',
+      'list the rules',
+      (y) => y.option('format', { alias: 'f', type: 'string', default: 'text', choices: ['text', 'markdown'] }),
+      async (args) => {
+        await out(ruleTable(rules.catalogue, args.format as 'text' | 'markdown'));
+      },
+    )
+    .demandCommand(1, 'name a command: audit, explain or rules')
+    .recommendCommands()
+    .strict()
+    .help()
+    // The tool's own version: yargs would read the package.json nearest the working directory (the consumer's).
+    .version(toolVersion)
+    .exitProcess(false)
+    .fail((msg, e) => {
+      throw e ?? new UsageError(withSuggestions(msg, argv));
+    });
+  try {
+    await parser.parseAsync();
+    return code;
+  } catch (e) {
+    const yargsError = (e as Error)?.name === 'YError';
+    if (yargsError || KNOWN_ERRORS.some((k) => e instanceof k)) {
+      err(`evalaudit: ${yargsError ? withSuggestions((e as Error).message, argv) : (e as Error).message}\n`);
+      if (yargsError || e instanceof UsageError) err('Run evalaudit --help for usage.\n');
+      return 2;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * The baseline: findings a team has accepted, so that CI fails on new ones only. Entries are
+ * finding keys (report/finding-key.ts), matched exactly and never counted, so fixing one finding
+ * and adding another of the same rule is caught. `--update-baseline` writes every current
+ * finding, sorted, one key once; entries no finding matches any more are reported as stale.
+ */
+import { readFileSync } from 'node:fs';
+import { Ajv, type ValidateFunction } from 'ajv';
+import type { Finding, Severity } from '../types.js';
+import type { RunResult } from '../engine/result.js';
+import { countBySeverity } from '../engine/severity.js';
+import { packageJson } from '../package-root.js';
+import { compareKeys, findingKey, keyText, type FindingKey } from '../report/finding-key.js';
+import { SettingsError } from '../config/errors.js';
+
+export const BASELINE_VERSION = 1;
+
+let compiled: ValidateFunction | null = null;
+
+function validator(): ValidateFunction {
+  compiled ??= new Ajv({ allErrors: false, strict: false }).compile(packageJson('schema/baseline.schema.json'));
+  return compiled;
+}
+
+/** The entries of a baseline file; a missing, unreadable or malformed file is a SettingsError naming it. */
+export function readBaseline(path: string): FindingKey[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new SettingsError(`cannot read baseline ${path}: ${code ?? String(e)}${code === 'ENOENT' ? ' (write one with --update-baseline)' : ''}`);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new SettingsError(`baseline ${path} is not valid JSON: ${(e as Error).message}`);
+  }
+  const validate = validator();
+  if (!validate(doc)) {
+    const e = validate.errors?.[0];
+    throw new SettingsError(`baseline ${path}: ${e ? `${e.instancePath || '(root)'} ${e.message}` : 'does not match schema/baseline.schema.json'}`);
+  }
+  // Rebuilt in the key's own member order, so a hand-edited entry reports like a written one.
+  return (doc as { findings: FindingKey[] }).findings.map((k) => ({
+    file: k.file,
+    ...(k.recordId !== undefined ? { recordId: k.recordId } : { line: k.line }),
+    ruleId: k.ruleId,
+    messageId: k.messageId,
+  }));
+}
+
+/** The baseline file for these findings: every key once, sorted, so the same findings give the same bytes. */
+export function baselineText(findings: readonly Finding[], cwd?: string): string {
+  const unique = new Map<string, FindingKey>();
+  for (const f of findings) {
+    const k = findingKey(f, cwd);
+    unique.set(keyText(k), k);
+  }
+  const entries = [...unique.values()].sort(compareKeys).map((k) => ({
+    file: k.file,
+    ...(k.recordId !== undefined ? { recordId: k.recordId } : {}),
+    ...(k.line !== undefined ? { line: k.line } : {}),
+    ruleId: k.ruleId,
+    messageId: k.messageId,
+  }));
+  return `${JSON.stringify({ baselineVersion: BASELINE_VERSION, tool: 'evalaudit', findings: entries }, null, 2)}\n`;
+}
+
+export interface Suppression {
+  /** The run without the accepted findings, its counts recomputed. */
+  result: RunResult;
+  suppressed: Finding[];
+  stale: FindingKey[];
+}
+
+/** Removes the findings the baseline accepts; what it accepts that no finding matches is stale. */
+export function applyBaseline(result: RunResult, entries: readonly FindingKey[], cwd?: string): Suppression {
+  const accepted = new Map(entries.map((k) => [keyText(k), k]));
+  const matched = new Set<string>();
+  const kept: Finding[] = [];
+  const suppressed: Finding[] = [];
+  for (const f of result.findings) {
+    const key = keyText(findingKey(f, cwd));
+    if (accepted.has(key)) {
+      matched.add(key);
+      suppressed.push(f);
+    } else kept.push(f);
+  }
+  const stale = [...accepted].filter(([key]) => !matched.has(key)).map(([, k]) => k).sort(compareKeys);
+  return { result: withFindings(result, kept), suppressed, stale };
+}
+
+function withFindings(result: RunResult, findings: Finding[]): RunResult {
+  const byRule: Record<string, number> = {};
+  for (const f of findings) byRule[f.ruleId] = (byRule[f.ruleId] ?? 0) + 1;
+  const counts: Record<Severity, number> = countBySeverity(findings);
+  return { ...result, findings, summary: { ...result.summary, findings: counts, byRule } };
+}

@@ -1,0 +1,35 @@
+/**
+ * The CI gate: after the audit, the baseline takes out accepted findings, then the exit code is
+ * decided by what is left at or above --fail-on, by --max-warnings (as ESLint's) and by the
+ * accuracy thresholds. Reporters are given the outcome to show it.
+ */
+import type { RunResult } from '../engine/result.js';
+import { reaches } from '../engine/severity.js';
+import type { AccuracyCheck, BaselineOutcome, FailOn, GateOutcome } from './outcome.js';
+
+export { applyBaseline, baselineText, readBaseline } from './baseline.js';
+export { checkAccuracy, type AccuracyThresholds } from './thresholds.js';
+export { FAIL_ON, type FailOn, type GateOutcome, type AccuracyCheck, type BaselineOutcome } from './outcome.js';
+
+export interface GateInput {
+  failOn: FailOn;
+  maxWarnings?: number;
+  accuracy: AccuracyCheck[];
+  baseline?: BaselineOutcome;
+}
+
+/** `result` is the run as reported (after the baseline). */
+export function decideGate(result: RunResult, input: GateInput): GateOutcome {
+  const failing = input.failOn === 'none' ? 0 : result.findings.filter((f) => reaches(f.severity, input.failOn as Exclude<FailOn, 'none'>)).length;
+  const warnings = result.summary.findings.warning;
+  const maxWarnings = input.maxWarnings === undefined ? undefined : { limit: input.maxWarnings, warnings, passed: warnings <= input.maxWarnings };
+  const passed = failing === 0 && (maxWarnings?.passed ?? true) && input.accuracy.every((c) => c.passed);
+  return {
+    failOn: input.failOn,
+    failing,
+    ...(maxWarnings ? { maxWarnings } : {}),
+    accuracy: input.accuracy,
+    ...(input.baseline ? { baseline: input.baseline } : {}),
+    passed,
+  };
+}
