@@ -41,7 +41,18 @@ export const AUDIT_OPTIONS = {
   concurrency: { type: 'number', describe: 'files read at once (default 4)' },
   'allow-empty': { type: 'boolean', describe: 'exit 0 even when no record could be audited' },
   color: { type: 'boolean', describe: 'colour the text report (--no-color: never); default: as the terminal supports' },
+  shard: { type: 'string', describe: "audit shard INDEX/COUNT of the files (INDEX from 0, as JOB_COMPLETION_INDEX) and write its partial report for evalaudit merge" },
 } as const;
+
+/** merge's flags: audit's reports and gate, and the config file; what shaped the passes is the shards'. */
+export const MERGE_OPTIONS = {
+  ...pick(AUDIT_OPTIONS, ['format', 'output', 'report', 'step-summary', 'max-findings', 'fail-on', 'max-warnings', 'max-accuracy-change', 'baseline', 'update-baseline', 'allow-empty', 'color']),
+  config: READ_OPTIONS.config,
+} as const;
+
+function pick<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Pick<T, K> {
+  return Object.fromEntries(keys.map((k) => [k, o[k]])) as Pick<T, K>;
+}
 
 /** Every flag name and alias, for "did you mean". */
 export const KNOWN_FLAGS: readonly string[] = [

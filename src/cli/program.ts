@@ -13,8 +13,11 @@ import { OutputError, watchStandardStreams, writeReport } from '../output/write.
 import { InputError, STDIN } from '../ingest/index.js';
 import { toolVersion } from '../project.js';
 import { didYouMean } from '../suggest.js';
-import { AUDIT_OPTIONS, KNOWN_FLAGS, READ_OPTIONS } from './options.js';
+import { AUDIT_OPTIONS, KNOWN_FLAGS, MERGE_OPTIONS, READ_OPTIONS } from './options.js';
 import { printConfig, readOptionsOf, runAudit, settingsOf, type AuditArgs } from './audit-command.js';
+import { runMerge, type MergeArgs } from './merge-command.js';
+import { runShard } from './shard-command.js';
+import { MergeError } from '../shard/partial-report.js';
 import { UsageError } from './usage-error.js';
 
 /** yargs' own words for an unknown flag: `Unknown argument: forma` / `Unknown arguments: a, b`. */
@@ -30,7 +33,7 @@ function withSuggestions(message: string, argv: readonly string[]): string {
     .join('; ');
 }
 
-const KNOWN_ERRORS = [UsageError, InputError, ConfigError, ExplainError, SettingsError, OutputError];
+const KNOWN_ERRORS = [UsageError, InputError, ConfigError, ExplainError, SettingsError, OutputError, MergeError];
 
 export async function runCli(argv: readonly string[], rules: RuleSet): Promise<number> {
   // Printed here rather than by yargs (console.log), so it goes where every other output goes.
@@ -56,7 +59,16 @@ export async function runCli(argv: readonly string[], rules: RuleSet): Promise<n
           .options(AUDIT_OPTIONS)
           .options(READ_OPTIONS),
       async (args) => {
-        code = await runAudit(args as unknown as AuditArgs, rules, io);
+        const a = args as unknown as AuditArgs;
+        code = a.shard !== undefined && !a['print-config'] ? await runShard(a, rules, io) : await runAudit(a, rules, io);
+      },
+    )
+    .command(
+      'merge [partials..]',
+      'merge the partial reports of audit --shard into the report one audit of every file would write',
+      (y) => y.positional('partials', { type: 'string', array: true, describe: 'partial report files' }).options(MERGE_OPTIONS),
+      async (args) => {
+        code = await runMerge(args as unknown as MergeArgs, rules, io);
       },
     )
     .command(
@@ -92,7 +104,7 @@ export async function runCli(argv: readonly string[], rules: RuleSet): Promise<n
         await out(ruleTable(rules.catalogue, args.format as 'text' | 'markdown'));
       },
     )
-    .demandCommand(1, 'name a command: audit, explain or rules')
+    .demandCommand(1, 'name a command: audit, merge, explain or rules')
     .recommendCommands()
     .strict()
     .help()

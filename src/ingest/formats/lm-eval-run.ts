@@ -44,7 +44,7 @@ export function lmEvalRun(file: string): string {
 }
 
 /** Whether a file name is one lm-eval gives samples, for a results file dated `date` (null: undated). */
-function isSamplesName(name: string, date: string | null): boolean {
+export function isSamplesName(name: string, date: string | null): boolean {
   if (!/\.(jsonl|json)$/i.test(name)) return false;
   if (date !== null) return name.startsWith('samples_') && lmEvalRunDate(name) === date;
   // Undated runs: `<model_args>_<task>.jsonl`, or a `samples_` name without a date.

@@ -1,0 +1,38 @@
+/**
+ * `evalaudit merge PARTIAL...`: the shards' partial reports (audit --shard) made into the report
+ * one machine would have written: their passes put back in file order, then the same run-level
+ * finish (finishRun: run rules on the whole run, sort, totals) and the same gate, reports and
+ * exit codes as audit (report-run.ts). The rules' severities and the precision are the shards'
+ * (they shaped the passes); the gate and the reports are merge's.
+ */
+import type { SeveritySetting } from '../types.js';
+import type { RuleSet } from '../engine/rule-set.js';
+import { engineConfig, finishRun } from '../engine/index.js';
+import type { PrecisionSetting } from '../reference/precision.js';
+import { toolVersion } from '../project.js';
+import { MergeError, mergePartials, readPartial } from '../shard/partial-report.js';
+import { settingsOf, type AuditArgs } from './audit-command.js';
+import { checkPlan, planReports, reportRun, type Io, type ReportArgs } from './report-run.js';
+import { UsageError } from './usage-error.js';
+
+export interface MergeArgs extends ReportArgs {
+  partials?: string[];
+  config?: string | false;
+  [flag: string]: unknown;
+}
+
+export async function runMerge(args: MergeArgs, rules: RuleSet, io: Io): Promise<number> {
+  const settings = settingsOf({ ...args, rule: [], map: [], ignore: [] } as AuditArgs, rules, io.cwd);
+  const paths = args.partials ?? [];
+  if (paths.length === 0) throw new UsageError('name the partial reports to merge (written by evalaudit audit --shard INDEX/COUNT)');
+  const plan = planReports(args, settings, io);
+  await checkPlan(plan, args, paths);
+  const partials = await Promise.all(paths.map(async (path) => ({ path, report: await readPartial(path) })));
+  const { header, passes } = mergePartials(partials, toolVersion);
+  const ids = rules.catalogue.map((m) => m.id);
+  if (JSON.stringify(header.settings.rules) !== JSON.stringify(ids)) throw new MergeError(`${paths[0]} was audited with another rule set than this evalaudit's (${ids.length} rules)`);
+  // As audit: each file's audited items only when the JUnit report needs them.
+  if (!plan.requests.some((r) => r.format === 'junit')) for (const p of passes) delete p.summary.auditedItems;
+  const config = engineConfig(rules, header.settings.overrides as Record<string, SeveritySetting>, header.settings.precision as PrecisionSetting);
+  return reportRun(finishRun(passes, config), plan, settings, args, io);
+}
