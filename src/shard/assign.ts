@@ -83,7 +83,7 @@ export function relativeToRoot(file: string, roots: readonly string[]): string {
   const abs = resolve(file);
   for (const root of roots) {
     const rel = relative(resolve(root), abs);
-    if (rel !== '' && !rel.startsWith('..') && !isAbsolute(rel)) return rel.split(sep).join('/');
+    if (rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel)) return rel.split(sep).join('/');
   }
   return basename(file);
 }
