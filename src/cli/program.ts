@@ -32,7 +32,8 @@ function withSuggestions(message: string, argv: readonly string[]): string {
 
 const KNOWN_ERRORS = [UsageError, InputError, ConfigError, ExplainError, SettingsError, OutputError];
 
-export async function runCli(argv: readonly string[], rules: RuleSet): Promise<number> {
+/** `workerModule`: the worker threads' entry, which runs `rules` (see AuditOptions); without it, one thread. */
+export async function runCli(argv: readonly string[], rules: RuleSet, workerModule?: URL): Promise<number> {
   // Printed here rather than by yargs (console.log), so it goes where every other output goes.
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
     await writeReport({ kind: 'stdout' }, `${toolVersion}\n`);
@@ -56,7 +57,7 @@ export async function runCli(argv: readonly string[], rules: RuleSet): Promise<n
           .options(AUDIT_OPTIONS)
           .options(READ_OPTIONS),
       async (args) => {
-        code = await runAudit(args as unknown as AuditArgs, rules, io);
+        code = await runAudit(args as unknown as AuditArgs, rules, io, workerModule);
       },
     )
     .command(
