@@ -18,7 +18,7 @@ import { WorkerThread } from './worker-thread.js';
 import type { WorkerSettings } from './messages.js';
 
 /** A range's size: small enough that the threads finish a file together, large enough that a range costs little to hand out. */
-export const RANGE_BYTES = 4 << 20;
+export const RANGE_BYTES = 2 << 20;
 /** Inputs smaller than this in all run on the main thread: starting a worker (its modules, the rules) costs more than it saves. */
 export const MIN_PARALLEL_BYTES = 8 << 20;
 
@@ -39,8 +39,13 @@ export interface ParallelOptions {
   minBytes?: number;
 }
 
-/** A file's place in the task list: one whole-file task, or its ranges. */
-type Slot = { file: string; first: number; ranges: number; format: string | null };
+/** A file's place in the task list: one whole-file task, or `ranges` range tasks. */
+interface Slot {
+  file: string;
+  first: number;
+  ranges: number;
+  stage: SplitFile | null;
+}
 
 /**
  * Every file's pass on `jobs` threads, in input order; null when the input is too small to be
@@ -53,73 +58,74 @@ export async function parallelPasses(
   options: ParallelOptions,
   onDone?: (records: number, file: string, done: number) => void,
 ): Promise<FilePass[] | null> {
-  const rangeBytes = options.rangeBytes ?? RANGE_BYTES;
   const sizes = await Promise.all(files.map((f) => (f === STDIN ? 0 : stat(f).then((s) => (s.isFile() ? s.size : 0), () => 0))));
   if (sizes.reduce((a, b) => a + b, 0) < (options.minBytes ?? MIN_PARALLEL_BYTES)) return null;
+  // Started first: the workers load their modules while this thread plans the tasks.
+  const threads = Array.from({ length: options.jobs - 1 }, () => new WorkerThread(options.workerModule, settings));
+  try {
+    const { tasks, slots } = await planTasks(files, sizes, ctx, options.rangeBytes ?? RANGE_BYTES);
+    // A thread with nothing to do costs its start only.
+    for (const t of threads.splice(Math.max(0, tasks.length - 1))) void t.terminate();
+    const passes: FilePass[] = [];
+    const results: (TaskResult | undefined)[] = [];
+    let nextRange = 0; // of the file passes.length is at
+    // Results are taken in task order: a split file's ranges reach its file stage in file order.
+    const deliver = () => {
+      while (passes.length < slots.length) {
+        const { file, first, ranges, stage } = slots[passes.length];
+        if (!stage) {
+          const r = results[first] as Extract<TaskResult, { kind: 'file' }> | undefined;
+          if (!r) return;
+          results[first] = undefined;
+          passes.push(r.pass);
+        } else {
+          for (; nextRange < ranges; nextRange++) {
+            const r = results[first + nextRange] as Extract<TaskResult, { kind: 'range' }> | undefined;
+            if (!r) return;
+            results[first + nextRange] = undefined;
+            stage.add(r.result);
+          }
+          nextRange = 0;
+          passes.push(stage.finish());
+        }
+        onDone?.(passes.at(-1)!.summary.records, file, passes.length);
+      }
+    };
+    let next = 0;
+    let failed = false;
+    const work = async (run: (task: Task) => Promise<TaskResult>) => {
+      while (next < tasks.length && !failed) {
+        const i = next++;
+        try {
+          results[i] = await run(tasks[i]);
+          deliver();
+        } catch (err) {
+          failed = true;
+          throw err;
+        }
+      }
+    };
+    // Two loops per worker: one task running and one queued there while this thread is busy.
+    await Promise.all([work((task) => runTask(task, ctx)), ...threads.flatMap((t) => [work((task) => t.run(task)), work((task) => t.run(task))])]);
+    return passes;
+  } finally {
+    await Promise.all(threads.map((t) => t.terminate()));
+  }
+}
 
+/** A task per file, or per line range of a large file whose format reads line by line. */
+async function planTasks(files: readonly string[], sizes: readonly number[], ctx: TaskContext, rangeBytes: number): Promise<{ tasks: Task[]; slots: Slot[] }> {
   const tasks: Task[] = [];
   const slots: Slot[] = [];
   for (let i = 0; i < files.length; i++) {
     const file = files[i];
-    const split = sizes[i] >= 2 * rangeBytes ? await splitFormat(file, ctx) : null;
-    const ranges = split ? await planRanges(file, rangeBytes) : null;
-    slots.push({ file, first: tasks.length, ranges: ranges?.length ?? 0, format: split });
-    if (ranges) for (const range of ranges) tasks.push({ kind: 'range', file, format: split!, range });
+    const format = sizes[i] >= 2 * rangeBytes ? await splitFormat(file, ctx) : null;
+    const ranges = format !== null ? await planRanges(file, rangeBytes) : null;
+    slots.push({ file, first: tasks.length, ranges: ranges?.length ?? 0, stage: ranges ? new SplitFile(file, format, ctx) : null });
+    if (ranges) for (const range of ranges) tasks.push({ kind: 'range', file, format: format!, range });
     else tasks.push({ kind: 'file', file });
   }
-
-  const results: (TaskResult | undefined)[] = new Array(tasks.length);
-  const passes: FilePass[] = new Array(files.length);
-  const stages = slots.map((s) => (s.ranges > 0 ? new SplitFile(s.file, s.format, ctx) : null));
-  let delivered = 0; // slots finished, in order
-  let nextRange = 0; // of slots[delivered]
-  let done = 0;
-  // Results are taken in task order: a split file's ranges reach its file stage in file order.
-  const deliver = () => {
-    while (delivered < slots.length) {
-      const slot = slots[delivered];
-      const stage = stages[delivered];
-      if (!stage) {
-        const r = results[slot.first];
-        if (!r) return;
-        results[slot.first] = undefined;
-        passes[delivered] = (r as Extract<TaskResult, { kind: 'file' }>).pass;
-      } else {
-        for (; nextRange < slot.ranges; nextRange++) {
-          const r = results[slot.first + nextRange];
-          if (!r) return;
-          results[slot.first + nextRange] = undefined;
-          stage.add((r as Extract<TaskResult, { kind: 'range' }>).result);
-        }
-        passes[delivered] = stage.finish();
-        nextRange = 0;
-      }
-      onDone?.(passes[delivered].summary.records, slot.file, ++done);
-      delivered++;
-    }
-  };
-
-  const threads = Array.from({ length: Math.min(options.jobs - 1, tasks.length - 1) }, () => new WorkerThread(options.workerModule, settings));
-  let next = 0;
-  let failed = false;
-  const work = async (run: (task: Task) => Promise<TaskResult>) => {
-    while (next < tasks.length && !failed) {
-      const i = next++;
-      try {
-        results[i] = await run(tasks[i]);
-      } catch (err) {
-        failed = true;
-        throw err;
-      }
-      deliver();
-    }
-  };
-  try {
-    await Promise.all([work((task) => runTask(task, ctx)), ...threads.map((t) => work((task) => t.run(task)))]);
-  } finally {
-    await Promise.all(threads.map((t) => t.terminate()));
-  }
-  return passes;
+  return { tasks, slots };
 }
 
 /** The format of a file whose line ranges can be read apart, or null (another container or format, or no format at all). */

@@ -16,13 +16,25 @@ export function serveAuditWorker(rules: RuleSet): void {
   if (!port) throw new Error('serveAuditWorker runs in a worker thread');
   const settings = workerData as WorkerSettings;
   const ctx = { config: engineConfig(rules, settings.severities, settings.precision), read: settings.read, listAudited: settings.listAudited };
+  // One task at a time, in the order posted: the main thread keeps one queued so that this
+  // thread never waits for it between tasks.
+  let queue: Promise<unknown> = Promise.resolve();
+  const post = (id: number, err: unknown) => {
+    const e = err instanceof Error ? err : new Error(String(err));
+    port.postMessage({ id, error: { name: e.constructor.name, message: e.message, stack: e.stack } } satisfies ReplyMessage);
+  };
   port.on('message', (message: TaskMessage) => {
-    runTask(message.task, ctx).then(
-      (result) => port.postMessage({ id: message.id, result } satisfies ReplyMessage),
-      (err: unknown) => {
-        const e = err instanceof Error ? err : new Error(String(err));
-        port.postMessage({ id: message.id, error: { name: e.constructor.name, message: e.message, stack: e.stack } } satisfies ReplyMessage);
-      },
-    );
+    queue = queue
+      .then(() => runTask(message.task, ctx))
+      .then(
+        (result) => {
+          try {
+            port.postMessage({ id: message.id, result } satisfies ReplyMessage);
+          } catch (err) {
+            post(message.id, err); // a result that cannot be cloned: a bug, reported as one
+          }
+        },
+        (err: unknown) => post(message.id, err),
+      );
   });
 }
