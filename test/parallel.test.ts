@@ -5,7 +5,7 @@
  * failing the run with the file named. The tuning options make small inputs split, so the tests
  * stay small; no timing is asserted.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,10 @@ import { audit, type AuditOptions } from '../src/engine/index.js';
 import { findReporter } from '../src/report/index.js';
 import { planRanges } from '../src/parallel/ranges.js';
 import { defaultWorkerModule } from '../src/parallel/worker-module.js';
+import { auditWholeFile, runTask } from '../src/parallel/tasks.js';
+import { engineConfig } from '../src/engine/index.js';
 import type { RunResult } from '../src/engine/result.js';
+import { runCli } from './helpers/cli-process.js';
 
 const RANGE = 64 * 1024;
 const threads = (jobs: number): AuditOptions => ({ rules: defaultRuleSet, jobs, workerModule: defaultWorkerModule(), parallel: { rangeBytes: RANGE, minBytes: 0 } });
@@ -115,5 +118,31 @@ describe('--jobs', () => {
   it('without a worker module (a RuleSet of your own) the audit runs on one thread whatever --jobs says', async () => {
     const result = await audit([big], { rules: defaultRuleSet, jobs: 2, parallel: { rangeBytes: RANGE, minBytes: 0 } });
     expect(reports(result)).toEqual(reports(await audit([big], threads(1))));
+  });
+
+  it("a file pass and a range's outcomes survive the post to another thread unchanged (no class instance lost)", async () => {
+    const ctx = { config: engineConfig(defaultRuleSet), read: {}, listAudited: true };
+    for (const file of ['sample-runs/choice-topk.jsonl', 'sample-runs/logits.jsonl', 'sample-runs/choice-pertoken.csv', big]) {
+      const pass = await auditWholeFile(file, ctx);
+      expect(structuredClone(pass), file).toStrictEqual(pass);
+    }
+    const [range] = (await planRanges(big, RANGE))!;
+    const result = await runTask({ kind: 'range', file: big, format: 'canonical', range }, ctx);
+    expect(result.kind === 'range' && result.result.items.some((i) => i.kind === 'outcome' && i.candidate !== undefined)).toBe(true);
+    expect(structuredClone(result)).toStrictEqual(result);
+  });
+
+  it('the command line: --jobs 2 writes what --jobs 1 writes; --jobs 0 is a usage error', () => {
+    // Three copies of the run: enough input for the command to start a worker.
+    const files = [1, 2, 3].map((k) => join(dir, `copy-${k}.jsonl`));
+    for (const f of files) copyFileSync(big, f);
+    const run = (jobs: string) => runCli(['audit', ...files, '--format', 'json', '--fail-on', 'none', '--jobs', jobs]);
+    const one = run('1');
+    const two = run('2');
+    expect(one.code).toBe(0);
+    expect(two.stdout).toBe(one.stdout);
+    const zero = run('0');
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toContain('--jobs');
   });
 });
