@@ -119,8 +119,9 @@ async function planTasks(files: readonly string[], sizes: readonly number[], ctx
   const slots: Slot[] = [];
   for (let i = 0; i < files.length; i++) {
     const file = files[i];
-    const format = sizes[i] >= 2 * rangeBytes ? await splitFormat(file, ctx) : null;
-    const ranges = format !== null ? await planRanges(file, rangeBytes) : null;
+    // The format and the cuts are looked for at once; the cuts count only for a format read line by line.
+    const [format, cuts] = sizes[i] >= 2 * rangeBytes ? await Promise.all([splitFormat(file, ctx), planRanges(file, rangeBytes).catch(() => null)]) : [null, null];
+    const ranges = format !== null ? cuts : null;
     slots.push({ file, first: tasks.length, ranges: ranges?.length ?? 0, stage: ranges ? new SplitFile(file, format, ctx) : null });
     if (ranges) for (const range of ranges) tasks.push({ kind: 'range', file, format: format!, range });
     else tasks.push({ kind: 'file', file });
