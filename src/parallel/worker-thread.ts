@@ -32,6 +32,7 @@ export class WorkerThread {
     });
     this.worker.on('error', (err) => this.fail(`failed (${err.message})`, err.stack));
     this.worker.on('exit', (code) => this.fail(`stopped (exit code ${code})`));
+    this.worker.on('messageerror', (err) => this.fail(`sent what cannot be read (${err.message})`, err.stack));
   }
 
   run(task: Task): Promise<TaskResult> {
