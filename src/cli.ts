@@ -9,13 +9,14 @@ import { defaultRuleSet } from '../rules/index.js';
 import { reaches } from './engine/severity.js';
 import type { FailOn } from './gate/outcome.js';
 import { runCli } from './cli/program.js';
+import { defaultWorkerModule } from './parallel/worker-module.js';
 
 export { parseRuleArgs } from './cli/options.js';
 export { useColor } from './cli/terminal.js';
 export { UsageError } from './cli/usage-error.js';
 
 export function main(argv: readonly string[]): Promise<number> {
-  return runCli(argv, defaultRuleSet);
+  return runCli(argv, defaultRuleSet, defaultWorkerModule());
 }
 
 /** Whether any finding count reaches the --fail-on threshold. */

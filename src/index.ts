@@ -17,4 +17,6 @@ export { reporters, findReporter } from './report/index.js';
 export { defaultRuleSet, rules } from '../rules/index.js';
 export { default as invalidRecord } from '../rules/invalid-record.js';
 export { explain, ExplainError, type ExplainOptions } from './explain/index.js';
+export { defaultWorkerModule } from './parallel/worker-module.js';
+export { serveAuditWorker } from './parallel/worker-host.js';
 export type * from './types.js';

@@ -24,7 +24,7 @@ describe('README matches the code', () => {
   });
 
   it('documents the CLI options', () => {
-    for (const opt of ['--format', '--output', '--report', '--step-summary', '--max-findings', '--fail-on', '--max-warnings', '--max-accuracy-change', '--rule', '--baseline', '--update-baseline', '--ignore', '--concurrency', '--input-format', '--map', '--map-config', '--allow-empty', '--config', '--no-config', '--print-config', '--color', '--record']) {
+    for (const opt of ['--format', '--output', '--report', '--step-summary', '--max-findings', '--fail-on', '--max-warnings', '--max-accuracy-change', '--rule', '--baseline', '--update-baseline', '--ignore', '--concurrency', '--jobs', '--input-format', '--map', '--map-config', '--allow-empty', '--config', '--no-config', '--print-config', '--color', '--record']) {
       expect(readme, opt).toContain(opt);
     }
   });

@@ -50,7 +50,7 @@ export function printConfig(s: Settings, cwd: string): string {
   return `${JSON.stringify(settingsAsConfig(s, cwd, relative), null, 2)}\n`;
 }
 
-export async function runAudit(args: AuditArgs, rules: RuleSet, io: Io): Promise<number> {
+export async function runAudit(args: AuditArgs, rules: RuleSet, io: Io, workerModule?: URL): Promise<number> {
   const settings = settingsOf(args, rules, io.cwd);
   if (args['print-config']) {
     await writeReport({ kind: 'stdout' }, printConfig(settings, io.cwd));
@@ -69,6 +69,8 @@ export async function runAudit(args: AuditArgs, rules: RuleSet, io: Io): Promise
       rules,
       severities: settings.rules,
       concurrency: settings.concurrency,
+      ...(settings.jobs !== undefined ? { jobs: settings.jobs } : {}),
+      ...(workerModule !== undefined ? { workerModule } : {}),
       read: readOptionsOf(settings),
       onProgress: progress?.update,
       listAudited: plan.requests.some((r) => r.format === 'junit'),

@@ -38,7 +38,8 @@ export const AUDIT_OPTIONS = {
   baseline: { type: 'string', describe: 'baseline file: its accepted findings are suppressed' },
   'update-baseline': { type: 'boolean', describe: "write every current finding to the baseline file (--baseline, default evalaudit.baseline.json)" },
   ignore: { type: 'string', array: true, default: [] as string[], describe: 'glob of input files not to audit (repeatable)' },
-  concurrency: { type: 'number', describe: 'files read at once (default 4)' },
+  concurrency: { type: 'number', describe: 'files read at once on one thread (default 4; with --jobs above 1, one file or range per thread)' },
+  jobs: { type: 'number', describe: 'threads to audit on, the main one included (default: available cores; 1: one thread)' },
   'allow-empty': { type: 'boolean', describe: 'exit 0 even when no record could be audited' },
   color: { type: 'boolean', describe: 'colour the text report (--no-color: never); default: as the terminal supports' },
   shard: { type: 'string', describe: "audit shard INDEX/COUNT of the files (INDEX from 0, as JOB_COMPLETION_INDEX) and write its partial report for evalaudit merge" },
@@ -97,6 +98,7 @@ type AuditArgs = ReadArgs & {
   baseline?: string;
   ignore: string[];
   concurrency?: number;
+  jobs?: number;
   'allow-empty'?: boolean;
   'max-findings'?: number;
 };
@@ -121,6 +123,7 @@ export function flagSettings(args: ReadArgs & Partial<AuditArgs>): FlagSettings 
     inputFormat: args['input-format'],
     precision: args.precision,
     concurrency: count(args.concurrency, '--concurrency', 1),
+    jobs: count(args.jobs, '--jobs', 1),
     baseline: args.baseline,
     allowEmpty: args['allow-empty'],
     maxFindings: count(args['max-findings'], '--max-findings', 0),

@@ -35,7 +35,8 @@ function withSuggestions(message: string, argv: readonly string[]): string {
 
 const KNOWN_ERRORS = [UsageError, InputError, ConfigError, ExplainError, SettingsError, OutputError, MergeError];
 
-export async function runCli(argv: readonly string[], rules: RuleSet): Promise<number> {
+/** `workerModule`: the worker threads' entry, which runs `rules` (see AuditOptions); without it, one thread. */
+export async function runCli(argv: readonly string[], rules: RuleSet, workerModule?: URL): Promise<number> {
   // Printed here rather than by yargs (console.log), so it goes where every other output goes.
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
     await writeReport({ kind: 'stdout' }, `${toolVersion}\n`);
@@ -60,7 +61,7 @@ export async function runCli(argv: readonly string[], rules: RuleSet): Promise<n
           .options(READ_OPTIONS),
       async (args) => {
         const a = args as unknown as AuditArgs;
-        code = a.shard !== undefined && !a['print-config'] ? await runShard(a, rules, io) : await runAudit(a, rules, io);
+        code = a.shard !== undefined && !a['print-config'] ? await runShard(a, rules, io, workerModule) : await runAudit(a, rules, io, workerModule);
       },
     )
     .command(

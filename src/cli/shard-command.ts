@@ -20,7 +20,7 @@ import { UsageError } from './usage-error.js';
 /** Flags that gate or render the whole run: merge takes them. */
 const MERGE_FLAGS = ['format', 'report', 'step-summary', 'fail-on', 'max-warnings', 'max-accuracy-change', 'baseline', 'update-baseline', 'max-findings', 'allow-empty', 'color'];
 
-export async function runShard(args: AuditArgs, rules: RuleSet, io: Io): Promise<number> {
+export async function runShard(args: AuditArgs, rules: RuleSet, io: Io, workerModule?: URL): Promise<number> {
   const shard = parseShard(String(args.shard));
   if (typeof shard === 'string') throw new UsageError(shard);
   const misplaced = MERGE_FLAGS.filter((f) => args[f] !== undefined && !(Array.isArray(args[f]) && (args[f] as unknown[]).length === 0));
@@ -43,7 +43,14 @@ export async function runShard(args: AuditArgs, rules: RuleSet, io: Io): Promise
       share.map((s) => s.file),
       config,
       // Always listed: merge cannot know whether a JUnit report will be asked for.
-      { concurrency: settings.concurrency, read: readOptionsOf(settings), onProgress: progress?.update, listAudited: true },
+      {
+        concurrency: settings.concurrency,
+        ...(settings.jobs !== undefined ? { jobs: settings.jobs } : {}),
+        ...(workerModule !== undefined ? { workerModule } : {}),
+        read: readOptionsOf(settings),
+        onProgress: progress?.update,
+        listAudited: true,
+      },
     );
   } finally {
     progress?.stop();

@@ -27,6 +27,7 @@ export interface ConfigFile {
   precision?: 'auto' | 'fp32' | 'bf16' | 'fp16';
   ignore?: string[];
   concurrency?: number;
+  jobs?: number;
   baseline?: string;
   allowEmpty?: boolean;
   maxFindings?: number;

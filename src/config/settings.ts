@@ -24,6 +24,7 @@ export interface FlagSettings {
   precision?: string;
   ignore: string[];
   concurrency?: number;
+  jobs?: number;
   baseline?: string;
   allowEmpty?: boolean;
   maxFindings?: number;
@@ -40,6 +41,8 @@ export interface Settings {
   precision?: PrecisionSetting;
   ignore: string[];
   concurrency: number;
+  /** `--jobs` / `jobs`: threads to audit on; absent: the machine's available cores. */
+  jobs?: number;
   baseline?: string;
   allowEmpty: boolean;
   maxFindings?: number;
@@ -84,6 +87,8 @@ export function resolveSettings(flags: FlagSettings, loaded: LoadedConfig | null
   const precision = flags.precision ?? file.precision;
   if (precision !== undefined) settings.precision = precision as PrecisionSetting;
   if (baseline !== undefined) settings.baseline = baseline;
+  const jobs = flags.jobs ?? file.jobs;
+  if (jobs !== undefined) settings.jobs = jobs;
   const maxFindings = flags.maxFindings ?? file.maxFindings;
   if (maxFindings !== undefined) settings.maxFindings = maxFindings;
   return settings;
@@ -101,6 +106,7 @@ export function settingsAsConfig(s: Settings, cwd: string, relative: (from: stri
   if (s.precision !== undefined) out.precision = s.precision;
   if (s.ignore.length > 0) out.ignore = s.ignore;
   out.concurrency = s.concurrency;
+  if (s.jobs !== undefined) out.jobs = s.jobs;
   if (s.baseline !== undefined) out.baseline = relative(cwd, s.baseline) || s.baseline;
   out.allowEmpty = s.allowEmpty;
   if (s.maxFindings !== undefined) out.maxFindings = s.maxFindings;

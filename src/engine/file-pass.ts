@@ -3,10 +3,17 @@
  * findings held until their group is complete, groups finished, accuracy tallied, skipped and
  * invalid rows counted. audit aggregates what it returns; explain watches it through an observer
  * and renders one record, so the two cannot disagree about a record.
+ *
+ * It has two stages, so that a large file's records can be judged on several threads
+ * (src/parallel/): the record stage (`recordOutcome`: one record's verdict, reduced to plain data
+ * a worker can post) and the file stage (`FileStage`: what needs the whole file in order —
+ * groups, held findings, the precision pool, scores, coverage, accuracy).
  */
-import type { AuditRecord, Finding, RawItem, RecordId } from '../types.js';
+import type { AuditRecord, Finding, RawItem, RecordId, ScoreKind } from '../types.js';
 import type { FileReading } from '../ingest/index.js';
-import type { FileSummary } from './result.js';
+import type { EvidenceLevel } from '../reference/sequence.js';
+import type { Format } from '../reference/precision.js';
+import type { AuditedItem, FileSummary } from './result.js';
 import { newCoverage } from './coverage.js';
 import { samplesKey, type Aggregate, type RunContext } from './run-context.js';
 import type { Candidate } from './group-context.js';
@@ -23,8 +30,10 @@ import { PrecisionPool, type FilePrecision } from './precision-pool.js';
 export interface PassObserver {
   /** Every invalid or skipped row, in file order. */
   item?(item: Extract<RawItem, { kind: 'invalid' | 'skipped' | 'aggregate' }>): void;
-  /** Every readable record with its verdict and (before its group settles it) its finding, in file order. */
+  /** Every readable record with its verdict and (before its group settles it) its finding, in file order (record stage: not called for a file judged on several threads). */
   record?(record: AuditRecord, line: number, verdict: RecordVerdict, finding: Finding | null): void;
+  /** Every readable record's outcome, in file order (file stage). */
+  outcome?(outcome: RecordOutcome): void;
   /** Every group once the file is read, harmonised and judged. */
   group?(outcome: GroupOutcome): void;
   /** Asked after each record: true ends the pass early (what is read so far is finished as usual). */
@@ -46,6 +55,152 @@ export interface FilePass {
   precision: FilePrecision | null;
 }
 
+/** One readable record as the file stage needs it: its verdict reduced to plain data (structured-clonable). */
+export interface RecordOutcome {
+  kind: 'outcome';
+  id: RecordId;
+  line: number;
+  group?: RecordId;
+  level: EvidenceLevel;
+  score: number | undefined;
+  scoreKind: ScoreKind;
+  /** The record's finding (null when none, or its rule is off). */
+  finding: Finding | null;
+  /** `precision`: its numbers fit only half precision; `bug`: a rule named a bug. */
+  verdict: 'clean' | 'bug' | 'precision';
+  /** Its diagnosis is range-only (its group's siblings may refine it). */
+  range: boolean;
+  /** For the precision pool: a half-precision record's format and worst difference; a clean one's numbers. */
+  format?: Format;
+  worst?: number;
+  values?: Float64Array;
+  /** What its group keeps of it (grouped records only). */
+  candidate?: Candidate;
+}
+
+/** The record stage: one record's verdict as the file stage's outcome. */
+export function recordOutcome(verdict: RecordVerdict, line: number, finding: Finding | null): RecordOutcome {
+  const { ctx } = verdict;
+  const group = ctx.record.group;
+  const kind = verdict.diagnosis?.basis === 'precision' ? 'precision' : verdict.rule ? 'bug' : 'clean';
+  const o: RecordOutcome = { kind: 'outcome', id: ctx.id, line, level: ctx.ref.level, score: ctx.score, scoreKind: ctx.kind, finding, verdict: kind, range: verdict.diagnosis?.basis === 'range' };
+  if (kind === 'precision') {
+    o.format = ctx.tier.format;
+    o.worst = ctx.valuesCheck.worst;
+  } else if (kind === 'clean' && ctx.values) o.values = ctx.values;
+  if (group !== undefined) {
+    o.group = group;
+    o.candidate = candidateOf(verdict, line);
+  }
+  return o;
+}
+
+/** Judges one record (the record stage on the thread that read it). */
+export function judgeRecord(record: AuditRecord, file: string, line: number, config: EngineConfig, observer: PassObserver = {}): RecordOutcome {
+  const verdict = diagnoseRecord(record, file, line, config);
+  const f = recordFinding(verdict, file, line, config);
+  observer.record?.(record, line, verdict, f);
+  return recordOutcome(verdict, line, f);
+}
+
+/** The file stage: consumes a file's non-record items and record outcomes in file order, and finishes the file. */
+export class FileStage {
+  private readonly summary: FileSummary;
+  private readonly findings: Finding[] = [];
+  private readonly aggregates: Aggregate[] = [];
+  private readonly scores: FileScores;
+  private readonly groups = new Map<RecordId, Candidate[]>();
+  // A grouped record's finding waits for its group: siblings may refine a range-only diagnosis.
+  private readonly held = new Map<RecordId, HeldFinding[]>();
+  // Half-precision verdicts and grids, summed up once per file (or, in a file that is no
+  // half-precision run, reported one by one at its end).
+  private readonly pool: PrecisionPool;
+
+  constructor(
+    private readonly file: string,
+    format: string | null,
+    private readonly config: EngineConfig,
+    private readonly observer: PassObserver = {},
+  ) {
+    this.summary = { file, format, records: 0, audited: 0, invalid: 0, skipped: 0, skipReasons: {}, coverage: newCoverage(), accuracy: accuracyOf(newTally()) };
+    this.scores = newFileScores(file);
+    this.pool = new PrecisionPool(file, config.precision !== undefined && config.precision !== 'auto');
+  }
+
+  /** An aggregate, an invalid or a skipped row. */
+  item(item: Extract<RawItem, { kind: 'invalid' | 'skipped' | 'aggregate' }>): void {
+    const { summary, observer } = this;
+    if (item.kind === 'aggregate') {
+      this.aggregates.push({ file: item.file, line: item.line, task: item.task, metric: item.metric, value: item.value, run: item.run });
+      observer.item?.(item);
+      return;
+    }
+    observer.item?.(item);
+    if (!item.wholeFile) summary.records++;
+    if (item.kind === 'skipped') {
+      if (!item.wholeFile) summary.skipped++;
+      summary.skipReasons[item.reason] = (summary.skipReasons[item.reason] ?? 0) + 1;
+    } else {
+      if (!item.wholeFile) summary.invalid++;
+      const f = engineFinding(this.config, INVALID_RECORD, item.file, item.line, { messageId: item.code ?? 'format', data: { detail: item.message } }, item.recordId);
+      if (f) this.findings.push(f);
+    }
+  }
+
+  /** A readable record's outcome. */
+  record(o: RecordOutcome): void {
+    this.observer.outcome?.(o);
+    this.summary.records++;
+    this.summary.audited++;
+    this.summary.coverage[o.level]++;
+    addScore(this.scores, o.score, o.scoreKind, o.line);
+    const f = o.finding;
+    const precise = o.verdict === 'precision';
+    this.pool.add(o, precise ? f : null);
+    if (o.group !== undefined) {
+      if (f && !precise) {
+        let list = this.held.get(o.group);
+        if (!list) this.held.set(o.group, (list = []));
+        list.push({ finding: f, range: o.range });
+      }
+      let list = this.groups.get(o.group);
+      if (!list) this.groups.set(o.group, (list = []));
+      list.push(o.candidate!);
+    } else if (f && !precise) this.findings.push(f);
+  }
+
+  /** Once the file is read: groups finished and judged, accuracy and precision summed up. */
+  finish(): FilePass {
+    const { file, summary, findings, scores, config, observer } = this;
+    const samples: RunContext['samples'] = new Map();
+    const tally = newTally();
+    const taskTallies = new Map<string, AccuracyTally>();
+    for (const [id, cands] of this.groups) {
+      const outcome = finishGroup(file, id, cands, this.held.get(id) ?? [], config);
+      observer.group?.(outcome);
+      findings.push(...outcome.recordFindings);
+      const g = groupFinding(outcome);
+      if (g) findings.push(g);
+      tallyGroup(tally, outcome.context);
+      const task = cands[0].task;
+      if (task !== undefined) {
+        let t = taskTallies.get(task);
+        if (!t) taskTallies.set(task, (t = newTally()));
+        tallyGroup(t, outcome.context);
+      }
+      addGroupScores(scores, id, cands);
+      collectSampleMetrics(samples, file, cands);
+    }
+    summary.accuracy = accuracyOf(tally);
+    const { individual, summary: precision } = this.pool.finish();
+    findings.push(...individual);
+    const tasks = tasksAccuracy(taskTallies);
+    if (tasks) summary.tasks = tasks;
+    return { summary, findings, aggregates: this.aggregates, samples, tally, taskTallies, scores, precision };
+  }
+}
+
+/** Both stages over a file on this thread. */
 export async function passFile(
   file: string,
   reading: FileReading,
@@ -53,89 +208,31 @@ export async function passFile(
   observer: PassObserver = {},
   onRecord?: () => void,
 ): Promise<FilePass> {
-  const summary: FileSummary = { file, format: reading.format, records: 0, audited: 0, invalid: 0, skipped: 0, skipReasons: {}, coverage: newCoverage(), accuracy: accuracyOf(newTally()) };
-  const findings: Finding[] = [];
-  const aggregates: Aggregate[] = [];
-  const samples: RunContext['samples'] = new Map();
-  const scores = newFileScores(file);
-  const groups = new Map<RecordId, Candidate[]>();
-  // A grouped record's finding waits for its group: siblings may refine a range-only diagnosis.
-  const held = new Map<RecordId, HeldFinding[]>();
-  // Half-precision verdicts and grids, summed up once per file (or, in a file that is no
-  // half-precision run, reported one by one at its end).
-  const pool = new PrecisionPool(file, config.precision !== undefined && config.precision !== 'auto');
-  const invalid = (item: Extract<RawItem, { kind: 'invalid' }>) => {
-    const f = engineFinding(config, INVALID_RECORD, item.file, item.line, { messageId: item.code ?? 'format', data: { detail: item.message } }, item.recordId);
-    if (f) findings.push(f);
-  };
-
+  const stage = new FileStage(file, reading.format, config, observer);
   read: for await (const batch of reading.batches) for (const item of batch) {
-    if (item.kind === 'aggregate') {
-      aggregates.push({ file: item.file, line: item.line, task: item.task, metric: item.metric, value: item.value, run: item.run });
-      observer.item?.(item);
+    if (item.kind !== 'record') {
+      stage.item(item);
+      if (item.kind !== 'aggregate') onRecord?.();
       continue;
     }
-    if (item.kind === 'skipped' || item.kind === 'invalid') {
-      observer.item?.(item);
-      if (!item.wholeFile) summary.records++;
-      if (item.kind === 'skipped') {
-        if (!item.wholeFile) summary.skipped++;
-        summary.skipReasons[item.reason] = (summary.skipReasons[item.reason] ?? 0) + 1;
-      } else {
-        if (!item.wholeFile) summary.invalid++;
-        invalid(item);
-      }
-      onRecord?.();
-      continue;
-    }
-    summary.records++;
-    summary.audited++;
-    const { record, line } = item;
-    const verdict = diagnoseRecord(record, file, line, config);
-    summary.coverage[verdict.ctx.ref.level]++;
-    addScore(scores, verdict.ctx.score, verdict.ctx.kind, line);
-    const f = recordFinding(verdict, file, line, config);
-    observer.record?.(record, line, verdict, f);
-    const precise = verdict.diagnosis?.basis === 'precision';
-    pool.add(verdict.ctx, line, precise ? 'precision' : verdict.rule ? 'bug' : 'clean', precise ? f : null);
-    if (record.group !== undefined) {
-      if (f && !precise) {
-        let list = held.get(record.group);
-        if (!list) held.set(record.group, (list = []));
-        list.push({ finding: f, range: verdict.diagnosis?.basis === 'range' });
-      }
-      let list = groups.get(record.group);
-      if (!list) groups.set(record.group, (list = []));
-      list.push(candidateOf(verdict, line));
-    } else if (f && !precise) findings.push(f);
+    stage.record(judgeRecord(item.record, file, item.line, config, observer));
     onRecord?.();
     if (observer.stop?.()) break read;
   }
+  return stage.finish();
+}
 
-  const tally = newTally();
-  const taskTallies = new Map<string, AccuracyTally>();
-  for (const [id, cands] of groups) {
-    const outcome = finishGroup(file, id, cands, held.get(id) ?? [], config);
-    observer.group?.(outcome);
-    findings.push(...outcome.recordFindings);
-    const g = groupFinding(outcome);
-    if (g) findings.push(g);
-    tallyGroup(tally, outcome.context);
-    const task = cands[0].task;
-    if (task !== undefined) {
-      let t = taskTallies.get(task);
-      if (!t) taskTallies.set(task, (t = newTally()));
-      tallyGroup(t, outcome.context);
-    }
-    addGroupScores(scores, id, cands);
-    collectSampleMetrics(samples, file, cands);
-  }
-  summary.accuracy = accuracyOf(tally);
-  const { individual, summary: precision } = pool.finish();
-  findings.push(...individual);
-  const tasks = tasksAccuracy(taskTallies);
-  if (tasks) summary.tasks = tasks;
-  return { summary, findings, aggregates, samples, tally, taskTallies, scores, precision };
+/** Observes a file pass for its audited records (ungrouped) and groups (at their first candidate's line). */
+export function auditedListing(into: AuditedItem[]): PassObserver {
+  return {
+    outcome(o) {
+      if (o.group === undefined) into.push({ kind: 'record', id: o.id, line: o.line });
+    },
+    group(outcome) {
+      const first = Math.min(...outcome.context.candidates.map((c) => c.line));
+      into.push({ kind: 'group', id: outcome.context.group, line: first });
+    },
+  };
 }
 
 /** Per-sample harness metrics, once per group, by run and task: what a results file's headline must average. */

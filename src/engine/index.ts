@@ -4,15 +4,16 @@
  * then asks the run rules at the end. It is handed its rules (a RuleSet) and their severities;
  * it never imports rules/.
  */
+import { availableParallelism } from 'node:os';
 import pLimit from 'p-limit';
 import type { SeveritySetting } from '../types.js';
-import { listInputFiles, readFileItems, type ReadOptions } from '../ingest/index.js';
-import type { AuditedItem, RunResult } from './result.js';
-import type { FilePass, PassObserver } from './file-pass.js';
+import { listInputFiles, type ReadOptions } from '../ingest/index.js';
+import type { RunResult } from './result.js';
+import type { FilePass } from './file-pass.js';
 import type { RuleSet } from './rule-set.js';
 import { resolveSeverities } from './rule-set.js';
-import { passFile } from './file-pass.js';
-import { checkAccounting } from './accounting.js';
+import { auditWholeFile } from '../parallel/tasks.js';
+import { parallelPasses } from '../parallel/index.js';
 import type { EngineConfig } from './verdict.js';
 import { finishRun } from './finish-run.js';
 import type { PrecisionSetting } from '../reference/precision.js';
@@ -22,8 +23,21 @@ export interface AuditOptions {
   rules: RuleSet;
   /** Per-rule severity overrides (`--rule id=sev`). */
   severities?: Record<string, SeveritySetting>;
-  /** Files read at once. */
+  /** Files read at once on one thread (`--jobs 1`; with more threads, each reads one file or range at a time). */
   concurrency?: number;
+  /**
+   * Threads to audit on, the main one included (default: os.availableParallelism()). More than
+   * one needs `workerModule`; without it the audit runs on this thread whatever `jobs` says.
+   */
+  jobs?: number;
+  /**
+   * The worker threads' entry module: it imports the rules, which cannot be posted to a thread.
+   * `defaultWorkerModule` (from the package root) runs the default rule set; for a RuleSet of your
+   * own, write an entry that calls `serveAuditWorker(yourRules)`. Its rules must be `rules`.
+   */
+  workerModule?: string | URL;
+  /** Tuning (tests): bytes per range of a large file, and the input size below which no worker starts. */
+  parallel?: { rangeBytes?: number; minBytes?: number };
   read?: ReadOptions;
   /**
    * Called every 256 records with the running record count and the file being read, and once
@@ -47,23 +61,28 @@ export async function audit(paths: readonly string[], options: AuditOptions): Pr
   return finishRun(await auditFiles(await listInputFiles(paths), config, options), config);
 }
 
+/** What auditFiles needs beyond the engine config (which holds the rules, severities and precision). */
+export type FilesOptions = Omit<AuditOptions, 'rules' | 'severities' | 'precision'>;
+
 /**
- * Each file's pass, in the order of `files` (however many are read at once): what finishRun
+ * Each file's pass, in the order of `files`, on `jobs` threads or this one: what finishRun
  * makes a run of, and what a shard writes to its partial report.
  */
-export async function auditFiles(files: readonly string[], config: EngineConfig, options: Omit<AuditOptions, 'rules' | 'severities' | 'precision'>): Promise<FilePass[]> {
+export async function auditFiles(files: readonly string[], config: EngineConfig, options: FilesOptions): Promise<FilePass[]> {
+  return (await parallelPassesOf(files, config, options)) ?? (await filePasses(files, config, options));
+}
+
+/** Every file's pass on this thread, `concurrency` files read at once (`--jobs 1`). */
+async function filePasses(files: readonly string[], config: EngineConfig, options: FilesOptions): Promise<FilePass[]> {
   const limit = pLimit(Math.max(1, options.concurrency ?? 4));
+  const ctx = { config, read: options.read ?? {}, listAudited: options.listAudited === true };
+  const progress = options.onProgress;
   let recordsSeen = 0;
   const count = { done: 0, total: files.length };
   return Promise.all(
     files.map((file) =>
       limit(async () => {
-        const reading = await readFileItems(file, options.read);
-        const progress = options.onProgress;
-        const audited: AuditedItem[] | undefined = options.listAudited ? [] : undefined;
-        const pass = await passFile(file, reading, config, audited ? listing(audited) : {}, progress && (() => (++recordsSeen & 255) === 0 && progress(recordsSeen, file, count)));
-        checkAccounting(pass.summary, reading.accounting);
-        if (audited) pass.summary.auditedItems = audited.sort((a, b) => a.line - b.line);
+        const pass = await auditWholeFile(file, ctx, progress && (() => (++recordsSeen & 255) === 0 && progress(recordsSeen, file, count)));
         count.done++;
         progress?.(recordsSeen, file, count);
         return pass;
@@ -72,24 +91,24 @@ export async function auditFiles(files: readonly string[], config: EngineConfig,
   );
 }
 
-/** Observes a file pass for its audited records (ungrouped) and groups (at their first candidate's line). */
-function listing(into: AuditedItem[]): PassObserver {
-  return {
-    record(record, line) {
-      if (record.group === undefined) into.push({ kind: 'record', id: record.id, line });
-    },
-    group(outcome) {
-      const first = Math.min(...outcome.context.candidates.map((c) => c.line));
-      into.push({ kind: 'group', id: outcome.context.group, line: first });
-    },
-  };
+/** Every file's pass on `jobs` threads (src/parallel/); null when one thread does: `--jobs 1`, no worker module, or an input too small to share. */
+async function parallelPassesOf(files: readonly string[], config: EngineConfig, options: FilesOptions): Promise<FilePass[] | null> {
+  const jobs = options.jobs ?? availableParallelism();
+  if (jobs < 2 || options.workerModule === undefined || files.length === 0) return null;
+  const read = options.read ?? {};
+  const listAudited = options.listAudited === true;
+  const settings = { severities: config.overrides && { ...config.overrides }, precision: config.precision ?? 'auto', read, listAudited };
+  const count = { done: 0, total: files.length };
+  let records = 0;
+  const onDone = options.onProgress && ((n: number, file: string, done: number) => options.onProgress!((records += n), file, { ...count, done }));
+  return parallelPasses(files, { config, read, listAudited }, settings, { jobs, workerModule: options.workerModule, ...options.parallel }, onDone);
 }
 
+export { finishRun } from './finish-run.js';
 export { diagnoseRecord, recordFinding, type EngineConfig, type RecordVerdict } from './verdict.js';
 export { finishGroup, type GroupOutcome } from './groups.js';
 export { candidateOf } from './candidates.js';
 export { guarded } from './findings.js';
-export { finishRun } from './finish-run.js';
 export { passFile, type PassObserver, type FilePass } from './file-pass.js';
 export { AccountingError, checkAccounting } from './accounting.js';
 export { nothingAudited, auditedOf, EVIDENCE_LEVELS } from './coverage.js';

@@ -13,7 +13,19 @@
 import type { Finding, RecordId } from '../types.js';
 import { type Format, type HalfFormat } from '../reference/precision.js';
 import { GRID_CHANCE, GridEvidence } from '../reference/storage.js';
-import type { RecordContext } from './record-context.js';
+
+/** What the pool reads of one record's outcome (file-pass.ts's RecordOutcome). */
+export interface PoolRecord {
+  id: RecordId;
+  line: number;
+  verdict: 'clean' | 'bug' | 'precision';
+  score: number | undefined;
+  /** A half-precision record's precision and largest per-token difference. */
+  format?: Format;
+  worst?: number;
+  /** A clean record's per-token values. */
+  values?: ArrayLike<number>;
+}
 
 /** Records named in a summary's evidence. */
 const EXAMPLES = 3;
@@ -102,26 +114,26 @@ export class PrecisionPool {
    * One record's verdict: `precision` when its numbers fit only half precision (with the finding
    * that would report it alone), `bug` when a rule named a bug.
    */
-  add(ctx: RecordContext, line: number, verdict: 'clean' | 'bug' | 'precision', finding: Finding | null): void {
+  add(r: PoolRecord, finding: Finding | null): void {
     this.records++;
-    if (verdict === 'bug') {
+    if (r.verdict === 'bug') {
       // A record with a bug says nothing about the pipeline's precision.
       this.bugs++;
       return;
     }
-    if (verdict === 'precision') {
+    if (r.verdict === 'precision') {
       this.verdicts++;
-      if (this.examples.length < EXAMPLES) this.examples.push({ id: ctx.id, line, format: ctx.tier.format, worst: ctx.valuesCheck.worst });
+      if (this.examples.length < EXAMPLES) this.examples.push({ id: r.id, line: r.line, format: r.format!, worst: r.worst! });
       if (finding && this.verdicts <= MAX_HELD) this.held.push(finding);
       else this.held = [];
       // Its numbers are told in its own verdict; the grid pool speaks for records that fit float32.
       return;
     }
-    if (ctx.values) this.values.add(ctx.values, line, ctx.id);
+    if (r.values) this.values.add(r.values, r.line, r.id);
     // With one value, the score is that value: no second witness.
-    if (ctx.score !== undefined && !(ctx.values && ctx.values.length === 1)) {
-      this.one[0] = ctx.score;
-      this.scores.add(this.one, line, ctx.id);
+    if (r.score !== undefined && !(r.values && r.values.length === 1)) {
+      this.one[0] = r.score;
+      this.scores.add(this.one, r.line, r.id);
     }
   }
 

@@ -21,8 +21,6 @@ import { lmEvalV03Adapter } from './formats/lm-eval-v03.js';
 import { vllmServerAdapter } from './formats/vllm-server.js';
 import { tgiAdapter } from './formats/tgi.js';
 import { llamaCppAdapter } from './formats/llama-cpp.js';
-import { readParquetRowBatches } from './parquet.js';
-import { readZipJsonRows } from './zip.js';
 import { readCsvRowBatches, readJsonDocumentBatches, readJsonLineBatches, sniffContainer, type Row } from './rows.js';
 import { STDIN, openText, type TextSource } from './text.js';
 
@@ -125,10 +123,13 @@ const LFS_POINTER = 'version https://git-lfs.github.com/spec/v1';
 
 /** Rows of a binary container (Parquet, a zip archive), which the text readers do not open. */
 async function* binaryBatches(file: string, container: 'parquet' | 'zip'): AsyncGenerator<Row[]> {
+  // Loaded when a file needs them: a run of JSONL (and every worker thread) starts without them.
   if (container === 'parquet') {
+    const { readParquetRowBatches } = await import('./parquet.js');
     yield* readParquetRowBatches(file, lightevalParquetColumns);
     return;
   }
+  const { readZipJsonRows } = await import('./zip.js');
   let rows: Row[] = [];
   for await (const row of readZipJsonRows(file, inspectEvalMembers)) {
     rows.push(row);
@@ -166,6 +167,10 @@ export interface FileReading {
    * the items are consumed; the engine holds its own counts against it.
    */
   accounting: Accounting;
+  /** The container the file was read as (absent for a file that yields one whole-file problem). */
+  container?: Container;
+  /** Releases the file when its items are not consumed (a caller that only wanted the format). */
+  close(): void;
 }
 
 export interface Accounting {
@@ -185,7 +190,7 @@ async function* flatten<T>(batches: AsyncGenerator<T[]>): AsyncGenerator<T> {
   for await (const batch of batches) yield* batch;
 }
 
-function newAccounting(): Accounting {
+export function newAccounting(): Accounting {
   return { rows: 0, lost: [], items: { record: 0, invalid: 0, skipped: 0 } };
 }
 
@@ -199,10 +204,15 @@ function unreadable(file: string, line: number, code: InvalidCode, message: stri
   );
 }
 
-function reading(format: string | null, batches: AsyncGenerator<RawItem[]>, accounting = newAccounting()): FileReading {
+function reading(format: string | null, batches: AsyncGenerator<RawItem[]>, accounting = newAccounting(), container?: Container, source?: AsyncGenerator<Row[]>): FileReading {
   let items: AsyncGenerator<RawItem> | null = null;
   return {
     format,
+    ...(container !== undefined ? { container } : {}),
+    close() {
+      void batches.return(undefined);
+      void source?.return(undefined);
+    },
     batches,
     accounting,
     get items() {
@@ -262,12 +272,49 @@ export async function readFileItems(file: string, options: ReadOptions = {}): Pr
     return unreadable(file, first.line, 'unsupportedFormat', `unsupported input format: no adapter recognises this file. Supported formats: ${supportedFormatsText()}`);
   }
   const chosen = adapter ?? canonicalAdapter;
+  const accounting = newAccounting();
+  const toItems = rowConverter(file, chosen, options, container, accounting, new Set());
+  return reading(
+    chosen.name,
+    (async function* () {
+      if (pending.length > 0) yield toItems(pending);
+      for await (const rows of source) yield toItems(rows);
+      // An empty output file is what a crashed eval step leaves behind: never a silent pass.
+      if (accounting.rows === 0) yield [emptyFileItem(file)];
+    })(),
+    accounting,
+    container,
+    source,
+  );
+}
+
+/** What a file with no row at all yields. */
+export function emptyFileItem(file: string): RawItem {
+  return { kind: 'invalid', file, line: 1, message: 'the file holds no records', wholeFile: true, code: 'emptyFile' };
+}
+
+/** A record whose id an earlier record of its file has: invalid (ids name records in findings). Adds a new id to `seen`. */
+export function checkUniqueId(item: RawItem, seen: Set<string | number>): RawItem {
+  return item.kind === 'record' ? (duplicateId(item.file, item.line, item.record.id, seen) ?? item) : item;
+}
+
+/** The invalid item of a record whose id `seen` holds, else null (and the id is added). */
+export function duplicateId(file: string, line: number, id: string | number, seen: Set<string | number>): RawItem | null {
+  if (seen.has(id)) return { kind: 'invalid', file, line, recordId: id, code: 'duplicateId', message: `duplicate id ${JSON.stringify(id)} in this file` };
+  seen.add(id);
+  return null;
+}
+
+/**
+ * Rows to items with a file's adapter, counted in `accounting`. `ids`: the ids seen so far, for
+ * duplicate ids; null when the caller checks them in file order itself (a file whose line ranges
+ * are read on several threads).
+ */
+export function rowConverter(file: string, chosen: FormatAdapter, options: ReadOptions, container: Container, accounting: Accounting, ids: Set<string | number> | null): (rows: readonly Row[]) => RawItem[] {
   const convert = chosen.createConverter(file, { ...options, container });
   // Adapters that build records themselves (rather than validating user objects) are held to the
   // same schema, so nothing downstream sees a record the canonical format would refuse.
   const validated = chosen === canonicalAdapter || chosen.name === 'mapped';
-  const seen = new Set<string | number>();
-  const accounting = newAccounting();
   const check = (item: RawItem): RawItem => {
     if (item.kind !== 'record') return item;
     const { record } = item;
@@ -276,14 +323,9 @@ export async function readFileItems(file: string, options: ReadOptions = {}): Pr
       const problem = schema ?? structuralProblem(record);
       if (problem) return { kind: 'invalid', file: item.file, line: item.line, recordId: record.id, code: schema !== null ? 'schema' : 'structure', message: `${chosen.name} adapter: ${problem}` };
     }
-    // Ids name records in findings: unique per file, whatever the format.
-    if (seen.has(record.id)) {
-      return { kind: 'invalid', file: item.file, line: item.line, recordId: record.id, code: 'duplicateId', message: `duplicate id ${JSON.stringify(record.id)} in this file` };
-    }
-    seen.add(record.id);
-    return item;
+    return ids ? checkUniqueId(item, ids) : item;
   };
-  const toItems = (rows: readonly Row[]): RawItem[] => {
+  return (rows) => {
     const out: RawItem[] = [];
     for (const row of rows) {
       accounting.rows++;
@@ -301,16 +343,6 @@ export async function readFileItems(file: string, options: ReadOptions = {}): Pr
     }
     return out;
   };
-  return reading(
-    chosen.name,
-    (async function* () {
-      if (pending.length > 0) yield toItems(pending);
-      for await (const rows of source) yield toItems(rows);
-      // An empty output file is what a crashed eval step leaves behind: never a silent pass.
-      if (accounting.rows === 0) yield [{ kind: 'invalid', file, line: 1, message: 'the file holds no records', wholeFile: true, code: 'emptyFile' }];
-    })(),
-    accounting,
-  );
 }
 
 export type { FormatAdapter, AdapterOptions } from './adapter.js';

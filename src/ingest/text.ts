@@ -44,6 +44,16 @@ export async function openText(file: string): Promise<TextSource> {
   return new DecodedSource(file, bytes);
 }
 
+/**
+ * Bytes [start, end) of a regular UTF-8 file as text: one thread's share of a large file, cut at
+ * line starts. A byte-order mark is the file's only at its start.
+ */
+export async function openTextRange(file: string, start: number, end: number): Promise<TextSource> {
+  const handle = await open(file, 'r');
+  const stream = createReadStream('', { fd: handle, start, end: end - 1, highWaterMark: CHUNK_BYTES });
+  return new DecodedSource(file, stream[Symbol.asyncIterator](), start === 0);
+}
+
 async function fileBytes(file: string, info: Stats): Promise<AsyncIterator<Buffer>> {
   // Opened here so that a file that cannot be read fails now, before any reader starts.
   const handle = await open(file, 'r');
@@ -99,9 +109,12 @@ class Decoder {
   private odd: Buffer | null = null;
   private bom: boolean;
 
-  constructor(private readonly encoding: 'utf-8' | 'utf-16le' | 'utf-16be') {
+  constructor(
+    private readonly encoding: 'utf-8' | 'utf-16le' | 'utf-16be',
+    bom = true,
+  ) {
     this.inner = new StringDecoder(encoding === 'utf-8' ? 'utf8' : 'utf16le');
-    this.bom = true;
+    this.bom = bom;
   }
 
   write(buf: Buffer): string {
@@ -136,6 +149,8 @@ class DecodedSource implements TextSource {
   constructor(
     readonly file: string,
     private readonly bytes: AsyncIterator<Buffer>,
+    /** Whether a leading byte-order mark is stripped (at a file's start, not a range's). */
+    private readonly atStart = true,
   ) {}
 
   /** The next decoded piece from the file, or null at its end. */
@@ -155,7 +170,7 @@ class DecodedSource implements TextSource {
           if (more.done) this.done = true;
           else buf = Buffer.concat([buf, more.value]);
         }
-        this.decoder = new Decoder(encodingOf(buf));
+        this.decoder = this.atStart ? new Decoder(encodingOf(buf)) : new Decoder('utf-8', false);
       }
       const text = this.decoder.write(buf) + (this.done ? this.decoder.end() : '');
       if (text.length > 0) return text;

@@ -1,0 +1,183 @@
+/**
+ * `--jobs N`: an audit's files spread over worker threads, the main thread working too. Whole
+ * files go to whichever thread is free; a large line-delimited file is cut into line ranges
+ * (ranges.ts) whose record stage runs on any thread, and whose file stage (groups, held
+ * findings, the precision pool, duplicate ids) the main thread runs over the ranges in file
+ * order. What comes back is the FilePass of every file in input order: the same, field for field,
+ * as one thread's (structured clone keeps Maps, Sets and typed arrays; a FilePass holds no class
+ * instances), so reports are byte-identical to `--jobs 1`.
+ */
+import { stat } from 'node:fs/promises';
+import { STDIN, duplicateId, emptyFileItem, readFileItems } from '../ingest/index.js';
+import { FileStage, auditedListing, type FilePass } from '../engine/file-pass.js';
+import { checkAccounting } from '../engine/accounting.js';
+import type { AuditedItem } from '../engine/result.js';
+import { planRanges } from './ranges.js';
+import { runTask, type RangeResult, type Task, type TaskContext, type TaskResult } from './tasks.js';
+import { WorkerThread } from './worker-thread.js';
+import type { WorkerSettings } from './messages.js';
+
+/** A range's size: small enough that the threads finish a file together, large enough that a range costs little to hand out. */
+export const RANGE_BYTES = 2 << 20;
+/** Inputs smaller than this in all run on the main thread: starting a worker (its modules, the rules) costs more than it saves. */
+export const MIN_PARALLEL_BYTES = 8 << 20;
+
+/**
+ * Formats whose rows convert one by one, whatever came before (their converters keep no state
+ * across rows), so that a file's line ranges can be converted apart. The others (lighteval
+ * numbers its rows, Inspect and HELM read their documents whole) are read whole by one thread.
+ */
+const LINE_FORMATS = new Set(['canonical', 'mapped', 'lm-eval-samples', 'lm-eval-v03', 'openai-chat', 'openai-completions', 'vllm', 'vllm-server', 'tgi', 'llama-cpp']);
+
+export interface ParallelOptions {
+  /** Threads, the main one included (≥ 2). */
+  jobs: number;
+  /** The worker entry module (it imports the rules: see worker.ts). */
+  workerModule: string | URL;
+  /** Tuning, for tests: the size of a range (a file of two or more is cut), and the input size below which no worker starts. */
+  rangeBytes?: number;
+  minBytes?: number;
+}
+
+/** A file's place in the task list: one whole-file task, or `ranges` range tasks. */
+interface Slot {
+  file: string;
+  first: number;
+  ranges: number;
+  stage: SplitFile | null;
+}
+
+/**
+ * Every file's pass on `jobs` threads, in input order; null when the input is too small to be
+ * worth a worker (the caller runs it on its own thread).
+ */
+export async function parallelPasses(
+  files: readonly string[],
+  ctx: TaskContext,
+  settings: WorkerSettings,
+  options: ParallelOptions,
+  onDone?: (records: number, file: string, done: number) => void,
+): Promise<FilePass[] | null> {
+  const sizes = await Promise.all(files.map((f) => (f === STDIN ? 0 : stat(f).then((s) => (s.isFile() ? s.size : 0), () => 0))));
+  if (sizes.reduce((a, b) => a + b, 0) < (options.minBytes ?? MIN_PARALLEL_BYTES)) return null;
+  // Started first: the workers load their modules while this thread plans the tasks.
+  const threads = Array.from({ length: options.jobs - 1 }, () => new WorkerThread(options.workerModule, settings));
+  try {
+    const { tasks, slots } = await planTasks(files, sizes, ctx, options.rangeBytes ?? RANGE_BYTES);
+    // A thread with nothing to do costs its start only.
+    for (const t of threads.splice(Math.max(0, tasks.length - 1))) void t.terminate();
+    const passes: FilePass[] = [];
+    const results: (TaskResult | undefined)[] = [];
+    let nextRange = 0; // of the file passes.length is at
+    // Results are taken in task order: a split file's ranges reach its file stage in file order.
+    const deliver = () => {
+      while (passes.length < slots.length) {
+        const { file, first, ranges, stage } = slots[passes.length];
+        if (!stage) {
+          const r = results[first] as Extract<TaskResult, { kind: 'file' }> | undefined;
+          if (!r) return;
+          results[first] = undefined;
+          passes.push(r.pass);
+        } else {
+          for (; nextRange < ranges; nextRange++) {
+            const r = results[first + nextRange] as Extract<TaskResult, { kind: 'range' }> | undefined;
+            if (!r) return;
+            results[first + nextRange] = undefined;
+            stage.add(r.result);
+          }
+          nextRange = 0;
+          passes.push(stage.finish());
+        }
+        onDone?.(passes.at(-1)!.summary.records, file, passes.length);
+      }
+    };
+    let next = 0;
+    let failed = false;
+    const work = async (run: (task: Task) => Promise<TaskResult>) => {
+      while (next < tasks.length && !failed) {
+        const i = next++;
+        try {
+          results[i] = await run(tasks[i]);
+          deliver();
+        } catch (err) {
+          failed = true;
+          throw err;
+        }
+      }
+    };
+    // Two loops per worker: one task running and one queued there while this thread is busy.
+    await Promise.all([work((task) => runTask(task, ctx)), ...threads.flatMap((t) => [work((task) => t.run(task)), work((task) => t.run(task))])]);
+    return passes;
+  } finally {
+    await Promise.all(threads.map((t) => t.terminate()));
+  }
+}
+
+/** A task per file, or per line range of a large file whose format reads line by line. */
+async function planTasks(files: readonly string[], sizes: readonly number[], ctx: TaskContext, rangeBytes: number): Promise<{ tasks: Task[]; slots: Slot[] }> {
+  const tasks: Task[] = [];
+  const slots: Slot[] = [];
+  for (let i = 0; i < files.length; i++) {
+    const file = files[i];
+    // The format and the cuts are looked for at once; the cuts count only for a format read line by line.
+    const [format, cuts] = sizes[i] >= 2 * rangeBytes ? await Promise.all([splitFormat(file, ctx), planRanges(file, rangeBytes).catch(() => null)]) : [null, null];
+    const ranges = format !== null ? cuts : null;
+    slots.push({ file, first: tasks.length, ranges: ranges?.length ?? 0, stage: ranges ? new SplitFile(file, format, ctx) : null });
+    if (ranges) for (const range of ranges) tasks.push({ kind: 'range', file, format: format!, range });
+    else tasks.push({ kind: 'file', file });
+  }
+  return { tasks, slots };
+}
+
+/** The format of a file whose line ranges can be read apart, or null (another container or format, or no format at all). */
+async function splitFormat(file: string, ctx: TaskContext): Promise<string | null> {
+  const reading = await readFileItems(file, ctx.read);
+  reading.close();
+  return reading.container === 'jsonl' && reading.format !== null && LINE_FORMATS.has(reading.format) ? reading.format : null;
+}
+
+/** The file stage of a file read in ranges, fed their results in file order; duplicate ids are found here, over the whole file. */
+class SplitFile {
+  private readonly stage: FileStage;
+  private readonly ids = new Set<string | number>();
+  private readonly accounting = { rows: 0, lost: [] as number[], items: { record: 0, invalid: 0, skipped: 0 } };
+  private readonly audited: AuditedItem[] | undefined;
+
+  constructor(
+    private readonly file: string,
+    format: string | null,
+    ctx: TaskContext,
+  ) {
+    this.audited = ctx.listAudited ? [] : undefined;
+    this.stage = new FileStage(file, format, ctx.config, this.audited ? auditedListing(this.audited) : {});
+  }
+
+  add(range: RangeResult): void {
+    const { accounting, stage } = this;
+    accounting.rows += range.rows;
+    accounting.lost.push(...range.lost);
+    for (const item of range.items) {
+      if (item.kind === 'outcome') {
+        const duplicate = duplicateId(this.file, item.line, item.id, this.ids);
+        if (!duplicate) {
+          accounting.items.record++;
+          stage.record(item);
+          continue;
+        }
+        accounting.items.invalid++;
+        stage.item(duplicate as Extract<typeof duplicate, { kind: 'invalid' }>);
+        continue;
+      }
+      if (item.kind !== 'aggregate' && !item.wholeFile) accounting.items[item.kind]++;
+      stage.item(item);
+    }
+  }
+
+  finish(): FilePass {
+    if (this.accounting.rows === 0) this.stage.item(emptyFileItem(this.file) as Extract<ReturnType<typeof emptyFileItem>, { kind: 'invalid' }>);
+    const pass = this.stage.finish();
+    checkAccounting(pass.summary, this.accounting);
+    if (this.audited) pass.summary.auditedItems = this.audited.sort((a, b) => a.line - b.line);
+    return pass;
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * A large line-delimited file cut into byte ranges that start at line starts, each with the line
+ * number it starts at, so that threads can read and judge the ranges apart and still name every
+ * row by its line in the file. Line breaks count as the readers count them (rows.ts): LF, CRLF
+ * and a lone CR are one break each. Ranges are cut only after an LF, so a CRLF is never split.
+ */
+import { open } from 'node:fs/promises';
+
+export interface LineRange {
+  /** Byte offsets [start, end). */
+  start: number;
+  end: number;
+  /** 1-based line number of the range's first line. */
+  line: number;
+}
+
+const SCAN_BYTES = 1 << 22;
+
+/**
+ * The file's ranges of about `rangeBytes` each (a range runs on to the next LF), or null when the
+ * file is not worth cutting (one range) or not UTF-8 (a UTF-16 byte-order mark).
+ */
+export async function planRanges(file: string, rangeBytes: number): Promise<LineRange[] | null> {
+  const handle = await open(file, 'r');
+  try {
+    const size = (await handle.stat()).size;
+    const buf = Buffer.allocUnsafe(Math.min(SCAN_BYTES, Math.max(1, size)));
+    const ranges: LineRange[] = [];
+    let rangeStart = 0;
+    let rangeLine = 1;
+    let breaks = 0;
+    for (let pos = 0; pos < size; ) {
+      const { bytesRead } = await handle.read(buf, 0, buf.length, pos);
+      if (bytesRead === 0) break;
+      const b = buf.subarray(0, bytesRead);
+      if (pos === 0 && b.length >= 2 && ((b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff))) return null;
+      let lf = b.indexOf(10);
+      let cr = b.indexOf(13);
+      while (lf >= 0 || cr >= 0) {
+        if (cr >= 0 && (lf < 0 || cr < lf)) {
+          // A CR followed by LF is counted at its LF; a lone one is a break of its own.
+          const next = cr + 1 < b.length ? b[cr + 1] : await byteAt(handle, pos + cr + 1);
+          if (next !== 10) breaks++;
+          cr = b.indexOf(13, cr + 1);
+          continue;
+        }
+        breaks++;
+        const after = pos + lf + 1;
+        if (after - rangeStart >= rangeBytes && after < size) {
+          ranges.push({ start: rangeStart, end: after, line: rangeLine });
+          rangeStart = after;
+          rangeLine = breaks + 1;
+        }
+        lf = b.indexOf(10, lf + 1);
+      }
+      pos += bytesRead;
+    }
+    if (ranges.length === 0) return null;
+    ranges.push({ start: rangeStart, end: size, line: rangeLine });
+    return ranges;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function byteAt(handle: Awaited<ReturnType<typeof open>>, at: number): Promise<number> {
+  const one = Buffer.alloc(1);
+  const { bytesRead } = await handle.read(one, 0, 1, at);
+  return bytesRead === 1 ? one[0] : -1;
+}

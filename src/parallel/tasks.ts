@@ -1,0 +1,64 @@
+/**
+ * The units of work an audit spreads over threads, and how any thread (a worker or the main
+ * thread) does one: a whole file (read and both stages of the file pass: a FilePass), or a line
+ * range of a large file (read, parse, validate and the record stage: compact per-record outcomes
+ * for the main thread's file stage). Tasks and results are plain data, posted between threads.
+ */
+import type { RawItem } from '../types.js';
+import { findAdapter, newAccounting, readFileItems, rowConverter, type ReadOptions } from '../ingest/index.js';
+import { readJsonLineBatches } from '../ingest/rows.js';
+import { openTextRange } from '../ingest/text.js';
+import { auditedListing, judgeRecord, passFile, type FilePass, type RecordOutcome } from '../engine/file-pass.js';
+import { checkAccounting } from '../engine/accounting.js';
+import type { EngineConfig } from '../engine/verdict.js';
+import type { AuditedItem } from '../engine/result.js';
+import type { LineRange } from './ranges.js';
+
+export type Task = { kind: 'file'; file: string } | { kind: 'range'; file: string; format: string; range: LineRange };
+
+/** A range's items in file order: records as their outcomes, the rest as read. Duplicate ids are left to the main thread, which sees the whole file. */
+export interface RangeResult {
+  items: (RecordOutcome | Exclude<RawItem, { kind: 'record' }>)[];
+  /** Rows read, and lines of rows that became no item (see Accounting). */
+  rows: number;
+  lost: number[];
+}
+
+export type TaskResult = { kind: 'file'; pass: FilePass } | { kind: 'range'; result: RangeResult };
+
+/** What every thread audits with. */
+export interface TaskContext {
+  config: EngineConfig;
+  read: ReadOptions;
+  /** List each file's audited records and groups (as JUnit needs). */
+  listAudited: boolean;
+}
+
+export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult> {
+  return task.kind === 'file' ? { kind: 'file', pass: await auditWholeFile(task.file, ctx) } : { kind: 'range', result: await judgeRange(task.file, task.format, task.range, ctx) };
+}
+
+/** One file read and passed on one thread: what `--jobs 1` does for every file. */
+export async function auditWholeFile(file: string, ctx: TaskContext, onRecord?: () => void): Promise<FilePass> {
+  const reading = await readFileItems(file, ctx.read);
+  const audited: AuditedItem[] | undefined = ctx.listAudited ? [] : undefined;
+  const pass = await passFile(file, reading, ctx.config, audited ? auditedListing(audited) : {}, onRecord);
+  checkAccounting(pass.summary, reading.accounting);
+  if (audited) pass.summary.auditedItems = audited.sort((a, b) => a.line - b.line);
+  return pass;
+}
+
+/** The record stage over one range of a JSONL file read with the adapter the main thread chose. */
+async function judgeRange(file: string, format: string, range: LineRange, ctx: TaskContext): Promise<RangeResult> {
+  const adapter = findAdapter(format);
+  if (!adapter) throw new Error(`no adapter ${format}`);
+  const accounting = newAccounting();
+  const toItems = rowConverter(file, adapter, ctx.read, 'jsonl', accounting, null);
+  const offset = range.line - 1;
+  const items: RangeResult['items'] = [];
+  for await (const rows of readJsonLineBatches(await openTextRange(file, range.start, range.end))) {
+    for (const row of rows) row.line += offset;
+    for (const item of toItems(rows)) items.push(item.kind === 'record' ? judgeRecord(item.record, file, item.line, ctx.config) : item);
+  }
+  return { items, rows: accounting.rows, lost: accounting.lost };
+}

@@ -1,0 +1,71 @@
+/**
+ * One worker thread as the main thread sees it: tasks posted, results awaited. A task that
+ * fails in the worker rejects with the error it threw (an InputError or AccountingError rebuilt
+ * as such); a worker that dies rejects what it was doing with an error that names the file.
+ */
+import { Worker } from 'node:worker_threads';
+import { InputError } from '../ingest/index.js';
+import { AccountingError } from '../engine/accounting.js';
+import type { Task, TaskResult } from './tasks.js';
+import type { PostedError, ReplyMessage, TaskMessage, WorkerSettings } from './messages.js';
+
+interface Pending {
+  task: Task;
+  resolve: (r: TaskResult) => void;
+  reject: (e: Error) => void;
+}
+
+export class WorkerThread {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private ids = 0;
+  private ended = false;
+
+  constructor(module: string | URL, settings: WorkerSettings) {
+    this.worker = new Worker(module, { workerData: settings });
+    this.worker.on('message', (reply: ReplyMessage) => {
+      const p = this.pending.get(reply.id);
+      if (!p) return;
+      this.pending.delete(reply.id);
+      if ('error' in reply) p.reject(rebuilt(reply.error, p.task.file));
+      else p.resolve(reply.result);
+    });
+    this.worker.on('error', (err) => this.fail(`failed (${err.message})`, err.stack));
+    this.worker.on('exit', (code) => this.fail(`stopped (exit code ${code})`));
+    this.worker.on('messageerror', (err) => this.fail(`sent what cannot be read (${err.message})`, err.stack));
+  }
+
+  run(task: Task): Promise<TaskResult> {
+    return new Promise((resolve, reject) => {
+      if (this.ended) return reject(new Error(`internal error: a worker thread had stopped before auditing ${task.file}`));
+      const id = ++this.ids;
+      this.pending.set(id, { task, resolve, reject });
+      this.worker.postMessage({ id, task } satisfies TaskMessage);
+    });
+  }
+
+  async terminate(): Promise<void> {
+    this.ended = true;
+    await this.worker.terminate();
+  }
+
+  /** The worker is gone: whatever it was doing fails, naming the file. */
+  private fail(what: string, stack?: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    for (const [id, p] of this.pending) {
+      this.pending.delete(id);
+      const err = new Error(`internal error: a worker thread ${what} while auditing ${p.task.file}`);
+      if (stack) err.stack = `${err.message}\n${stack}`;
+      p.reject(err);
+    }
+  }
+}
+
+function rebuilt(e: PostedError, file: string): Error {
+  if (e.name === 'InputError') return new InputError(e.message);
+  if (e.name === 'AccountingError') return new AccountingError(e.message);
+  const err = new Error(`internal error while auditing ${file}: ${e.message}`);
+  err.stack = `${err.message}\n${e.stack ?? ''}`;
+  return err;
+}

@@ -1,0 +1,148 @@
+/**
+ * --jobs: reports byte-identical with one thread and two (whole files spread over threads, and a
+ * large JSONL file cut into line ranges whose groups, invalid rows, duplicate ids and line breaks
+ * straddle the cuts), line ranges numbered as the readers number lines, and a worker that dies
+ * failing the run with the file named. The tuning options make small inputs split, so the tests
+ * stay small; no timing is asserted.
+ */
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultRuleSet } from '../rules/index.js';
+import { audit, type AuditOptions } from '../src/engine/index.js';
+import { findReporter } from '../src/report/index.js';
+import { planRanges } from '../src/parallel/ranges.js';
+import { defaultWorkerModule } from '../src/parallel/worker-module.js';
+import { auditWholeFile, runTask } from '../src/parallel/tasks.js';
+import { engineConfig } from '../src/engine/index.js';
+import type { RunResult } from '../src/engine/result.js';
+import { runCli } from './helpers/cli-process.js';
+
+const RANGE = 64 * 1024;
+const threads = (jobs: number): AuditOptions => ({ rules: defaultRuleSet, jobs, workerModule: defaultWorkerModule(), parallel: { rangeBytes: RANGE, minBytes: 0 } });
+
+function reports(result: RunResult): string[] {
+  return ['json', 'markdown', 'sarif'].map((format) => findReporter(format)!(result, { color: false, cwd: process.cwd() }));
+}
+
+let dir: string;
+let big: string;
+
+/**
+ * A few MB built from the sample top-k run: each copy renamed (ids and groups), every third with
+ * CRLF endings, and broken JSON, a schema-invalid row, a repeated id, blank lines, a lone CR
+ * and a byte-order mark planted along the way.
+ */
+function writeBigRun(file: string): void {
+  const source = readFileSync('sample-runs/choice-topk.jsonl', 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const parts: string[] = ['\ufeff'];
+  for (let copy = 0; copy < 24; copy++) {
+    const eol = copy % 3 === 1 ? '\r\n' : '\n';
+    source.forEach((text, i) => {
+      // Renamed in the text: the sample rows hold NaN, which JSON.parse refuses.
+      const line = text.replace(/"(id|group)": "([^"]+)"/g, (_m, key: string, v: string) => `"${key}": "${v}-k${copy}"`);
+      parts.push(line + eol);
+      if (i === 7) parts.push('{"id": "broken-' + copy + '", "logprobs": [' + eol);
+      if (i === 11) parts.push(JSON.stringify({ id: `schema-${copy}`, score: 'high' }) + eol);
+      if (i === 13) parts.push(line + eol); // its id again
+      if (i === 17) parts.push(eol + '   ' + eol);
+      if (i === 19 && copy % 4 === 0) parts.push(line.replace(/"id": "[^"]+"/, `"id": "cr-${copy}"`).replace(/"group": "[^"]+", /, '') + '\r');
+    });
+  }
+  writeFileSync(file, parts.join(''));
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'evalaudit-jobs-'));
+  big = join(dir, 'big-topk.jsonl');
+  writeBigRun(big);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('--jobs', () => {
+  it('cuts a large file at line starts, numbering lines as the readers do (LF, CRLF, lone CR)', async () => {
+    const text = readFileSync(big);
+    const ranges = (await planRanges(big, RANGE))!;
+    expect(ranges.length).toBeGreaterThan(10);
+    expect(ranges[0].start).toBe(0);
+    expect(ranges.at(-1)!.end).toBe(text.length);
+    for (let k = 1; k < ranges.length; k++) {
+      expect(ranges[k].start).toBe(ranges[k - 1].end);
+      expect(text[ranges[k].start - 1]).toBe(10);
+      const before = text.subarray(0, ranges[k].start).toString('latin1');
+      expect(ranges[k].line).toBe(before.split(/\r\n|\r|\n/).length);
+    }
+  });
+
+  it('reports the same, byte for byte, on one thread and two: a large file in line ranges', async () => {
+    const one = await audit([big], threads(1));
+    const two = await audit([big], threads(2));
+    // The planted problems are there to be found on both sides of the cuts.
+    const codes = new Set(two.findings.map((f) => f.messageId));
+    for (const code of ['duplicateId', 'unreadable', 'schema']) expect(codes, code).toContain(code);
+    expect(two.findings.filter((f) => f.messageId === 'duplicateId')).toHaveLength(24);
+    expect(two.summary.records).toBe(one.summary.records);
+    expect(reports(two)).toEqual(reports(one));
+  });
+
+  it('a group whose records straddle a cut is judged whole', async () => {
+    const ranges = (await planRanges(big, RANGE))!;
+    const lines = readFileSync(big, 'utf8').split(/\r\n|\r|\n/);
+    const rangeOf = (line: number) => ranges.findIndex((r, k) => line >= r.line && (k === ranges.length - 1 || line < ranges[k + 1].line));
+    const groupLines = new Map<string, number[]>();
+    lines.forEach((text, i) => {
+      const m = /"group": ?"([^"]+)"/.exec(text);
+      if (m) groupLines.set(m[1], [...(groupLines.get(m[1]) ?? []), i + 1]);
+    });
+    const straddling = [...groupLines.values()].filter((ls) => rangeOf(ls[0]) !== rangeOf(ls.at(-1)!));
+    expect(straddling.length).toBeGreaterThan(0);
+    const two = await audit([big], { ...threads(2), listAudited: true });
+    const listed = new Map(two.files[0].auditedItems!.filter((a) => a.kind === 'group').map((a) => [String(a.id), a.line]));
+    for (const ls of straddling) expect([...listed.values()]).toContain(ls[0]);
+  });
+
+  it('reports the same, byte for byte, on one thread and two: the sample runs, files spread over threads', async () => {
+    const options = { ...threads(2), parallel: { rangeBytes: 1 << 30, minBytes: 0 } };
+    expect(reports(await audit(['sample-runs'], options))).toEqual(reports(await audit(['sample-runs'], threads(1))));
+    // The sample runs again, their larger files in line ranges too.
+    expect(reports(await audit(['sample-runs'], { ...threads(2), parallel: { rangeBytes: 8192, minBytes: 0 } }))).toEqual(reports(await audit(['sample-runs'], threads(1))));
+  });
+
+  it('a worker thread that dies fails the run, naming the file it was auditing', async () => {
+    const crashing = new URL('./fixtures/parallel/crashing-worker.mjs', import.meta.url);
+    const run = audit([big], { ...threads(2), workerModule: crashing });
+    await expect(run).rejects.toThrow(/internal error: a worker thread failed \(planted worker failure\) while auditing .*big-topk\.jsonl/);
+  });
+
+  it('without a worker module (a RuleSet of your own) the audit runs on one thread whatever --jobs says', async () => {
+    const result = await audit([big], { rules: defaultRuleSet, jobs: 2, parallel: { rangeBytes: RANGE, minBytes: 0 } });
+    expect(reports(result)).toEqual(reports(await audit([big], threads(1))));
+  });
+
+  it("a file pass and a range's outcomes survive the post to another thread unchanged (no class instance lost)", async () => {
+    const ctx = { config: engineConfig(defaultRuleSet), read: {}, listAudited: true };
+    for (const file of ['sample-runs/choice-topk.jsonl', 'sample-runs/logits.jsonl', 'sample-runs/choice-pertoken.csv', big]) {
+      const pass = await auditWholeFile(file, ctx);
+      expect(structuredClone(pass), file).toStrictEqual(pass);
+    }
+    const [range] = (await planRanges(big, RANGE))!;
+    const result = await runTask({ kind: 'range', file: big, format: 'canonical', range }, ctx);
+    expect(result.kind === 'range' && result.result.items.some((i) => i.kind === 'outcome' && i.candidate !== undefined)).toBe(true);
+    expect(structuredClone(result)).toStrictEqual(result);
+  });
+
+  it('the command line: --jobs 2 writes what --jobs 1 writes; --jobs 0 is a usage error', () => {
+    // Three copies of the run: enough input for the command to start a worker.
+    const files = [1, 2, 3].map((k) => join(dir, `copy-${k}.jsonl`));
+    for (const f of files) copyFileSync(big, f);
+    const run = (jobs: string) => runCli(['audit', ...files, '--format', 'json', '--fail-on', 'none', '--jobs', jobs]);
+    const one = run('1');
+    const two = run('2');
+    expect(one.code).toBe(0);
+    expect(two.stdout).toBe(one.stdout);
+    const zero = run('0');
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toContain('--jobs');
+  });
+});
