@@ -21,8 +21,6 @@ import { lmEvalV03Adapter } from './formats/lm-eval-v03.js';
 import { vllmServerAdapter } from './formats/vllm-server.js';
 import { tgiAdapter } from './formats/tgi.js';
 import { llamaCppAdapter } from './formats/llama-cpp.js';
-import { readParquetRowBatches } from './parquet.js';
-import { readZipJsonRows } from './zip.js';
 import { readCsvRowBatches, readJsonDocumentBatches, readJsonLineBatches, sniffContainer, type Row } from './rows.js';
 import { STDIN, openText, type TextSource } from './text.js';
 
@@ -123,12 +121,17 @@ function containerByName(file: string): Container | null {
  */
 const LFS_POINTER = 'version https://git-lfs.github.com/spec/v1';
 
-/** Rows of a binary container (Parquet, a zip archive), which the text readers do not open. */
+/**
+ * Rows of a binary container (Parquet, a zip archive), which the text readers do not open. Their
+ * readers (hyparquet, yauzl) are loaded only when such a file is read: most runs are text.
+ */
 async function* binaryBatches(file: string, container: 'parquet' | 'zip'): AsyncGenerator<Row[]> {
   if (container === 'parquet') {
+    const { readParquetRowBatches } = await import('./parquet.js');
     yield* readParquetRowBatches(file, lightevalParquetColumns);
     return;
   }
+  const { readZipJsonRows } = await import('./zip.js');
   let rows: Row[] = [];
   for await (const row of readZipJsonRows(file, inspectEvalMembers)) {
     rows.push(row);
