@@ -31,6 +31,7 @@ async function byYargs(argv: string[]): Promise<Record<string, unknown> | string
 const plain = [
   ['audit', 'run.jsonl'],
   ['audit', 'a.jsonl', 'b/', '<stdin>'],
+  ['audit', '123', '0x10', '1e3', 'true'],
   ['audit', 'run.jsonl', '--format', 'json', '--output', 'r.json', '--fail-on', 'none'],
   ['audit', '-f', 'sarif', '-o', 'r.sarif', 'runs'],
   ['audit', '--format=json', 'runs', '--max-warnings', '5', '--max-accuracy-change', '0.5'],
