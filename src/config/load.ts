@@ -5,7 +5,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { newAjv } from '../lazy-ajv.js';
 import { packageJson } from '../package-root.js';
 import { parseJsonText, parseErrorMessage } from '../ingest/json-text.js';
 import { describeAjvError } from '../schema-errors.js';
@@ -44,7 +45,7 @@ export interface LoadedConfig {
 let compiled: ValidateFunction | null = null;
 
 export function configValidator(): ValidateFunction {
-  compiled ??= new Ajv({ allErrors: false, strict: false, verbose: true }).compile(packageJson('schema/config.schema.json'));
+  compiled ??= newAjv({ allErrors: false, strict: false, verbose: true }).compile(packageJson('schema/config.schema.json'));
   return compiled;
 }
 

@@ -5,7 +5,8 @@
  * finding, sorted, one key once; entries no finding matches any more are reported as stale.
  */
 import { readFileSync } from 'node:fs';
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { newAjv } from '../lazy-ajv.js';
 import type { Finding, Severity } from '../types.js';
 import type { RunResult } from '../engine/result.js';
 import { countBySeverity } from '../engine/severity.js';
@@ -18,7 +19,7 @@ export const BASELINE_VERSION = 1;
 let compiled: ValidateFunction | null = null;
 
 function validator(): ValidateFunction {
-  compiled ??= new Ajv({ allErrors: false, strict: false }).compile(packageJson('schema/baseline.schema.json'));
+  compiled ??= newAjv({ allErrors: false, strict: false }).compile(packageJson('schema/baseline.schema.json'));
   return compiled;
 }
 

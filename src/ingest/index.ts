@@ -121,7 +121,10 @@ function containerByName(file: string): Container | null {
  */
 const LFS_POINTER = 'version https://git-lfs.github.com/spec/v1';
 
-/** Rows of a binary container (Parquet, a zip archive), which the text readers do not open. */
+/**
+ * Rows of a binary container (Parquet, a zip archive), which the text readers do not open. Their
+ * readers (hyparquet, yauzl) are loaded only when such a file is read: most runs are text.
+ */
 async function* binaryBatches(file: string, container: 'parquet' | 'zip'): AsyncGenerator<Row[]> {
   // Loaded when a file needs them: a run of JSONL (and every worker thread) starts without them.
   if (container === 'parquet') {

@@ -4,7 +4,8 @@
  * adapter (formats/mapped.ts) reads rows through it, so custom JSONL / CSV needs no conversion.
  */
 import { readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { newAjv } from '../lazy-ajv.js';
 import { packageJson } from '../package-root.js';
 import { parseJsonText, parseErrorMessage } from './json-text.js';
 
@@ -25,7 +26,7 @@ let compiled: ValidateFunction | null = null;
 function validator(): ValidateFunction {
   if (compiled === null) {
     const schema = packageJson('schema/mapping.schema.json');
-    compiled = new Ajv({ allErrors: false, strict: false }).compile(schema);
+    compiled = newAjv({ allErrors: false, strict: false }).compile(schema);
   }
   return compiled;
 }

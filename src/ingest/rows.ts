@@ -11,6 +11,7 @@ import type { Container } from './adapter.js';
 import { readCsvRowsFrom } from './csv.js';
 import { readJsonDocumentFrom } from './json-document.js';
 import { openText, type TextSource } from './text.js';
+import { readLineBatches } from './lines.js';
 import { MAX_LINE_CHARS, TOO_LONG, parseRow, type Row } from './row.js';
 
 export { MAX_LINE_CHARS, TOO_LONG, parseRow, isObject, type Row } from './row.js';
@@ -20,70 +21,6 @@ export type TextInput = string | TextSource;
 
 async function sourceOf(input: TextInput): Promise<TextSource> {
   return typeof input === 'string' ? openText(input) : input;
-}
-
-/**
- * The lines of a text stream, a batch per chunk read; `null` stands for a line longer than
- * MAX_LINE_CHARS, which is skipped rather than held. A hand-rolled splitter working a chunk at
- * a time: readline's regular-expression split and a promise per line cost more than the JSON
- * parsing they feed on large runs.
- */
-export async function* readLineBatches(input: TextInput): AsyncGenerator<(string | null)[]> {
-  const source = await sourceOf(input);
-  // The line so far when it runs over a chunk's end; joined once, not grown chunk by chunk.
-  let carry: string[] = [];
-  let carryLength = 0;
-  let tooLong = false;
-  let afterCr = false; // the last chunk ended with CR: a LF starting this one belongs to it
-  let any = false;
-  const end = (piece: string): string | null => {
-    const long = tooLong || carryLength + piece.length > MAX_LINE_CHARS;
-        // Concatenated, not joined: V8 flattens the rope once, without holding pieces and copy together.
-    let line: string | null = null;
-    if (!long) {
-      line = '';
-      for (const c of carry) line += c;
-      line += piece;
-    }
-    carry = [];
-    carryLength = 0;
-    tooLong = false;
-    return line;
-  };
-  for await (const chunk of source.chunks()) {
-    if (chunk.length === 0) continue;
-    any = true;
-    const lines: (string | null)[] = [];
-    let start = afterCr && chunk.charCodeAt(0) === 10 ? 1 : 0;
-    afterCr = false;
-    let lf = chunk.indexOf('\n', start);
-    let cr = chunk.indexOf('\r', start);
-    while (lf >= 0 || cr >= 0) {
-      const at = cr < 0 || (lf >= 0 && lf < cr) ? lf : cr;
-      lines.push(end(chunk.slice(start, at)));
-      start = at + 1;
-      if (at === cr) {
-        if (chunk.charCodeAt(start) === 10) start++;
-        else if (start === chunk.length) afterCr = true;
-        cr = chunk.indexOf('\r', start);
-      }
-      if (lf >= 0 && lf < start) lf = chunk.indexOf('\n', start);
-    }
-    if (start < chunk.length && !tooLong) {
-      const rest = chunk.slice(start);
-      // One line must not take the process's memory: past the cap it is skipped, not held.
-      if (carryLength + rest.length > MAX_LINE_CHARS) {
-        carry = [];
-        carryLength = 0;
-        tooLong = true;
-      } else {
-        carry.push(rest);
-        carryLength += rest.length;
-      }
-    }
-    if (lines.length > 0) yield lines;
-  }
-  if (any && (carryLength > 0 || tooLong)) yield [end('')];
 }
 
 /**

@@ -8,6 +8,9 @@
  *   PowerShell's `>` writes). Bytes that are not valid UTF-8 become U+FFFD, as in any decoder.
  * - `peek` lets a reader look at the start of the text (to choose how to read it) without
  *   consuming it, so a stream that cannot be read twice is still read once.
+ * - `utf8Bytes` hands a UTF-8 text on undecoded (BOM removed), for readers that split lines at
+ *   the byte level and decode each line once (rows.ts): decoding whole chunks and cutting the
+ *   string costs more.
  */
 import { close, createReadStream, constants, open as openFd, read, type Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
@@ -29,6 +32,11 @@ export interface TextSource {
   peek(chars: number): Promise<string>;
   /** The rest of the text (what `peek` showed included), chunk by chunk. */
   chunks(): AsyncGenerator<string>;
+  /**
+   * The rest of the text (what `peek` showed included) as bytes, the UTF-8 BOM removed, when the
+   * text is UTF-8; null when it is UTF-16 (read it with `chunks`). Consume this or `chunks`, not both.
+   */
+  utf8Bytes(): Promise<AsyncGenerator<Buffer> | null>;
   /** Releases the file when a reader stops early. */
   close(): void;
 }
@@ -110,7 +118,7 @@ class Decoder {
   private bom: boolean;
 
   constructor(
-    private readonly encoding: 'utf-8' | 'utf-16le' | 'utf-16be',
+    readonly encoding: 'utf-8' | 'utf-16le' | 'utf-16be',
     bom = true,
   ) {
     this.inner = new StringDecoder(encoding === 'utf-8' ? 'utf8' : 'utf16le');
@@ -140,9 +148,15 @@ class Decoder {
   }
 }
 
+/** The UTF-8 byte order mark. */
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
 class DecodedSource implements TextSource {
   private decoder: Decoder | null = null;
   private readonly buffered: string[] = [];
+  /** The bytes `peek` decoded, kept for `utf8Bytes`. */
+  private readonly bufferedBytes: Buffer[] = [];
+  private peeking = false;
   private bufferedChars = 0;
   private done = false;
 
@@ -172,6 +186,7 @@ class DecodedSource implements TextSource {
         }
         this.decoder = this.atStart ? new Decoder(encodingOf(buf)) : new Decoder('utf-8', false);
       }
+      if (this.peeking) this.bufferedBytes.push(buf);
       const text = this.decoder.write(buf) + (this.done ? this.decoder.end() : '');
       if (text.length > 0) return text;
     }
@@ -180,7 +195,8 @@ class DecodedSource implements TextSource {
 
   async peek(chars: number): Promise<string> {
     while (this.bufferedChars < chars) {
-      const text = await this.read();
+      this.peeking = true;
+      const text = await this.read().finally(() => (this.peeking = false));
       if (text === null) break;
       this.buffered.push(text);
       this.bufferedChars += text.length;
@@ -200,6 +216,49 @@ class DecodedSource implements TextSource {
         const text = await this.read();
         if (text === null) return;
         yield text;
+      }
+    } finally {
+      this.close();
+    }
+  }
+
+  async utf8Bytes(): Promise<AsyncGenerator<Buffer> | null> {
+    if (this.decoder === null) await this.peek(1);
+    if (this.decoder !== null && this.decoder.encoding !== 'utf-8') return null;
+    this.buffered.length = 0;
+    this.bufferedChars = 0;
+    const peeked = this.bufferedBytes.splice(0);
+    return this.rawBytes(peeked);
+  }
+
+  private async *rawBytes(peeked: Buffer[]): AsyncGenerator<Buffer> {
+    try {
+      // The start is held until it is three bytes long (or the text ends), so a BOM split over
+      // reads (a slow pipe) is removed too.
+      let head: Buffer | null = Buffer.alloc(0);
+      const emit = (buf: Buffer): Buffer | null => {
+        if (head === null) return buf;
+        head = Buffer.concat([head, buf]);
+        if (head.length < 3 && !this.done) return null;
+        const start = head.length >= 3 && head[0] === BOM[0] && head[1] === BOM[1] && head[2] === BOM[2] ? 3 : 0;
+        const out = head.subarray(start);
+        head = null;
+        return out;
+      };
+      for (const buf of peeked) {
+        const out = emit(buf);
+        if (out !== null && out.length > 0) yield out;
+      }
+      for (;;) {
+        const next = this.done ? null : await this.bytes.next();
+        if (next === null || next.done) {
+          this.done = true;
+          const out = head !== null ? emit(Buffer.alloc(0)) : null;
+          if (out !== null && out.length > 0) yield out;
+          return;
+        }
+        const out = emit(next.value);
+        if (out !== null && out.length > 0) yield out;
       }
     } finally {
       this.close();

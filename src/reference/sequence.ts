@@ -96,13 +96,21 @@ export function continuationLength(r: AuditRecord): number {
   return 0;
 }
 
+/**
+ * Zero-length arrays are shared: a score-only record has no steps, and allocating typed arrays
+ * per record costs more than the rest of its reference (they have no element to change).
+ */
+const NO_FLOATS = new Float64Array(0);
+const NO_INTS = new Int32Array(0);
+const floats = (n: number, fill: number): Float64Array => (n === 0 ? NO_FLOATS : new Float64Array(n).fill(fill));
+
 export function buildReference(r: AuditRecord): StepReference {
   const n = continuationLength(r);
-  const exact = new Float64Array(n).fill(NaN);
-  const upper = new Float64Array(n);
-  const top1 = new Float64Array(n).fill(NaN);
-  const top1Id = new Int32Array(n).fill(-1);
-  const top1Token: string[] = new Array<string>(n).fill('');
+  const exact = floats(n, NaN);
+  const upper = floats(n, 0);
+  const top1 = floats(n, NaN);
+  const top1Id = n === 0 ? NO_INTS : new Int32Array(n).fill(-1);
+  const top1Token: string[] = n === 0 ? [] : new Array<string>(n).fill('');
   let level: EvidenceLevel = r.logprobs ? 'values' : 'score';
   let lse: Float64Array | null = null;
   let rows: StepStats[] | null = null;

@@ -11,20 +11,31 @@ import { UNIT_ROUNDOFF, type HalfFormat } from './precision.js';
 // Printed numbers
 // ---------------------------------------------------------------------------------------------
 
-/** Significant digits and decimal exponent of a number's shortest round-trip representation. */
+/**
+ * Significant digits and decimal exponent of a number's shortest round-trip representation.
+ * Read by index over the printed text (no regular expressions or joined strings): it runs for
+ * every recorded score.
+ */
 function decimalDigits(x: number): { digits: number; exponent: number; decimals: number } {
   const s = String(Math.abs(x));
   const e = s.indexOf('e');
-  const mantissa = e < 0 ? s : s.slice(0, e);
+  const end = e < 0 ? s.length : e; // the mantissa is s[0, end)
   const exp = e < 0 ? 0 : Number(s.slice(e + 1));
-  const dot = mantissa.indexOf('.');
-  const intPart = dot < 0 ? mantissa : mantissa.slice(0, dot);
-  const frac = dot < 0 ? '' : mantissa.slice(dot + 1);
-  const all = (intPart + frac).replace(/^0+/, '');
-  const digits = all.replace(/0+$/, '').length || 1;
+  const dot = s.indexOf('.');
+  const intEnd = dot < 0 || dot > end ? end : dot;
+  const fracLength = intEnd === end ? 0 : end - intEnd - 1;
+  // The significant digits: the mantissa's digits less leading and trailing zeros.
+  let first = 0;
+  while (first < end && (s.charCodeAt(first) === 48 || first === intEnd)) first++;
+  let last = end - 1;
+  while (last >= first && (s.charCodeAt(last) === 48 || last === intEnd)) last--;
+  let digits = 0;
+  for (let i = first; i <= last; i++) if (i !== intEnd) digits++;
+  digits ||= 1;
   // Position of the last significant digit relative to the decimal point.
-  const trailingZeros = intPart.length > 0 && frac === '' ? intPart.length - intPart.replace(/0+$/, '').length : 0;
-  const decimals = frac.length - exp - trailingZeros;
+  let trailingZeros = 0;
+  if (intEnd > 0 && fracLength === 0) while (trailingZeros < intEnd && s.charCodeAt(intEnd - 1 - trailingZeros) === 48) trailingZeros++;
+  const decimals = fracLength - exp - trailingZeros;
   return { digits, exponent: exp, decimals };
 }
 

@@ -1,0 +1,85 @@
+/**
+ * The line splitter (src/ingest/lines.ts), on both of its paths — UTF-8 bytes split before
+ * decoding, decoded text split after — against a plain split of the whole text on universal
+ * newlines, with the text cut into chunks anywhere: inside a CRLF, inside a multi-byte character,
+ * right after a lone CR.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { readLineBatches } from '../src/ingest/lines.js';
+import type { TextSource } from '../src/ingest/text.js';
+
+function source(pieces: Buffer[] | string[]): TextSource {
+  const bytes = typeof pieces[0] !== 'string';
+  return {
+    file: 'test',
+    peek: async () => '',
+    chunks: async function* () {
+      yield* pieces as string[];
+    },
+    utf8Bytes: async () =>
+      bytes
+        ? (async function* () {
+            yield* pieces as Buffer[];
+          })()
+        : null,
+    close: () => {},
+  };
+}
+
+async function linesOf(src: TextSource): Promise<(string | null)[]> {
+  const out: (string | null)[] = [];
+  for await (const batch of readLineBatches(src)) out.push(...batch);
+  return out;
+}
+
+function cut<T extends string | Buffer>(whole: T, at: number[]): T[] {
+  const points = [...new Set(at.map((p) => p % (whole.length + 1)))].sort((a, b) => a - b);
+  const out: T[] = [];
+  let start = 0;
+  for (const p of [...points, whole.length]) {
+    out.push((typeof whole === 'string' ? whole.slice(start, p) : (whole as Buffer).subarray(start, p)) as T);
+    start = p;
+  }
+  return out;
+}
+
+/** Universal newlines, as Python reads them; a final break ends the last line rather than opening one. */
+function expected(text: string): string[] {
+  if (text === '') return [];
+  const lines = text.split(/\r\n|\r|\n/);
+  if (/[\r\n]$/.test(text)) lines.pop();
+  return lines;
+}
+
+const unit = fc.constantFrom('a', '{', '"', ' ', '\n', '\r', '\r\n', 'é', '€', '😀', '\u2028');
+const text = fc.array(unit, { maxLength: 40 }).map((u) => u.join(''));
+const cuts = fc.array(fc.nat(200), { maxLength: 6 });
+
+describe('line splitting', () => {
+  it('reads UTF-8 bytes cut anywhere as the whole text split on universal newlines', async () => {
+    await fc.assert(
+      fc.asyncProperty(text, cuts, async (t, at) => {
+        expect(await linesOf(source(cut(Buffer.from(t, 'utf8'), at)))).toEqual(expected(t));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('reads decoded text cut anywhere the same way', async () => {
+    await fc.assert(
+      fc.asyncProperty(text, cuts, async (t, at) => {
+        expect(await linesOf(source(cut(t, at)))).toEqual(expected(t));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('turns invalid UTF-8 into U+FFFD as a decoder of the whole text does, whatever the cuts', async () => {
+    const bytes = Buffer.concat([Buffer.from('{"a": "x'), Buffer.from([0xe2, 0x82]), Buffer.from('"}\n'), Buffer.from([0xff, 0x0a, 0xf0, 0x9f])]);
+    const whole = expected(bytes.toString('utf8'));
+    for (let i = 0; i <= bytes.length; i++) {
+      expect(await linesOf(source([bytes.subarray(0, i), bytes.subarray(i)]))).toEqual(whole);
+    }
+  });
+});
