@@ -3,7 +3,10 @@
  * and next to a plain Python/numpy auditor, on one thread and two, how does it scale with file
  * size and file count, and how much memory does it need?
  *
- *     node dist/bench/run.js [--runs 5] [--quick] [--only topk,score,…] [--list]
+ *     node dist/bench/run.js [--runs 5] [--quick] [--only topk,score,…] [--cli BIN] [--list]
+ *
+ * --quick leaves out the 440 MB and 1M-record inputs; --only runs the named scenarios (--list
+ * names them); --cli measures another build's bin/evalaudit.js against the same inputs.
  *
  * Each scenario runs its contenders interleaved (A B C A B C …), each run its own child process,
  * and prints medians, ratios to the bare loop on the same input, records/s, MB/s and peak RSS;
@@ -14,7 +17,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expectedFindings } from './generate.js';
 import { haveInput, type Input } from './inputs.js';
@@ -31,6 +34,8 @@ interface Options {
   quick: boolean;
   only: string[] | null;
   list: boolean;
+  /** The evalaudit bin to measure (default this package's bin/evalaudit.js). */
+  cli: string;
 }
 
 /** What runs on which inputs; `full` scenarios and inputs are left out by --quick. */
@@ -64,7 +69,7 @@ const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'memory',
-    title: 'memory: 440 MB of score rows, 1M records in 250k groups',
+    title: 'peak RSS on 440 MB of score rows, and on 1M records in 250k groups',
     plan: [
       { input: 'score-440', who: ['bare', 'audit'], full: true },
       { input: 'groups-1m', who: ['bare', 'audit'], full: true },
@@ -73,17 +78,18 @@ const SCENARIOS: readonly Scenario[] = [
 ];
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { runs: 5, quick: false, only: null, list: false };
+  const opts: Options = { runs: 5, quick: false, only: null, list: false, cli: join(ROOT, 'bin', 'evalaudit.js') };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === '--quick') opts.quick = true;
     else if (flag === '--list') opts.list = true;
-    else if (flag === '--runs' || flag === '--only') {
+    else if (flag === '--runs' || flag === '--only' || flag === '--cli') {
       const value = argv[++i];
       if (value === undefined) throw new Error(`${flag} needs a value`);
       if (flag === '--runs') opts.runs = Math.max(1, Math.floor(Number(value)) || 1);
+      else if (flag === '--cli') opts.cli = resolve(value);
       else opts.only = value.split(',').map((s) => s.trim());
-    } else throw new Error(`unknown argument ${flag} (expected --runs N, --quick, --only NAME[,NAME], --list)`);
+    } else throw new Error(`unknown argument ${flag} (expected --runs N, --quick, --only NAME[,NAME], --cli BIN, --list)`);
   }
   const unknown = (opts.only ?? []).filter((n) => !SCENARIOS.some((s) => s.name === n));
   if (unknown.length) throw new Error(`no scenario ${unknown.join(', ')} (there are ${SCENARIOS.map((s) => s.name).join(', ')})`);
@@ -98,8 +104,8 @@ function pythonMissing(): string | null {
 }
 
 /** Whether the audit has --jobs (added by the two-thread work; the bench runs before and after it). */
-function hasJobsOption(): boolean {
-  const help = spawnSync(process.execPath, [join(ROOT, 'bin', 'evalaudit.js'), 'audit', '--help'], { cwd: ROOT, encoding: 'utf8' });
+function hasJobsOption(cli: string): boolean {
+  const help = spawnSync(process.execPath, [cli, 'audit', '--help'], { cwd: ROOT, encoding: 'utf8' });
   return /--jobs\b/.test(String(help.stdout));
 }
 
@@ -128,9 +134,12 @@ function countedAll(input: Input): (r: RunOutput) => string | null {
 }
 
 interface Env {
+  /** The evalaudit bin, and whether its build is there (dist/src/cli.js beside it). */
+  cli: string;
+  built: boolean;
   jobs: boolean;
+  /** Why the Python auditor cannot run, or null. */
   python: string | null;
-  cli: boolean;
 }
 
 /** The contender `who` on `input`, or why it cannot run. */
@@ -141,16 +150,16 @@ function contender(who: Who, input: Input, env: Env, id: string): Contender | st
     if (env.python) return env.python;
     return { name: id, command: 'python3', args: [join(ROOT, 'bench', 'py_auditor.py'), input.path], okCodes: [0], check: countedAll(input) };
   }
-  if (!env.cli) return 'dist/src/cli.js does not exist (build first)';
+  if (!env.built) return `${relative(ROOT, env.cli)} is not built (no dist/src/cli.js beside it)`;
   if ((who === 'jobs1' || who === 'jobs2') && !env.jobs) return 'this build of evalaudit has no --jobs option';
   // Without /usr/bin/time the child must report its own peak RSS, so go through a wrapper.
-  const entry = haveTime ? join(ROOT, 'bin', 'evalaudit.js') : join(ROOT, 'dist', 'bench', 'audit-child.js');
+  const entry = haveTime ? [env.cli] : [join(ROOT, 'dist', 'bench', 'audit-child.js'), env.cli];
   const report = join(REPORTS, `${id.replace(/[^\w.-]+/g, '_')}.json`);
   const jobs = who === 'jobs1' ? ['--jobs', '1'] : who === 'jobs2' ? ['--jobs', '2'] : [];
   return {
     name: id,
     command: node,
-    args: [entry, 'audit', input.path, '--format', 'json', '--output', report, '--fail-on', 'none', '--no-config', ...jobs],
+    args: [...entry, 'audit', input.path, '--format', 'json', '--output', report, '--fail-on', 'none', '--no-config', ...jobs],
     okCodes: [0, 1],
     check: () => reportProblem(report, input),
   };
@@ -189,7 +198,8 @@ async function main(): Promise<void> {
   }
   mkdirSync(REPORTS, { recursive: true });
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const env: Env = { jobs: hasJobsOption(), python: pythonMissing(), cli: existsSync(join(ROOT, 'dist', 'src', 'cli.js')) };
+  const built = existsSync(join(dirname(opts.cli), '..', 'dist', 'src', 'cli.js'));
+  const env: Env = { cli: opts.cli, built, jobs: built && hasJobsOption(opts.cli), python: pythonMissing() };
   const chosen = SCENARIOS.filter((s) => opts.only === null || opts.only.includes(s.name));
   const out: string[] = [];
   const rows: Row[] = [];
@@ -218,7 +228,7 @@ async function main(): Promise<void> {
         const i = input(p.input);
         out.push(`  ${i.def.name}: ${i.def.label}, ${i.manifest.records.toLocaleString('en-US')} records (~${fmt(i.manifest.bytes / i.manifest.records / 1e3, 2)} kB each), ${fmt(i.manifest.bytes / 1e6)} MB${i.manifest.files ? ` in ${i.manifest.files} files` : ''}`);
       }
-      out.push(...table(mine));
+      if (mine.length) out.push(...table(mine));
       if (left.length) out.push(`  (--quick: ${left.join(', ')} left out)`);
       out.push('');
     }
