@@ -27,7 +27,7 @@ export interface InputSpec {
   kind: Kind;
   bytes?: number;
   records?: number;
-  /** Score-only rows without text (~100 B each). */
+  /** Score-only rows without text (~130 B each). */
   compact?: boolean;
   /** Vocabulary size: the width of a logits row (default 4096). */
   vocab?: number;

@@ -1,6 +1,6 @@
 /**
  * The benchmark's record builders, one per kind of evidence a run can carry: score-only rows
- * (~480 B, or ~100 B compact), top-k rows (~8 KB: the model's top 5 at each step) and logits rows
+ * (~480 B, or ~130 B compact), top-k rows (~8 KB: the model's top 5 at each step) and logits rows
  * (the full synthetic vocabulary's raw logits at each step). Each builds one multiple-choice
  * group of candidates as canonical JSONL text, deterministically from the PRNG it is handed, with
  * fixed formatting (Python's `json.dumps` separators), clean or with one scorer bug shared by the
@@ -47,7 +47,7 @@ export const DEFAULT_VOCAB = 4096;
 export interface RowContext {
   rand: () => number;
   vocab: string[];
-  /** Score-only rows without prompt and completion text (~100 B): many records in few bytes. */
+  /** Score-only rows without prompt and completion text (~130 B): many records in few bytes. */
   compact: boolean;
 }
 
@@ -236,7 +236,7 @@ function scoreOnly(rand: () => number, n: number, bug: Bug): number {
   }
 }
 
-/** One group of score-only candidates (~480 B each, ~100 B compact). */
+/** One group of score-only candidates (~480 B each, ~130 B compact). */
 function scoreGroup(ctx: RowContext, group: string, size: number, bug: Bug): string[] {
   const { rand, vocab } = ctx;
   const prompt = ctx.compact ? '' : words(rand, vocab, 200 + Math.floor(rand() * 120));
