@@ -1,19 +1,20 @@
 /**
- * The audit CLI run in-process, followed by this process's peak RSS as {"maxRssKb": …} on
- * stdout: what bench/run.ts measures on machines without /usr/bin/time. The report itself must
- * go to --output so that stdout carries only that line.
+ * Runs an evalaudit bin (bin/evalaudit.js, or another build's) in this process, then prints this
+ * process's peak RSS as {"maxRssKb": …} on stdout when it exits: what bench/run.ts measures on
+ * machines without /usr/bin/time. The report itself must go to --output so that stdout carries
+ * only that line. Usage: node dist/bench/audit-child.js <path/to/bin/evalaudit.js> audit …
  */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
-// A computed specifier: the bench compiles (and reports a clear skip) before the CLI exists.
-const cliModule = '../src/cli.js';
-
-async function run(): Promise<void> {
-  const { main } = (await import(cliModule)) as { main(argv: string[]): Promise<number> };
-  process.exitCode = await main(process.argv.slice(2));
-  process.stdout.write(`${JSON.stringify({ maxRssKb: process.resourceUsage().maxRSS })}\n`);
+const bin = process.argv[2];
+if (!bin) {
+  process.stderr.write('audit-child: usage: audit-child.js <bin/evalaudit.js> <arguments>\n');
+  process.exit(2);
 }
-
-run().catch((err) => {
-  process.stderr.write(`audit-child: ${err instanceof Error ? err.stack : String(err)}\n`);
-  process.exitCode = 2;
+// The bin reads process.argv.slice(2): make it see its own path and arguments, as if run itself.
+process.argv.splice(1, 2, resolve(bin));
+process.on('exit', () => {
+  process.stdout.write(`${JSON.stringify({ maxRssKb: process.resourceUsage().maxRSS })}\n`);
 });
+await import(pathToFileURL(resolve(bin)).href);
