@@ -11,9 +11,14 @@ export function guarded<T>(ruleId: string, file: string, line: number, check: ()
   try {
     return check();
   } catch (err) {
-    process.stderr.write(`evalaudit: rule ${ruleId} failed at ${file}:${line}: ${err instanceof Error ? err.message : String(err)}\n`);
-    return null;
+    return ruleFailed(ruleId, file, line, err);
   }
+}
+
+/** Says on stderr that a rule threw at a record, and gives its answer: none. */
+export function ruleFailed(ruleId: string, file: string, line: number, err: unknown): null {
+  process.stderr.write(`evalaudit: rule ${ruleId} failed at ${file}:${line}: ${err instanceof Error ? err.message : String(err)}\n`);
+  return null;
 }
 
 /** The message a diagnosis reads as; an id the rule does not declare shows as itself (the rule tester rejects it). */

@@ -4,7 +4,7 @@ import type { PrecisionSetting } from '../reference/precision.js';
 import { RecordContext } from './record-context.js';
 import type { Diagnosis, RuleMeta } from './rule.js';
 import type { RuleSet } from './rule-set.js';
-import { guarded, toFinding } from './findings.js';
+import { ruleFailed, toFinding } from './findings.js';
 
 /** What the engine runs with: the rules and their effective severities. */
 export interface EngineConfig {
@@ -32,7 +32,13 @@ export function diagnoseRecord(record: AuditRecord, file: string, line: number, 
   do {
     for (const rule of config.rules.record) {
       if (config.severities.get(rule.meta.id) === 'off') continue;
-      const d = guarded(rule.meta.id, file, line, () => rule.checks.record!(ctx));
+      // guarded() inlined: the hot path makes no closure per rule and record.
+      let d;
+      try {
+        d = rule.checks.record!(ctx);
+      } catch (err) {
+        d = ruleFailed(rule.meta.id, file, line, err);
+      }
       if (d) return { ctx, rule: rule.meta, diagnosis: d };
     }
   } while (ctx.nextTier());
