@@ -25,6 +25,7 @@ import { readParquetRowBatches } from './parquet.js';
 import { readZipJsonRows } from './zip.js';
 import { readCsvRowBatches, readJsonDocumentBatches, readJsonLineBatches, sniffContainer, type Row } from './rows.js';
 import { STDIN, openText, type TextSource } from './text.js';
+import { IdSet } from './id-set.js';
 
 /** Every format evalaudit reads, most specific first (detection asks them in this order). */
 export const adapters: FormatAdapter[] = [
@@ -266,7 +267,8 @@ export async function readFileItems(file: string, options: ReadOptions = {}): Pr
   // Adapters that build records themselves (rather than validating user objects) are held to the
   // same schema, so nothing downstream sees a record the canonical format would refuse.
   const validated = chosen === canonicalAdapter || chosen.name === 'mapped';
-  const seen = new Set<string | number>();
+  // Every id of the file, compactly (see id-set.ts for the bytes per id).
+  const seen = new IdSet();
   const accounting = newAccounting();
   const check = (item: RawItem): RawItem => {
     if (item.kind !== 'record') return item;
@@ -277,10 +279,9 @@ export async function readFileItems(file: string, options: ReadOptions = {}): Pr
       if (problem) return { kind: 'invalid', file: item.file, line: item.line, recordId: record.id, code: schema !== null ? 'schema' : 'structure', message: `${chosen.name} adapter: ${problem}` };
     }
     // Ids name records in findings: unique per file, whatever the format.
-    if (seen.has(record.id)) {
+    if (!seen.add(record.id)) {
       return { kind: 'invalid', file: item.file, line: item.line, recordId: record.id, code: 'duplicateId', message: `duplicate id ${JSON.stringify(record.id)} in this file` };
     }
-    seen.add(record.id);
     return item;
   };
   const toItems = (rows: readonly Row[]): RawItem[] => {
