@@ -6,7 +6,7 @@
  */
 import pLimit from 'p-limit';
 import type { Finding, SeveritySetting } from '../types.js';
-import { listInputFiles, readFileItems, type ReadOptions } from '../ingest/index.js';
+import { listInputFiles, readFileItems, rereadable, type ReadOptions } from '../ingest/index.js';
 import type { RunContext } from './run-context.js';
 import type { AuditedItem, FileSummary, RunResult } from './result.js';
 import type { PassObserver } from './file-pass.js';
@@ -60,8 +60,10 @@ export async function audit(paths: readonly string[], options: AuditOptions): Pr
         const reading = await readFileItems(file, options.read);
         const progress = options.onProgress;
         const audited: AuditedItem[] | undefined = options.listAudited ? [] : undefined;
-        const pass = await passFile(file, reading, config, audited ? listing(audited) : {}, progress && (() => (++recordsSeen & 255) === 0 && progress(recordsSeen, file, count)));
-        checkAccounting(pass.summary, reading.accounting);
+        // A file that can be read again streams its groups (file-pass.ts).
+        const reopen = (await rereadable(file)) ? () => readFileItems(file, options.read) : undefined;
+        const pass = await passFile(file, reading, config, audited ? listing(audited) : {}, progress && (() => (++recordsSeen & 255) === 0 && progress(recordsSeen, file, count)), reopen);
+        checkAccounting(pass.summary, pass.accounting);
         if (audited) pass.summary.auditedItems = audited.sort((a, b) => a.line - b.line);
         count.done++;
         progress?.(recordsSeen, file, count);
@@ -157,6 +159,9 @@ function listing(into: AuditedItem[]): PassObserver {
     group(outcome) {
       const first = Math.min(...outcome.context.candidates.map((c) => c.line));
       into.push({ kind: 'group', id: outcome.context.group, line: first });
+    },
+    restart() {
+      into.length = 0;
     },
   };
 }

@@ -106,6 +106,15 @@ async function walk(dir: string, found: Map<string, string>, visited: Set<string
   }
 }
 
+/**
+ * Whether the file can be read a second time from its start with the same content: a regular
+ * file can; standard input, a FIFO or a device cannot.
+ */
+export async function rereadable(file: string): Promise<boolean> {
+  if (file === STDIN) return false;
+  return (await stat(file).catch(() => null))?.isFile() ?? false;
+}
+
 /** The container its name says; a name without a known extension (a pipe, `/dev/stdin`) is judged from the content. */
 export function containerOf(file: string): Container {
   return containerByName(file) ?? 'jsonl';
@@ -305,10 +314,16 @@ export async function readFileItems(file: string, options: ReadOptions = {}): Pr
   return reading(
     chosen.name,
     (async function* () {
-      if (pending.length > 0) yield toItems(pending);
-      for await (const rows of source) yield toItems(rows);
-      // An empty output file is what a crashed eval step leaves behind: never a silent pass.
-      if (accounting.rows === 0) yield [{ kind: 'invalid', file, line: 1, message: 'the file holds no records', wholeFile: true, code: 'emptyFile' }];
+      try {
+        if (pending.length > 0) yield toItems(pending);
+        for await (const rows of source) yield toItems(rows);
+        // An empty output file is what a crashed eval step leaves behind: never a silent pass.
+        if (accounting.rows === 0) yield [{ kind: 'invalid', file, line: 1, message: 'the file holds no records', wholeFile: true, code: 'emptyFile' }];
+      } finally {
+        // A consumer that stops early (explain once it has its record, a pass read again) may stop
+        // at the rows detection read, before the loop above owns the source: release the file.
+        await source.return(undefined);
+      }
     })(),
     accounting,
   );
