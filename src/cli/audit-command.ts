@@ -7,7 +7,7 @@ import picomatch from 'picomatch';
 import type { RuleSet } from '../engine/rule-set.js';
 import { audit, nothingAudited } from '../engine/index.js';
 import { listInputFiles, type ReadOptions } from '../ingest/index.js';
-import { findReporter } from '../report/index.js';
+import { findChunkedReporter } from '../report/index.js';
 import { displayPath } from '../report/format.js';
 import { keyLine, accuracyCheckLine, maxWarningsLine } from '../report/gate-text.js';
 import { applyBaseline, baselineText, checkAccuracy, decideGate, readBaseline, type BaselineOutcome } from '../gate/index.js';
@@ -121,7 +121,7 @@ export async function runAudit(args: AuditArgs, rules: RuleSet, io: Io): Promise
 
   const width = terminalWidth(process.stdout, io.env);
   const render = (r: ReportRequest) =>
-    findReporter(r.format)!(reported, {
+    findChunkedReporter(r.format)!(reported, {
       color: r.target.kind === 'stdout' && r.format === 'text' && useColor(process.stdout, io.env, args.color),
       cwd: io.cwd,
       width,

@@ -111,6 +111,11 @@ export interface JsonGate {
 
 /** The report as an object, for callers that want it unserialised (the library API, tests). */
 export function buildJsonReport(result: RunResult, options: Pick<ReportOptions, 'cwd' | 'gate'> = {}): JsonReport {
+  return { ...reportHead(result, options), findings: sortFindings(result.findings).map((f) => findingJson(f, options.cwd)) };
+}
+
+/** Everything but the findings, which come last. */
+function reportHead(result: RunResult, options: Pick<ReportOptions, 'cwd' | 'gate'>): Omit<JsonReport, 'findings'> {
   const { summary } = result;
   const { gate } = options;
   return {
@@ -127,12 +132,43 @@ export function buildJsonReport(result: RunResult, options: Pick<ReportOptions, 
     },
     ...(gate ? { gate: gateJson(gate) } : {}),
     files: result.files.map((f) => fileJson(f, options.cwd)),
-    findings: sortFindings(result.findings).map((f) => findingJson(f, options.cwd)),
   };
 }
 
 export function renderJson(result: RunResult, options: ReportOptions): string {
-  return `${JSON.stringify(buildJsonReport(result, options), null, 2)}\n`;
+  let text = '';
+  for (const chunk of renderJsonChunks(result, options)) text += chunk;
+  return text;
+}
+
+/** Findings serialised per chunk: enough to write well, few enough to stay small. */
+const FINDINGS_PER_CHUNK = 256;
+
+/**
+ * The same text as `renderJson`, piece by piece (what a large run's writer streams): the text
+ * JSON.stringify(report, null, 2) gives, with each finding converted and serialised only when
+ * its chunk is asked for, so neither the whole text nor a copy of every finding is held.
+ * JSON.stringify escapes line breaks inside strings, so every line break it writes is layout
+ * and a finding's lines are indented by prefixing each one.
+ */
+export function* renderJsonChunks(result: RunResult, options: ReportOptions): Generator<string> {
+  const head = JSON.stringify({ ...reportHead(result, options), findings: [] }, null, 2);
+  // `"findings": []` is the last member: open the array there instead.
+  const findings = sortFindings(result.findings);
+  if (findings.length === 0) {
+    yield `${head}\n`;
+    return;
+  }
+  yield `${head.slice(0, head.length - '[]\n}'.length)}[\n`;
+  for (let i = 0; i < findings.length; i += FINDINGS_PER_CHUNK) {
+    let chunk = '';
+    for (let k = i; k < Math.min(findings.length, i + FINDINGS_PER_CHUNK); k++) {
+      const text = JSON.stringify(findingJson(findings[k], options.cwd), null, 2);
+      chunk += `    ${text.replaceAll('\n', '\n    ')}${k + 1 < findings.length ? ',' : ''}\n`;
+    }
+    yield chunk;
+  }
+  yield '  ]\n}\n';
 }
 
 function sortedCounts(counts: Record<string, number>): Record<string, number> {
