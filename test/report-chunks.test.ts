@@ -1,4 +1,4 @@
-/** The JSON report in pieces is the JSON report, and pieces are written whole, to files and appended. */
+/** The JSON and SARIF reports in pieces are those reports, and pieces are written whole, to files and appended. */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../src/engine/result.js';
 import { findChunkedReporter, reporters } from '../src/report/index.js';
 import { buildJsonReport, renderJsonChunks } from '../src/report/json.js';
+import { buildSarif, renderSarifChunks } from '../src/report/sarif.js';
 import { writeReport } from '../src/output/write.js';
 import { FIXTURE_CWD, makeRunResult } from './fixtures/report/run-result.js';
 
@@ -14,7 +15,7 @@ const options = { color: false, cwd: FIXTURE_CWD };
 /** What the JSON report was before it came in pieces: the report object, stringified at once. */
 const whole = (r: RunResult) => `${JSON.stringify(buildJsonReport(r, options), null, 2)}\n`;
 
-describe('JSON report in pieces', () => {
+describe('JSON and SARIF reports in pieces', () => {
   const base = makeRunResult();
 
   it('joins to the whole report, with no findings, some, and more than one piece holds', () => {
@@ -24,6 +25,9 @@ describe('JSON report in pieces', () => {
       expect(pieces.join('')).toBe(whole(r));
       expect(reporters.json(r, options)).toBe(whole(r));
       if (r.findings.length === 600) expect(pieces.length).toBeGreaterThan(3);
+      const sarif = [...renderSarifChunks(r, options)];
+      expect(sarif.join('')).toBe(`${JSON.stringify(buildSarif(r, options), null, 2)}\n`);
+      expect(reporters.sarif(r, options)).toBe(sarif.join(''));
     }
     expect(base.findings.length).toBeGreaterThan(0);
   });

@@ -7,7 +7,7 @@ import { renderJson, renderJsonChunks } from './json.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
 import type { ChunkedReporter, Reporter } from './reporter.js';
-import { renderSarif } from './sarif.js';
+import { renderSarif, renderSarifChunks } from './sarif.js';
 import { renderSummary } from './summary.js';
 import { renderText } from './text.js';
 
@@ -31,7 +31,7 @@ export function findReporter(format: string): Reporter | undefined {
 }
 
 /** Formats that can also be rendered in pieces (same text as their Reporter). */
-const chunkedReporters: Record<string, ChunkedReporter> = { json: renderJsonChunks };
+const chunkedReporters: Record<string, ChunkedReporter> = { json: renderJsonChunks, sarif: renderSarifChunks };
 
 /** The format's reporter in pieces when it has one, else its whole text as the one piece. */
 export function findChunkedReporter(format: string): ChunkedReporter | undefined {

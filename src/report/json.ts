@@ -10,6 +10,7 @@ import { compareText, sortFindings } from '../engine/order.js';
 import type { ReportOptions } from './reporter.js';
 import type { AccuracyCheck, GateOutcome } from '../gate/outcome.js';
 import type { FindingKey } from './finding-key.js';
+import { joined, jsonPieces } from './json-pieces.js';
 
 export const REPORT_SCHEMA_VERSION = 2;
 
@@ -136,39 +137,12 @@ function reportHead(result: RunResult, options: Pick<ReportOptions, 'cwd' | 'gat
 }
 
 export function renderJson(result: RunResult, options: ReportOptions): string {
-  let text = '';
-  for (const chunk of renderJsonChunks(result, options)) text += chunk;
-  return text;
+  return joined(renderJsonChunks(result, options));
 }
 
-/** Findings serialised per chunk: enough to write well, few enough to stay small. */
-const FINDINGS_PER_CHUNK = 256;
-
-/**
- * The same text as `renderJson`, piece by piece (what a large run's writer streams): the text
- * JSON.stringify(report, null, 2) gives, with each finding converted and serialised only when
- * its chunk is asked for, so neither the whole text nor a copy of every finding is held.
- * JSON.stringify escapes line breaks inside strings, so every line break it writes is layout
- * and a finding's lines are indented by prefixing each one.
- */
-export function* renderJsonChunks(result: RunResult, options: ReportOptions): Generator<string> {
-  const head = JSON.stringify({ ...reportHead(result, options), findings: [] }, null, 2);
-  // `"findings": []` is the last member: open the array there instead.
-  const findings = sortFindings(result.findings);
-  if (findings.length === 0) {
-    yield `${head}\n`;
-    return;
-  }
-  yield `${head.slice(0, head.length - '[]\n}'.length)}[\n`;
-  for (let i = 0; i < findings.length; i += FINDINGS_PER_CHUNK) {
-    let chunk = '';
-    for (let k = i; k < Math.min(findings.length, i + FINDINGS_PER_CHUNK); k++) {
-      const text = JSON.stringify(findingJson(findings[k], options.cwd), null, 2);
-      chunk += `    ${text.replaceAll('\n', '\n    ')}${k + 1 < findings.length ? ',' : ''}\n`;
-    }
-    yield chunk;
-  }
-  yield '  ]\n}\n';
+/** The same text as `renderJson`, piece by piece (what a large run's writer streams). */
+export function renderJsonChunks(result: RunResult, options: ReportOptions): Generator<string> {
+  return jsonPieces({ ...reportHead(result, options), findings: [] }, sortFindings(result.findings), (f) => findingJson(f, options.cwd));
 }
 
 function sortedCounts(counts: Record<string, number>): Record<string, number> {
