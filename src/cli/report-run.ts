@@ -6,7 +6,7 @@
  */
 import type { RunResult } from '../engine/result.js';
 import { nothingAudited } from '../engine/index.js';
-import { findReporter } from '../report/index.js';
+import { findChunkedReporter } from '../report/index.js';
 import { displayPath } from '../report/format.js';
 import { keyLine, accuracyCheckLine, maxWarningsLine } from '../report/gate-text.js';
 import { applyBaseline, baselineText, checkAccuracy, decideGate, readBaseline, type BaselineOutcome } from '../gate/index.js';
@@ -85,7 +85,7 @@ export async function reportRun(result: RunResult, plan: ReportPlan, settings: S
 
   const width = terminalWidth(process.stdout, io.env);
   const render = (r: ReportRequest) =>
-    findReporter(r.format)!(reported, {
+    findChunkedReporter(r.format)!(reported, {
       color: r.target.kind === 'stdout' && r.format === 'text' && useColor(process.stdout, io.env, args.color),
       cwd: io.cwd,
       width,

@@ -8,9 +8,14 @@
  * (src/parallel/): the record stage (`recordOutcome`: one record's verdict, reduced to plain data
  * a worker can post) and the file stage (`FileStage`: what needs the whole file in order —
  * groups, held findings, the precision pool, scores, coverage, accuracy).
+ *
+ * Given a way to read the file again, the pass streams: each group is finished as soon as it is
+ * complete (pending-groups.ts), and a file whose groups turn out not to be contiguous is read
+ * a second time holding every group; otherwise every group is held until the file ends. Both
+ * give the same result.
  */
 import type { AuditRecord, Finding, RawItem, RecordId, ScoreKind } from '../types.js';
-import type { FileReading } from '../ingest/index.js';
+import type { Accounting, FileReading } from '../ingest/index.js';
 import type { EvidenceLevel } from '../reference/sequence.js';
 import type { Format } from '../reference/precision.js';
 import type { AuditedItem, FileSummary } from './result.js';
@@ -25,6 +30,7 @@ import { finishGroup, groupFinding, type GroupOutcome } from './groups.js';
 import { accuracyOf, newTally, tallyGroup, tasksAccuracy, type AccuracyTally } from './accuracy.js';
 import { addGroupScores, addScore, newFileScores, type FileScores } from './score-stats.js';
 import { PrecisionPool, type FilePrecision } from './precision-pool.js';
+import { PendingGroups } from './pending-groups.js';
 
 /** What explain (or a test) may watch while a file is audited. */
 export interface PassObserver {
@@ -34,8 +40,13 @@ export interface PassObserver {
   record?(record: AuditRecord, line: number, verdict: RecordVerdict, finding: Finding | null): void;
   /** Every readable record's outcome, in file order (file stage). */
   outcome?(outcome: RecordOutcome): void;
-  /** Every group once the file is read, harmonised and judged. */
+  /** Every group once it is complete (at the file's end, or streaming as soon as another group starts), harmonised and judged. */
   group?(outcome: GroupOutcome): void;
+  /**
+   * The pass starts over from the file's first item, holding every group (streaming met a
+   * group again after finishing it): forget everything seen so far.
+   */
+  restart?(): void;
   /** Asked after each record: true ends the pass early (what is read so far is finished as usual). */
   stop?(): boolean;
 }
@@ -53,6 +64,8 @@ export interface FilePass {
   scores: FileScores;
   /** What the file's records showed of the pipeline's precision, for the low-precision run rule. */
   precision: FilePrecision | null;
+  /** The accounting of the reading the pass used (the second one when it read the file again). */
+  accounting: Accounting;
 }
 
 /** One readable record as the file stage needs it: its verdict reduced to plain data (structured-clonable). */
@@ -109,9 +122,11 @@ export class FileStage {
   private readonly findings: Finding[] = [];
   private readonly aggregates: Aggregate[] = [];
   private readonly scores: FileScores;
-  private readonly groups = new Map<RecordId, Candidate[]>();
+  private readonly samples: RunContext['samples'] = new Map();
+  private readonly tally = newTally();
+  private readonly taskTallies = new Map<string, AccuracyTally>();
   // A grouped record's finding waits for its group: siblings may refine a range-only diagnosis.
-  private readonly held = new Map<RecordId, HeldFinding[]>();
+  private readonly groups: PendingGroups;
   // Half-precision verdicts and grids, summed up once per file (or, in a file that is no
   // half-precision run, reported one by one at its end).
   private readonly pool: PrecisionPool;
@@ -121,8 +136,10 @@ export class FileStage {
     format: string | null,
     private readonly config: EngineConfig,
     private readonly observer: PassObserver = {},
+    streaming = false,
   ) {
     this.summary = { file, format, records: 0, audited: 0, invalid: 0, skipped: 0, skipReasons: {}, coverage: newCoverage(), accuracy: accuracyOf(newTally()) };
+    this.groups = new PendingGroups(streaming, (id, cands, held) => this.finishGroup(id, cands, held));
     this.scores = newFileScores(file);
     this.pool = new PrecisionPool(file, config.precision !== undefined && config.precision !== 'auto');
   }
@@ -147,8 +164,8 @@ export class FileStage {
     }
   }
 
-  /** A readable record's outcome. */
-  record(o: RecordOutcome): void {
+  /** A readable record's outcome. False (and nothing kept) when streaming met a finished group again. */
+  record(o: RecordOutcome): boolean {
     this.observer.outcome?.(o);
     this.summary.records++;
     this.summary.audited++;
@@ -157,69 +174,93 @@ export class FileStage {
     const f = o.finding;
     const precise = o.verdict === 'precision';
     this.pool.add(o, precise ? f : null);
-    if (o.group !== undefined) {
-      if (f && !precise) {
-        let list = this.held.get(o.group);
-        if (!list) this.held.set(o.group, (list = []));
-        list.push({ finding: f, range: o.range });
-      }
-      let list = this.groups.get(o.group);
-      if (!list) this.groups.set(o.group, (list = []));
-      list.push(o.candidate!);
-    } else if (f && !precise) this.findings.push(f);
+    if (o.group !== undefined) return this.groups.add(o.group, o.candidate!, f && !precise ? { finding: f, range: o.range } : null);
+    if (f && !precise) this.findings.push(f);
+    return true;
   }
 
-  /** Once the file is read: groups finished and judged, accuracy and precision summed up. */
-  finish(): FilePass {
-    const { file, summary, findings, scores, config, observer } = this;
-    const samples: RunContext['samples'] = new Map();
-    const tally = newTally();
-    const taskTallies = new Map<string, AccuracyTally>();
-    for (const [id, cands] of this.groups) {
-      const outcome = finishGroup(file, id, cands, this.held.get(id) ?? [], config);
-      observer.group?.(outcome);
-      findings.push(...outcome.recordFindings);
-      const g = groupFinding(outcome);
-      if (g) findings.push(g);
-      tallyGroup(tally, outcome.context);
-      const task = cands[0].task;
-      if (task !== undefined) {
-        let t = taskTallies.get(task);
-        if (!t) taskTallies.set(task, (t = newTally()));
-        tallyGroup(t, outcome.context);
-      }
-      addGroupScores(scores, id, cands);
-      collectSampleMetrics(samples, file, cands);
-    }
+  /** Once the file is read (`accounting`: that reading's): groups finished and judged, accuracy and precision summed up. */
+  finish(accounting: Accounting): FilePass {
+    const { summary, findings, tally, taskTallies } = this;
+    this.groups.finishAll();
     summary.accuracy = accuracyOf(tally);
     const { individual, summary: precision } = this.pool.finish();
     findings.push(...individual);
     const tasks = tasksAccuracy(taskTallies);
     if (tasks) summary.tasks = tasks;
-    return { summary, findings, aggregates: this.aggregates, samples, tally, taskTallies, scores, precision };
+    return { summary, findings, aggregates: this.aggregates, samples: this.samples, tally, taskTallies, scores: this.scores, precision, accounting };
+  }
+
+  /** One complete group: harmonised and judged, its findings kept, its accuracy, scores and sample metrics added. */
+  private finishGroup(id: RecordId, cands: Candidate[], held: HeldFinding[]): void {
+    const { file, findings, config, tally, taskTallies } = this;
+    const outcome = finishGroup(file, id, cands, held, config);
+    this.observer.group?.(outcome);
+    findings.push(...outcome.recordFindings);
+    const g = groupFinding(outcome);
+    if (g) findings.push(g);
+    tallyGroup(tally, outcome.context);
+    const task = cands[0].task;
+    if (task !== undefined) {
+      let t = taskTallies.get(task);
+      if (!t) taskTallies.set(task, (t = newTally()));
+      tallyGroup(t, outcome.context);
+    }
+    addGroupScores(this.scores, id, cands);
+    collectSampleMetrics(this.samples, file, cands);
   }
 }
 
-/** Both stages over a file on this thread. */
+/**
+ * Both stages over a file on this thread. `reopen`, when given, reads the file again from its
+ * start (a regular file can be, standard input and a FIFO cannot): the pass then streams its
+ * groups (see the top of this file). `onRecord` is called once per row, even when the file is
+ * read twice.
+ */
 export async function passFile(
   file: string,
   reading: FileReading,
   config: EngineConfig,
   observer: PassObserver = {},
   onRecord?: () => void,
+  reopen?: () => Promise<FileReading>,
 ): Promise<FilePass> {
-  const stage = new FileStage(file, reading.format, config, observer);
+  if (!reopen) return (await passOnce(file, reading, config, observer, onRecord, false)).pass!;
+  const first = await passOnce(file, reading, config, observer, onRecord, true);
+  if (first.pass) return first.pass;
+  observer.restart?.();
+  let told = first.rows;
+  const again = onRecord && (() => (told > 0 ? told-- : onRecord()));
+  return (await passOnce(file, await reopen(), config, observer, again, false)).pass!;
+}
+
+/** One reading of the file: the pass, or null when streaming met a finished group again (after `rows` rows). */
+async function passOnce(
+  file: string,
+  reading: FileReading,
+  config: EngineConfig,
+  observer: PassObserver,
+  onRecord: (() => void) | undefined,
+  streaming: boolean,
+): Promise<{ pass: FilePass | null; rows: number }> {
+  const stage = new FileStage(file, reading.format, config, observer, streaming);
+  let rows = 0;
   read: for await (const batch of reading.batches) for (const item of batch) {
     if (item.kind !== 'record') {
       stage.item(item);
-      if (item.kind !== 'aggregate') onRecord?.();
+      if (item.kind !== 'aggregate') {
+        rows++;
+        onRecord?.();
+      }
       continue;
     }
-    stage.record(judgeRecord(item.record, file, item.line, config, observer));
+    // Leaving the loop ends the reading (its generator's finally releases the file).
+    if (!stage.record(judgeRecord(item.record, file, item.line, config, observer))) return { pass: null, rows };
+    rows++;
     onRecord?.();
     if (observer.stop?.()) break read;
   }
-  return stage.finish();
+  return { pass: stage.finish(reading.accounting), rows };
 }
 
 /** Observes a file pass for its audited records (ungrouped) and groups (at their first candidate's line). */
@@ -231,6 +272,9 @@ export function auditedListing(into: AuditedItem[]): PassObserver {
     group(outcome) {
       const first = Math.min(...outcome.context.candidates.map((c) => c.line));
       into.push({ kind: 'group', id: outcome.context.group, line: first });
+    },
+    restart() {
+      into.length = 0;
     },
   };
 }

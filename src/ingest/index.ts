@@ -23,6 +23,7 @@ import { tgiAdapter } from './formats/tgi.js';
 import { llamaCppAdapter } from './formats/llama-cpp.js';
 import { readCsvRowBatches, readJsonDocumentBatches, readJsonLineBatches, sniffContainer, type Row } from './rows.js';
 import { STDIN, openText, type TextSource } from './text.js';
+import { IdSet, checkUniqueId } from './id-set.js';
 
 /** Every format evalaudit reads, most specific first (detection asks them in this order). */
 export const adapters: FormatAdapter[] = [
@@ -101,6 +102,15 @@ async function walk(dir: string, found: Map<string, string>, visited: Set<string
     if (kind.isDirectory()) await walk(p, found, visited);
     else if (kind.isFile() && (INPUT_EXTENSIONS as readonly string[]).includes(extname(e.name).toLowerCase())) await addFile(p, found);
   }
+}
+
+/**
+ * Whether the file can be read a second time from its start with the same content: a regular
+ * file can; standard input, a FIFO or a device cannot.
+ */
+export async function rereadable(file: string): Promise<boolean> {
+  if (file === STDIN) return false;
+  return (await stat(file).catch(() => null))?.isFile() ?? false;
 }
 
 /** The container its name says; a name without a known extension (a pipe, `/dev/stdin`) is judged from the content. */
@@ -276,14 +286,21 @@ export async function readFileItems(file: string, options: ReadOptions = {}): Pr
   }
   const chosen = adapter ?? canonicalAdapter;
   const accounting = newAccounting();
-  const toItems = rowConverter(file, chosen, options, container, accounting, new Set());
+  // Every id of the file, compactly (see id-set.ts for the bytes per id).
+  const toItems = rowConverter(file, chosen, options, container, accounting, new IdSet());
   return reading(
     chosen.name,
     (async function* () {
-      if (pending.length > 0) yield toItems(pending);
-      for await (const rows of source) yield toItems(rows);
-      // An empty output file is what a crashed eval step leaves behind: never a silent pass.
-      if (accounting.rows === 0) yield [emptyFileItem(file)];
+      try {
+        if (pending.length > 0) yield toItems(pending);
+        for await (const rows of source) yield toItems(rows);
+        // An empty output file is what a crashed eval step leaves behind: never a silent pass.
+        if (accounting.rows === 0) yield [emptyFileItem(file)];
+      } finally {
+        // A consumer that stops early (explain once it has its record, a pass read again) may stop
+        // at the rows detection read, before the loop above owns the source: release the file.
+        await source.return(undefined);
+      }
     })(),
     accounting,
     container,
@@ -296,24 +313,12 @@ export function emptyFileItem(file: string): RawItem {
   return { kind: 'invalid', file, line: 1, message: 'the file holds no records', wholeFile: true, code: 'emptyFile' };
 }
 
-/** A record whose id an earlier record of its file has: invalid (ids name records in findings). Adds a new id to `seen`. */
-export function checkUniqueId(item: RawItem, seen: Set<string | number>): RawItem {
-  return item.kind === 'record' ? (duplicateId(item.file, item.line, item.record.id, seen) ?? item) : item;
-}
-
-/** The invalid item of a record whose id `seen` holds, else null (and the id is added). */
-export function duplicateId(file: string, line: number, id: string | number, seen: Set<string | number>): RawItem | null {
-  if (seen.has(id)) return { kind: 'invalid', file, line, recordId: id, code: 'duplicateId', message: `duplicate id ${JSON.stringify(id)} in this file` };
-  seen.add(id);
-  return null;
-}
-
 /**
  * Rows to items with a file's adapter, counted in `accounting`. `ids`: the ids seen so far, for
  * duplicate ids; null when the caller checks them in file order itself (a file whose line ranges
  * are read on several threads).
  */
-export function rowConverter(file: string, chosen: FormatAdapter, options: ReadOptions, container: Container, accounting: Accounting, ids: Set<string | number> | null): (rows: readonly Row[]) => RawItem[] {
+export function rowConverter(file: string, chosen: FormatAdapter, options: ReadOptions, container: Container, accounting: Accounting, ids: IdSet | null): (rows: readonly Row[]) => RawItem[] {
   const convert = chosen.createConverter(file, { ...options, container });
   // Adapters that build records themselves (rather than validating user objects) are held to the
   // same schema, so nothing downstream sees a record the canonical format would refuse.
@@ -349,3 +354,4 @@ export function rowConverter(file: string, chosen: FormatAdapter, options: ReadO
 }
 
 export type { FormatAdapter, AdapterOptions } from './adapter.js';
+export { duplicateId } from './id-set.js';

@@ -9,8 +9,10 @@
  * - On stdout, EPIPE means the reader stopped reading (`| head -1`): it has what it wanted, and
  *   the exit code stays the one the audit earned. Any other write error (ENOSPC on a full disk)
  *   is one line on stderr naming stdout, and exit code 2.
+ * - A report may come as one string or in pieces (a large JSON report): pieces are written as they
+ *   come, so the whole text is never held.
  */
-import { access, appendFile, chmod, constants, lstat, mkdir, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { access, chmod, constants, lstat, mkdir, open, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 
 export type OutputTarget = { kind: 'stdout' } | { kind: 'file'; path: string; append?: boolean };
@@ -57,29 +59,53 @@ export async function checkTarget(target: OutputTarget, inputs: readonly string[
   }
 }
 
-export async function writeReport(target: OutputTarget, text: string): Promise<void> {
+export async function writeReport(target: OutputTarget, text: string | Iterable<string>): Promise<void> {
+  const pieces = typeof text === 'string' ? [text] : text;
   if (target.kind === 'stdout') {
     watchStandardStreams();
-    process.stdout.write(text);
+    for (const piece of pieces) {
+      if (process.stdout.destroyed) return; // the reader went away (EPIPE): it has what it wanted
+      if (!process.stdout.write(piece)) await drained(process.stdout);
+    }
     return;
   }
   try {
     await mkdir(dirname(resolve(target.path)), { recursive: true });
-    if (target.append) await appendFile(target.path, text);
-    else await writeAtomically(target.path, text);
+    if (target.append) await writePieces(target.path, pieces, 'a');
+    else await writeAtomically(target.path, pieces);
   } catch (e) {
     throw new OutputError(`cannot write ${target.path}: ${reason(e)}`);
   }
 }
 
+/** Until the stream takes more (or can take nothing more). */
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((done) => {
+    const finish = () => {
+      stream.off('drain', finish).off('close', finish).off('error', finish);
+      done();
+    };
+    stream.on('drain', finish).on('close', finish).on('error', finish);
+  });
+}
+
+async function writePieces(path: string, pieces: Iterable<string>, flag: 'a' | 'wx'): Promise<void> {
+  const handle = await open(path, flag);
+  try {
+    for (const piece of pieces) await handle.writeFile(piece); // all of it, from where the last piece ended
+  } finally {
+    await handle.close();
+  }
+}
+
 /** The whole text or nothing: a temporary file beside the target, renamed over it. */
-async function writeAtomically(path: string, text: string): Promise<void> {
+async function writeAtomically(path: string, pieces: Iterable<string>): Promise<void> {
   // Through a symbolic link, the file it points to is replaced, not the link.
   const link = await lstat(path).catch(() => null);
   const target = link?.isSymbolicLink() ? await realpath(path).catch(() => path) : path;
   const tmp = join(dirname(resolve(target)), `.${basename(target)}.${process.pid}.${Date.now().toString(36)}.tmp`);
   try {
-    await writeFile(tmp, text, { flag: 'wx' });
+    await writePieces(tmp, pieces, 'wx');
     const old = await stat(target).catch(() => null);
     if (old) await chmod(tmp, old.mode & 0o7777);
     await rename(tmp, target);

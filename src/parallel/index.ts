@@ -9,6 +9,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { STDIN, duplicateId, emptyFileItem, readFileItems } from '../ingest/index.js';
+import { IdSet } from '../ingest/id-set.js';
 import { FileStage, auditedListing, type FilePass } from '../engine/file-pass.js';
 import { checkAccounting } from '../engine/accounting.js';
 import type { AuditedItem } from '../engine/result.js';
@@ -139,7 +140,7 @@ async function splitFormat(file: string, ctx: TaskContext): Promise<string | nul
 /** The file stage of a file read in ranges, fed their results in file order; duplicate ids are found here, over the whole file. */
 class SplitFile {
   private readonly stage: FileStage;
-  private readonly ids = new Set<string | number>();
+  private readonly ids = new IdSet();
   private readonly accounting = { rows: 0, lost: [] as number[], items: { record: 0, invalid: 0, skipped: 0 } };
   private readonly audited: AuditedItem[] | undefined;
 
@@ -175,7 +176,7 @@ class SplitFile {
 
   finish(): FilePass {
     if (this.accounting.rows === 0) this.stage.item(emptyFileItem(this.file) as Extract<ReturnType<typeof emptyFileItem>, { kind: 'invalid' }>);
-    const pass = this.stage.finish();
+    const pass = this.stage.finish(this.accounting);
     checkAccounting(pass.summary, this.accounting);
     if (this.audited) pass.summary.auditedItems = this.audited.sort((a, b) => a.line - b.line);
     return pass;

@@ -5,7 +5,7 @@
  * for the main thread's file stage). Tasks and results are plain data, posted between threads.
  */
 import type { RawItem } from '../types.js';
-import { findAdapter, newAccounting, readFileItems, rowConverter, type ReadOptions } from '../ingest/index.js';
+import { findAdapter, newAccounting, readFileItems, rereadable, rowConverter, type ReadOptions } from '../ingest/index.js';
 import { readJsonLineBatches } from '../ingest/rows.js';
 import { openTextRange } from '../ingest/text.js';
 import { auditedListing, judgeRecord, passFile, type FilePass, type RecordOutcome } from '../engine/file-pass.js';
@@ -42,8 +42,10 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
 export async function auditWholeFile(file: string, ctx: TaskContext, onRecord?: () => void): Promise<FilePass> {
   const reading = await readFileItems(file, ctx.read);
   const audited: AuditedItem[] | undefined = ctx.listAudited ? [] : undefined;
-  const pass = await passFile(file, reading, ctx.config, audited ? auditedListing(audited) : {}, onRecord);
-  checkAccounting(pass.summary, reading.accounting);
+  // A file that can be read again streams its groups (file-pass.ts).
+  const reopen = (await rereadable(file)) ? () => readFileItems(file, ctx.read) : undefined;
+  const pass = await passFile(file, reading, ctx.config, audited ? auditedListing(audited) : {}, onRecord, reopen);
+  checkAccounting(pass.summary, pass.accounting);
   if (audited) pass.summary.auditedItems = audited.sort((a, b) => a.line - b.line);
   return pass;
 }

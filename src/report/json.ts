@@ -10,6 +10,7 @@ import { compareText, sortFindings } from '../engine/order.js';
 import type { ReportOptions } from './reporter.js';
 import type { AccuracyCheck, GateOutcome } from '../gate/outcome.js';
 import type { FindingKey } from './finding-key.js';
+import { joined, jsonPieces } from './json-pieces.js';
 
 export const REPORT_SCHEMA_VERSION = 2;
 
@@ -111,6 +112,11 @@ export interface JsonGate {
 
 /** The report as an object, for callers that want it unserialised (the library API, tests). */
 export function buildJsonReport(result: RunResult, options: Pick<ReportOptions, 'cwd' | 'gate'> = {}): JsonReport {
+  return { ...reportHead(result, options), findings: sortFindings(result.findings).map((f) => findingJson(f, options.cwd)) };
+}
+
+/** Everything but the findings, which come last. */
+function reportHead(result: RunResult, options: Pick<ReportOptions, 'cwd' | 'gate'>): Omit<JsonReport, 'findings'> {
   const { summary } = result;
   const { gate } = options;
   return {
@@ -127,12 +133,16 @@ export function buildJsonReport(result: RunResult, options: Pick<ReportOptions, 
     },
     ...(gate ? { gate: gateJson(gate) } : {}),
     files: result.files.map((f) => fileJson(f, options.cwd)),
-    findings: sortFindings(result.findings).map((f) => findingJson(f, options.cwd)),
   };
 }
 
 export function renderJson(result: RunResult, options: ReportOptions): string {
-  return `${JSON.stringify(buildJsonReport(result, options), null, 2)}\n`;
+  return joined(renderJsonChunks(result, options));
+}
+
+/** The same text as `renderJson`, piece by piece (what a large run's writer streams). */
+export function renderJsonChunks(result: RunResult, options: ReportOptions): Generator<string> {
+  return jsonPieces({ ...reportHead(result, options), findings: [] }, sortFindings(result.findings), (f) => findingJson(f, options.cwd));
 }
 
 function sortedCounts(counts: Record<string, number>): Record<string, number> {

@@ -17,3 +17,9 @@ export interface ReportOptions {
 
 /** Returns the whole report, ending with a newline. Never writes, never throws on odd data. */
 export type Reporter = (result: RunResult, options: ReportOptions) => string;
+
+/**
+ * The same text as a format's Reporter, in pieces, for a format whose report grows with the
+ * findings (JSON): the pieces are written as they come, so the whole text is never held.
+ */
+export type ChunkedReporter = (result: RunResult, options: ReportOptions) => Iterable<string>;

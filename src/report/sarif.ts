@@ -17,6 +17,7 @@ import { displayPath } from './format.js';
 import { encodeNumber } from './json.js';
 import { findingKey, keyFingerprint } from './finding-key.js';
 import type { ReportOptions } from './reporter.js';
+import { joined, jsonPieces } from './json-pieces.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -78,6 +79,20 @@ function artifactUri(path: string): string {
 }
 
 export function buildSarif(result: RunResult, options: Pick<ReportOptions, 'cwd' | 'gate'>): Record<string, unknown> {
+  const { head, findings, resultOf } = sarifParts(result, options);
+  const run = (head.runs as Record<string, unknown>[])[0];
+  run.results = findings.map(resultOf);
+  return head;
+}
+
+/** The same text as `renderSarif`, piece by piece (what a large run's writer streams). */
+export function renderSarifChunks(result: RunResult, options: ReportOptions): Generator<string> {
+  const { head, findings, resultOf } = sarifParts(result, options);
+  return jsonPieces(head, findings, resultOf);
+}
+
+/** The log with its results empty (their array the last value), the findings they come from, and how. */
+function sarifParts(result: RunResult, options: Pick<ReportOptions, 'cwd' | 'gate'>): { head: Record<string, unknown>; findings: Finding[]; resultOf: (f: Finding) => unknown } {
   const suppressed = options.gate?.baseline?.suppressed ?? [];
   const findings = sortFindings([...result.findings, ...suppressed]);
   const isSuppressed = new Set(suppressed);
@@ -86,20 +101,21 @@ export function buildSarif(result: RunResult, options: Pick<ReportOptions, 'cwd'
   const index = new Map(rules.map((r, i) => [r.id, i]));
   for (const f of findings) if (!index.has(f.ruleId)) index.set(f.ruleId, rules.push({ id: f.ruleId }) - 1);
   const baselineFile = options.gate?.baseline?.file;
-  return {
+  const head = {
     $schema: SARIF_SCHEMA,
     version: '2.1.0',
     runs: [
       {
         tool: { driver: { name: toolName, version: toolVersion, semanticVersion: toolVersion, informationUri: homepage, rules: rules.map(ruleDescriptor) } },
-        results: findings.map((f) => resultOf(f, rules[index.get(f.ruleId)!], index.get(f.ruleId)!, options.cwd, isSuppressed.has(f) ? baselineFile : undefined)),
+        results: [],
       },
     ],
   };
+  return { head, findings, resultOf: (f) => resultOf(f, rules[index.get(f.ruleId)!], index.get(f.ruleId)!, options.cwd, isSuppressed.has(f) ? baselineFile : undefined) };
 }
 
 export function renderSarif(result: RunResult, options: ReportOptions): string {
-  return `${JSON.stringify(buildSarif(result, options), null, 2)}\n`;
+  return joined(renderSarifChunks(result, options));
 }
 
 function ruleDescriptor(r: RuleInfo): Record<string, unknown> {
