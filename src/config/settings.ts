@@ -41,7 +41,7 @@ export interface Settings {
   precision?: PrecisionSetting;
   ignore: string[];
   concurrency: number;
-  /** `--jobs` / `jobs`: threads to audit on; absent: the machine's available cores. */
+  /** `--jobs` / `jobs`: threads to audit on; absent: one. */
   jobs?: number;
   baseline?: string;
   allowEmpty: boolean;

@@ -4,7 +4,6 @@
  * then asks the run rules at the end. It is handed its rules (a RuleSet) and their severities;
  * it never imports rules/.
  */
-import { availableParallelism } from 'node:os';
 import pLimit from 'p-limit';
 import type { SeveritySetting } from '../types.js';
 import { listInputFiles, type ReadOptions } from '../ingest/index.js';
@@ -26,7 +25,7 @@ export interface AuditOptions {
   /** Files read at once on one thread (`--jobs 1`; with more threads, each reads one file or range at a time). */
   concurrency?: number;
   /**
-   * Threads to audit on, the main one included (default: os.availableParallelism()). More than
+   * Threads to audit on, the main one included (default 1: see README, Both cores). More than
    * one needs `workerModule`; without it the audit runs on this thread whatever `jobs` says.
    */
   jobs?: number;
@@ -93,7 +92,7 @@ async function filePasses(files: readonly string[], config: EngineConfig, option
 
 /** Every file's pass on `jobs` threads (src/parallel/); null when one thread does: `--jobs 1`, no worker module, or an input too small to share. */
 async function parallelPassesOf(files: readonly string[], config: EngineConfig, options: FilesOptions): Promise<FilePass[] | null> {
-  const jobs = options.jobs ?? availableParallelism();
+  const jobs = options.jobs ?? 1;
   if (jobs < 2 || options.workerModule === undefined || files.length === 0) return null;
   const read = options.read ?? {};
   const listAudited = options.listAudited === true;
