@@ -7,7 +7,8 @@
 import { rmSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { audit } from '../../src/engine/index.js';
+import { audit, nothingAudited } from '../../src/engine/index.js';
+import { displayPath } from '../../src/report/format.js';
 import { defaultRuleSet } from '../../rules/index.js';
 import { decideGate } from '../../src/gate/index.js';
 import { renderJson } from '../../src/report/json.js';
@@ -58,20 +59,23 @@ describe('fuzz: the library', () => {
 
 describe('fuzz: the command', () => {
   it(
-    'exits 0 or 1 (2 is for usage errors), prints no internal error, and writes the same report as the library',
+    'exits 0 or 1 (2 when nothing was audited, saying why on stderr), prints no internal error, and writes the same report as the library',
     async () => {
       await fc.assert(
         fc.asyncProperty(runFiles, fc.integer({ min: 1, max: 6 }), fc.constantFrom('json', 'markdown', 'text'), async (files, concurrency, format) => {
           const { dir } = writeRun(files);
           try {
             const r = runCli(['audit', '.', '--format', format, '--concurrency', String(concurrency), '--fail-on', 'error'], { cwd: dir, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, CI: '1' } });
-            expect(r.stderr).toBe('');
             const result = await audit(['.'].map(() => dir), { rules: defaultRuleSet });
+            // A run with no auditable record (a results file alone, every row skipped) exits 2 and says why, file by file.
+            const empty = nothingAudited(result);
+            const why = empty.map((e) => `evalaudit: nothing audited in ${displayPath(e.file, dir)}: ${e.why}\n`).join('');
+            expect(r.stderr).toBe(empty.length > 0 ? `${why}evalaudit: no record was audited (--allow-empty accepts that)\n` : '');
             // The CLI reports the gate it decided (here --fail-on error alone) at the terminal's default width.
             const gate = decideGate(result, { failOn: 'error', accuracy: [] });
             const expected = (format === 'json' ? renderJson : format === 'markdown' ? renderMarkdown : renderText)(result, { cwd: dir, color: false, gate, width: 80 });
             expect(r.stdout).toBe(expected.split(dir + '/').join(''));
-            expect(r.code).toBe(result.summary.findings.error > 0 ? 1 : 0);
+            expect(r.code).toBe(empty.length > 0 ? 2 : result.summary.findings.error > 0 ? 1 : 0);
           } finally {
             rmSync(dir, { recursive: true, force: true });
           }
