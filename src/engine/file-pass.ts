@@ -17,7 +17,6 @@
 import type { AuditRecord, Finding, RawItem, RecordId, ScoreKind } from '../types.js';
 import type { Accounting, FileReading } from '../ingest/index.js';
 import type { EvidenceLevel } from '../reference/sequence.js';
-import type { Format } from '../reference/precision.js';
 import type { AuditedItem, FileSummary } from './result.js';
 import { newCoverage } from './coverage.js';
 import { samplesKey, type Aggregate, type RunContext } from './run-context.js';
@@ -29,7 +28,7 @@ import { candidateOf } from './candidates.js';
 import { finishGroup, groupFinding, type GroupOutcome } from './groups.js';
 import { accuracyOf, newTally, tallyGroup, tasksAccuracy, type AccuracyTally } from './accuracy.js';
 import { addGroupScores, addScore, newFileScores, type FileScores } from './score-stats.js';
-import { PrecisionPool, type FilePrecision } from './precision-pool.js';
+import { PrecisionPool, type FilePrecision, type PoolRecord } from './precision-pool.js';
 import { PendingGroups } from './pending-groups.js';
 
 /** What explain (or a test) may watch while a file is audited. */
@@ -68,24 +67,20 @@ export interface FilePass {
   accounting: Accounting;
 }
 
-/** One readable record as the file stage needs it: its verdict reduced to plain data (structured-clonable). */
-export interface RecordOutcome {
+/**
+ * One readable record as the file stage needs it: its verdict reduced to plain data
+ * (structured-clonable), what the precision pool reads of it included (`verdict`: `precision`
+ * when its numbers fit only half precision, `bug` when a rule named a bug).
+ */
+export interface RecordOutcome extends PoolRecord {
   kind: 'outcome';
-  id: RecordId;
-  line: number;
   group?: RecordId;
   level: EvidenceLevel;
-  score: number | undefined;
   scoreKind: ScoreKind;
   /** The record's finding (null when none, or its rule is off). */
   finding: Finding | null;
-  /** `precision`: its numbers fit only half precision; `bug`: a rule named a bug. */
-  verdict: 'clean' | 'bug' | 'precision';
   /** Its diagnosis is range-only (its group's siblings may refine it). */
   range: boolean;
-  /** For the precision pool: a half-precision record's format and worst difference; a clean one's numbers. */
-  format?: Format;
-  worst?: number;
   values?: Float64Array;
   /** What its group keeps of it (grouped records only). */
   candidate?: Candidate;

@@ -2,7 +2,7 @@
 import type { AuditRecord, Finding, RecordId, SeveritySetting } from '../types.js';
 import type { PrecisionSetting } from '../reference/precision.js';
 import { RecordContext } from './record-context.js';
-import type { Diagnosis, RuleMeta } from './rule.js';
+import type { Diagnosis, Rule, RuleMeta } from './rule.js';
 import type { RuleSet } from './rule-set.js';
 import { ruleFailed, toFinding } from './findings.js';
 
@@ -29,9 +29,9 @@ export interface RecordVerdict {
  */
 export function diagnoseRecord(record: AuditRecord, file: string, line: number, config: EngineConfig): RecordVerdict {
   const ctx = new RecordContext(record, file, line, config.precision);
+  const rules = activeRecordRules(config);
   do {
-    for (const rule of config.rules.record) {
-      if (config.severities.get(rule.meta.id) === 'off') continue;
+    for (const rule of rules) {
       // guarded() inlined: the hot path makes no closure per rule and record.
       let d;
       try {
@@ -43,6 +43,15 @@ export function diagnoseRecord(record: AuditRecord, file: string, line: number, 
     }
   } while (ctx.nextTier());
   return { ctx, rule: null, diagnosis: null };
+}
+
+const ACTIVE = new WeakMap<EngineConfig, readonly Rule[]>();
+
+/** The record rules not turned off, in order: looked up once per config, not per rule and record. */
+function activeRecordRules(config: EngineConfig): readonly Rule[] {
+  let rules = ACTIVE.get(config);
+  if (!rules) ACTIVE.set(config, (rules = config.rules.record.filter((r) => config.severities.get(r.meta.id) !== 'off')));
+  return rules;
 }
 
 /** A rule's effective severity for a diagnosis: what the user declared is information, unless they set the rule's severity. */

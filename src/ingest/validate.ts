@@ -16,6 +16,7 @@ import type { AuditRecord } from '../types.js';
 import { packageJson } from '../package-root.js';
 import { describeAjvError, pointerToPath } from '../schema-errors.js';
 import { newAjv } from '../lazy-ajv.js';
+import { isScoreKind } from '../reference/score-kinds.js';
 
 export const recordSchema = packageJson('schema/record.schema.json');
 
@@ -27,11 +28,8 @@ function validator(): ValidateFunction {
   return compiled;
 }
 
-/**
- * null when valid, else ajv's first message with the path it concerns. The second argument is
- * no longer needed (non-finite numbers need no special path) and is accepted for old callers.
- */
-export function validateRecord(value: unknown, _hasNonFinite?: boolean): string | null {
+/** null when valid, else ajv's first message with the path it concerns (provenValid spares ajv the common rows). */
+export function validateRecord(value: unknown): string | null {
   if (provenValid(value)) return null;
   const validate = validator();
   if (validate(value)) return null;
@@ -150,7 +148,7 @@ export function provenValid(value: unknown): boolean {
         if (typeof v !== 'number' && v !== null) return false;
         break;
       case 'score_kind':
-        if (v !== 'logprob' && v !== 'mean_logprob' && v !== 'prob' && v !== 'nll' && v !== 'perplexity') return false;
+        if (!isScoreKind(v)) return false;
         break;
       case 'selected':
       case 'gold':

@@ -3,7 +3,7 @@
  * findings are sorted, so the same run gives the same bytes.
  */
 import { toolVersion } from '../project.js';
-import type { Accuracy, Coverage, FileSummary, RunResult } from '../engine/result.js';
+import type { Accuracy, FileSummary, RunResult } from '../engine/result.js';
 import type { Finding, Severity } from '../types.js';
 import { displayPath } from './format.js';
 import { compareText, sortFindings } from '../engine/order.js';
@@ -77,14 +77,7 @@ export interface JsonFinding {
 }
 
 /** What was read and how it was checked, for the whole run and for each file alike. */
-export interface JsonCounts {
-  records: number;
-  audited: number;
-  invalid: number;
-  skipped: number;
-  skipReasons: Record<string, number>;
-  coverage: Coverage;
-}
+export type JsonCounts = Pick<FileSummary, 'records' | 'audited' | 'invalid' | 'skipped' | 'skipReasons' | 'coverage'>;
 
 export interface JsonReport {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;

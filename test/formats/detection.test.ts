@@ -81,10 +81,7 @@ describe('every record an adapter makes is a valid canonical record', () => {
   it.each(CASES.filter(([rel, f]) => f !== 'lm-eval-results' && f !== 'helm-run-file' && rel !== 'inspect/log_formats.json'))('%s', async (rel) => {
     const records = await readRecords(fixture(rel));
     expect(records.length).toBeGreaterThan(0);
-    for (const r of records) {
-      const nonFinite = JSON.stringify(r, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? 'NF' : v)).includes('"NF"');
-      expect(validateRecord(r, nonFinite), `${rel} ${r.id}`).toBeNull();
-    }
+    for (const r of records) expect(validateRecord(r), `${rel} ${r.id}`).toBeNull();
   });
 });
 
