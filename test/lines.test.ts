@@ -7,7 +7,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { readLineBatches } from '../src/ingest/lines.js';
-import type { TextSource } from '../src/ingest/text.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openText, type TextSource } from '../src/ingest/text.js';
 
 function source(pieces: Buffer[] | string[]): TextSource {
   const bytes = typeof pieces[0] !== 'string';
@@ -24,6 +27,22 @@ function source(pieces: Buffer[] | string[]): TextSource {
           })()
         : null,
     close: () => {},
+  };
+}
+
+/** A source whose chunks share one buffer, overwritten after each is consumed (as a regular file is read, text.ts). */
+function sharedBuffer(pieces: Buffer[]): TextSource {
+  const buf = Buffer.alloc(Math.max(1, ...pieces.map((p) => p.length)));
+  return {
+    ...source(pieces),
+    utf8Bytes: async () =>
+      (async function* () {
+        for (const p of pieces) {
+          p.copy(buf);
+          yield buf.subarray(0, p.length);
+          buf.fill(0x7e); // '~': what a line kept by reference would wrongly show
+        }
+      })(),
   };
 }
 
@@ -64,6 +83,32 @@ describe('line splitting', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it('reads UTF-8 chunks that share one buffer as the whole text (a carried line is copied)', async () => {
+    await fc.assert(
+      fc.asyncProperty(text, cuts, async (t, at) => {
+        expect(await linesOf(sharedBuffer(cut(Buffer.from(t, 'utf8'), at)))).toEqual(expected(t));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('reads a regular file of lines longer than a read, characters cut at every read end, as written', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'evalaudit-lines-'));
+    try {
+      // Lines of 100 kB to 700 kB around 256 KiB reads; '€' (3 bytes) and '😀' (4) land across read ends.
+      const lines = [1, 3, 7, 2, 5].map((n, i) => `${i}:` + 'ab€😀'.repeat(n * 9000 + i));
+      await writeFile(join(dir, 'long.jsonl'), lines.join('\n') + '\r\n');
+      // Peeking as a reader does (a few characters), and past the first reads (which peek keeps).
+      for (const peek of [10, 600_000]) {
+        const src = await openText(join(dir, 'long.jsonl'));
+        expect((await src.peek(peek)).slice(0, 2)).toBe('0:');
+        expect(await linesOf(src)).toEqual(lines);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('reads decoded text cut anywhere the same way', async () => {

@@ -165,7 +165,8 @@ class ByteCarry implements Carry<Buffer> {
 
   keep(chunk: Buffer, start: number, end: number): void {
     if (this.tooLong) return;
-    const piece = chunk.subarray(start, end);
+    // A copy: the chunk's memory is read into again (text.ts).
+    const piece = Buffer.from(chunk.subarray(start, end));
     this.pieces.push(piece);
     this.bytes += piece.length;
     if (this.bytes <= MAX_LINE_CHARS) return;

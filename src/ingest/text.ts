@@ -13,7 +13,7 @@
  *   string costs more.
  */
 import { close, createReadStream, constants, open as openFd, read, type Stats } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { Socket } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
@@ -22,8 +22,12 @@ const openRaw = promisify(openFd);
 const readRaw = promisify(read);
 const closeRaw = promisify(close);
 
-/** Bytes read at a time. */
-const CHUNK_BYTES = 1 << 20;
+/**
+ * Bytes read at a time from a regular file, into one buffer used again for every read: no
+ * chunk becomes garbage, and a chunk's lines are parsed (and mostly dropped) before V8's young
+ * generation fills, so they are not promoted to the old one. Both keep the peak RSS flat.
+ */
+const CHUNK_BYTES = 1 << 18;
 
 export interface TextSource {
   /** The path the user gave. */
@@ -35,6 +39,8 @@ export interface TextSource {
   /**
    * The rest of the text (what `peek` showed included) as bytes, the UTF-8 BOM removed, when the
    * text is UTF-8; null when it is UTF-16 (read it with `chunks`). Consume this or `chunks`, not both.
+   * A chunk is valid until the next one is asked for (its memory is read into again): copy what
+   * must outlive it.
    */
   utf8Bytes(): Promise<AsyncGenerator<Buffer> | null>;
   /** Releases the file when a reader stops early. */
@@ -57,16 +63,30 @@ export async function openText(file: string): Promise<TextSource> {
  * line starts. A byte-order mark is the file's only at its start.
  */
 export async function openTextRange(file: string, start: number, end: number): Promise<TextSource> {
-  const handle = await open(file, 'r');
-  const stream = createReadStream('', { fd: handle, start, end: end - 1, highWaterMark: CHUNK_BYTES });
-  return new DecodedSource(file, stream[Symbol.asyncIterator](), start === 0);
+  return new DecodedSource(file, fileChunks(await open(file, 'r'), start, end), start === 0);
 }
 
 async function fileBytes(file: string, info: Stats): Promise<AsyncIterator<Buffer>> {
   // Opened here so that a file that cannot be read fails now, before any reader starts.
   const handle = await open(file, 'r');
-  const stream = createReadStream('', { fd: handle, highWaterMark: info.isFile() ? CHUNK_BYTES : 1 << 16 });
+  if (info.isFile()) return fileChunks(handle, 0, Infinity);
+  const stream = createReadStream('', { fd: handle, highWaterMark: 1 << 16 });
   return stream[Symbol.asyncIterator]();
+}
+
+/** Bytes [start, end) of a regular file, CHUNK_BYTES at a time into one buffer; the file is closed when done or stopped. */
+async function* fileChunks(handle: FileHandle, start: number, end: number): AsyncGenerator<Buffer> {
+  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  try {
+    for (let position = start; position < end; ) {
+      const { bytesRead } = await handle.read(buffer, 0, Math.min(CHUNK_BYTES, end - position), position);
+      if (bytesRead === 0) return;
+      position += bytesRead;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
 }
 
 /**
@@ -180,13 +200,15 @@ class DecodedSource implements TextSource {
       if (this.decoder === null) {
         // The encoding is told by the first bytes: wait for two of them (or the end).
         if (buf.length < 2) {
+          const head = Buffer.from(buf);
           const more = await this.bytes.next();
           if (more.done) this.done = true;
-          else buf = Buffer.concat([buf, more.value]);
+          else buf = Buffer.concat([head, more.value]);
         }
         this.decoder = this.atStart ? new Decoder(encodingOf(buf)) : new Decoder('utf-8', false);
       }
-      if (this.peeking) this.bufferedBytes.push(buf);
+      // A regular file's chunks share one buffer: what peek keeps is a copy.
+      if (this.peeking) this.bufferedBytes.push(Buffer.from(buf));
       const text = this.decoder.write(buf) + (this.done ? this.decoder.end() : '');
       if (text.length > 0) return text;
     }

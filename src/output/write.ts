@@ -89,10 +89,20 @@ function drained(stream: NodeJS.WriteStream): Promise<void> {
   });
 }
 
+/**
+ * Each piece encoded into one buffer used again for every piece (a large report's pieces would
+ * otherwise each leave a buffer for the garbage collector), and written from where the last ended.
+ */
 async function writePieces(path: string, pieces: Iterable<string>, flag: 'a' | 'wx'): Promise<void> {
   const handle = await open(path, flag);
+  let buffer = Buffer.allocUnsafe(1 << 18);
   try {
-    for (const piece of pieces) await handle.writeFile(piece); // all of it, from where the last piece ended
+    for (const piece of pieces) {
+      const bytes = Buffer.byteLength(piece);
+      if (bytes > buffer.length) buffer = Buffer.allocUnsafe(bytes);
+      buffer.write(piece);
+      for (let at = 0; at < bytes; ) at += (await handle.write(buffer, at, bytes - at)).bytesWritten;
+    }
   } finally {
     await handle.close();
   }
