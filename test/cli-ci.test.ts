@@ -195,7 +195,7 @@ describe('baseline', () => {
     const swapped = await run('audit', 'runs', '--baseline', 'baseline.json', '--format', 'json');
     expect(swapped.code).toBe(1);
     const report = JSON.parse(swapped.out);
-    expect(report.findings.map((f: { recordId: string; ruleId: string }) => [f.recordId, f.ruleId])).toEqual([['t22-long', 'probability-product']]);
+    expect([...report.findings].map((f: { recordId: string; ruleId: string }) => [f.recordId, f.ruleId])).toEqual([['t22-long', 'probability-product']]);
     expect(report.gate.baseline.stale).toEqual([{ file: 'runs/choice-topk.jsonl', recordId: 't21-long', ruleId: 'probability-product', messageId: 'logOfZero' }]);
     expect(swapped.err).toContain('1 stale baseline entry');
     expect(swapped.err).toContain('runs/choice-topk.jsonl record "t21-long" probability-product/logOfZero');

@@ -42,7 +42,7 @@ describe('bad input', () => {
 
   it('reports each unreadable row as invalid-record at its line and audits the rest', async () => {
     const result = await audit([file], { rules: defaultRuleSet });
-    const invalid = result.findings.filter((f) => f.ruleId === 'invalid-record');
+    const invalid = [...result.findings].filter((f) => f.ruleId === 'invalid-record');
     expect(invalid.map((f) => f.line)).toEqual([2, 3, 4, 5]);
     expect(invalid[0].message).toMatch(/not valid JSON/);
     expect(invalid[2].message).toMatch(/array/);
@@ -52,12 +52,12 @@ describe('bad input', () => {
 
   it('flags the record whose values are NaN and counts every record', async () => {
     const result = await audit([file], { rules: defaultRuleSet });
-    const nan = result.findings.find((f) => f.recordId === 'nan');
+    const nan = [...result.findings].find((f) => f.recordId === 'nan');
     expect(nan?.ruleId).toBe('invalid-logprob');
     expect(nan?.line).toBe(6);
     expect(result.summary.records).toBe(7);
     expect(result.summary.invalid).toBe(4);
-    expect(result.findings.filter((f) => String(f.recordId).startsWith('ok'))).toEqual([]);
+    expect([...result.findings].filter((f) => String(f.recordId).startsWith('ok'))).toEqual([]);
   });
 });
 
@@ -103,7 +103,7 @@ describe('evalaudit audit', () => {
     expect(a).toBe(readFileSync(o2, 'utf8'));
     const report = JSON.parse(a);
     expect(report.summary.records).toBe(2);
-    expect(report.findings.map((f: { ruleId: string }) => f.ruleId)).toEqual(['normalization-mismatch']);
+    expect([...report.findings].map((f: { ruleId: string }) => f.ruleId)).toEqual(['normalization-mismatch']);
   });
 
   it('audits the shipped sample runs and names the four core rules', async () => {

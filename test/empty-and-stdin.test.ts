@@ -67,7 +67,7 @@ describe('standard input', () => {
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout);
     expect(report.files.map((f: { file: string; format: string }) => [f.file, f.format])).toEqual([['<stdin>', 'canonical']]);
-    expect(report.findings.map((f: { ruleId: string; file: string }) => [f.ruleId, f.file])).toEqual([['greedy-choice', '<stdin>']]);
+    expect([...report.findings].map((f: { ruleId: string; file: string }) => [f.ruleId, f.file])).toEqual([['greedy-choice', '<stdin>']]);
   });
 
   it('CSV on stdin is told from its content and typed like a .csv file', () => {
@@ -75,7 +75,7 @@ describe('standard input', () => {
     const fromStdin = JSON.parse(runCli(['audit', '-', '--format', 'json', '--fail-on', 'none'], { input: csv }).stdout);
     const fromFile = JSON.parse(runCli(['audit', join(root, 'sample-runs', 'choice-pertoken.csv'), '--format', 'json', '--fail-on', 'none']).stdout);
     expect(fromStdin.summary).toEqual(fromFile.summary);
-    expect(fromStdin.findings.map((f: { ruleId: string; line: number }) => [f.ruleId, f.line])).toEqual(fromFile.findings.map((f: { ruleId: string; line: number }) => [f.ruleId, f.line]));
+    expect([...fromStdin.findings].map((f: { ruleId: string; line: number }) => [f.ruleId, f.line])).toEqual([...fromFile.findings].map((f: { ruleId: string; line: number }) => [f.ruleId, f.line]));
   });
 
   it('empty stdin is an audit that checked nothing', () => {

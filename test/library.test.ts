@@ -20,7 +20,7 @@ describe('a custom rule set', () => {
 
   it('runs only its own rules (and still reports unreadable rows)', async () => {
     const result = await audit([file], { rules });
-    expect(result.findings.map((f) => [f.recordId ?? null, f.ruleId, f.messageId, f.message])).toEqual([
+    expect([...result.findings].map((f) => [f.recordId ?? null, f.ruleId, f.messageId, f.message])).toEqual([
       ['a', 'positive-score', 'positive', 'the score 0.25 is above 0'],
       [null, 'invalid-record', 'unreadable', expect.stringMatching(/^not valid JSON/)],
     ]);
@@ -45,6 +45,6 @@ describe('a custom rule set', () => {
 
   it('the default set finds what the custom one does not', async () => {
     const result = await audit([file], { rules: defaultRuleSet });
-    expect(result.findings.map((f) => f.ruleId)).toEqual(['probability-product', 'invalid-logprob', 'invalid-record']);
+    expect([...result.findings].map((f) => f.ruleId)).toEqual(['probability-product', 'invalid-logprob', 'invalid-record']);
   });
 });

@@ -83,7 +83,7 @@ describe('the packed package', () => {
     const script = `
       const lib = await import('evalaudit');
       const result = await lib.audit(['runs'], { rules: lib.defaultRuleSet });
-      console.log(result.findings.map((f) => f.ruleId).join(','));
+      console.log([...result.findings].map((f) => f.ruleId).join(','));
       await import('evalaudit/dist/src/cli.js').then(() => console.log('deep import allowed'), (e) => console.log(e.code));
       const schema = await import('evalaudit/schema/report.schema.json', { with: { type: 'json' } });
       console.log(schema.default.title);`;

@@ -79,9 +79,9 @@ describe('--jobs', () => {
     const one = await audit([big], threads(1));
     const two = await audit([big], threads(2));
     // The planted problems are there to be found on both sides of the cuts.
-    const codes = new Set(two.findings.map((f) => f.messageId));
+    const codes = new Set([...two.findings].map((f) => f.messageId));
     for (const code of ['duplicateId', 'unreadable', 'schema']) expect(codes, code).toContain(code);
-    expect(two.findings.filter((f) => f.messageId === 'duplicateId')).toHaveLength(24);
+    expect([...two.findings].filter((f) => f.messageId === 'duplicateId')).toHaveLength(24);
     expect(two.summary.records).toBe(one.summary.records);
     expect(reports(two)).toEqual(reports(one));
   });

@@ -142,7 +142,7 @@ describe('3. validation cannot be bypassed by key names', () => {
     ]);
     expect((await invalidMessages(file))[0][1]).toMatch(/record is missing "id", which is required/);
     const result = await auditChecked([file]);
-    expect(result.findings.some((f) => /duplicate id undefined/.test(f.message))).toBe(false);
+    expect([...result.findings].some((f) => /duplicate id undefined/.test(f.message))).toBe(false);
   });
 
   it('{NaN: 1} is not JSON (nor Python JSON); a string equal to the old marker stays a string', async () => {
@@ -170,14 +170,14 @@ describe('4. non-finite integers are refused like a non-finite length', () => {
     const vllm = (id: string) => `{"request_id": ${id}, "prompt_token_ids": [1, 10], "prompt_logprobs": [null, {"10": {"logprob": -1, "rank": 1}}]}`;
     const file = write('v.jsonl', `${vllm('"ok"')}\n${vllm('-Infinity')}\n`);
     const result = await auditChecked([file]);
-    expect(result.findings.map((f) => [f.line, f.recordId, f.message])).toEqual([[2, undefined, 'vllm adapter: id is -Infinity']]);
+    expect([...result.findings].map((f) => [f.line, f.recordId, f.message])).toEqual([[2, undefined, 'vllm adapter: id is -Infinity']]);
   });
 
   it('a non-finite group from a native wrapper never reaches the report as null', async () => {
     const file = write('w.jsonl', '{"id": "w", "group": -Infinity, "response": {"choices": [{"logprobs": {"content": [{"token": "a", "logprob": -1}]}}]}}\n');
     const result = await auditChecked([file]);
     expect(result.summary.invalid).toBe(1);
-    expect(result.findings.every((f) => f.group === undefined || Number.isFinite(f.group) || typeof f.group === 'string')).toBe(true);
+    expect([...result.findings].every((f) => f.group === undefined || Number.isFinite(f.group) || typeof f.group === 'string')).toBe(true);
   });
 });
 
@@ -278,7 +278,7 @@ describe('7. line endings, encodings, caps and odd files', () => {
     const fifo = join(root, 'nobody.jsonl');
     execFileSync('mkfifo', [fifo]);
     const result = await audit([fifo], { rules: defaultRuleSet });
-    expect(result.findings.map((f) => f.message)).toEqual(['the file holds no records']);
+    expect([...result.findings].map((f) => f.message)).toEqual(['the file holds no records']);
   });
 
   it('audit <(cat run.jsonl) reads JSONL lines as lines', () => {

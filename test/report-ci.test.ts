@@ -22,7 +22,7 @@ const options = { color: false, cwd: FIXTURE_CWD };
 function makeGate(result: RunResult): GateOutcome {
   return {
     failOn: 'error',
-    failing: result.findings.filter((f) => f.severity === 'error').length,
+    failing: [...result.findings].filter((f) => f.severity === 'error').length,
     maxWarnings: { limit: 1, warnings: 2, passed: false },
     accuracy: [
       { scope: 'run', name: 'all files', source: '--max-accuracy-change', limit: 30, groups: 4, recorded: 0.75, recomputed: 0.5, change: -25, passed: true },
@@ -30,7 +30,7 @@ function makeGate(result: RunResult): GateOutcome {
     ],
     baseline: {
       file: 'evalaudit.baseline.json',
-      suppressed: [{ ...result.findings[0], recordId: 'q18-b', line: 9, message: 'an accepted finding' }],
+      suppressed: [{ ...[...result.findings][0], recordId: 'q18-b', line: 9, message: 'an accepted finding' }],
       stale: [{ file: 'runs/mmlu_samples.jsonl', recordId: 'q02-a', ruleId: 'pick-not-argmax', messageId: 'example' }],
       updated: false,
     },

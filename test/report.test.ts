@@ -208,14 +208,14 @@ describe('JSON report', () => {
   });
 
   it('names non-finite numbers instead of writing null', () => {
-    const byRecord = new Map(report.findings.map((f) => [f.recordId, f]));
+    const byRecord = new Map([...report.findings].map((f) => [f.recordId, f]));
     expect(byRecord.get('q17-c')?.recorded).toBe('NaN');
     expect(byRecord.get('q17-c')?.evidence).toEqual({ tokenIndex: 3, logprobs: [-0.25, -1.5, -2.46875, 'NaN'] });
     expect(byRecord.get('echo-2')?.recorded).toBe('-Infinity');
     expect(byRecord.get('echo-2')?.evidence).toEqual({ logprobs: [-0.5, '-Infinity', 'Infinity'] });
     // A recorded null stays null; an absent value stays absent.
     expect(byRecord.get('echo-6')?.recorded).toBeNull();
-    expect(report.findings.find((f) => f.file === 'runs/notes.csv')).not.toHaveProperty('recorded');
+    expect([...report.findings].find((f) => f.file === 'runs/notes.csv')).not.toHaveProperty('recorded');
   });
 
   it('has a fixed key order, sorted byRule, the package version and all counts', () => {
@@ -292,7 +292,7 @@ describe('text report', () => {
   });
 
   it('counts in the singular and says when there is nothing', () => {
-    const one = renderText(withFindings(makeRunResult().findings.slice(0, 1)), options);
+    const one = renderText(withFindings([...makeRunResult().findings].slice(0, 1)), options);
     expect(one).toContain('✖ 1 problem (1 error, 0 warnings, 0 info)');
     const clean = renderText(withFindings([]), options);
     expect(clean.startsWith('✔ No problems (17 records audited in 4 files, 1 skipped)')).toBe(true);
@@ -311,9 +311,9 @@ describe('determinism', () => {
     expect(render(makeRunResult(), options)).toBe(first);
 
     const shuffled = makeRunResult();
-    shuffled.findings = scramble(shuffled.findings);
+    shuffled.findings = scramble([...shuffled.findings]);
     shuffled.rules = [...shuffled.rules].reverse();
-    expect(shuffled.findings.map((f) => f.line)).not.toEqual(makeRunResult().findings.map((f) => f.line));
+    expect([...shuffled.findings].map((f) => f.line)).not.toEqual([...makeRunResult().findings].map((f) => f.line));
     expect(render(shuffled, options)).toBe(first);
   });
 });

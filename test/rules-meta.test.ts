@@ -208,7 +208,7 @@ describe('docs', () => {
         got = (await findingsOf([path])).map((f) => `${f.ruleId}: ${f.message}`);
       }
       expect(got).toEqual(ex.findings);
-      expect(ex.findings.some((f) => f.startsWith(`${id}: `)), 'the example shows this rule').toBe(true);
+      expect([...ex.findings].some((f) => f.startsWith(`${id}: `)), 'the example shows this rule').toBe(true);
     }
   });
 });

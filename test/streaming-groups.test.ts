@@ -44,7 +44,7 @@ async function run(file: string, streaming: boolean): Promise<Watched> {
     },
   };
   const reopen = streaming ? () => readFileItems(file) : undefined;
-  const pass = await passFile(file, await readFileItems(file), config, observer, () => w.rows++, reopen);
+  const pass = await passFile(file, await readFileItems(file), config, observer, { onRecord: () => w.rows++, reopen });
   return { ...w, pass };
 }
 

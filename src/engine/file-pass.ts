@@ -30,6 +30,7 @@ import { accuracyOf, newTally, tallyGroup, tasksAccuracy, type AccuracyTally } f
 import { addGroupScores, addScore, newFileScores, type FileScores } from './score-stats.js';
 import { PrecisionPool, type FilePrecision, type PoolRecord } from './precision-pool.js';
 import { PendingGroups } from './pending-groups.js';
+import { FindingSpool, type Spool, type SpooledFindings } from './finding-spool.js';
 
 /** What explain (or a test) may watch while a file is audited. */
 export interface PassObserver {
@@ -52,8 +53,10 @@ export interface PassObserver {
 
 export interface FilePass {
   summary: FileSummary;
-  /** In the order they arose (the audit sorts). */
+  /** In the order they arose (the audit sorts); empty when the pass had a spool (`spooled` holds them). */
   findings: Finding[];
+  /** The findings, sorted and partly written out, when the pass was given the run's spool (main thread only: not posted). */
+  spooled?: SpooledFindings;
   aggregates: Aggregate[];
   /** This file's per-sample harness metrics by run and task (the audit merges them in file order). */
   samples: RunContext['samples'];
@@ -115,6 +118,8 @@ export function judgeRecord(record: AuditRecord, file: string, line: number, con
 export class FileStage {
   private readonly summary: FileSummary;
   private readonly findings: Finding[] = [];
+  /** Where findings go instead of `findings` when the run spools them. */
+  private readonly spooled: FindingSpool | null;
   private readonly aggregates: Aggregate[] = [];
   private readonly scores: FileScores;
   private readonly samples: RunContext['samples'] = new Map();
@@ -132,7 +137,9 @@ export class FileStage {
     private readonly config: EngineConfig,
     private readonly observer: PassObserver = {},
     streaming = false,
+    spool?: Spool,
   ) {
+    this.spooled = spool ? new FindingSpool(spool) : null;
     this.summary = { file, format, records: 0, audited: 0, invalid: 0, skipped: 0, skipReasons: {}, coverage: newCoverage(), accuracy: accuracyOf(newTally()) };
     this.groups = new PendingGroups(streaming, (id, cands, held) => this.finishGroup(id, cands, held));
     this.scores = newFileScores(file);
@@ -155,8 +162,13 @@ export class FileStage {
     } else {
       if (!item.wholeFile) summary.invalid++;
       const f = engineFinding(this.config, INVALID_RECORD, item.file, item.line, { messageId: item.code ?? 'format', data: { detail: item.message } }, item.recordId);
-      if (f) this.findings.push(f);
+      if (f) this.keep(f);
     }
+  }
+
+  private keep(f: Finding): void {
+    if (this.spooled) this.spooled.add(f);
+    else this.findings.push(f);
   }
 
   /** A readable record's outcome. False (and nothing kept) when streaming met a finished group again. */
@@ -170,7 +182,7 @@ export class FileStage {
     const precise = o.verdict === 'precision';
     this.pool.add(o, precise ? f : null);
     if (o.group !== undefined) return this.groups.add(o.group, o.candidate!, f && !precise ? { finding: f, range: o.range } : null);
-    if (f && !precise) this.findings.push(f);
+    if (f && !precise) this.keep(f);
     return true;
   }
 
@@ -180,20 +192,22 @@ export class FileStage {
     this.groups.finishAll();
     summary.accuracy = accuracyOf(tally);
     const { individual, summary: precision } = this.pool.finish();
-    findings.push(...individual);
+    for (const f of individual) this.keep(f);
     const tasks = tasksAccuracy(taskTallies);
     if (tasks) summary.tasks = tasks;
-    return { summary, findings, aggregates: this.aggregates, samples: this.samples, tally, taskTallies, scores: this.scores, precision, accounting };
+    const pass: FilePass = { summary, findings, aggregates: this.aggregates, samples: this.samples, tally, taskTallies, scores: this.scores, precision, accounting };
+    if (this.spooled) pass.spooled = this.spooled.finish();
+    return pass;
   }
 
   /** One complete group: harmonised and judged, its findings kept, its accuracy, scores and sample metrics added. */
   private finishGroup(id: RecordId, cands: Candidate[], held: HeldFinding[]): void {
-    const { file, findings, config, tally, taskTallies } = this;
+    const { file, config, tally, taskTallies } = this;
     const outcome = finishGroup(file, id, cands, held, config);
     this.observer.group?.(outcome);
-    findings.push(...outcome.recordFindings);
+    for (const f of outcome.recordFindings) this.keep(f);
     const g = groupFinding(outcome);
-    if (g) findings.push(g);
+    if (g) this.keep(g);
     tallyGroup(tally, outcome.context);
     const task = cands[0].task;
     if (task !== undefined) {
@@ -206,27 +220,30 @@ export class FileStage {
   }
 }
 
-/**
- * Both stages over a file on this thread. `reopen`, when given, reads the file again from its
- * start (a regular file can be, standard input and a FIFO cannot): the pass then streams its
- * groups (see the top of this file). `onRecord` is called once per row, even when the file is
- * read twice.
- */
-export async function passFile(
-  file: string,
-  reading: FileReading,
-  config: EngineConfig,
-  observer: PassObserver = {},
-  onRecord?: () => void,
-  reopen?: () => Promise<FileReading>,
-): Promise<FilePass> {
-  if (!reopen) return (await passOnce(file, reading, config, observer, onRecord, false)).pass!;
-  const first = await passOnce(file, reading, config, observer, onRecord, true);
+/** How a file pass runs, beyond its file and rules. */
+export interface PassOptions {
+  /** Called once per row, even when the file is read twice. */
+  onRecord?: () => void;
+  /**
+   * Reads the file again from its start (a regular file can be, standard input and a FIFO
+   * cannot): given, the pass streams its groups (see the top of this file).
+   */
+  reopen?: () => Promise<FileReading>;
+  /** The run's spool: the pass's findings go there (FilePass.spooled) instead of FilePass.findings. */
+  spool?: Spool;
+}
+
+/** Both stages over a file on this thread. */
+export async function passFile(file: string, reading: FileReading, config: EngineConfig, observer: PassObserver = {}, options: PassOptions = {}): Promise<FilePass> {
+  const { onRecord, reopen, spool } = options;
+  if (!reopen) return (await passOnce(file, reading, config, observer, onRecord, false, spool)).pass!;
+  const first = await passOnce(file, reading, config, observer, onRecord, true, spool);
   if (first.pass) return first.pass;
   observer.restart?.();
   let told = first.rows;
   const again = onRecord && (() => (told > 0 ? told-- : onRecord()));
-  return (await passOnce(file, await reopen(), config, observer, again, false)).pass!;
+  // The first reading's findings are dropped with its stage (their spooled runs are left unread).
+  return (await passOnce(file, await reopen(), config, observer, again, false, spool)).pass!;
 }
 
 /** One reading of the file: the pass, or null when streaming met a finished group again (after `rows` rows). */
@@ -237,8 +254,9 @@ async function passOnce(
   observer: PassObserver,
   onRecord: (() => void) | undefined,
   streaming: boolean,
+  spool: Spool | undefined,
 ): Promise<{ pass: FilePass | null; rows: number }> {
-  const stage = new FileStage(file, reading.format, config, observer, streaming);
+  const stage = new FileStage(file, reading.format, config, observer, streaming, spool);
   let rows = 0;
   read: for await (const batch of reading.batches) for (const item of batch) {
     if (item.kind !== 'record') {

@@ -4,24 +4,29 @@
  * accuracy per run and task). audit calls it on the passes it just made; merge on the passes of
  * the shards' partial reports, so one machine and many give the same report.
  */
-import type { Finding, SeveritySetting } from '../types.js';
+import type { Finding, Severity, SeveritySetting } from '../types.js';
 import type { RunContext } from './run-context.js';
 import type { FileSummary, RunResult } from './result.js';
 import type { FilePass } from './file-pass.js';
 import { compareFindings } from './order.js';
-import { countBySeverity } from './severity.js';
+import { SEVERITIES } from './severity.js';
+import { Spool, countByRule, heldPart } from './finding-spool.js';
 import { guarded, toFinding } from './findings.js';
 import { accuracyOf, addTally, newTally, tasksAccuracy, type AccuracyTally } from './accuracy.js';
 import { addCoverage, newCoverage } from './coverage.js';
 import { severityOf, type EngineConfig } from './verdict.js';
 
-/** Finishes a run from its file passes, which must be in file order (the order of listInputFiles). */
-export function finishRun(passes: readonly FilePass[], config: EngineConfig): RunResult {
-  const findings: Finding[] = passes.flatMap((p) => p.findings);
-  findings.push(...runFindings(runContext(passes), config));
-  findings.sort(compareFindings);
-  const byRule: Record<string, number> = {};
-  for (const f of findings) byRule[f.ruleId] = (byRule[f.ruleId] ?? 0) + 1;
+/**
+ * Finishes a run from its file passes, which must be in file order (the order of listInputFiles).
+ * `spool` is the one the passes wrote their findings to (FilePass.spooled), if they did.
+ */
+export function finishRun(passes: readonly FilePass[], config: EngineConfig, spool: Spool = new Spool()): RunResult {
+  // Each pass's findings, then the run rules': the order a stable sort of them all breaks ties in.
+  const parts = passes.map((p) => p.spooled ?? heldPart([...p.findings].sort(compareFindings)));
+  parts.push(heldPart(runFindings(runContext(passes), config).sort(compareFindings)));
+  const findings = spool.merge(parts);
+  const bySeverity: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
+  for (const p of parts) for (const s of SEVERITIES) bySeverity[s] += p.bySeverity[s];
   const total = newTally();
   const taskTotals = new Map<string, AccuracyTally>();
   for (const p of passes) {
@@ -46,8 +51,8 @@ export function finishRun(passes: readonly FilePass[], config: EngineConfig): Ru
       skipped: sum(summaries, (f) => f.skipped),
       skipReasons,
       coverage,
-      findings: countBySeverity(findings),
-      byRule,
+      findings: bySeverity,
+      byRule: countByRule(parts),
       accuracy: accuracyOf(total),
       ...(tasks ? { tasks } : {}),
     },

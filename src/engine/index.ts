@@ -15,6 +15,7 @@ import { auditWholeFile } from '../parallel/tasks.js';
 import { parallelPasses } from '../parallel/index.js';
 import type { EngineConfig } from './verdict.js';
 import { finishRun } from './finish-run.js';
+import { Spool } from './finding-spool.js';
 import type { PrecisionSetting } from '../reference/precision.js';
 
 export interface AuditOptions {
@@ -57,7 +58,8 @@ export function engineConfig(rules: RuleSet, overrides?: Record<string, Severity
 /** Audits the given files and directories. Throws InputError for an unreadable path. */
 export async function audit(paths: readonly string[], options: AuditOptions): Promise<RunResult> {
   const config = engineConfig(options.rules, options.severities, options.precision);
-  return finishRun(await auditFiles(await listInputFiles(paths), config, options), config);
+  const spool = new Spool();
+  return finishRun(await auditFiles(await listInputFiles(paths), config, options, spool), config, spool);
 }
 
 /** What auditFiles needs beyond the engine config (which holds the rules, severities and precision). */
@@ -67,12 +69,12 @@ export type FilesOptions = Omit<AuditOptions, 'rules' | 'severities' | 'precisio
  * Each file's pass, in the order of `files`, on `jobs` threads or this one: what finishRun
  * makes a run of, and what a shard writes to its partial report.
  */
-export async function auditFiles(files: readonly string[], config: EngineConfig, options: FilesOptions): Promise<FilePass[]> {
-  return (await parallelPassesOf(files, config, options)) ?? (await filePasses(files, config, options));
+export async function auditFiles(files: readonly string[], config: EngineConfig, options: FilesOptions, spool?: Spool): Promise<FilePass[]> {
+  return (await parallelPassesOf(files, config, options)) ?? (await filePasses(files, config, options, spool));
 }
 
-/** Every file's pass on this thread, `concurrency` files read at once (`--jobs 1`). */
-async function filePasses(files: readonly string[], config: EngineConfig, options: FilesOptions): Promise<FilePass[]> {
+/** Every file's pass on this thread, `concurrency` files read at once (`--jobs 1`); their findings into `spool` when given. */
+async function filePasses(files: readonly string[], config: EngineConfig, options: FilesOptions, spool?: Spool): Promise<FilePass[]> {
   const limit = pLimit(Math.max(1, options.concurrency ?? 4));
   const ctx = { config, read: options.read ?? {}, listAudited: options.listAudited === true };
   const progress = options.onProgress;
@@ -81,7 +83,7 @@ async function filePasses(files: readonly string[], config: EngineConfig, option
   return Promise.all(
     files.map((file) =>
       limit(async () => {
-        const pass = await auditWholeFile(file, ctx, progress && (() => (++recordsSeen & 255) === 0 && progress(recordsSeen, file, count)));
+        const pass = await auditWholeFile(file, ctx, progress && (() => (++recordsSeen & 255) === 0 && progress(recordsSeen, file, count)), spool);
         count.done++;
         progress?.(recordsSeen, file, count);
         return pass;
@@ -104,6 +106,7 @@ async function parallelPassesOf(files: readonly string[], config: EngineConfig, 
 }
 
 export { finishRun } from './finish-run.js';
+
 export { diagnoseRecord, recordFinding, type EngineConfig, type RecordVerdict } from './verdict.js';
 export { finishGroup, type GroupOutcome } from './groups.js';
 export { candidateOf } from './candidates.js';

@@ -4,8 +4,35 @@
  */
 import type { Finding, RecordId } from '../types.js';
 
-export function sortFindings(findings: readonly Finding[]): Finding[] {
+/** The findings in report order, as an array. */
+export function sortFindings(findings: Iterable<Finding>): Finding[] {
   return [...findings].sort(compareFindings);
+}
+
+/**
+ * The findings in report order without copying them: a run's list is in that order already (an
+ * audit's may be read back from disk as it is iterated: finding-spool.ts); an array, which a
+ * caller may have built in any order, is sorted.
+ */
+export function inReportOrder(findings: Iterable<Finding>): Iterable<Finding> {
+  return Array.isArray(findings) ? sortFindings(findings) : findings;
+}
+
+/** Two lists in report order merged into one (on a tie, `a`'s first), each finding with whether it came from `b`. */
+export function* mergeOrdered(a: Iterable<Finding>, b: Iterable<Finding>): Generator<{ finding: Finding; fromB: boolean }> {
+  const ia = a[Symbol.iterator]();
+  const ib = b[Symbol.iterator]();
+  let x = ia.next();
+  let y = ib.next();
+  while (!x.done || !y.done) {
+    if (y.done || (!x.done && compareFindings(x.value, y.value) <= 0)) {
+      yield { finding: x.value as Finding, fromB: false };
+      x = ia.next();
+    } else {
+      yield { finding: y.value, fromB: true };
+      y = ib.next();
+    }
+  }
 }
 
 export function compareFindings(a: Finding, b: Finding): number {

@@ -1,6 +1,7 @@
 /** What an audit produces: the input to every reporter. */
-import type { Finding, Severity } from '../types.js';
+import type { Severity } from '../types.js';
 import type { RuleMeta } from './rule.js';
+import type { FindingList } from './finding-spool.js';
 import type { EvidenceLevel } from '../reference/sequence.js';
 
 export interface Accuracy {
@@ -64,8 +65,12 @@ export interface RunSummary {
 export interface RunResult {
   summary: RunSummary;
   files: FileSummary[];
-  /** Sorted by file, line, rule id, record id: the same input gives the same order. */
-  findings: Finding[];
+  /**
+   * Sorted by file, line, rule id, record id: the same input gives the same order. Iterate it
+   * (as often as needed); a large run's list reads its findings back from a temporary file as it
+   * goes (finding-spool.ts), so copy it into an array only when you need one.
+   */
+  findings: FindingList;
   /** Metadata of every rule that was enabled, with its effective severity. */
   rules: (RuleMeta & { severity: Severity })[];
 }

@@ -9,7 +9,7 @@ import type { ValidateFunction } from 'ajv';
 import { newAjv } from '../lazy-ajv.js';
 import type { Finding, Severity } from '../types.js';
 import type { RunResult } from '../engine/result.js';
-import { countBySeverity } from '../engine/severity.js';
+import type { FindingList } from '../engine/finding-spool.js';
 import { packageJson } from '../package-root.js';
 import { compareKeys, findingKey, keyText, type FindingKey } from '../report/finding-key.js';
 import { SettingsError } from '../config/errors.js';
@@ -53,7 +53,7 @@ export function readBaseline(path: string): FindingKey[] {
 }
 
 /** The baseline file for these findings: every key once, sorted, so the same findings give the same bytes. */
-export function baselineText(findings: readonly Finding[], cwd?: string): string {
+export function baselineText(findings: Iterable<Finding>, cwd?: string): string {
   const unique = new Map<string, FindingKey>();
   for (const f of findings) {
     const k = findingKey(f, cwd);
@@ -76,26 +76,37 @@ export interface Suppression {
   stale: FindingKey[];
 }
 
-/** Removes the findings the baseline accepts; what it accepts that no finding matches is stale. */
+/**
+ * Removes the findings the baseline accepts; what it accepts that no finding matches is stale.
+ * The run's list is read once here; what is kept is a view of it, read again as it is iterated
+ * (a large run's list is on disk: finding-spool.ts).
+ */
 export function applyBaseline(result: RunResult, entries: readonly FindingKey[], cwd?: string): Suppression {
   const accepted = new Map(entries.map((k) => [keyText(k), k]));
+  const isAccepted = (f: Finding) => accepted.has(keyText(findingKey(f, cwd)));
   const matched = new Set<string>();
-  const kept: Finding[] = [];
   const suppressed: Finding[] = [];
+  const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
+  const byRule: Record<string, number> = {};
+  let kept = 0;
   for (const f of result.findings) {
     const key = keyText(findingKey(f, cwd));
     if (accepted.has(key)) {
       matched.add(key);
       suppressed.push(f);
-    } else kept.push(f);
+    } else {
+      kept++;
+      counts[f.severity]++;
+      byRule[f.ruleId] = (byRule[f.ruleId] ?? 0) + 1;
+    }
   }
+  const all = result.findings;
+  const findings: FindingList = {
+    length: kept,
+    *[Symbol.iterator]() {
+      for (const f of all) if (!isAccepted(f)) yield f;
+    },
+  };
   const stale = [...accepted].filter(([key]) => !matched.has(key)).map(([, k]) => k).sort(compareKeys);
-  return { result: withFindings(result, kept), suppressed, stale };
-}
-
-function withFindings(result: RunResult, findings: Finding[]): RunResult {
-  const byRule: Record<string, number> = {};
-  for (const f of findings) byRule[f.ruleId] = (byRule[f.ruleId] ?? 0) + 1;
-  const counts: Record<Severity, number> = countBySeverity(findings);
-  return { ...result, findings, summary: { ...result.summary, findings: counts, byRule } };
+  return { result: { ...result, findings, summary: { ...result.summary, findings: counts, byRule } }, suppressed, stale };
 }

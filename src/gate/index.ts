@@ -4,7 +4,7 @@
  * accuracy thresholds. Reporters are given the outcome to show it.
  */
 import type { RunResult } from '../engine/result.js';
-import { reaches } from '../engine/severity.js';
+import { SEVERITIES, reaches } from '../engine/severity.js';
 import type { AccuracyCheck, BaselineOutcome, FailOn, GateOutcome } from './outcome.js';
 
 export { applyBaseline, baselineText, readBaseline } from './baseline.js';
@@ -20,7 +20,9 @@ export interface GateInput {
 
 /** `result` is the run as reported (after the baseline). */
 export function decideGate(result: RunResult, input: GateInput): GateOutcome {
-  const failing = input.failOn === 'none' ? 0 : result.findings.filter((f) => reaches(f.severity, input.failOn as Exclude<FailOn, 'none'>)).length;
+  const { failOn } = input;
+  // From the counts, which equal the findings' (reading a large run's list means reading it from disk).
+  const failing = failOn === 'none' ? 0 : SEVERITIES.filter((s) => reaches(s, failOn)).reduce((n, s) => n + result.summary.findings[s], 0);
   const warnings = result.summary.findings.warning;
   const maxWarnings = input.maxWarnings === undefined ? undefined : { limit: input.maxWarnings, warnings, passed: warnings <= input.maxWarnings };
   const passed = failing === 0 && (maxWarnings?.passed ?? true) && input.accuracy.every((c) => c.passed);

@@ -2,7 +2,8 @@
  * What the CI gate decided, beyond the findings themselves: the baseline's suppressions and
  * stale entries, the accuracy thresholds, --max-warnings. Reporters show it when given one.
  */
-import type { Finding, Severity } from '../types.js';
+import type { Severity } from '../types.js';
+import type { FindingList } from '../engine/finding-spool.js';
 import type { FindingKey } from '../report/finding-key.js';
 
 export type FailOn = Severity | 'none';
@@ -12,7 +13,7 @@ export interface BaselineOutcome {
   /** The baseline file, as reports show paths. */
   file: string;
   /** Findings the baseline accepted: left out of the report's findings and counts. */
-  suppressed: Finding[];
+  suppressed: FindingList;
   /** Entries no finding matched any more: fixed, or moved (their record or message changed). */
   stale: FindingKey[];
   /** --update-baseline wrote it in this run (then nothing is stale). */

@@ -8,12 +8,14 @@
  *
  * Bytes per id (V8's Set<string> takes ~55 B for a short id):
  * - the table: 8 B per slot (a 32-bit hash and the entry's offset), at a load of 3/8 to 3/4,
- *   so 10.7 to 21.3 B per id;
+ *   so 10.7 to 21.3 B per id. It is split in 64 tables by the hash's top bits, each grown on
+ *   its own: growing holds a 64th of the table twice, not all of it (a 16 MB table for 900k
+ *   ids would otherwise briefly need 24 MB);
  * - the entry: 1 B of kind, the length (1 B below 128 code units, 2 B below 16,384), then the
  *   code units, 1 B each when all are below 256 (Latin-1), else 2 B each; a number is 1 + 8 B.
  *   Entries are packed in 64 KiB chunks, so at most one chunk is partly empty.
  * For an id of 12 ASCII characters that is 25 to 36 B; n ids never take more than
- * 21.3·n + Σ(entry bytes) + 64 KiB.
+ * 21.3·n + Σ(entry bytes) + 72 KiB (the 64 tables start at 128 B each; entries fill 64 KiB chunks).
  */
 import type { RawItem, RecordId } from '../types.js';
 
@@ -22,12 +24,16 @@ const CHUNK = 1 << CHUNK_BITS;
 const KIND_NUMBER = 0;
 const KIND_LATIN1 = 1;
 const KIND_UTF16 = 2;
-const FIRST_CAPACITY = 1024;
+/** Tables, chosen by the hash's top SUB_BITS bits; slots per table at first. */
+const SUB_BITS = 6;
+const SUB_SHIFT = 32 - SUB_BITS;
+const FIRST_CAPACITY = 16;
 
 export class IdSet {
-  /** Two words per slot: the id's hash, then its entry's offset + 1 (0 = empty slot). */
-  private table = new Uint32Array(FIRST_CAPACITY * 2);
-  private mask = FIRST_CAPACITY - 1;
+  /** Per table, two words per slot: the id's hash, then its entry's offset + 1 (0 = empty slot). */
+  private readonly tables = Array.from({ length: 1 << SUB_BITS }, () => new Uint32Array(FIRST_CAPACITY * 2));
+  private readonly masks = new Uint32Array(1 << SUB_BITS).fill(FIRST_CAPACITY - 1);
+  private readonly counts = new Uint32Array(1 << SUB_BITS);
   private chunks: (Uint8Array | null)[] = [];
   /** Where the next entry goes, as an offset into the chunk space. */
   private end = 0;
@@ -40,45 +46,53 @@ export class IdSet {
   }
 
   has(id: RecordId): boolean {
-    return this.find(id, this.hash(id)) >= 0;
+    const h = this.hash(id);
+    return this.find(id, h, h >>> SUB_SHIFT) >= 0;
   }
 
   /** Adds the id; false when it was there already. */
   add(id: RecordId): boolean {
     const h = this.hash(id);
-    if (this.find(id, h) >= 0) return false;
-    if ((this.count + 1) * 4 > (this.mask + 1) * 3) this.grow();
+    const s = h >>> SUB_SHIFT;
+    if (this.find(id, h, s) >= 0) return false;
+    if ((this.counts[s] + 1) * 4 > (this.masks[s] + 1) * 3) this.grow(s);
     const offset = this.store(id);
-    let i = h & this.mask;
-    while (this.table[2 * i + 1] !== 0) i = (i + 1) & this.mask;
-    this.table[2 * i] = h;
-    this.table[2 * i + 1] = offset + 1;
+    const t = this.tables[s];
+    const mask = this.masks[s];
+    let i = h & mask;
+    while (t[2 * i + 1] !== 0) i = (i + 1) & mask;
+    t[2 * i] = h;
+    t[2 * i + 1] = offset + 1;
+    this.counts[s]++;
     this.count++;
     return true;
   }
 
-  /** The slot holding id, or -1. */
-  private find(id: RecordId, h: number): number {
-    const t = this.table;
-    for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
+  /** The slot of table s holding id, or -1. */
+  private find(id: RecordId, h: number, s: number): number {
+    const t = this.tables[s];
+    const mask = this.masks[s];
+    for (let i = h & mask; ; i = (i + 1) & mask) {
       const at = t[2 * i + 1];
       if (at === 0) return -1;
       if (t[2 * i] === h && this.equals(at - 1, id)) return i;
     }
   }
 
-  private grow(): void {
-    const old = this.table;
-    const capacity = (this.mask + 1) * 2;
-    this.table = new Uint32Array(capacity * 2);
-    this.mask = capacity - 1;
+  private grow(s: number): void {
+    const old = this.tables[s];
+    const capacity = (this.masks[s] + 1) * 2;
+    const t = new Uint32Array(capacity * 2);
+    const mask = capacity - 1;
     for (let j = 0; j < old.length; j += 2) {
       if (old[j + 1] === 0) continue;
-      let i = old[j] & this.mask;
-      while (this.table[2 * i + 1] !== 0) i = (i + 1) & this.mask;
-      this.table[2 * i] = old[j];
-      this.table[2 * i + 1] = old[j + 1];
+      let i = old[j] & mask;
+      while (t[2 * i + 1] !== 0) i = (i + 1) & mask;
+      t[2 * i] = old[j];
+      t[2 * i + 1] = old[j + 1];
     }
+    this.tables[s] = t;
+    this.masks[s] = mask;
   }
 
   /** SameValueZero, as a Set: every NaN is one id, and -0 is 0. */

@@ -11,6 +11,7 @@ import { openTextRange } from '../ingest/text.js';
 import { auditedListing, judgeRecord, passFile, type FilePass, type RecordOutcome } from '../engine/file-pass.js';
 import { checkAccounting } from '../engine/accounting.js';
 import type { EngineConfig } from '../engine/verdict.js';
+import type { Spool } from '../engine/finding-spool.js';
 import type { AuditedItem } from '../engine/result.js';
 import type { LineRange } from './ranges.js';
 
@@ -39,12 +40,12 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
 }
 
 /** One file read and passed on one thread: what `--jobs 1` does for every file. */
-export async function auditWholeFile(file: string, ctx: TaskContext, onRecord?: () => void): Promise<FilePass> {
+export async function auditWholeFile(file: string, ctx: TaskContext, onRecord?: () => void, spool?: Spool): Promise<FilePass> {
   const reading = await readFileItems(file, ctx.read);
   const audited: AuditedItem[] | undefined = ctx.listAudited ? [] : undefined;
   // A file that can be read again streams its groups (file-pass.ts).
   const reopen = (await rereadable(file)) ? () => readFileItems(file, ctx.read) : undefined;
-  const pass = await passFile(file, reading, ctx.config, audited ? auditedListing(audited) : {}, onRecord, reopen);
+  const pass = await passFile(file, reading, ctx.config, audited ? auditedListing(audited) : {}, { onRecord, reopen, spool });
   checkAccounting(pass.summary, pass.accounting);
   if (audited) pass.summary.auditedItems = audited.sort((a, b) => a.line - b.line);
   return pass;

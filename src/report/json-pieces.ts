@@ -13,9 +13,11 @@ const ITEMS_PER_PIECE = 256;
  * breaks inside strings, so every line break it writes is layout, and an item nested deeper is
  * indented by prefixing each of its lines.
  */
-export function* jsonPieces<T>(head: unknown, items: readonly T[], convert: (item: T) => unknown): Generator<string> {
+export function* jsonPieces<T>(head: unknown, items: Iterable<T>, convert: (item: T) => unknown): Generator<string> {
   const text = JSON.stringify(head, null, 2);
-  if (items.length === 0) {
+  const it = items[Symbol.iterator]();
+  let next = it.next();
+  if (next.done) {
     yield `${text}\n`;
     return;
   }
@@ -24,10 +26,12 @@ export function* jsonPieces<T>(head: unknown, items: readonly T[], convert: (ite
   const outer = /^ */.exec(text.slice(lineStart))![0];
   const inner = `${outer}  `;
   yield `${text.slice(0, at + 1)}\n`;
-  for (let i = 0; i < items.length; i += ITEMS_PER_PIECE) {
+  while (!next.done) {
     let piece = '';
-    for (let k = i; k < Math.min(items.length, i + ITEMS_PER_PIECE); k++) {
-      piece += `${inner}${JSON.stringify(convert(items[k]), null, 2).replaceAll('\n', `\n${inner}`)}${k + 1 < items.length ? ',' : ''}\n`;
+    for (let k = 0; k < ITEMS_PER_PIECE && !next.done; k++) {
+      const item = next.value;
+      next = it.next(); // one ahead: the last item has no comma
+      piece += `${inner}${JSON.stringify(convert(item), null, 2).replaceAll('\n', `\n${inner}`)}${next.done ? '' : ','}\n`;
     }
     yield piece;
   }

@@ -6,7 +6,7 @@ import { toolVersion } from '../project.js';
 import type { Accuracy, FileSummary, RunResult } from '../engine/result.js';
 import type { Finding, Severity } from '../types.js';
 import { displayPath } from './format.js';
-import { compareText, sortFindings } from '../engine/order.js';
+import { compareText, inReportOrder, sortFindings } from '../engine/order.js';
 import type { ReportOptions } from './reporter.js';
 import type { AccuracyCheck, GateOutcome } from '../gate/outcome.js';
 import type { FindingKey } from './finding-key.js';
@@ -135,7 +135,7 @@ export function renderJson(result: RunResult, options: ReportOptions): string {
 
 /** The same text as `renderJson`, piece by piece (what a large run's writer streams). */
 export function renderJsonChunks(result: RunResult, options: ReportOptions): Generator<string> {
-  return jsonPieces({ ...reportHead(result, options), findings: [] }, sortFindings(result.findings), (f) => findingJson(f, options.cwd));
+  return jsonPieces({ ...reportHead(result, options), findings: [] }, inReportOrder(result.findings), (f) => findingJson(f, options.cwd));
 }
 
 function sortedCounts(counts: Record<string, number>): Record<string, number> {

@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import type { Finding, Severity } from '../types.js';
 import type { RunResult } from '../engine/result.js';
 import type { RuleMeta } from '../engine/rule.js';
-import { sortFindings } from '../engine/order.js';
+import { inReportOrder, mergeOrdered } from '../engine/order.js';
 import { PLACEHOLDER } from '../engine/messages.js';
 import { absoluteDocsUrl, homepage, toolName, toolVersion } from '../project.js';
 import { displayPath } from './format.js';
@@ -81,7 +81,7 @@ function artifactUri(path: string): string {
 export function buildSarif(result: RunResult, options: Pick<ReportOptions, 'cwd' | 'gate'>): Record<string, unknown> {
   const { head, findings, resultOf } = sarifParts(result, options);
   const run = (head.runs as Record<string, unknown>[])[0];
-  run.results = findings.map(resultOf);
+  run.results = [...findings].map(resultOf);
   return head;
 }
 
@@ -91,15 +91,24 @@ export function renderSarifChunks(result: RunResult, options: ReportOptions): Ge
   return jsonPieces(head, findings, resultOf);
 }
 
-/** The log with its results empty (their array the last value), the findings they come from, and how. */
-function sarifParts(result: RunResult, options: Pick<ReportOptions, 'cwd' | 'gate'>): { head: Record<string, unknown>; findings: Finding[]; resultOf: (f: Finding) => unknown } {
+type Merged = { finding: Finding; fromB: boolean };
+
+/**
+ * The log with its results empty (their array the last value), the findings they come from (the
+ * reported ones merged with those the baseline suppressed, in report order), and how.
+ */
+function sarifParts(result: RunResult, options: Pick<ReportOptions, 'cwd' | 'gate'>): { head: Record<string, unknown>; findings: Iterable<Merged>; resultOf: (m: Merged) => unknown } {
   const suppressed = options.gate?.baseline?.suppressed ?? [];
-  const findings = sortFindings([...result.findings, ...suppressed]);
-  const isSuppressed = new Set(suppressed);
-  // Every enabled rule, then any rule a finding names without metadata: the index is the result's ruleIndex.
+  const findings: Iterable<Merged> = { [Symbol.iterator]: () => mergeOrdered(inReportOrder(result.findings), inReportOrder(suppressed)) };
+  // Every enabled rule, then any rule a finding names without metadata (in the order findings
+  // first name them): the index is the result's ruleIndex.
   const rules: RuleInfo[] = [...result.rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const index = new Map(rules.map((r, i) => [r.id, i]));
-  for (const f of findings) if (!index.has(f.ruleId)) index.set(f.ruleId, rules.push({ id: f.ruleId }) - 1);
+  const named = new Set(Object.keys(result.summary.byRule));
+  for (const f of suppressed) named.add(f.ruleId);
+  if ([...named].some((id) => !index.has(id))) {
+    for (const { finding: f } of findings) if (!index.has(f.ruleId)) index.set(f.ruleId, rules.push({ id: f.ruleId }) - 1);
+  }
   const baselineFile = options.gate?.baseline?.file;
   const head = {
     $schema: SARIF_SCHEMA,
@@ -111,7 +120,7 @@ function sarifParts(result: RunResult, options: Pick<ReportOptions, 'cwd' | 'gat
       },
     ],
   };
-  return { head, findings, resultOf: (f) => resultOf(f, rules[index.get(f.ruleId)!], index.get(f.ruleId)!, options.cwd, isSuppressed.has(f) ? baselineFile : undefined) };
+  return { head, findings, resultOf: ({ finding: f, fromB }) => resultOf(f, rules[index.get(f.ruleId)!], index.get(f.ruleId)!, options.cwd, fromB ? baselineFile : undefined) };
 }
 
 export function renderSarif(result: RunResult, options: ReportOptions): string {

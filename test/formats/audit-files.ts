@@ -21,7 +21,7 @@ export function editJson(file: string, edit: (v: any) => void, indent = 2): void
 
 export async function findingsOf(paths: string[]): Promise<Finding[]> {
   const result = await audit(paths, { rules: defaultRuleSet });
-  return result.findings.filter((f) => f.severity !== 'info');
+  return [...result.findings].filter((f) => f.severity !== 'info');
 }
 
 /** rule id, record id and file name of each finding, for compact assertions. */

@@ -24,7 +24,7 @@ export async function auditRows(rows: readonly unknown[], asDocument = false): P
       const key = String(f.recordId);
       rules.set(key, [...(rules.get(key) ?? []), f.ruleId]);
     }
-    return { findings: result.findings, rules };
+    return { findings: [...result.findings], rules };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -38,7 +38,7 @@ afterAll(() => {
 
 const fileNamed = (r: RunResult, name: string): FileSummary => r.files.find((f) => basename(f.file) === name)!;
 /** Findings other than the per-file half-precision grid claims. */
-const bugs = (findings: readonly Finding[]) => findings.filter((f) => !(f.ruleId === 'low-precision' && f.messageId === 'fileGrid'));
+const bugs = (findings: Iterable<Finding>) => [...findings].filter((f) => !(f.ruleId === 'low-precision' && f.messageId === 'fileGrid'));
 const errorsAndWarnings = (r: RunResult) => bugs(r.findings).filter((f) => f.severity !== 'info');
 
 /** Rewrites a file's text (a tampered copy for a test). */
@@ -85,7 +85,7 @@ describe('real lm-eval output directories', () => {
     expect(await main(['audit', REAL, WINOGRANDE, '--format', 'json'])).toBe(0);
     const report = JSON.parse(out) as { findings: Finding[] };
     expect(bugs(report.findings)).toEqual([]);
-    expect(report.findings.map((f) => [basename(f.file), f.evidence?.grid])).toEqual([
+    expect([...report.findings].map((f) => [basename(f.file), f.evidence?.grid])).toEqual([
       ['samples_winogrande_2024-09-12T10-41-07.531220.jsonl', expect.objectContaining({ format: 'float16', values: false, records: 10 })],
       ['samples_negotiationtom_belief_2026-07-08T16-04-34.219874.jsonl', expect.objectContaining({ format: 'bfloat16', values: false, records: 10 })],
     ]);

@@ -59,7 +59,7 @@ describe('sample runs', () => {
     expect(rows.map((r) => r.folder)).toEqual(expect.arrayContaining(['vllm-server', 'tgi', 'llama-cpp']));
     const result = await audit([ROOT], { rules: defaultRuleSet });
     for (const { folder, id, rule } of rows) {
-      const here = result.findings.filter((f) => f.file.includes(`/formats/${folder}/`));
+      const here = [...result.findings].filter((f) => f.file.includes(`/formats/${folder}/`));
       // A row names a record, or an item (a group) when the finding is about the item's pick.
       const named = (f: (typeof here)[number]) => (String(f.group) === id ? id : String(f.recordId));
       expect(here.map((f) => [named(f), f.ruleId]), folder).toEqual([[id, rule]]);
@@ -79,7 +79,7 @@ describe('sample runs of the harness formats', () => {
     };
     for (const dir of Object.keys(planted)) {
       const { findings } = await audit([join(ROOT, dir)], { rules: defaultRuleSet });
-      expect(findings.map((f) => [f.ruleId, String(f.recordId)]), dir).toEqual(planted[dir]);
+      expect([...findings].map((f) => [f.ruleId, String(f.recordId)]), dir).toEqual(planted[dir]);
     }
   });
 });

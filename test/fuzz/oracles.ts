@@ -42,7 +42,7 @@ export function checkAccounting(result: RunResult, files: readonly FileCase[], p
     if (c.expect === null || !got) return;
     expect(got.format, paths[i]).not.toBeNull();
     expect({ records: got.records, invalid: got.invalid, skipped: got.skipped }, paths[i]).toEqual({ records: c.expect.records, invalid: c.expect.invalid, skipped: c.expect.skipped });
-    const lines = result.findings.filter((x) => x.file === paths[i] && x.ruleId === 'invalid-record').map((x) => x.line);
+    const lines = [...result.findings].filter((x) => x.file === paths[i] && x.ruleId === 'invalid-record').map((x) => x.line);
     expect(lines, paths[i]).toEqual(c.expect.invalidLines);
   });
 }

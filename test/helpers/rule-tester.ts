@@ -184,7 +184,7 @@ export function pythonJson(value: unknown): string {
 /** Audits files and returns every finding. */
 export async function findingsOf(paths: string[]): Promise<Finding[]> {
   const result = await audit(paths, { rules: defaultRuleSet });
-  return result.findings;
+  return [...result.findings];
 }
 
 /** Audits one JSONL file of records. */

@@ -140,12 +140,12 @@ describe('low-precision: once per file', () => {
   it('declared: --precision bf16 makes it info; --precision fp32 keeps float32 tolerances (errors)', async () => {
     const file = writeJsonl(dir(), bf16Run(200, 'logits'));
     const declared = await audit([file], { rules: defaultRuleSet, precision: 'bf16' });
-    expect(declared.findings.map((f) => [f.ruleId, f.severity])).toEqual([['low-precision', 'info']]);
+    expect([...declared.findings].map((f) => [f.ruleId, f.severity])).toEqual([['low-precision', 'info']]);
     const overridden = await audit([file], { rules: defaultRuleSet, precision: 'bf16', severities: { 'low-precision': 'warning' } });
-    expect(overridden.findings.map((f) => f.severity)).toEqual(['warning']);
+    expect([...overridden.findings].map((f) => f.severity)).toEqual(['warning']);
     const strict = await audit([file], { rules: defaultRuleSet, precision: 'fp32' });
     expect(strict.findings.length).toBeGreaterThan(6);
-    expect(strict.findings.every((f) => f.severity === 'error')).toBe(true);
+    expect([...strict.findings].every((f) => f.severity === 'error')).toBe(true);
   });
 
   it('scores alone on the bfloat16 grid (lm-eval with dtype=bfloat16): the file shows it with its chance', async () => {

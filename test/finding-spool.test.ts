@@ -1,0 +1,108 @@
+/**
+ * The findings spool (src/engine/finding-spool.ts): findings written out as sorted runs and
+ * merged back must be exactly what one stable sort of them all gives (order, ties, every value,
+ * the numbers JSON cannot spell), and an audit whose findings spill must write the same report
+ * as one that holds them all, leaving no temporary file behind.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Finding } from '../src/types.js';
+import { FindingSpool, Spool, countByRule, heldPart } from '../src/engine/finding-spool.js';
+import { compareFindings } from '../src/engine/order.js';
+import { audit, auditFiles, engineConfig, finishRun } from '../src/engine/index.js';
+import { defaultRuleSet } from '../rules/index.js';
+import { renderJson } from '../src/report/json.js';
+import { runCli } from './helpers/cli-process.js';
+
+const odd = fc.constantFrom(NaN, Infinity, -Infinity, -0, 0, 1.5, -2.25e-300);
+const finding: fc.Arbitrary<Finding> = fc.record(
+  {
+    ruleId: fc.constantFrom('a-rule', 'b-rule', 'c-rule'),
+    messageId: fc.constantFrom('m', 'n'),
+    severity: fc.constantFrom('error', 'warning', 'info'),
+    file: fc.constantFrom('x.jsonl', 'y.jsonl'),
+    line: fc.integer({ min: 1, max: 6 }),
+    recordId: fc.option(fc.oneof(fc.integer({ min: 0, max: 3 }), fc.constantFrom('r1', 'r2', 'é€😀')), { nil: undefined }),
+    message: fc.constantFrom('same', 'other ≤ 1', 'line\nbreak'),
+    recorded: fc.option(odd, { nil: undefined }),
+    evidence: fc.option(fc.dictionary(fc.constantFrom('k', 'v'), fc.oneof(odd, fc.array(odd, { maxLength: 3 }), fc.constant(undefined))), { nil: undefined }),
+  },
+  { requiredKeys: ['ruleId', 'messageId', 'severity', 'file', 'line', 'message'] },
+  // Plain objects, as the engine makes (fast-check's have no prototype).
+).map((f) => ({ ...f, ...(f.evidence ? { evidence: { ...f.evidence } } : {}) })) as fc.Arbitrary<Finding>;
+
+describe('finding spool', () => {
+  it('merges spilled runs of every part into what one stable sort of them all gives, values exact', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(finding, { maxLength: 25 }), { minLength: 1, maxLength: 4 }), fc.integer({ min: 1, max: 6 }), (perPart, limit) => {
+        const spool = new Spool();
+        const parts = perPart.map((fs) => {
+          const part = new FindingSpool(spool, limit);
+          for (const f of fs) part.add(f);
+          return part.finish();
+        });
+        const list = spool.merge(parts);
+        const expected = perPart.flat().sort(compareFindings);
+        expect(list.length).toBe(expected.length);
+        // toStrictEqual tells NaN, -0 and an undefined member from their JSON spellings.
+        expect([...list]).toStrictEqual(expected);
+        expect([...list]).toStrictEqual(expected); // read again: iterable as often as needed
+        const byRule: Record<string, number> = {};
+        for (const f of expected) byRule[f.ruleId] = (byRule[f.ruleId] ?? 0) + 1;
+        expect(countByRule(parts)).toEqual(byRule);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps ties in arrival order across runs and parts', () => {
+    const base: Finding = { ruleId: 'r', messageId: 'm', severity: 'error', file: 'f', line: 1, message: 'same' };
+    const tied = Array.from({ length: 7 }, (_, i) => ({ ...base, evidence: { arrival: i } }));
+    const spool = new Spool();
+    const first = new FindingSpool(spool, 2);
+    for (const f of tied.slice(0, 5)) first.add(f);
+    const list = spool.merge([first.finish(), heldPart(tied.slice(5))]);
+    expect([...list].map((f) => f.evidence!.arrival)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+  });
+
+  it('is a plain sorted array when nothing was written out', () => {
+    const spool = new Spool();
+    const part = new FindingSpool(spool);
+    part.add({ ruleId: 'r', messageId: 'm', severity: 'error', file: 'f', line: 2, message: 'b' });
+    part.add({ ruleId: 'r', messageId: 'm', severity: 'error', file: 'f', line: 1, message: 'a' });
+    const list = spool.merge([part.finish()]);
+    expect(Array.isArray(list)).toBe(true);
+    expect([...list].map((f) => f.line)).toEqual([1, 2]);
+  });
+
+  it('writes the same report for an audit whose findings spill as for one that holds them, and removes its file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'evalaudit-spool-'));
+    try {
+      // 9,000 probability-product findings (more than the 8,192 held) and 2,000 score mismatches, in two files.
+      const rows = (n: number, score: (i: number) => string) => Array.from({ length: n }, (_, i) => `{"id": "r${i}", "score": ${score(i)}, "logprobs": [-1.0, -0.5]}`).join('\n');
+      await writeFile(join(dir, 'a.jsonl'), rows(9000, (i) => String(0.1 + (i % 7) / 10)));
+      await writeFile(join(dir, 'b.jsonl'), rows(3000, (i) => (i % 3 === 0 ? '-1.5' : '-9.25')));
+      const files = [join(dir, 'a.jsonl'), join(dir, 'b.jsonl')];
+      const config = engineConfig(defaultRuleSet);
+      const spooled = await audit(files, { rules: defaultRuleSet });
+      const held = finishRun(await auditFiles(files, config, {}), config);
+      expect(Array.isArray(spooled.findings)).toBe(false);
+      expect(Array.isArray(held.findings)).toBe(true);
+      expect(spooled.findings.length).toBe(11000);
+      expect(renderJson(spooled, { color: false, cwd: dir })).toBe(renderJson(held, { color: false, cwd: dir }));
+      expect(spooled.summary).toEqual(held.summary);
+
+      const scratch = await mkdtemp(join(tmpdir(), 'evalaudit-spool-tmp-'));
+      const run = runCli(['audit', ...files, '--format', 'json', '--fail-on', 'none'], { env: { ...process.env, TMPDIR: scratch } });
+      expect(run.code).toBe(0);
+      expect(JSON.parse(run.stdout).findings).toHaveLength(11000);
+      expect(await readdir(scratch)).toEqual([]);
+      await rm(scratch, { recursive: true, force: true });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
