@@ -1,6 +1,12 @@
 #!/usr/bin/env node
+import { setFlagsFromString } from 'node:v8';
 import { main } from '../dist/src/cli.js';
 import { finalExitCode } from '../dist/src/output/write.js';
+
+// Between full collections the old generation grows at most 2× (V8 lets a small heap grow up to
+// 4×, and what it grows into is garbage, not data): a large audit's peak RSS is ~30 MB lower and
+// it runs no slower (README, Limits). Read at each collection, so setting it now takes effect.
+setFlagsFromString('--heap-growing-percent=100');
 
 main(process.argv.slice(2)).then(
   (code) => {
