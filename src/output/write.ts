@@ -13,6 +13,7 @@
  *   come, so the whole text is never held.
  */
 import { access, chmod, constants, lstat, mkdir, open, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
 export type OutputTarget = { kind: 'stdout' } | { kind: 'file'; path: string; append?: boolean };
@@ -91,7 +92,8 @@ function drained(stream: NodeJS.WriteStream): Promise<void> {
 
 /**
  * Each piece encoded into one buffer used again for every piece (a large report's pieces would
- * otherwise each leave a buffer for the garbage collector), and written from where the last ended.
+ * otherwise each leave a buffer for the garbage collector), and written from where the last
+ * ended, synchronously: a write to a file is a copy into the page cache (as reads, text.ts).
  */
 async function writePieces(path: string, pieces: Iterable<string>, flag: 'a' | 'wx'): Promise<void> {
   const handle = await open(path, flag);
@@ -101,7 +103,7 @@ async function writePieces(path: string, pieces: Iterable<string>, flag: 'a' | '
       const bytes = Buffer.byteLength(piece);
       if (bytes > buffer.length) buffer = Buffer.allocUnsafe(bytes);
       buffer.write(piece);
-      for (let at = 0; at < bytes; ) at += (await handle.write(buffer, at, bytes - at)).bytesWritten;
+      for (let at = 0; at < bytes; ) at += writeSync(handle.fd, buffer, at, bytes - at);
     }
   } finally {
     await handle.close();
