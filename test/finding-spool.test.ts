@@ -16,6 +16,7 @@ import { audit, auditFiles, engineConfig, finishRun } from '../src/engine/index.
 import { defaultRuleSet } from '../rules/index.js';
 import { renderJson } from '../src/report/json.js';
 import { runCli } from './helpers/cli-process.js';
+import { defaultWorkerModule } from '../src/parallel/worker-module.js';
 
 const odd = fc.constantFrom(NaN, Infinity, -Infinity, -0, 0, 1.5, -2.25e-300);
 const finding: fc.Arbitrary<Finding> = fc.record(
@@ -94,6 +95,11 @@ describe('finding spool', () => {
       expect(spooled.findings.length).toBe(11000);
       expect(renderJson(spooled, { color: false, cwd: dir })).toBe(renderJson(held, { color: false, cwd: dir }));
       expect(spooled.summary).toEqual(held.summary);
+      // On two threads: a.jsonl (~500 kB) cut in line ranges (its file stage on this thread),
+      // b.jsonl (~165 kB) whole, on either thread (a worker's pass is spooled on arrival).
+      const two = await audit(files, { rules: defaultRuleSet, jobs: 2, workerModule: defaultWorkerModule(), parallel: { rangeBytes: 100_000, minBytes: 0 } });
+      expect(Array.isArray(two.findings)).toBe(false);
+      expect(renderJson(two, { color: false, cwd: dir })).toBe(renderJson(held, { color: false, cwd: dir }));
 
       const scratch = await mkdtemp(join(tmpdir(), 'evalaudit-spool-tmp-'));
       const run = runCli(['audit', ...files, '--format', 'json', '--fail-on', 'none'], { env: { ...process.env, TMPDIR: scratch } });

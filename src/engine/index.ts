@@ -70,7 +70,7 @@ export type FilesOptions = Omit<AuditOptions, 'rules' | 'severities' | 'precisio
  * makes a run of, and what a shard writes to its partial report.
  */
 export async function auditFiles(files: readonly string[], config: EngineConfig, options: FilesOptions, spool?: Spool): Promise<FilePass[]> {
-  return (await parallelPassesOf(files, config, options)) ?? (await filePasses(files, config, options, spool));
+  return (await parallelPassesOf(files, config, options, spool)) ?? (await filePasses(files, config, options, spool));
 }
 
 /** Every file's pass on this thread, `concurrency` files read at once (`--jobs 1`); their findings into `spool` when given. */
@@ -93,7 +93,7 @@ async function filePasses(files: readonly string[], config: EngineConfig, option
 }
 
 /** Every file's pass on `jobs` threads (src/parallel/); null when one thread does: `--jobs 1`, no worker module, or an input too small to share. */
-async function parallelPassesOf(files: readonly string[], config: EngineConfig, options: FilesOptions): Promise<FilePass[] | null> {
+async function parallelPassesOf(files: readonly string[], config: EngineConfig, options: FilesOptions, spool?: Spool): Promise<FilePass[] | null> {
   const jobs = options.jobs ?? 1;
   if (jobs < 2 || options.workerModule === undefined || files.length === 0) return null;
   const read = options.read ?? {};
@@ -102,7 +102,7 @@ async function parallelPassesOf(files: readonly string[], config: EngineConfig, 
   const count = { done: 0, total: files.length };
   let records = 0;
   const onDone = options.onProgress && ((n: number, file: string, done: number) => options.onProgress!((records += n), file, { ...count, done }));
-  return parallelPasses(files, { config, read, listAudited }, settings, { jobs, workerModule: options.workerModule, ...options.parallel }, onDone);
+  return parallelPasses(files, { config, read, listAudited, spool }, settings, { jobs, workerModule: options.workerModule, ...options.parallel }, onDone);
 }
 
 export { finishRun } from './finish-run.js';

@@ -11,6 +11,7 @@ import { stat } from 'node:fs/promises';
 import { STDIN, duplicateId, emptyFileItem, readFileItems } from '../ingest/index.js';
 import { IdSet } from '../ingest/id-set.js';
 import { FileStage, auditedListing, type FilePass } from '../engine/file-pass.js';
+import { FindingSpool, type Spool } from '../engine/finding-spool.js';
 import { checkAccounting } from '../engine/accounting.js';
 import type { AuditedItem } from '../engine/result.js';
 import { planRanges } from './ranges.js';
@@ -78,7 +79,7 @@ export async function parallelPasses(
           const r = results[first] as Extract<TaskResult, { kind: 'file' }> | undefined;
           if (!r) return;
           results[first] = undefined;
-          passes.push(r.pass);
+          passes.push(spooled(r.pass, ctx.spool));
         } else {
           for (; nextRange < ranges; nextRange++) {
             const r = results[first + nextRange] as Extract<TaskResult, { kind: 'range' }> | undefined;
@@ -112,6 +113,14 @@ export async function parallelPasses(
   } finally {
     await Promise.all(threads.map((t) => t.terminate()));
   }
+}
+
+/** A worker's pass with its findings moved into the run's spool (a pass made on this thread has put them there already). */
+function spooled(pass: FilePass, spool: Spool | undefined): FilePass {
+  if (!spool || pass.spooled) return pass;
+  const part = new FindingSpool(spool);
+  for (const f of pass.findings) part.add(f);
+  return { ...pass, findings: [], spooled: part.finish() };
 }
 
 /** A task per file, or per line range of a large file whose format reads line by line. */
@@ -150,7 +159,7 @@ class SplitFile {
     ctx: TaskContext,
   ) {
     this.audited = ctx.listAudited ? [] : undefined;
-    this.stage = new FileStage(file, format, ctx.config, this.audited ? auditedListing(this.audited) : {});
+    this.stage = new FileStage(file, format, ctx.config, this.audited ? auditedListing(this.audited) : {}, false, ctx.spool);
   }
 
   add(range: RangeResult): void {

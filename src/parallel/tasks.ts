@@ -33,10 +33,12 @@ export interface TaskContext {
   read: ReadOptions;
   /** List each file's audited records and groups (as JUnit needs). */
   listAudited: boolean;
+  /** The run's findings spool (main thread only: a worker's passes hold their findings, spooled on arrival). */
+  spool?: Spool;
 }
 
 export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult> {
-  return task.kind === 'file' ? { kind: 'file', pass: await auditWholeFile(task.file, ctx) } : { kind: 'range', result: await judgeRange(task.file, task.format, task.range, ctx) };
+  return task.kind === 'file' ? { kind: 'file', pass: await auditWholeFile(task.file, ctx, undefined, ctx.spool) } : { kind: 'range', result: await judgeRange(task.file, task.format, task.range, ctx) };
 }
 
 /** One file read and passed on one thread: what `--jobs 1` does for every file. */
