@@ -69,6 +69,26 @@ describe('finding spool', () => {
     expect([...list].map((f) => f.evidence!.arrival)).toEqual([0, 1, 2, 3, 4, 5, 6]);
   });
 
+  it('holds what it cannot write (no temporary directory) and gives the same list', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'evalaudit-spool-'));
+    const saved = process.env.TMPDIR;
+    try {
+      await writeFile(join(dir, 'not-a-dir'), '');
+      process.env.TMPDIR = join(dir, 'not-a-dir'); // mkdtemp under a file fails
+      const spool = new Spool();
+      const part = new FindingSpool(spool, 2);
+      const fs: Finding[] = [5, 3, 4, 1, 2].map((line) => ({ ruleId: 'r', messageId: 'm', severity: 'error', file: 'f', line, message: String(line) }));
+      for (const f of fs) part.add(f);
+      const list = spool.merge([part.finish()]);
+      expect(Array.isArray(list)).toBe(true);
+      expect([...list].map((f) => f.line)).toEqual([1, 2, 3, 4, 5]);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('is a plain sorted array when nothing was written out', () => {
     const spool = new Spool();
     const part = new FindingSpool(spool);

@@ -111,6 +111,27 @@ describe('line splitting', () => {
     }
   });
 
+  it('lets the event loop turn while it reads a regular file (Ctrl-C, workers and timers are not starved)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'evalaudit-lines-'));
+    try {
+      await writeFile(join(dir, 'big.jsonl'), `${'{"a": 1}\n'.repeat(400_000)}`); // 3.6 MB: 14 reads of 256 KiB
+      let turns = 0;
+      let done = false;
+      const tick = () => {
+        turns++;
+        if (!done) setImmediate(tick);
+      };
+      setImmediate(tick);
+      let lines = 0;
+      for await (const batch of readLineBatches(await openText(join(dir, 'big.jsonl')))) lines += batch.length;
+      done = true;
+      expect(lines).toBe(400_000);
+      expect(turns).toBeGreaterThanOrEqual(10);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reads decoded text cut anywhere the same way', async () => {
     await fc.assert(
       fc.asyncProperty(text, cuts, async (t, at) => {

@@ -2,17 +2,20 @@
  * A run's findings without holding them all: what keeps an audit's memory flat however many
  * findings a large run has (a scorer bug in every item of a 900k-record file is 40k findings).
  *
- * Findings are held up to HELD at a time; past that, the held ones are sorted into report order
- * and written out as one sorted run to a temporary file, one JSON text a line. The list the run
- * ends with merges the runs as it is iterated (k-way, a run's earlier findings first on a tie, so
- * the order is that of one stable sort of every finding in arrival order), reading each run
- * READ_BYTES at a time: what it holds is a line or two per run. A run with fewer findings than
- * HELD never touches the disk and ends as a plain sorted array.
+ * Each file pass holds its findings up to HELD at a time; past that, the held ones are sorted
+ * into report order and appended as one sorted run to the run's temporary file, one JSON text a
+ * line. The list the run ends with merges the runs as it is iterated (k-way, a run's earlier
+ * findings first on a tie, so the order is that of one stable sort of every finding in arrival
+ * order), reading each run READ_BYTES at a time: what it holds is a line or two per run. A run
+ * whose files have fewer findings than HELD each never touches the disk and ends as a plain
+ * sorted array.
  *
  * A finding JSON cannot give back exactly (NaN, ±Infinity, -0, an undefined member, a typed
- * array) is written with V8's serializer instead (slower, and rare), so the round trip is exact. When no
- * temporary file can be made, the findings are held in memory, as before spooling existed. The
- * file is removed once its list is garbage-collected, or when the process exits.
+ * array) is written with V8's serializer instead (slower, and rare), so the round trip is exact.
+ * When no temporary file can be made, or a write fails (a full disk), the findings not written
+ * are held in memory, as before spooling existed. The file's name is removed as soon as it is
+ * open (where the system allows); it is closed once its list is garbage-collected, or when the
+ * process exits.
  */
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,10 +57,16 @@ function tally(part: Pick<SpooledFindings, 'bySeverity' | 'byRule'>, f: Finding)
 
 const emptyTallies = (): Pick<SpooledFindings, 'bySeverity' | 'byRule'> => ({ bySeverity: { error: 0, warning: 0, info: 0 }, byRule: {} });
 
-/** An open spool file and its directory, closed and removed once nothing can read it. */
+/**
+ * An open spool file, closed once nothing can read it. Its name is removed as soon as it is
+ * open where the system allows (POSIX: the open descriptor keeps it readable, and the space is
+ * freed when it closes, even if the process is killed); elsewhere (Windows) its directory is
+ * removed when it is closed.
+ */
 interface SpoolFile {
   fd: number;
-  dir: string;
+  /** The directory still to remove, or null once removed. */
+  dir: string | null;
 }
 
 const open = new Set<SpoolFile>();
@@ -68,7 +77,7 @@ const release = (file: SpoolFile): void => {
   } catch {
     // already closed
   }
-  rmSync(file.dir, { recursive: true, force: true });
+  if (file.dir !== null) rmSync(file.dir, { recursive: true, force: true });
 };
 const collected = new FinalizationRegistry<SpoolFile>(release);
 let exitHook = false;
@@ -81,12 +90,21 @@ export class Spool {
   private bytes = 0;
   private merged = false;
 
-  /** Appends a sorted run's text; null when there is no file to append to (the caller holds the run). */
+  /**
+   * Appends a sorted run's text; null when there is no file to append to (none could be made, or
+   * a write failed: a full disk), and the caller holds the run: the audit goes on in memory.
+   */
   write(text: string): Run | null {
+    if (this.failed) return null;
     const file = this.file ?? this.openFile();
     if (file === null) return null;
     const buf = Buffer.from(text);
-    for (let at = 0; at < buf.length; ) at += writeSync(file.fd, buf, at, buf.length - at, this.bytes + at);
+    try {
+      for (let at = 0; at < buf.length; ) at += writeSync(file.fd, buf, at, buf.length - at, this.bytes + at);
+    } catch {
+      this.failed = true; // the runs written so far stay readable
+      return null;
+    }
     const run = { start: this.bytes, end: this.bytes + buf.length };
     this.bytes = run.end;
     return run;
@@ -103,6 +121,7 @@ export class Spool {
     this.merged = true;
     const file = this.file;
     if (file === null || parts.every((p) => p.runs.length === 0)) {
+      if (file !== null) release(file); // only a pass read again wrote to it
       const all: Finding[] = [];
       for (const p of parts) for (const f of p.held) all.push(f);
       return all.sort(compareFindings);
@@ -117,7 +136,6 @@ export class Spool {
   }
 
   private openFile(): SpoolFile | null {
-    if (this.failed) return null;
     try {
       const dir = mkdtempSync(join(tmpdir(), 'evalaudit-findings-'));
       try {
@@ -129,6 +147,12 @@ export class Spool {
     } catch {
       this.failed = true;
       return null;
+    }
+    try {
+      rmSync(this.file.dir!, { recursive: true });
+      this.file.dir = null;
+    } catch {
+      // an open file cannot be removed here: its directory goes when it is closed
     }
     open.add(this.file);
     if (!exitHook) {
