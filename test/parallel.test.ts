@@ -86,6 +86,24 @@ describe('--jobs', () => {
     expect(reports(two)).toEqual(reports(one));
   });
 
+  it('a file whose groups are not contiguous is audited again whole, with the same report', async () => {
+    // 40 renamed copies of the sample run, and a record with a finding of the first copy moved to
+    // the end: its group comes back after it was finished.
+    const sample = 'sample-runs/choice-topk.jsonl';
+    const source = readFileSync(sample, 'utf8').split('\n').filter((l) => l.trim() !== '');
+    const f = [...(await audit([sample], threads(1))).findings].find((x) => x.group !== undefined && x.recordId !== x.group && x.line > 1)!;
+    const all = Array.from({ length: 40 }, (_, copy) => source.map((t) => t.replace(/"(id|group)": "([^"]+)"/g, (_m, k: string, v: string) => `"${k}": "${v}-k${copy}"`))).flat();
+    const movedId = `${f.recordId}-k0`;
+    const scattered = join(dir, 'scattered.jsonl');
+    writeFileSync(scattered, [...all.slice(0, f.line - 1), ...all.slice(f.line), all[f.line - 1]].join('\n') + '\n');
+    const progress: number[] = [];
+    const one = await audit([scattered], threads(1));
+    const two = await audit([scattered], { ...threads(2), onProgress: (_n, _f, files) => progress.push(files.done) });
+    expect([...one.findings].some((x) => x.recordId === movedId && x.line === all.length)).toBe(true);
+    expect(reports(two)).toEqual(reports(one));
+    expect(progress).toEqual([1]);
+  });
+
   it('a group whose records straddle a cut is judged whole', async () => {
     const ranges = (await planRanges(big, RANGE))!;
     const lines = readFileSync(big, 'utf8').split(/\r\n|\r|\n/);

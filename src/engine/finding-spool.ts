@@ -129,7 +129,8 @@ export class Spool {
     const length = parts.reduce((n, p) => n + p.count, 0);
     const list: FindingList = {
       length,
-      [Symbol.iterator]: () => merged(parts.flatMap((p) => [...p.runs.map((r) => new RunReader(file.fd, r) as Source), arraySource(p.held)])),
+      // The iterator holds the list, so its file stays open while any iterator reads it.
+      [Symbol.iterator]: () => merged(parts.flatMap((p) => [...p.runs.map((r) => new RunReader(file.fd, r) as Source), arraySource(p.held)]), list),
     };
     collected.register(list, file);
     return list;
@@ -255,8 +256,9 @@ function arraySource(sorted: readonly Finding[]): Source {
   return source;
 }
 
-/** The sources merged in report order; on a tie the earlier source's first. */
-function* merged(sources: Source[]): Generator<Finding> {
+/** The sources merged in report order; on a tie the earlier source's first. `owner` is kept alive while this runs. */
+function* merged(sources: Source[], owner: FindingList): Generator<Finding> {
+  void owner;
   // A binary heap of the sources with a finding left, by their next finding (then index).
   const before = (a: number, b: number) => {
     const c = compareFindings(sources[a].head!, sources[b].head!);

@@ -15,7 +15,7 @@ import { FindingSpool, type Spool } from '../engine/finding-spool.js';
 import { checkAccounting } from '../engine/accounting.js';
 import type { AuditedItem } from '../engine/result.js';
 import { planRanges } from './ranges.js';
-import { runTask, type RangeResult, type Task, type TaskContext, type TaskResult } from './tasks.js';
+import { auditWholeFile, runTask, type RangeResult, type Task, type TaskContext, type TaskResult } from './tasks.js';
 import { WorkerThread } from './worker-thread.js';
 import type { WorkerSettings } from './messages.js';
 
@@ -23,6 +23,8 @@ import type { WorkerSettings } from './messages.js';
 export const RANGE_BYTES = 2 << 20;
 /** Inputs smaller than this in all run on the main thread: starting a worker (its modules, the rules) costs more than it saves. */
 export const MIN_PARALLEL_BYTES = 8 << 20;
+/** Tasks a loop may run ahead of the first result not yet taken (see parallelPasses). */
+const AHEAD_PER_LOOP = 2;
 
 /**
  * Formats whose rows convert one by one, whatever came before (their converters keep no state
@@ -71,6 +73,7 @@ export async function parallelPasses(
     const passes: FilePass[] = [];
     const results: (TaskResult | undefined)[] = [];
     let nextRange = 0; // of the file passes.length is at
+    let taken = 0; // results taken by deliver
     // Results are taken in task order: a split file's ranges reach its file stage in file order.
     const deliver = () => {
       while (passes.length < slots.length) {
@@ -79,24 +82,39 @@ export async function parallelPasses(
           const r = results[first] as Extract<TaskResult, { kind: 'file' }> | undefined;
           if (!r) return;
           results[first] = undefined;
+          taken++;
           passes.push(spooled(r.pass, ctx.spool));
         } else {
           for (; nextRange < ranges; nextRange++) {
             const r = results[first + nextRange] as Extract<TaskResult, { kind: 'range' }> | undefined;
             if (!r) return;
             results[first + nextRange] = undefined;
+            taken++;
             stage.add(r.result);
           }
           nextRange = 0;
-          passes.push(stage.finish());
+          const pass = stage.finish();
+          // Groups that were not contiguous: the file is audited again on this thread, holding them.
+          if (pass === null) redo.push(passes.length);
+          passes.push(pass ?? (null as unknown as FilePass));
         }
-        onDone?.(passes.at(-1)!.summary.records, file, passes.length);
+        const done = passes.at(-1);
+        if (done) onDone?.(done.summary.records, file, passes.length - redo.length);
       }
     };
+    const redo: number[] = [];
     let next = 0;
     let failed = false;
+    // Results are held until their turn: no loop starts a task more than AHEAD past the first
+    // result not yet taken, or a fast worker's results would pile up while this thread is busy.
+    const ahead = AHEAD_PER_LOOP * (1 + 2 * threads.length);
+    let waiting: (() => void)[] = [];
     const work = async (run: (task: Task) => Promise<TaskResult>) => {
       while (next < tasks.length && !failed) {
+        if (next >= taken + ahead) {
+          await new Promise<void>((wake) => waiting.push(wake));
+          continue;
+        }
         const i = next++;
         try {
           results[i] = await run(tasks[i]);
@@ -104,11 +122,20 @@ export async function parallelPasses(
         } catch (err) {
           failed = true;
           throw err;
+        } finally {
+          const woken = waiting;
+          waiting = [];
+          for (const wake of woken) wake();
         }
       }
     };
     // Two loops per worker: one task running and one queued there while this thread is busy.
     await Promise.all([work((task) => runTask(task, ctx)), ...threads.flatMap((t) => [work((task) => t.run(task)), work((task) => t.run(task))])]);
+    for (let k = 0; k < redo.length; k++) {
+      const i = redo[k];
+      passes[i] = await auditWholeFile(slots[i].file, ctx, undefined, ctx.spool, { holdGroups: true });
+      onDone?.(passes[i].summary.records, slots[i].file, passes.length - redo.length + k + 1);
+    }
     return passes;
   } finally {
     await Promise.all(threads.map((t) => t.terminate()));
@@ -146,9 +173,15 @@ async function splitFormat(file: string, ctx: TaskContext): Promise<string | nul
   return reading.container === 'jsonl' && reading.format !== null && LINE_FORMATS.has(reading.format) ? reading.format : null;
 }
 
-/** The file stage of a file read in ranges, fed their results in file order; duplicate ids are found here, over the whole file. */
+/**
+ * The file stage of a file read in ranges, fed their results in file order; duplicate ids are
+ * found here, over the whole file. It streams its groups (file-pass.ts); when a finished group
+ * comes back, it stops, and the file is audited again whole, holding every group.
+ */
 class SplitFile {
   private readonly stage: FileStage;
+  /** A finished group came back: the rest is not looked at. */
+  private scattered = false;
   private readonly ids = new IdSet();
   private readonly accounting = { rows: 0, lost: [] as number[], items: { record: 0, invalid: 0, skipped: 0 } };
   private readonly audited: AuditedItem[] | undefined;
@@ -159,10 +192,11 @@ class SplitFile {
     ctx: TaskContext,
   ) {
     this.audited = ctx.listAudited ? [] : undefined;
-    this.stage = new FileStage(file, format, ctx.config, this.audited ? auditedListing(this.audited) : {}, false, ctx.spool);
+    this.stage = new FileStage(file, format, ctx.config, this.audited ? auditedListing(this.audited) : {}, true, ctx.spool);
   }
 
   add(range: RangeResult): void {
+    if (this.scattered) return;
     const { accounting, stage } = this;
     accounting.rows += range.rows;
     accounting.lost.push(...range.lost);
@@ -171,8 +205,9 @@ class SplitFile {
         const duplicate = duplicateId(this.file, item.line, item.id, this.ids);
         if (!duplicate) {
           accounting.items.record++;
-          stage.record(item);
-          continue;
+          if (stage.record(item)) continue;
+          this.scattered = true;
+          return;
         }
         accounting.items.invalid++;
         stage.item(duplicate as Extract<typeof duplicate, { kind: 'invalid' }>);
@@ -183,7 +218,9 @@ class SplitFile {
     }
   }
 
-  finish(): FilePass {
+  /** The file's pass, or null when its groups were not contiguous. */
+  finish(): FilePass | null {
+    if (this.scattered) return null;
     if (this.accounting.rows === 0) this.stage.item(emptyFileItem(this.file) as Extract<ReturnType<typeof emptyFileItem>, { kind: 'invalid' }>);
     const pass = this.stage.finish(this.accounting);
     checkAccounting(pass.summary, this.accounting);
