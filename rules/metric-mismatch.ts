@@ -56,7 +56,7 @@ function checkGroup(group: GroupContext) {
       recorded,
       expected,
       recordId: pick.id,
-      line: Math.min(...cands.map((c) => c.line)),
+      line: cands.reduce((m, c) => Math.min(m, c.line), Infinity),
       evidence: { metric: name, picked: pick.id, gold: gold.id, explanations: how, ...group.evidence() },
     };
   }

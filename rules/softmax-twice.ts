@@ -63,7 +63,7 @@ export default createRule(
         // No target listed anywhere: every value must sit within the unlisted mass of one offset.
         // Two honest values can share an offset by chance (one in a few hundred); three cannot.
         if (ctx.n < 3) return null;
-        L = -Math.min(...values);
+        L = -values.reduce((m, v) => Math.min(m, v), Infinity); // not Math.min(...): a long record has more values than a call has arguments
       }
       // The vocabulary must be larger than the listed top-k and than any real tokenizer's floor
       // (L ≈ log(V + 1); 256 byte tokens at least), and of a sane size.

@@ -389,3 +389,16 @@ describe('the same input gives the same bytes under any --concurrency', () => {
     expect([...reports][0]).toMatch(/metric-mismatch/);
   });
 });
+
+describe('no count of records, candidates or test cases overflows the stack (no spread into a call)', () => {
+  it('one group of 150,000 candidates with harness metrics, and a JUnit report of 150,000 test cases', async () => {
+    const rows = Array.from({ length: 150_000 }, (_, i) => `{"id": "c${i}", "group": "g", "score": ${-1 - (i % 97) / 10}, "logprobs": [${-1 - (i % 97) / 10}], "selected": ${i === 5}, "gold": ${i === 7}, "task": "t", "metrics": {"acc": ${i === 5 ? 1 : 0}}}`);
+    const file = write('one-group.jsonl', `${rows.join('\n')}\n`);
+    const result = await audit([file], { rules: defaultRuleSet, listAudited: true });
+    expect(result.summary.audited).toBe(150_000);
+    expect(result.files[0].auditedItems).toEqual([{ kind: 'group', id: 'g', line: 1 }]);
+    const { renderJunit } = await import('../src/report/junit.js');
+    const many = { ...result, files: [{ ...result.files[0], auditedItems: rows.map((_, i) => ({ kind: 'record' as const, id: `c${i}`, line: i + 1 })) }] };
+    expect(renderJunit(many, { color: false }).match(/<testcase /g)!.length).toBeGreaterThanOrEqual(150_000);
+  }, 60_000);
+});

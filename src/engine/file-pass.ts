@@ -283,7 +283,8 @@ export function auditedListing(into: AuditedItem[]): PassObserver {
       if (o.group === undefined) into.push({ kind: 'record', id: o.id, line: o.line });
     },
     group(outcome) {
-      const first = Math.min(...outcome.context.candidates.map((c) => c.line));
+      // A reduce, not Math.min(...): a group may have more candidates than a call has arguments.
+      const first = outcome.context.candidates.reduce((m, c) => Math.min(m, c.line), Infinity);
       into.push({ kind: 'group', id: outcome.context.group, line: first });
     },
     restart() {

@@ -199,7 +199,7 @@ class SplitFile {
     if (this.scattered) return;
     const { accounting, stage } = this;
     accounting.rows += range.rows;
-    accounting.lost.push(...range.lost);
+    for (const line of range.lost) accounting.lost.push(line); // not push(...): a range may lose more rows than a call has arguments
     for (const item of range.items) {
       if (item.kind === 'outcome') {
         const duplicate = duplicateId(this.file, item.line, item.id, this.ids);

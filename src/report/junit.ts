@@ -51,6 +51,10 @@ export function renderJunit(result: RunResult, options: ReportOptions): string {
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="evalaudit" tests="${all.length}" failures="${all.filter(failed).length}" errors="0">`,
   ];
+  // Test cases are pushed one by one, not spread into push(): a file has one per record or group.
+  const pushCases = (cases: readonly TestCase[], suite: string) => {
+    for (const c of cases) for (const line of testCaseXml(c, suite, docs)) lines.push(line);
+  };
   for (const s of suites) {
     lines.push(
       `  <testsuite name="${xmlEscape(s.name)}" tests="${s.cases.length}" failures="${s.cases.filter(failed).length}" errors="0" skipped="${s.cases.filter((c) => c.skipped).length}" file="${xmlEscape(s.name)}">`,
@@ -58,12 +62,14 @@ export function renderJunit(result: RunResult, options: ReportOptions): string {
       `      <property name="format" value="${xmlEscape(s.file.format ?? '(not detected)')}"/>`,
       `      <property name="fail-on" value="${failOn}"/>`,
       '    </properties>',
-      ...s.cases.flatMap((c) => testCaseXml(c, s.name, docs)),
-      '  </testsuite>',
     );
+    pushCases(s.cases, s.name);
+    lines.push('  </testsuite>');
   }
   if (gateCases.length > 0) {
-    lines.push(`  <testsuite name="evalaudit gate" tests="${gateCases.length}" failures="${gateCases.filter(failed).length}" errors="0">`, ...gateCases.flatMap((c) => testCaseXml(c, 'evalaudit gate', docs)), '  </testsuite>');
+    lines.push(`  <testsuite name="evalaudit gate" tests="${gateCases.length}" failures="${gateCases.filter(failed).length}" errors="0">`);
+    pushCases(gateCases, 'evalaudit gate');
+    lines.push('  </testsuite>');
   }
   lines.push('</testsuites>');
   return `${lines.join('\n')}\n`;
