@@ -15,7 +15,7 @@ const options = { color: false, cwd: FIXTURE_CWD };
 /** What the JSON report was before it came in pieces: the report object, stringified at once. */
 const whole = (r: RunResult) => `${JSON.stringify(buildJsonReport(r, options), null, 2)}\n`;
 
-describe('JSON and SARIF reports in pieces', () => {
+describe('JSON, SARIF and text reports in pieces', () => {
   const base = makeRunResult();
 
   it('joins to the whole report, with no findings, some, and more than one piece holds', () => {
@@ -28,6 +28,11 @@ describe('JSON and SARIF reports in pieces', () => {
       const sarif = [...renderSarifChunks(r, options)];
       expect(sarif.join('')).toBe(`${JSON.stringify(buildSarif(r, options), null, 2)}\n`);
       expect(reporters.sarif(r, options)).toBe(sarif.join(''));
+      const text = [...findChunkedReporter('text')!(r, { ...options, width: 100 })];
+      expect(text.join('')).toBe(reporters.text(r, { ...options, width: 100 }));
+      // Cut between findings, never inside one: every piece but the last ends a finding's last line.
+      if (r.findings.length === 600) expect(text.length).toBeGreaterThan(1);
+      for (const piece of text.slice(0, -1)) expect(piece.endsWith('\n')).toBe(false);
     }
     expect(base.findings.length).toBeGreaterThan(0);
   });

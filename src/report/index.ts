@@ -9,7 +9,7 @@ import { renderMarkdown } from './markdown.js';
 import type { ChunkedReporter, Reporter } from './reporter.js';
 import { renderSarif, renderSarifChunks } from './sarif.js';
 import { renderSummary } from './summary.js';
-import { renderText } from './text.js';
+import { renderText, renderTextChunks } from './text.js';
 
 export type { ChunkedReporter, ReportOptions, Reporter } from './reporter.js';
 
@@ -31,7 +31,7 @@ export function findReporter(format: string): Reporter | undefined {
 }
 
 /** Formats that can also be rendered in pieces (same text as their Reporter). */
-const chunkedReporters: Record<string, ChunkedReporter> = { json: renderJsonChunks, sarif: renderSarifChunks };
+const chunkedReporters: Record<string, ChunkedReporter> = { json: renderJsonChunks, sarif: renderSarifChunks, text: renderTextChunks };
 
 /** The format's reporter in pieces when it has one, else its whole text as the one piece. */
 export function findChunkedReporter(format: string): ChunkedReporter | undefined {

@@ -7,8 +7,9 @@
 import type { RunResult } from '../engine/result.js';
 import type { Finding, Severity } from '../types.js';
 import { countOf, coverageSentence, displayPath, escapeUnprintable, formatDelta, formatPercent } from './format.js';
-import { sortFindings } from '../engine/order.js';
-import { countBySeverity, worstSeverity } from '../engine/severity.js';
+import { inReportOrder } from '../engine/order.js';
+import { worstSeverity } from '../engine/severity.js';
+import { joined } from './json-pieces.js';
 import { displayWidth as width, wrapToWidth } from './layout.js';
 import { ruleDocsTemplate } from '../project.js';
 import { gateLines } from './gate-text.js';
@@ -60,29 +61,45 @@ const NO_COLOR: Palette = {
 };
 
 export function renderText(result: RunResult, options: ReportOptions): string {
+  return joined(renderTextChunks(result, options));
+}
+
+/**
+ * The same text as `renderText`, piece by piece: each finding's lines as the findings are read
+ * (a file's findings are one block, blocks apart by a blank line), then the tally and notes.
+ */
+export function* renderTextChunks(result: RunResult, options: ReportOptions): Generator<string> {
   const palette = options.color ? COLOR : NO_COLOR;
   const columns = Math.max(MIN_WIDTH, Math.floor(options.width ?? DEFAULT_WIDTH));
-  const findings = sortFindings(result.findings);
-  const blocks = groupByFile(findings).map(([file, own]) => own.flatMap((f) => findingLines(f, displayPath(file, options.cwd), columns, palette)).join('\n'));
+  const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
+  let file: string | null = null;
+  let path = '';
+  let piece = '';
+  for (const f of inReportOrder(result.findings)) {
+    counts[f.severity]++;
+    if (f.file !== file) {
+      if (file !== null) piece += '\n\n';
+      file = f.file;
+      path = displayPath(f.file, options.cwd);
+    } else piece += '\n';
+    piece += findingLines(f, path, columns, palette).join('\n');
+    if (piece.length >= PIECE_CHARS) {
+      yield piece;
+      piece = '';
+    }
+  }
   const notes = [coverageSentence(result.summary), ...accuracyLine(result), ...(options.gate ? gateLines(options.gate) : [])];
-  const [tallyText, paintTally] = tally(result, findings, palette);
-  const footer = [...wrapToWidth(tallyText, columns).map(paintTally), ...notes.flatMap((n) => indented(n, 2, columns)), ...docsLine(findings)];
-  return `${[...blocks, footer.join('\n')].join('\n\n')}\n`;
+  const [tallyText, paintTally] = tally(result, counts, palette);
+  const found = counts.error + counts.warning + counts.info;
+  const footer = [...wrapToWidth(tallyText, columns).map(paintTally), ...notes.flatMap((n) => indented(n, 2, columns)), ...(found === 0 ? [] : [`  rule docs: ${ruleDocsTemplate}`])];
+  yield `${piece}${file === null ? '' : '\n\n'}${footer.join('\n')}\n`;
 }
+
+/** Characters of findings' lines gathered before a piece is handed to the writer. */
+const PIECE_CHARS = 1 << 16;
 
 function indented(text: string, indent: number, columns: number): string[] {
   return wrapToWidth(text, columns - indent).map((l) => `${' '.repeat(indent)}${l}`);
-}
-
-/** Findings are sorted by file, so each file's findings are one run. */
-function groupByFile(findings: readonly Finding[]): [string, Finding[]][] {
-  const groups: [string, Finding[]][] = [];
-  for (const f of findings) {
-    const last = groups[groups.length - 1];
-    if (last !== undefined && last[0] === f.file) last[1].push(f);
-    else groups.push([f.file, [f]]);
-  }
-  return groups;
 }
 
 /** Laid out on the plain text, then painted, so colour codes never count towards the width. */
@@ -105,23 +122,19 @@ function withRule(left: string, leftWidth: number, rule: string, columns: number
   return `${left}${' '.repeat(Math.max(2, columns - leftWidth - width(rule)))}${palette.dim(rule)}`;
 }
 
-/** Where each rule is explained: one line, since a URL cannot be wrapped. */
-function docsLine(findings: readonly Finding[]): string[] {
-  return findings.length === 0 ? [] : [`  rule docs: ${ruleDocsTemplate}`];
-}
 
 /** The tally's text and its paint (wrapped before it is painted). */
-function tally(result: RunResult, findings: readonly Finding[], palette: Palette): [string, Paint] {
-  if (findings.length === 0) {
+function tally(result: RunResult, c: Record<Severity, number>, palette: Palette): [string, Paint] {
+  const found = c.error + c.warning + c.info;
+  if (found === 0) {
     const { summary } = result;
     // Nothing checked is no pass: never print the green tick for it.
     if (summary.audited === 0) return [`✖ Nothing audited (${countOf(summary.records, 'row')} in ${countOf(summary.files, 'file')})`, palette.tally.warning];
     const skipped = summary.skipped > 0 ? `, ${summary.skipped} skipped` : '';
     return [`✔ No problems (${countOf(summary.audited, 'record')} audited in ${countOf(summary.files, 'file')}${skipped})`, palette.tally.clean];
   }
-  const c = countBySeverity(findings);
   const worst: Severity = worstSeverity(c) ?? 'info';
-  return [`✖ ${countOf(findings.length, 'problem')} (${countOf(c.error, 'error')}, ${countOf(c.warning, 'warning')}, ${countOf(c.info, 'info', 'info')})`, palette.tally[worst]];
+  return [`✖ ${countOf(found, 'problem')} (${countOf(c.error, 'error')}, ${countOf(c.warning, 'warning')}, ${countOf(c.info, 'info', 'info')})`, palette.tally[worst]];
 }
 
 /** The headline number, when the run has one: does the audit change it? */
