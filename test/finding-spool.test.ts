@@ -4,14 +4,15 @@
  * the numbers JSON cannot spell), and an audit whose findings spill must write the same report
  * as one that holds them all, leaving no temporary file behind.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { existsSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import fc from 'fast-check';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Finding } from '../src/types.js';
 import { FindingSpool, Spool, countByRule, heldPart } from '../src/engine/finding-spool.js';
-import { compareFindings } from '../src/engine/order.js';
+import { IN_REPORT_ORDER, compareFindings, inReportOrder } from '../src/engine/order.js';
 import { audit, auditFiles, engineConfig, finishRun } from '../src/engine/index.js';
 import { defaultRuleSet } from '../rules/index.js';
 import { renderJson } from '../src/report/json.js';
@@ -87,6 +88,53 @@ describe('finding spool', () => {
       else process.env.TMPDIR = saved;
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('stops trying to spill once the spool cannot be written (no re-sort of everything held per finding)', async () => {
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = '/nonexistent-evalaudit-dir';
+    const write = vi.spyOn(Spool.prototype, 'write');
+    const encoded = vi.spyOn(JSON, 'stringify');
+    try {
+      const spool = new Spool();
+      const part = new FindingSpool(spool, 2);
+      for (let i = 0; i < 5000; i++) part.add({ ruleId: 'r', messageId: 'm', severity: 'error', file: 'f', line: 5000 - i, message: 'x' });
+      expect(write).toHaveBeenCalledTimes(1);
+      expect(encoded.mock.calls.length).toBeLessThan(10); // not every held finding again on every add
+      expect([...spool.merge([part.finish()])].map((f) => f.line).slice(0, 3)).toEqual([1, 2, 3]);
+    } finally {
+      write.mockRestore();
+      encoded.mockRestore();
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
+  });
+
+  it.runIf(existsSync('/proc/self/fd'))('closes the spool file of an audit that fails', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'evalaudit-spool-'));
+    const spoolFds = () => readdirSync('/proc/self/fd').filter((fd) => { try { return readlinkSync(`/proc/self/fd/${fd}`).includes('evalaudit-findings-'); } catch { return false; } }).length;
+    try {
+      await writeFile(join(dir, 'a.jsonl'), Array.from({ length: 9000 }, (_, i) => `{"id": "r${i}", "score": 0.5}`).join('\n'));
+      await writeFile(join(dir, 'b.jsonl'), '{"id": "x", "score": 0.5}\n');
+      const before = spoolFds();
+      // b.jsonl is removed once a.jsonl (whose findings spilled) is done: the audit rejects.
+      const run = audit([join(dir, 'a.jsonl'), join(dir, 'b.jsonl')], { rules: defaultRuleSet, concurrency: 1, onProgress: (_n, _f, files) => void (files.done === 1 && rmSync(join(dir, 'b.jsonl'), { force: true })) });
+      await expect(run).rejects.toThrow();
+      expect(spoolFds()).toBe(before);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('sorts a list it cannot know to be ordered (a Set from a caller), and trusts a spooled one', () => {
+    const f = (line: number): Finding => ({ ruleId: 'r', messageId: 'm', severity: 'error', file: 'f', line, message: String(line) });
+    expect([...inReportOrder(new Set([f(3), f(1), f(2)]))].map((x) => x.line)).toEqual([1, 2, 3]);
+    const spool = new Spool();
+    const part = new FindingSpool(spool, 1);
+    for (const line of [3, 1, 2]) part.add(f(line));
+    const list = spool.merge([part.finish()]);
+    expect(IN_REPORT_ORDER in list).toBe(true);
+    expect(inReportOrder(list)).toBe(list);
   });
 
   it('is a plain sorted array when nothing was written out', () => {

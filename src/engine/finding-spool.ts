@@ -17,28 +17,22 @@
  * open (where the system allows); it is closed once its list is garbage-collected, or when the
  * process exits.
  */
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deserialize, serialize } from 'node:v8';
 import type { Finding, Severity } from '../types.js';
-import { compareFindings, compareText } from './order.js';
+import { IN_REPORT_ORDER, compareFindings, compareText } from './order.js';
+import { RunReader, arraySource, encode, merged, type Run, type Source } from './spool-runs.js';
 
 /** A run's findings in report order (order.ts); iterable as often as a reporter needs. */
 export interface FindingList extends Iterable<Finding> {
   readonly length: number;
 }
 
+
 /** Findings held in memory before a sorted run is written out (~0.5 kB each). */
 export const HELD = 8192;
-/** Bytes read from a run at a time while merging. */
-const READ_BYTES = 1 << 15;
 
-/** A sorted run: bytes [start, end) of the spool file. */
-interface Run {
-  start: number;
-  end: number;
-}
 
 /** A file pass's findings in report order: the runs written out, then those still held (sorted), and their counts. */
 export interface SpooledFindings {
@@ -77,7 +71,11 @@ const release = (file: SpoolFile): void => {
   } catch {
     // already closed
   }
-  if (file.dir !== null) rmSync(file.dir, { recursive: true, force: true });
+  try {
+    if (file.dir !== null) rmSync(file.dir, { recursive: true, force: true });
+  } catch {
+    // left for the system's temporary-file cleanup (a scanner holding it open, on Windows)
+  }
 };
 const collected = new FinalizationRegistry<SpoolFile>(release);
 let exitHook = false;
@@ -85,14 +83,21 @@ let exitHook = false;
 /** A run's spool: one temporary file (made when first needed) that every file pass's sorted runs are appended to. */
 export class Spool {
   private file: SpoolFile | null = null;
-  /** No temporary file could be made: everything is held. */
+  /** No temporary file could be made, or a write failed: what is not written is held. */
   private failed = false;
   private bytes = 0;
   private merged = false;
 
+  /** Whether runs can still be written (false once a file could not be made or written). */
+  get writable(): boolean {
+    return !this.failed;
+  }
+
   /**
-   * Appends a sorted run's text; null when there is no file to append to (none could be made, or
-   * a write failed: a full disk), and the caller holds the run: the audit goes on in memory.
+   * Appends text to the spool and returns where it went; null when there is no file to append
+   * to (none could be made, or a write failed: a full disk), and the caller holds what it meant
+   * to write: the audit goes on in memory. Appends made one after another without returning to
+   * the event loop are contiguous.
    */
   write(text: string): Run | null {
     if (this.failed) return null;
@@ -108,6 +113,12 @@ export class Spool {
     const run = { start: this.bytes, end: this.bytes + buf.length };
     this.bytes = run.end;
     return run;
+  }
+
+  /** Closes the spool's file, if it has one, when its run failed before a list was made of it. */
+  discard(): void {
+    this.merged = true;
+    if (this.file !== null) release(this.file);
   }
 
   /**
@@ -127,7 +138,8 @@ export class Spool {
       return all.sort(compareFindings);
     }
     const length = parts.reduce((n, p) => n + p.count, 0);
-    const list: FindingList = {
+    const list: FindingList & { [IN_REPORT_ORDER]: true } = {
+      [IN_REPORT_ORDER]: true,
       length,
       // The iterator holds the list, so its file stays open while any iterator reads it.
       [Symbol.iterator]: () => merged(parts.flatMap((p) => [...p.runs.map((r) => new RunReader(file.fd, r) as Source), arraySource(p.held)]), list),
@@ -173,7 +185,7 @@ export class FindingSpool {
 
   constructor(
     private readonly spool: Spool,
-    private readonly limit = HELD,
+    private limit = HELD,
   ) {}
 
   add(finding: Finding): void {
@@ -188,16 +200,43 @@ export class FindingSpool {
     return { runs: this.runs, held: this.held.sort(compareFindings), count: this.count, ...this.tallies };
   }
 
+  /**
+   * The held findings as one sorted run, written in slices of about SLICE_CHARS (one string of
+   * them all could pass V8's string length limit when findings carry large evidence). When the
+   * spool cannot take it, the findings stay held and no more spills are tried.
+   */
   private spill(): void {
+    if (!this.spool.writable) {
+      this.limit = Infinity;
+      return;
+    }
     this.held.sort(compareFindings);
+    let start = -1;
+    let end = -1;
     let text = '';
-    for (const f of this.held) text += `${encode(f)}\n`;
-    const run = this.spool.write(text);
-    if (run === null) return; // no disk: held after all
-    this.runs.push(run);
+    const flush = (): boolean => {
+      const run = this.spool.write(text);
+      text = '';
+      if (run === null) return false;
+      if (start < 0) start = run.start;
+      end = run.end;
+      return true;
+    };
+    for (const f of this.held) {
+      text += `${encode(f)}\n`;
+      if (text.length >= SLICE_CHARS && !flush()) break;
+    }
+    if (!this.spool.writable || (text.length > 0 && !flush())) {
+      this.limit = Infinity; // held after all (a partly written run is never read)
+      return;
+    }
+    this.runs.push({ start, end });
     this.held = [];
   }
 }
+
+/** Characters of a run's text written at a time. */
+const SLICE_CHARS = 1 << 20;
 
 /** Findings already in memory, as one part (counted here). */
 export function heldPart(sorted: Finding[]): SpooledFindings {
@@ -210,120 +249,12 @@ export function heldPart(sorted: Finding[]): SpooledFindings {
 export function countByRule(parts: readonly SpooledFindings[]): Record<string, number> {
   const byRule: Record<string, number> = {};
   for (const p of parts) for (const [rule, n] of Object.entries(p.byRule)) byRule[rule] = (byRule[rule] ?? 0) + n;
+  return byRuleId(byRule);
+}
+
+/** Counts per rule with their keys in rule-id order (RunSummary.byRule's order). */
+export function byRuleId(counts: Record<string, number>): Record<string, number> {
   const sorted: Record<string, number> = {};
-  for (const rule of Object.keys(byRule).sort(compareText)) sorted[rule] = byRule[rule];
+  for (const rule of Object.keys(counts).sort(compareText)) sorted[rule] = counts[rule];
   return sorted;
-}
-
-/** One JSON line, or `V` and the V8 serialisation in base64 when JSON would not give the finding back exactly. */
-function encode(f: Finding): string {
-  return jsonExact(f) ? JSON.stringify(f) : `V${serialize(f).toString('base64')}`;
-}
-
-function decode(line: string): Finding {
-  return line.charCodeAt(0) === 0x56 /* V */ ? (deserialize(Buffer.from(line.slice(1), 'base64')) as Finding) : (JSON.parse(line) as Finding);
-}
-
-/** Whether JSON.parse(JSON.stringify(v)) gives v back exactly (plain objects and arrays of strings, booleans, null and finite numbers). */
-function jsonExact(v: unknown): boolean {
-  switch (typeof v) {
-    case 'string':
-    case 'boolean':
-      return true;
-    case 'number':
-      return Number.isFinite(v) && !Object.is(v, -0);
-    case 'object': {
-      if (v === null) return true;
-      if (Array.isArray(v)) return v.every(jsonExact);
-      if (Object.getPrototypeOf(v) !== Object.prototype) return false;
-      for (const k in v) if (!jsonExact((v as Record<string, unknown>)[k])) return false;
-      return true;
-    }
-    default:
-      return false;
-  }
-}
-
-/** A sorted source of findings: `head` is its next one (undefined at its end). */
-interface Source {
-  head: Finding | undefined;
-  advance(): void;
-}
-
-function arraySource(sorted: readonly Finding[]): Source {
-  let next = 0;
-  const source = { head: sorted[0], advance: () => void (source.head = sorted[++next]) };
-  return source;
-}
-
-/** The sources merged in report order; on a tie the earlier source's first. `owner` is kept alive while this runs. */
-function* merged(sources: Source[], owner: FindingList): Generator<Finding> {
-  void owner;
-  // A binary heap of the sources with a finding left, by their next finding (then index).
-  const before = (a: number, b: number) => {
-    const c = compareFindings(sources[a].head!, sources[b].head!);
-    return c < 0 || (c === 0 && a < b);
-  };
-  const heap = sources.map((_, i) => i).filter((i) => sources[i].head !== undefined);
-  const down = (at: number) => {
-    for (;;) {
-      const l = 2 * at + 1;
-      const r = l + 1;
-      let best = at;
-      if (l < heap.length && before(heap[l], heap[best])) best = l;
-      if (r < heap.length && before(heap[r], heap[best])) best = r;
-      if (best === at) return;
-      [heap[at], heap[best]] = [heap[best], heap[at]];
-      at = best;
-    }
-  };
-  for (let i = (heap.length >> 1) - 1; i >= 0; i--) down(i);
-  while (heap.length > 0) {
-    const source = sources[heap[0]];
-    yield source.head!;
-    source.advance();
-    if (source.head === undefined) {
-      heap[0] = heap[heap.length - 1];
-      heap.pop();
-    }
-    down(0);
-  }
-}
-
-/** One sorted run read back from the spool file READ_BYTES at a time. */
-class RunReader implements Source {
-  head: Finding | undefined;
-  private position: number;
-  private readonly end: number;
-  private carry: Buffer | null = null;
-  private lines: string[] = [];
-  private next = 0;
-
-  constructor(
-    private readonly fd: number,
-    run: Run,
-  ) {
-    this.position = run.start;
-    this.end = run.end;
-    this.advance();
-  }
-
-  advance(): void {
-    while (this.next >= this.lines.length) {
-      if (this.position >= this.end) {
-        this.head = undefined;
-        return;
-      }
-      const chunk = Buffer.allocUnsafe(Math.min(READ_BYTES, this.end - this.position));
-      for (let at = 0; at < chunk.length; ) at += readSync(this.fd, chunk, at, chunk.length - at, this.position + at);
-      this.position += chunk.length;
-      const bytes = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
-      // Lines end with a newline byte, which no UTF-8 character contains: cutting after it never cuts one.
-      const last = bytes.lastIndexOf(10);
-      this.carry = last + 1 < bytes.length ? bytes.subarray(last + 1) : null;
-      this.lines = last < 0 ? [] : bytes.toString('utf8', 0, last).split('\n');
-      this.next = 0;
-    }
-    this.head = decode(this.lines[this.next++]);
-  }
 }

@@ -59,7 +59,14 @@ export function engineConfig(rules: RuleSet, overrides?: Record<string, Severity
 export async function audit(paths: readonly string[], options: AuditOptions): Promise<RunResult> {
   const config = engineConfig(options.rules, options.severities, options.precision);
   const spool = new Spool();
-  return finishRun(await auditFiles(await listInputFiles(paths), config, options, spool), config, spool);
+  let passes: FilePass[];
+  try {
+    passes = await auditFiles(await listInputFiles(paths), config, options, spool);
+  } catch (err) {
+    spool.discard(); // a long-lived host must not keep the file of a run that failed
+    throw err;
+  }
+  return finishRun(passes, config, spool);
 }
 
 /** What auditFiles needs beyond the engine config (which holds the rules, severities and precision). */

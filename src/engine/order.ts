@@ -4,18 +4,21 @@
  */
 import type { Finding, RecordId } from '../types.js';
 
+/** Marks a list known to be in report order already (a spooled run's: finding-spool.ts); no other iterable is trusted to be. */
+export const IN_REPORT_ORDER: unique symbol = Symbol('evalaudit.inReportOrder');
+
 /** The findings in report order, as an array. */
 export function sortFindings(findings: Iterable<Finding>): Finding[] {
   return [...findings].sort(compareFindings);
 }
 
 /**
- * The findings in report order without copying them: a run's list is in that order already (an
- * audit's may be read back from disk as it is iterated: finding-spool.ts); an array, which a
- * caller may have built in any order, is sorted.
+ * The findings in report order without copying them when they are a spooled run's list (read
+ * back from disk as it is iterated, in that order already: finding-spool.ts); anything else (an
+ * array, a Set), which a caller may have built in any order, is sorted into a copy.
  */
 export function inReportOrder(findings: Iterable<Finding>): Iterable<Finding> {
-  return Array.isArray(findings) ? sortFindings(findings) : findings;
+  return IN_REPORT_ORDER in findings ? findings : sortFindings(findings);
 }
 
 /** Two lists in report order merged into one (on a tie, `a`'s first), each finding with whether it came from `b`. */

@@ -56,6 +56,7 @@ export interface RunSummary {
   skipReasons: Record<string, number>;
   coverage: Coverage;
   findings: Record<Severity, number>;
+  /** Findings per rule, its keys in rule-id order. */
   byRule: Record<string, number>;
   accuracy: Accuracy;
   /** Accuracy per task over all files; absent when no group names one. */

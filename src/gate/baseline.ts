@@ -9,7 +9,8 @@ import type { ValidateFunction } from 'ajv';
 import { newAjv } from '../lazy-ajv.js';
 import type { Finding, Severity } from '../types.js';
 import type { RunResult } from '../engine/result.js';
-import type { FindingList } from '../engine/finding-spool.js';
+import { byRuleId, type FindingList } from '../engine/finding-spool.js';
+import { IN_REPORT_ORDER } from '../engine/order.js';
 import { packageJson } from '../package-root.js';
 import { compareKeys, findingKey, keyText, type FindingKey } from '../report/finding-key.js';
 import { SettingsError } from '../config/errors.js';
@@ -102,11 +103,13 @@ export function applyBaseline(result: RunResult, entries: readonly FindingKey[],
   }
   const all = result.findings;
   const findings: FindingList = {
+    // In report order when the run's list is (a filter keeps the order).
+    ...(IN_REPORT_ORDER in all ? { [IN_REPORT_ORDER]: true } : {}),
     length: kept,
     *[Symbol.iterator]() {
       for (const f of all) if (!isAccepted(f)) yield f;
     },
   };
   const stale = [...accepted].filter(([key]) => !matched.has(key)).map(([, k]) => k).sort(compareKeys);
-  return { result: { ...result, findings, summary: { ...result.summary, findings: counts, byRule } }, suppressed, stale };
+  return { result: { ...result, findings, summary: { ...result.summary, findings: counts, byRule: byRuleId(byRule) } }, suppressed, stale };
 }

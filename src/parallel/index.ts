@@ -70,7 +70,8 @@ export async function parallelPasses(
     const { tasks, slots } = await planTasks(files, sizes, ctx, options.rangeBytes ?? RANGE_BYTES);
     // A thread with nothing to do costs its start only.
     for (const t of threads.splice(Math.max(0, tasks.length - 1))) void t.terminate();
-    const passes: FilePass[] = [];
+    // null: a split file whose groups were not contiguous, until it is audited again (below).
+    const passes: (FilePass | null)[] = [];
     const results: (TaskResult | undefined)[] = [];
     let nextRange = 0; // of the file passes.length is at
     let taken = 0; // results taken by deliver
@@ -96,7 +97,7 @@ export async function parallelPasses(
           const pass = stage.finish();
           // Groups that were not contiguous: the file is audited again on this thread, holding them.
           if (pass === null) redo.push(passes.length);
-          passes.push(pass ?? (null as unknown as FilePass));
+          passes.push(pass);
         }
         const done = passes.at(-1);
         if (done) onDone?.(done.summary.records, file, passes.length - redo.length);
@@ -133,10 +134,11 @@ export async function parallelPasses(
     await Promise.all([work((task) => runTask(task, ctx)), ...threads.flatMap((t) => [work((task) => t.run(task)), work((task) => t.run(task))])]);
     for (let k = 0; k < redo.length; k++) {
       const i = redo[k];
-      passes[i] = await auditWholeFile(slots[i].file, ctx, undefined, ctx.spool, { holdGroups: true });
-      onDone?.(passes[i].summary.records, slots[i].file, passes.length - redo.length + k + 1);
+      const pass = await auditWholeFile(slots[i].file, ctx, undefined, ctx.spool, { holdGroups: true });
+      passes[i] = pass;
+      onDone?.(pass.summary.records, slots[i].file, passes.length - redo.length + k + 1);
     }
-    return passes;
+    return passes as FilePass[]; // every null was replaced above
   } finally {
     await Promise.all(threads.map((t) => t.terminate()));
   }
