@@ -11,7 +11,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Finding } from '../src/types.js';
-import { FindingSpool, Spool, countByRule, heldPart } from '../src/engine/finding-spool.js';
+import { FindingSpool, Spool, heldPart, partTotals } from '../src/engine/finding-spool.js';
 import { IN_REPORT_ORDER, compareFindings, inReportOrder } from '../src/engine/order.js';
 import { audit, auditFiles, engineConfig, finishRun } from '../src/engine/index.js';
 import { defaultRuleSet } from '../rules/index.js';
@@ -53,8 +53,15 @@ describe('finding spool', () => {
         expect([...list]).toStrictEqual(expected);
         expect([...list]).toStrictEqual(expected); // read again: iterable as often as needed
         const byRule: Record<string, number> = {};
-        for (const f of expected) byRule[f.ruleId] = (byRule[f.ruleId] ?? 0) + 1;
-        expect(countByRule(parts)).toEqual(byRule);
+        const bySeverity = { error: 0, warning: 0, info: 0 };
+        for (const f of expected) {
+          byRule[f.ruleId] = (byRule[f.ruleId] ?? 0) + 1;
+          bySeverity[f.severity]++;
+        }
+        const totals = partTotals(parts);
+        expect(totals.byRule).toEqual(byRule);
+        expect(Object.keys(totals.byRule)).toEqual(Object.keys(byRule).sort());
+        expect(totals.bySeverity).toEqual(bySeverity);
       }),
       { numRuns: 300 },
     );

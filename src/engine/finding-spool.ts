@@ -21,7 +21,8 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Finding, Severity } from '../types.js';
-import { IN_REPORT_ORDER, compareFindings, compareText } from './order.js';
+import { IN_REPORT_ORDER, compareFindings, sortedByKey } from './order.js';
+import { SEVERITIES } from './severity.js';
 import { RunReader, arraySource, encode, merged, type Run, type Source } from './spool-runs.js';
 
 /** A run's findings in report order (order.ts); iterable as often as a reporter needs. */
@@ -86,7 +87,8 @@ export class Spool {
   /** No temporary file could be made, or a write failed: what is not written is held. */
   private failed = false;
   private bytes = 0;
-  private merged = false;
+  /** A list was made of it (or it was discarded): nothing more goes in. */
+  private listed = false;
 
   /** Whether runs can still be written (false once a file could not be made or written). */
   get writable(): boolean {
@@ -117,7 +119,7 @@ export class Spool {
 
   /** Closes the spool's file, if it has one, when its run failed before a list was made of it. */
   discard(): void {
-    this.merged = true;
+    this.listed = true;
     if (this.file !== null) release(this.file);
   }
 
@@ -128,8 +130,8 @@ export class Spool {
    */
   merge(parts: readonly SpooledFindings[]): FindingList {
     // The list owns the file (removed when the list is collected): one list per spool.
-    if (this.merged) throw new Error('a spool is merged once');
-    this.merged = true;
+    if (this.listed) throw new Error('a spool is merged once');
+    this.listed = true;
     const file = this.file;
     if (file === null || parts.every((p) => p.runs.length === 0)) {
       if (file !== null) release(file); // only a pass read again wrote to it
@@ -245,16 +247,12 @@ export function heldPart(sorted: Finding[]): SpooledFindings {
   return { runs: [], held: sorted, count: sorted.length, ...tallies };
 }
 
-/** Findings per rule over every part, by rule id. */
-export function countByRule(parts: readonly SpooledFindings[]): Record<string, number> {
-  const byRule: Record<string, number> = {};
-  for (const p of parts) for (const [rule, n] of Object.entries(p.byRule)) byRule[rule] = (byRule[rule] ?? 0) + n;
-  return byRuleId(byRule);
-}
-
-/** Counts per rule with their keys in rule-id order (RunSummary.byRule's order). */
-export function byRuleId(counts: Record<string, number>): Record<string, number> {
-  const sorted: Record<string, number> = {};
-  for (const rule of Object.keys(counts).sort(compareText)) sorted[rule] = counts[rule];
-  return sorted;
+/** Findings per severity and per rule (by rule id) over every part. */
+export function partTotals(parts: readonly SpooledFindings[]): Pick<SpooledFindings, 'bySeverity' | 'byRule'> {
+  const { bySeverity, byRule } = emptyTallies();
+  for (const p of parts) {
+    for (const s of SEVERITIES) bySeverity[s] += p.bySeverity[s];
+    for (const [rule, n] of Object.entries(p.byRule)) byRule[rule] = (byRule[rule] ?? 0) + n;
+  }
+  return { bySeverity, byRule: sortedByKey(byRule) };
 }

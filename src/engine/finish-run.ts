@@ -4,13 +4,12 @@
  * accuracy per run and task). audit calls it on the passes it just made; merge on the passes of
  * the shards' partial reports, so one machine and many give the same report.
  */
-import type { Finding, Severity, SeveritySetting } from '../types.js';
+import type { Finding, SeveritySetting } from '../types.js';
 import type { RunContext } from './run-context.js';
 import type { FileSummary, RunResult } from './result.js';
 import type { FilePass } from './file-pass.js';
 import { compareFindings } from './order.js';
-import { SEVERITIES } from './severity.js';
-import { Spool, countByRule, heldPart } from './finding-spool.js';
+import { Spool, heldPart, partTotals } from './finding-spool.js';
 import { guarded, toFinding } from './findings.js';
 import { accuracyOf, addTally, newTally, tasksAccuracy, type AccuracyTally } from './accuracy.js';
 import { addCoverage, newCoverage } from './coverage.js';
@@ -25,8 +24,7 @@ export function finishRun(passes: readonly FilePass[], config: EngineConfig, spo
   const parts = passes.map((p) => p.spooled ?? heldPart([...p.findings].sort(compareFindings)));
   parts.push(heldPart(runFindings(runContext(passes), config).sort(compareFindings)));
   const findings = spool.merge(parts);
-  const bySeverity: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
-  for (const p of parts) for (const s of SEVERITIES) bySeverity[s] += p.bySeverity[s];
+  const { bySeverity, byRule } = partTotals(parts);
   const total = newTally();
   const taskTotals = new Map<string, AccuracyTally>();
   for (const p of passes) {
@@ -52,7 +50,7 @@ export function finishRun(passes: readonly FilePass[], config: EngineConfig, spo
       skipReasons,
       coverage,
       findings: bySeverity,
-      byRule: countByRule(parts),
+      byRule,
       accuracy: accuracyOf(total),
       ...(tasks ? { tasks } : {}),
     },

@@ -49,6 +49,13 @@ export function compareFindings(a: Finding, b: Finding): number {
   );
 }
 
+/** Counts with their keys in compareText order (byRule, skipReasons): the same counts print the same. */
+export function sortedByKey(counts: Record<string, number>): Record<string, number> {
+  const sorted: Record<string, number> = {};
+  for (const key of Object.keys(counts).sort(compareText)) sorted[key] = counts[key];
+  return sorted;
+}
+
 /** By UTF-16 code unit, not localeCompare: the order must not depend on the machine's locale. */
 export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

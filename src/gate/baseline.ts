@@ -9,8 +9,8 @@ import type { ValidateFunction } from 'ajv';
 import { newAjv } from '../lazy-ajv.js';
 import type { Finding, Severity } from '../types.js';
 import type { RunResult } from '../engine/result.js';
-import { byRuleId, type FindingList } from '../engine/finding-spool.js';
-import { IN_REPORT_ORDER } from '../engine/order.js';
+import type { FindingList } from '../engine/finding-spool.js';
+import { IN_REPORT_ORDER, sortedByKey } from '../engine/order.js';
 import { packageJson } from '../package-root.js';
 import { compareKeys, findingKey, keyText, type FindingKey } from '../report/finding-key.js';
 import { SettingsError } from '../config/errors.js';
@@ -111,5 +111,5 @@ export function applyBaseline(result: RunResult, entries: readonly FindingKey[],
     },
   };
   const stale = [...accepted].filter(([key]) => !matched.has(key)).map(([, k]) => k).sort(compareKeys);
-  return { result: { ...result, findings, summary: { ...result.summary, findings: counts, byRule: byRuleId(byRule) } }, suppressed, stale };
+  return { result: { ...result, findings, summary: { ...result.summary, findings: counts, byRule: sortedByKey(byRule) } }, suppressed, stale };
 }

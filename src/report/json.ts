@@ -6,7 +6,7 @@ import { toolVersion } from '../project.js';
 import type { Accuracy, FileSummary, RunResult } from '../engine/result.js';
 import type { Finding, Severity } from '../types.js';
 import { displayPath } from './format.js';
-import { compareText, inReportOrder, sortFindings } from '../engine/order.js';
+import { compareText, inReportOrder, sortFindings, sortedByKey } from '../engine/order.js';
 import type { ReportOptions } from './reporter.js';
 import type { AccuracyCheck, GateOutcome } from '../gate/outcome.js';
 import type { FindingKey } from './finding-key.js';
@@ -119,7 +119,7 @@ function reportHead(result: RunResult, options: Pick<ReportOptions, 'cwd' | 'gat
       files: summary.files,
       ...countsJson(summary),
       findings: { error: summary.findings.error, warning: summary.findings.warning, info: summary.findings.info },
-      byRule: sortedCounts(summary.byRule),
+      byRule: sortedByKey(summary.byRule),
       accuracy: accuracyJson(summary.accuracy),
       ...(summary.tasks ? { tasks: tasksJson(summary.tasks) } : {}),
       ...(gate?.baseline ? { suppressed: gate.baseline.suppressed.length } : {}),
@@ -138,12 +138,6 @@ export function renderJsonChunks(result: RunResult, options: ReportOptions): Gen
   return jsonPieces({ ...reportHead(result, options), findings: [] }, inReportOrder(result.findings), (f) => findingJson(f, options.cwd));
 }
 
-function sortedCounts(counts: Record<string, number>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const key of Object.keys(counts).sort(compareText)) out[key] = counts[key];
-  return out;
-}
-
 /** In schema order; coverage in the fixed order of EVIDENCE_LEVELS, best evidence first. */
 function countsJson(c: JsonCounts): JsonCounts {
   const { logits, server, topk, values, score } = c.coverage;
@@ -152,7 +146,7 @@ function countsJson(c: JsonCounts): JsonCounts {
     audited: c.audited,
     invalid: c.invalid,
     skipped: c.skipped,
-    skipReasons: sortedCounts(c.skipReasons),
+    skipReasons: sortedByKey(c.skipReasons),
     coverage: { logits, server, topk, values, score },
   };
 }
