@@ -38,6 +38,31 @@ function importsOf(file: string): string[] {
 
 const graph = new Map(files.map((f) => [rel(f), importsOf(f)]));
 
+/** What loading a file loads at once: its static value imports (not `import type`, not `import()`), modules and packages. */
+function loadsOf(file: string): string[] {
+  const text = readFileSync(join(root, file), 'utf8');
+  const out: string[] = [];
+  for (const m of text.matchAll(/^\s*(import|export)\b(?!\s+type\b)[^'";]*?\bfrom\s+'([^']+)'|^\s*import\s+'([^']+)'/gms)) {
+    const spec = m[2] ?? m[3];
+    out.push(spec.startsWith('.') ? rel(resolve(dirname(join(root, file)), spec.replace(/\.js$/, '.ts'))) : spec);
+  }
+  return out;
+}
+
+/** Every module and package loaded with `file`, before any dynamic import. */
+function loadedWith(file: string): Set<string> {
+  const seen = new Set<string>([file]);
+  const todo = [file];
+  while (todo.length > 0) {
+    for (const d of loadsOf(todo.pop()!)) {
+      if (seen.has(d)) continue;
+      seen.add(d);
+      if (graph.has(d)) todo.push(d);
+    }
+  }
+  return seen;
+}
+
 describe('architecture', () => {
   it('every relative import resolves to a source file', () => {
     for (const [file, deps] of graph) for (const d of deps) expect(graph.has(d), `${file} imports ${d}`).toBe(true);
@@ -53,6 +78,18 @@ describe('architecture', () => {
       if (!f.startsWith('rules/') || f === 'rules/index.ts') continue;
       for (const d of deps) expect(d, f).toMatch(/^src\/(engine\/|reference\/|types\.ts$)/);
     }
+  });
+
+  it("the CLI's start loads no package and no report a run may not need (each is imported when asked for)", () => {
+    const loaded = loadedWith('src/cli.ts');
+    expect(loaded.has('src/engine/index.ts')).toBe(true); // the walk follows what it should
+    // Measured: string-width, wrap-ansi and cli-truncate ~35 ms, yargs ~70 ms, ajv ~50 ms.
+    const lazy = ['string-width', 'wrap-ansi', 'cli-truncate', 'yargs', 'ajv', 'csv-parse', 'hyparquet', 'hyparquet-compressors', 'yauzl', 'fzstd'];
+    expect(lazy.filter((p) => loaded.has(p))).toEqual([]);
+    const reports = [...graph.keys()].filter((f) => /^src\/report\/(markdown|text|summary|github|junit|sarif|json|layout)\.ts$/.test(f));
+    expect(reports.length).toBe(8);
+    expect(reports.filter((f) => loaded.has(f))).toEqual([]);
+    expect([...loaded].filter((f) => f.startsWith('src/explain/') && f !== 'src/explain/locate.ts')).toEqual([]);
   });
 
   it('no import cycle', () => {

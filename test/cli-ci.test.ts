@@ -10,7 +10,7 @@ import { WriteStream } from 'node:tty';
 import { Ajv } from 'ajv';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main, useColor } from '../src/cli.js';
-import { progressLine, startProgress } from '../src/cli/terminal.js';
+import { progressLine, startProgress } from '../src/cli/progress.js';
 import { displayWidth } from '../src/report/layout.js';
 import { toolVersion } from '../src/project.js';
 import { junitErrors, sarifErrors } from './helpers/ci-schemas.js';

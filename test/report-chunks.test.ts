@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../src/engine/result.js';
-import { findChunkedReporter, reporters } from '../src/report/index.js';
+import { reporters } from '../src/report/index.js';
+import { isReportFormat, loadChunkedReporter, REPORT_FORMATS } from '../src/report/load.js';
 import { buildJsonReport, renderJsonChunks } from '../src/report/json.js';
 import { buildSarif, renderSarifChunks } from '../src/report/sarif.js';
 import { writeReport } from '../src/output/write.js';
@@ -18,7 +19,8 @@ const whole = (r: RunResult) => `${JSON.stringify(buildJsonReport(r, options), n
 describe('JSON, SARIF and text reports in pieces', () => {
   const base = makeRunResult();
 
-  it('joins to the whole report, with no findings, some, and more than one piece holds', () => {
+  it('joins to the whole report, with no findings, some, and more than one piece holds', async () => {
+    const textChunks = await loadChunkedReporter('text');
     const many = Array.from({ length: 600 }, (_, i) => ({ ...base.findings[i % base.findings.length], line: i + 1 }));
     for (const r of [base, { ...base, findings: [] }, { ...base, findings: many }]) {
       const pieces = [...renderJsonChunks(r, options)];
@@ -28,7 +30,7 @@ describe('JSON, SARIF and text reports in pieces', () => {
       const sarif = [...renderSarifChunks(r, options)];
       expect(sarif.join('')).toBe(`${JSON.stringify(buildSarif(r, options), null, 2)}\n`);
       expect(reporters.sarif(r, options)).toBe(sarif.join(''));
-      const text = [...findChunkedReporter('text')!(r, { ...options, width: 100 })];
+      const text = [...textChunks(r, { ...options, width: 100 })];
       expect(text.join('')).toBe(reporters.text(r, { ...options, width: 100 }));
       // Cut between findings, never inside one: every piece but the last ends a finding's last line.
       if (r.findings.length === 600) expect(text.length).toBeGreaterThan(1);
@@ -37,11 +39,13 @@ describe('JSON, SARIF and text reports in pieces', () => {
     expect(base.findings.length).toBeGreaterThan(0);
   });
 
-  it('every other format is its one whole text', () => {
-    for (const format of Object.keys(reporters)) {
-      expect([...findChunkedReporter(format)!(base, options)].join('')).toBe(reporters[format](base, options));
+  it("every format the CLI loads is the library's reporter of that name, in pieces or as its one whole text", async () => {
+    expect([...REPORT_FORMATS]).toEqual(Object.keys(reporters));
+    for (const format of REPORT_FORMATS) {
+      expect([...(await loadChunkedReporter(format))(base, options)].join('')).toBe(reporters[format](base, options));
     }
-    expect(findChunkedReporter('nope')).toBeUndefined();
+    expect(isReportFormat('nope')).toBe(false);
+    expect(isReportFormat('toString')).toBe(false);
   });
 
   it('writes pieces to a file (atomically) and appends them', async () => {

@@ -13,7 +13,7 @@ import { resolveSettings, settingsAsConfig, type Settings } from '../config/sett
 import { writeReport } from '../output/write.js';
 import { flagSettings } from './options.js';
 import { checkPlan, planReports, reportRun, type Io } from './report-run.js';
-import { startProgress } from './terminal.js';
+import { openProgress } from './terminal.js';
 import { UsageError } from './usage-error.js';
 
 export interface AuditArgs {
@@ -62,7 +62,7 @@ export async function runAudit(args: AuditArgs, rules: RuleSet, io: Io, workerMo
   const files = await inputFiles(paths, settings.ignore, io.cwd);
   await checkPlan(plan, args, files);
 
-  const progress = startProgress();
+  const progress = await openProgress();
   let result;
   try {
     result = await audit(files, {

@@ -5,7 +5,7 @@
  */
 import type { SeveritySetting } from '../types.js';
 import { adapters } from '../ingest/index.js';
-import { reporters } from '../report/index.js';
+import { REPORT_FORMATS } from '../report/load.js';
 import { FAIL_ON } from '../gate/outcome.js';
 import { normaliseSeverity, type FlagSettings } from '../config/settings.js';
 import { loadMappingConfig, parseMapArgs } from '../ingest/mapping.js';
@@ -27,7 +27,7 @@ export const READ_OPTIONS = {
 } as const;
 
 export const AUDIT_OPTIONS = {
-  format: { alias: 'f', type: 'string', choices: Object.keys(reporters), describe: 'report format (default markdown)' },
+  format: { alias: 'f', type: 'string', choices: REPORT_FORMATS, describe: 'report format (default markdown)' },
   output: { alias: 'o', type: 'string', describe: 'write the --format report to this file instead of stdout' },
   report: { type: 'string', array: true, default: [] as string[], describe: 'write a report: FORMAT or FORMAT=PATH (repeatable; no PATH or - is stdout)' },
   'step-summary': { type: 'boolean', describe: 'on GitHub Actions, append the summary report to $GITHUB_STEP_SUMMARY' },

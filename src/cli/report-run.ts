@@ -6,7 +6,7 @@
  */
 import type { RunResult } from '../engine/result.js';
 import { nothingAudited } from '../engine/index.js';
-import { findChunkedReporter } from '../report/index.js';
+import { loadChunkedReporter } from '../report/load.js';
 import { displayPath } from '../report/format.js';
 import { keyLine, accuracyCheckLine, maxWarningsLine } from '../report/gate-text.js';
 import { applyBaseline, baselineText, checkAccuracy, decideGate, readBaseline, type BaselineOutcome } from '../gate/index.js';
@@ -84,16 +84,16 @@ export async function reportRun(result: RunResult, plan: ReportPlan, settings: S
   });
 
   const width = terminalWidth(process.stdout, io.env);
-  const render = (r: ReportRequest) =>
-    findChunkedReporter(r.format)!(reported, {
+  const render = async (r: ReportRequest) =>
+    (await loadChunkedReporter(r.format))(reported, {
       color: r.target.kind === 'stdout' && r.format === 'text' && useColor(process.stdout, io.env, args.color),
       cwd: io.cwd,
       width,
       maxFindings: settings.maxFindings,
       gate,
     });
-  for (const r of plan.requests) await writeReport(r.target, render(r));
-  if (plan.summaryTarget !== undefined) await writeReport(plan.summaryTarget, render({ format: 'summary', target: plan.summaryTarget }));
+  for (const r of plan.requests) await writeReport(r.target, await render(r));
+  if (plan.summaryTarget !== undefined) await writeReport(plan.summaryTarget, await render({ format: 'summary', target: plan.summaryTarget }));
 
   reportGate(gate, io);
   let code = gate.passed ? 0 : 1;

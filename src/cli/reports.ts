@@ -6,19 +6,19 @@
  * $GITHUB_STEP_SUMMARY on GitHub Actions.
  */
 import { resolve } from 'node:path';
-import { DEFAULT_FORMAT, reporters } from '../report/index.js';
+import { DEFAULT_FORMAT, REPORT_FORMATS, isReportFormat, type ReportFormat } from '../report/load.js';
 import type { OutputTarget } from '../output/write.js';
 import { didYouMean } from '../suggest.js';
 import { UsageError } from './usage-error.js';
 
 export interface ReportRequest {
-  format: string;
+  format: ReportFormat;
   target: OutputTarget;
 }
 
-function formatOf(name: string, flag: string): string {
-  if (!Object.hasOwn(reporters, name)) {
-    throw new UsageError(`${flag}: unknown report format ${JSON.stringify(name)}${didYouMean(name, Object.keys(reporters))}; formats: ${Object.keys(reporters).join(', ')}`);
+function formatOf(name: string, flag: string): ReportFormat {
+  if (!isReportFormat(name)) {
+    throw new UsageError(`${flag}: unknown report format ${JSON.stringify(name)}${didYouMean(name, REPORT_FORMATS)}; formats: ${REPORT_FORMATS.join(', ')}`);
   }
   return name;
 }

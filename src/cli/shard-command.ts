@@ -14,7 +14,7 @@ import { parseShard, ShardKeys, shardOfKey } from '../shard/assign.js';
 import { inputsOf, PARTIAL_FORMAT, PARTIAL_VERSION, partialText, type PassSettings } from '../shard/partial-report.js';
 import { inputFiles, readOptionsOf, settingsOf, type AuditArgs } from './audit-command.js';
 import type { Io } from './report-run.js';
-import { startProgress } from './terminal.js';
+import { openProgress } from './terminal.js';
 import { UsageError } from './usage-error.js';
 
 /** Flags that gate or render the whole run: merge takes them. */
@@ -36,7 +36,7 @@ export async function runShard(args: AuditArgs, rules: RuleSet, io: Io, workerMo
   const keys = new ShardKeys(paths);
   const share = files.flatMap((file, index) => (shardOfKey(keys.of(file), shard.count) === shard.index ? [{ file, index }] : []));
   const config = engineConfig(rules, settings.rules, settings.precision);
-  const progress = startProgress();
+  const progress = await openProgress();
   let passes;
   try {
     passes = await auditFiles(
