@@ -12,15 +12,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultRuleSet } from '../rules/index.js';
 import { audit, type AuditOptions } from '../src/engine/index.js';
 import { findReporter } from '../src/report/index.js';
-import { planRanges } from '../src/parallel/ranges.js';
+import { longRows, planRanges } from '../src/parallel/ranges.js';
 import { defaultWorkerModule } from '../src/parallel/worker-module.js';
+import { MIN_RANGE_LINE_BYTES } from '../src/parallel/index.js';
 import { auditWholeFile, runTask } from '../src/parallel/tasks.js';
 import { engineConfig } from '../src/engine/index.js';
 import type { RunResult } from '../src/engine/result.js';
 import { runCli } from './helpers/cli-process.js';
 
 const RANGE = 64 * 1024;
-const threads = (jobs: number): AuditOptions => ({ rules: defaultRuleSet, jobs, workerModule: defaultWorkerModule(), parallel: { rangeBytes: RANGE, minBytes: 0 } });
+const threads = (jobs: number): AuditOptions => ({ rules: defaultRuleSet, jobs, workerModule: defaultWorkerModule(), parallel: { rangeBytes: RANGE, minBytes: 0, minLineBytes: 0 } });
 
 function reports(result: RunResult): string[] {
   return ['json', 'markdown', 'sarif'].map((format) => findReporter(format)!(result, { color: false, cwd: process.cwd() }));
@@ -75,6 +76,18 @@ describe('--jobs', () => {
     }
   });
 
+  it('cuts only a file of long rows: short ones are read whole by one thread (their file stage is most of the work)', async () => {
+    const ranges = (await planRanges(big, RANGE))!;
+    const last = ranges.at(-1)!;
+    const average = last.start / (last.line - 1);
+    expect(longRows(ranges, Math.floor(average))).toBe(true);
+    expect(longRows(ranges, Math.ceil(average) + 1)).toBe(false);
+    // 2 MiB ranges of 500-byte rows against the default: not cut; of 9 kB rows: cut.
+    const ofRows = (bytes: number) => [0, 1, 2].map((k) => ({ start: k * 2 ** 21, end: (k + 1) * 2 ** 21, line: 1 + Math.round((k * 2 ** 21) / bytes) }));
+    expect(longRows(ofRows(500), MIN_RANGE_LINE_BYTES)).toBe(false);
+    expect(longRows(ofRows(9000), MIN_RANGE_LINE_BYTES)).toBe(true);
+  });
+
   it('reports the same, byte for byte, on one thread and two: a large file in line ranges', async () => {
     const one = await audit([big], threads(1));
     const two = await audit([big], threads(2));
@@ -121,10 +134,10 @@ describe('--jobs', () => {
   });
 
   it('reports the same, byte for byte, on one thread and two: the sample runs, files spread over threads', async () => {
-    const options = { ...threads(2), parallel: { rangeBytes: 1 << 30, minBytes: 0 } };
+    const options = { ...threads(2), parallel: { rangeBytes: 1 << 30, minBytes: 0, minLineBytes: 0 } };
     expect(reports(await audit(['sample-runs'], options))).toEqual(reports(await audit(['sample-runs'], threads(1))));
     // The sample runs again, their larger files in line ranges too.
-    expect(reports(await audit(['sample-runs'], { ...threads(2), parallel: { rangeBytes: 8192, minBytes: 0 } }))).toEqual(reports(await audit(['sample-runs'], threads(1))));
+    expect(reports(await audit(['sample-runs'], { ...threads(2), parallel: { rangeBytes: 8192, minBytes: 0, minLineBytes: 0 } }))).toEqual(reports(await audit(['sample-runs'], threads(1))));
   });
 
   it('a worker thread that dies fails the run, naming the file it was auditing', async () => {
@@ -134,7 +147,7 @@ describe('--jobs', () => {
   });
 
   it('without a worker module (a RuleSet of your own) the audit runs on one thread whatever --jobs says', async () => {
-    const result = await audit([big], { rules: defaultRuleSet, jobs: 2, parallel: { rangeBytes: RANGE, minBytes: 0 } });
+    const result = await audit([big], { rules: defaultRuleSet, jobs: 2, parallel: { rangeBytes: RANGE, minBytes: 0, minLineBytes: 0 } });
     expect(reports(result)).toEqual(reports(await audit([big], threads(1))));
   });
 

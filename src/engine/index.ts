@@ -36,8 +36,8 @@ export interface AuditOptions {
    * own, write an entry that calls `serveAuditWorker(yourRules)`. Its rules must be `rules`.
    */
   workerModule?: string | URL;
-  /** Tuning (tests): bytes per range of a large file, and the input size below which no worker starts. */
-  parallel?: { rangeBytes?: number; minBytes?: number };
+  /** Tuning (tests): bytes per range of a large file, the input size below which no worker starts, the average row size below which a file is not cut. */
+  parallel?: { rangeBytes?: number; minBytes?: number; minLineBytes?: number };
   read?: ReadOptions;
   /**
    * Called every 256 records with the running record count and the file being read, and once

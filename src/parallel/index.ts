@@ -14,13 +14,15 @@ import { FileStage, auditedListing, type FilePass } from '../engine/file-pass.js
 import { FindingSpool, type Spool } from '../engine/finding-spool.js';
 import { checkAccounting } from '../engine/accounting.js';
 import type { AuditedItem } from '../engine/result.js';
-import { planRanges } from './ranges.js';
+import { longRows, planRanges } from './ranges.js';
 import { auditWholeFile, runTask, type RangeResult, type Task, type TaskContext, type TaskResult } from './tasks.js';
 import { WorkerThread } from './worker-thread.js';
 import type { WorkerSettings } from './messages.js';
 
 /** A range's size: small enough that the threads finish a file together, large enough that a range costs little to hand out. */
 export const RANGE_BYTES = 2 << 20;
+/** A file whose rows average fewer bytes than this is read whole by one thread, not in ranges (see longRows). */
+export const MIN_RANGE_LINE_BYTES = 2048;
 /** Inputs smaller than this in all run on the main thread: starting a worker (its modules, the rules) costs more than it saves. */
 export const MIN_PARALLEL_BYTES = 8 << 20;
 /** Tasks a loop may run ahead of the first result not yet taken (see parallelPasses). */
@@ -38,9 +40,13 @@ export interface ParallelOptions {
   jobs: number;
   /** The worker entry module (it imports the rules: see worker.ts). */
   workerModule: string | URL;
-  /** Tuning, for tests: the size of a range (a file of two or more is cut), and the input size below which no worker starts. */
+  /**
+   * Tuning, for tests: the size of a range (a file of two or more is cut), the input size below
+   * which no worker starts, and the average row size below which a file is not cut.
+   */
   rangeBytes?: number;
   minBytes?: number;
+  minLineBytes?: number;
 }
 
 /** A file's place in the task list: one whole-file task, or `ranges` range tasks. */
@@ -67,7 +73,7 @@ export async function parallelPasses(
   // Started first: the workers load their modules while this thread plans the tasks.
   const threads = Array.from({ length: options.jobs - 1 }, () => new WorkerThread(options.workerModule, settings));
   try {
-    const { tasks, slots } = await planTasks(files, sizes, ctx, options.rangeBytes ?? RANGE_BYTES);
+    const { tasks, slots } = await planTasks(files, sizes, ctx, options.rangeBytes ?? RANGE_BYTES, options.minLineBytes ?? MIN_RANGE_LINE_BYTES);
     // A thread with nothing to do costs its start only.
     for (const t of threads.splice(Math.max(0, tasks.length - 1))) void t.terminate();
     // null: a split file whose groups were not contiguous, until it is audited again (below).
@@ -152,15 +158,15 @@ function spooled(pass: FilePass, spool: Spool | undefined): FilePass {
   return { ...pass, findings: [], spooled: part.finish() };
 }
 
-/** A task per file, or per line range of a large file whose format reads line by line. */
-async function planTasks(files: readonly string[], sizes: readonly number[], ctx: TaskContext, rangeBytes: number): Promise<{ tasks: Task[]; slots: Slot[] }> {
+/** A task per file, or per line range of a large file of long rows whose format reads line by line. */
+async function planTasks(files: readonly string[], sizes: readonly number[], ctx: TaskContext, rangeBytes: number, minLineBytes: number): Promise<{ tasks: Task[]; slots: Slot[] }> {
   const tasks: Task[] = [];
   const slots: Slot[] = [];
   for (let i = 0; i < files.length; i++) {
     const file = files[i];
     // The format and the cuts are looked for at once; the cuts count only for a format read line by line.
     const [format, cuts] = sizes[i] >= 2 * rangeBytes ? await Promise.all([splitFormat(file, ctx), planRanges(file, rangeBytes).catch(() => null)]) : [null, null];
-    const ranges = format !== null ? cuts : null;
+    const ranges = format !== null && cuts !== null && longRows(cuts, minLineBytes) ? cuts : null;
     slots.push({ file, first: tasks.length, ranges: ranges?.length ?? 0, stage: ranges ? new SplitFile(file, format, ctx) : null });
     if (ranges) for (const range of ranges) tasks.push({ kind: 'range', file, format: format!, range });
     else tasks.push({ kind: 'file', file });
