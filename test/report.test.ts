@@ -6,7 +6,9 @@ import type { RunResult } from '../src/engine/result.js';
 import { displayPath, formatNumber, formatValuePair } from '../src/report/format.js';
 import { DEFAULT_FORMAT, findReporter, reporters } from '../src/report/index.js';
 import { buildJsonReport, encodeEvidence, renderJson, toolVersion } from '../src/report/json.js';
-import { MAX_ROWS_PER_RULE, renderMarkdown } from '../src/report/markdown.js';
+import { MAX_ROWS_PER_RULE, digestFindings, renderMarkdown } from '../src/report/markdown.js';
+import { renderSummary } from '../src/report/summary.js';
+import { IN_REPORT_ORDER, sortFindings } from '../src/engine/order.js';
 import { escapeCell } from '../src/report/format.js';
 import { renderText } from '../src/report/text.js';
 import { displayWidth as width } from '../src/report/layout.js';
@@ -370,5 +372,42 @@ describe('layout', () => {
     expect(width('猫🙂')).toBe(4);
     expect(width('e\u0301')).toBe(1);
     expect(padToWidth('猫', 4)).toBe('猫  ');
+  });
+});
+
+describe('Markdown and summary reports of a large run', () => {
+  /** A spooled-like list: in report order, branded as such, new objects each pass, passes counted. */
+  function spooledList(findings: readonly Finding[]) {
+    const list = {
+      passes: 0,
+      length: findings.length,
+      [IN_REPORT_ORDER]: true,
+      *[Symbol.iterator]() {
+        list.passes++;
+        for (const f of findings) yield { ...f };
+      },
+    };
+    return list;
+  }
+
+  it('read the findings once and keep only what they show of each rule, with the same text as from an array', () => {
+    const base = makeRunResult();
+    const many = sortFindings(Array.from({ length: 3 * MAX_ROWS_PER_RULE + 7 }, (_, i) => ({ ...base.findings[i % base.findings.length], line: i + 1 })));
+    const list = spooledList(many);
+    const lazy = { ...base, findings: list } as unknown as RunResult;
+    expect(renderMarkdown(lazy, options)).toBe(renderMarkdown(withFindings(many, base), options));
+    expect(list.passes).toBe(1);
+    expect(renderSummary(lazy, { ...options, maxFindings: 3 })).toBe(renderSummary(withFindings(many, base), { ...options, maxFindings: 3 }));
+    expect(list.passes).toBe(2);
+
+    const digest = digestFindings(withFindings(many, base), 4);
+    expect(digest.total).toBe(many.length);
+    expect(digest.rules.reduce((n, r) => n + r.count, 0)).toBe(many.length);
+    for (const r of digest.rules) {
+      const own = many.filter((f) => f.ruleId === r.id);
+      expect(r.count).toBe(own.length);
+      expect(digest.shown.get(r.id)).toEqual(own.slice(0, 4));
+    }
+    expect(digestFindings(withFindings(many, base), 0).shown.get(digest.rules[0].id)).toEqual([]);
   });
 });

@@ -6,8 +6,8 @@ import type { Accuracy, FileSummary, RunResult } from '../engine/result.js';
 import { EVIDENCE_LEVELS } from '../engine/coverage.js';
 import type { Finding, Severity } from '../types.js';
 import { countOf, coverageSentence, displayPath, escapeCell, formatDelta, formatPercent, formatValuePair } from './format.js';
-import { compareText, sortFindings } from '../engine/order.js';
-import { countBySeverity, severityRank } from '../engine/severity.js';
+import { compareText, inReportOrder } from '../engine/order.js';
+import { severityRank } from '../engine/severity.js';
 import { markdownTable as table } from './layout.js';
 import { absoluteDocsUrl } from '../project.js';
 import { gateLines } from './gate-text.js';
@@ -17,16 +17,16 @@ import type { ReportOptions } from './reporter.js';
 export const MAX_ROWS_PER_RULE = 200;
 
 export function renderMarkdown(result: RunResult, options: ReportOptions): string {
-  const findings = sortFindings(result.findings);
-  const rules = ruleRows(result, findings);
+  const digest = digestFindings(result, MAX_ROWS_PER_RULE);
+  const { rules } = digest;
   const sections = [
-    [title(findings)],
+    [title(digest)],
     gateSection(options),
     metricImpact(result, options.cwd),
     ['## What was checked', '', coverageSentence(result.summary)],
     filesSection(result, options.cwd),
-    findings.length === 0 ? noFindings(result) : rulesSection(rules),
-    ...rules.map((rule) => ruleFindingsSection(rule, findings, options.cwd)),
+    digest.total === 0 ? noFindings(result) : rulesSection(rules),
+    ...rules.map((rule) => ruleFindingsSection(rule, digest.shown.get(rule.id)!, options.cwd)),
   ];
   return `${sections.filter((s) => s.length > 0).map((s) => s.join('\n')).join('\n\n')}\n`;
 }
@@ -37,14 +37,10 @@ export function gateSection(options: ReportOptions): string[] {
   return lines.length === 0 ? [] : ['## CI gate', '', ...lines.map((l) => `- ${escapeCell(l)}`)];
 }
 
-function title(findings: readonly Finding[]): string {
-  if (findings.length === 0) return '# evalaudit: no findings';
-  return `# evalaudit: ${countOf(findings.length, 'finding')} (${severityCounts(findings)})`;
-}
-
-function severityCounts(findings: readonly Finding[]): string {
-  const c = countBySeverity(findings);
-  return `${countOf(c.error, 'error')}, ${countOf(c.warning, 'warning')}, ${countOf(c.info, 'info', 'info')}`;
+function title(digest: FindingsDigest): string {
+  if (digest.total === 0) return '# evalaudit: no findings';
+  const c = digest.bySeverity;
+  return `# evalaudit: ${countOf(digest.total, 'finding')} (${countOf(c.error, 'error')}, ${countOf(c.warning, 'warning')}, ${countOf(c.info, 'info', 'info')})`;
 }
 
 // ── Metric impact ────────────────────────────────────────────────────────────
@@ -112,14 +108,35 @@ export interface RuleRow {
   docs: string;
 }
 
-/** One row per rule with findings: most severe first, then most findings, then by id. */
-export function ruleRows(result: RunResult, findings: readonly Finding[]): RuleRow[] {
+/** What the Markdown reports show of the findings, gathered in one pass over them in report order. */
+export interface FindingsDigest {
+  total: number;
+  bySeverity: Record<Severity, number>;
+  /** One row per rule with findings: most severe first, then most findings, then by id. */
+  rules: RuleRow[];
+  /** Each rule's first findings (at most `keep` of them), in report order. */
+  shown: Map<string, Finding[]>;
+}
+
+/**
+ * The findings' counts and each rule's first `keep` findings: a report that shows a bounded
+ * number per rule holds only those, not every finding of the run (which may be read back from
+ * disk as it is iterated: finding-spool.ts).
+ */
+export function digestFindings(result: RunResult, keep: number): FindingsDigest {
   const byId = new Map<string, RuleRow>();
-  for (const f of findings) {
+  const shown = new Map<string, Finding[]>();
+  const bySeverity: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
+  let total = 0;
+  for (const f of inReportOrder(result.findings)) {
+    total++;
+    bySeverity[f.severity]++;
     const row = byId.get(f.ruleId);
     if (row) {
       row.count++;
       if (severityRank(f.severity) < severityRank(row.severity)) row.severity = f.severity;
+      const own = shown.get(f.ruleId)!;
+      if (own.length < keep) own.push(f);
       continue;
     }
     // Findings the engine itself raises (an unreadable record) may have no rule metadata.
@@ -131,10 +148,12 @@ export function ruleRows(result: RunResult, findings: readonly Finding[]): RuleR
       summary: meta?.summary ?? '',
       docs: absoluteDocsUrl(meta?.docs, f.ruleId),
     });
+    shown.set(f.ruleId, keep > 0 ? [f] : []);
   }
-  return [...byId.values()].sort(
+  const rules = [...byId.values()].sort(
     (a, b) => severityRank(a.severity) - severityRank(b.severity) || b.count - a.count || compareText(a.id, b.id),
   );
+  return { total, bySeverity, rules, shown };
 }
 
 export function ruleLink(rule: RuleRow): string {
@@ -159,14 +178,12 @@ function noFindings(result: RunResult): string[] {
 
 // ── Findings, rule by rule ───────────────────────────────────────────────────
 
-function ruleFindingsSection(rule: RuleRow, findings: readonly Finding[], cwd: string | undefined): string[] {
-  const own = findings.filter((f) => f.ruleId === rule.id);
-  const shown = own.slice(0, MAX_ROWS_PER_RULE);
+function ruleFindingsSection(rule: RuleRow, shown: readonly Finding[], cwd: string | undefined): string[] {
   const lines = [`### ${ruleLink(rule)} (${rule.severity}, ${rule.count})`, ''];
   if (rule.summary !== '') lines.push(escapeCell(rule.summary), '');
   lines.push(...table(['Location', 'Record', 'Recorded', 'Expected', 'Message'], 'llrrl', shown.map((f) => findingRow(f, cwd))));
-  if (own.length > shown.length) {
-    lines.push('', `…and ${own.length - shown.length} more not shown here; \`--format json\` lists them all.`);
+  if (rule.count > shown.length) {
+    lines.push('', `…and ${rule.count - shown.length} more not shown here; \`--format json\` lists them all.`);
   }
   return lines;
 }

@@ -7,10 +7,9 @@
  */
 import type { RunResult } from '../engine/result.js';
 import type { Finding } from '../types.js';
-import { sortFindings } from '../engine/order.js';
 import { countOf, coverageSentence, displayPath, escapeCell, formatDelta } from './format.js';
 import { markdownTable } from './layout.js';
-import { accuracyRow, findingRow, gateSection, impactSentence, ruleLink, ruleRows, type RuleRow } from './markdown.js';
+import { accuracyRow, digestFindings, findingRow, gateSection, impactSentence, ruleLink, type FindingsDigest, type RuleRow } from './markdown.js';
 import { keyLine } from './gate-text.js';
 import type { ReportOptions } from './reporter.js';
 
@@ -26,35 +25,34 @@ const MAX_FILE_ROWS = 10;
 const MAX_STALE_ROWS = 10;
 
 export function renderSummary(result: RunResult, options: ReportOptions): string {
-  const findings = sortFindings(result.findings);
-  const rules = ruleRows(result, findings);
-  const byRule = new Map<string, Finding[]>(rules.map((r) => [r.id, []]));
-  for (const f of findings) byRule.get(f.ruleId)!.push(f);
   let perRule = Math.max(0, Math.floor(options.maxFindings ?? DEFAULT_MAX_FINDINGS));
+  // No more than the first perRule of each rule is ever shown: only those are held.
+  const digest = digestFindings(result, perRule);
   for (;;) {
-    const text = compose(result, options, findings, rules, byRule, perRule);
+    const text = compose(result, options, digest, perRule);
     if (text.length <= SUMMARY_MAX_CHARS) return text;
     if (perRule === 0) return cut(text);
     perRule = Math.floor(perRule / 2);
   }
 }
 
-function compose(result: RunResult, options: ReportOptions, findings: readonly Finding[], rules: readonly RuleRow[], byRule: ReadonlyMap<string, Finding[]>, perRule: number): string {
+function compose(result: RunResult, options: ReportOptions, digest: FindingsDigest, perRule: number): string {
+  const { rules } = digest;
   const sections = [
-    [heading(result, findings, options)],
+    [heading(result, digest.total, options)],
     gateSection(options),
     impact(result, options.cwd),
     [`**What was checked:** ${escapeCell(coverageSentence(result.summary))}`],
     rules.length === 0 ? [] : markdownTable(['Rule', 'Severity', 'Findings'], 'llr', rules.map((r) => [ruleLink(r), r.severity, String(r.count)])),
-    ...(perRule === 0 ? [] : rules.map((r) => ruleFindings(r, byRule.get(r.id)!, perRule, options.cwd))),
+    ...(perRule === 0 ? [] : rules.map((r) => ruleFindings(r, digest.shown.get(r.id)!, perRule, options.cwd))),
     stale(options),
   ];
   return `${sections.filter((s) => s.length > 0).map((s) => s.join('\n')).join('\n\n')}\n`;
 }
 
-function heading(result: RunResult, findings: readonly Finding[], options: ReportOptions): string {
+function heading(result: RunResult, total: number, options: ReportOptions): string {
   const c = result.summary.findings;
-  const counts = findings.length === 0 ? 'no findings' : `${countOf(findings.length, 'finding')} (${countOf(c.error, 'error')}, ${countOf(c.warning, 'warning')}, ${countOf(c.info, 'info', 'info')})`;
+  const counts = total === 0 ? 'no findings' : `${countOf(total, 'finding')} (${countOf(c.error, 'error')}, ${countOf(c.warning, 'warning')}, ${countOf(c.info, 'info', 'info')})`;
   const verdict = options.gate === undefined ? '' : options.gate.passed ? '✅ passed: ' : '❌ failed: ';
   return `## evalaudit: ${verdict}${counts}`;
 }
@@ -80,7 +78,7 @@ function ruleFindings(rule: RuleRow, own: readonly Finding[], perRule: number, c
     return [location, record, recorded, expected, message];
   });
   const lines = [`#### ${ruleLink(rule)} (${rule.severity}, ${rule.count})`, '', ...markdownTable(['Location', 'Record', 'Recorded', 'Expected', 'Message'], 'llrrl', rows)];
-  if (own.length > rows.length) lines.push('', `…and ${own.length - rows.length} more.`);
+  if (rule.count > rows.length) lines.push('', `…and ${rule.count - rows.length} more.`);
   return lines;
 }
 
