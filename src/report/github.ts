@@ -6,7 +6,7 @@
  */
 import type { Finding, Severity } from '../types.js';
 import type { RunResult } from '../engine/result.js';
-import { sortFindings } from '../engine/order.js';
+import { inReportOrder } from '../engine/order.js';
 import { SEVERITIES } from '../engine/severity.js';
 import { absoluteDocsUrl } from '../project.js';
 import { countOf, displayPath, escapeUnprintable, formatPercent } from './format.js';
@@ -37,11 +37,13 @@ function command(kind: string, properties: Record<string, string | number | unde
 }
 
 export function renderGithub(result: RunResult, options: ReportOptions): string {
-  const findings = sortFindings(result.findings);
   const docs = new Map(result.rules.map((r) => [r.id, r.docs]));
   const shown: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
   const lines: string[] = [];
-  for (const f of findings) {
+  let total = 0;
+  // One pass in report order, holding only the annotations written.
+  for (const f of inReportOrder(result.findings)) {
+    total++;
     if (shown[f.severity] >= ANNOTATIONS_PER_SEVERITY) continue;
     shown[f.severity]++;
     lines.push(annotation(f, absoluteDocsUrl(docs.get(f.ruleId), f.ruleId), options.cwd));
@@ -58,7 +60,7 @@ export function renderGithub(result: RunResult, options: ReportOptions): string 
     if (stale.length > listed.length) listed.push(`…and ${stale.length - listed.length} more`);
     lines.push(command('notice', { title: 'evalaudit baseline' }, `${countOf(stale.length, 'stale baseline entry', 'stale baseline entries')} (no longer found):\n${listed.join('\n')}`));
   }
-  lines.push(closing(result, findings, shown, options));
+  lines.push(closing(result, total, shown, options));
   return `${lines.join('\n')}\n`;
 }
 
@@ -69,10 +71,10 @@ function annotation(f: Finding, docsUrl: string, cwd: string | undefined): strin
 }
 
 /** One plain log line: the totals, what was left unannotated, what the baseline took out. */
-function closing(result: RunResult, findings: readonly Finding[], shown: Record<Severity, number>, options: ReportOptions): string {
+function closing(result: RunResult, total: number, shown: Record<Severity, number>, options: ReportOptions): string {
   const c = result.summary.findings;
-  const parts = [`evalaudit: ${countOf(findings.length, 'finding')} (${countOf(c.error, 'error')}, ${countOf(c.warning, 'warning')}, ${countOf(c.info, 'info', 'info')})`];
-  const hidden = findings.length - SEVERITIES.reduce((n, s) => n + shown[s], 0);
+  const parts = [`evalaudit: ${countOf(total, 'finding')} (${countOf(c.error, 'error')}, ${countOf(c.warning, 'warning')}, ${countOf(c.info, 'info', 'info')})`];
+  const hidden = total - SEVERITIES.reduce((n, s) => n + shown[s], 0);
   if (hidden > 0) parts.push(`${hidden} not annotated (GitHub shows ${ANNOTATIONS_PER_SEVERITY} of each kind per step; the JSON report and the step summary list them)`);
   const baseline = options.gate?.baseline;
   if (baseline) parts.push(`${baseline.suppressed.length} suppressed by the baseline, ${countOf(baseline.stale.length, 'stale entry', 'stale entries')}`);
