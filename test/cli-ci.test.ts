@@ -11,6 +11,7 @@ import { Ajv } from 'ajv';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main, useColor } from '../src/cli.js';
 import { progressLine, startProgress } from '../src/cli/progress.js';
+import { openProgress } from '../src/cli/terminal.js';
 import { displayWidth } from '../src/report/layout.js';
 import { toolVersion } from '../src/project.js';
 import { junitErrors, sarifErrors } from './helpers/ci-schemas.js';
@@ -313,7 +314,7 @@ describe('terminal', () => {
     expect(readFileSync(join(dir, 't.txt'), 'utf8')).not.toContain('\u001b');
   });
 
-  it('the progress line fits the width, shows files done / total, and is cleared (also on Ctrl-C)', () => {
+  it('the progress line fits the width, shows files done / total, and is cleared (also on Ctrl-C)', async () => {
     for (const columns of [20, 40, 80]) {
       const line = progressLine(4096, `/very/long/path/${'deep/'.repeat(30)}run.jsonl`, { done: 3, total: 12 }, columns);
       expect(displayWidth(line)).toBeLessThanOrEqual(columns - 1);
@@ -329,6 +330,14 @@ describe('terminal', () => {
     expect(written).toBe('\r\u001b[2Kevalaudit: 1/1 files, 10 records  a.jsonl\r\u001b[2K');
     expect(process.listenerCount('SIGINT')).toBe(before);
     expect(startProgress(stream, { CI: 'true' })).toBeUndefined();
+    // The CLI's way in: the module is loaded only for a watched stream.
+    expect(await openProgress({ ...stream, isTTY: false } as NodeJS.WriteStream, {})).toBeUndefined();
+    expect(await openProgress(stream, { CI: '1' })).toBeUndefined();
+    const opened = (await openProgress(stream, {}))!;
+    written = '';
+    opened.update(3, 'b.jsonl', { done: 1, total: 1 });
+    opened.stop();
+    expect(written).toBe('\r\u001b[2Kevalaudit: 1/1 files, 3 records  b.jsonl\r\u001b[2K');
   });
 
   it('creates the folders of an output path', async () => {

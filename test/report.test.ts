@@ -410,4 +410,22 @@ describe('Markdown and summary reports of a large run', () => {
     }
     expect(digestFindings(withFindings(many, base), 0).shown.get(digest.rules[0].id)).toEqual([]);
   });
+
+  it("a rule's row: its configured severity, raised by a more severe finding; a rule without metadata takes its findings' worst", () => {
+    const base = makeRunResult();
+    const meta = base.rules[0];
+    const f0 = base.findings[0];
+    const mixed: Finding[] = [
+      { ...f0, ruleId: meta.id, severity: 'info', line: 1 },
+      { ...f0, ruleId: meta.id, severity: 'error', line: 2 },
+      { ...f0, ruleId: 'no-meta-rule', severity: 'info', line: 3 },
+      { ...f0, ruleId: 'no-meta-rule', severity: 'warning', line: 4 },
+      { ...f0, ruleId: 'no-meta-rule', severity: 'info', line: 5 },
+    ];
+    const { rules } = digestFindings(withFindings(mixed, base), 10);
+    expect(rules.map((r) => [r.id, r.severity, r.count])).toEqual([
+      [meta.id, 'error', 2],
+      ['no-meta-rule', 'warning', 3],
+    ]);
+  });
 });

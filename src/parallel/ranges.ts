@@ -76,8 +76,8 @@ function byteAt(fd: number, at: number): number {
  * Whether a file's rows are long enough for its ranges to be worth sharing: the main thread
  * runs the file stage of every record (groups, duplicate ids, the precision pool) and takes in
  * each record's posted outcome, a cost per record whatever its size. On rows of ~500 B that
- * alone takes as long as one thread's whole audit (440 MB of score rows: 5.9 s on two threads
- * against 3.8 s on one); on top-k rows of ~9 kB the ranges' own work dwarfs it. The average is
+ * alone takes as long as one thread's whole audit (440 MB of score rows: 6.4 s on two threads
+ * against 3.7–4.7 s on one); on top-k rows of ~9 kB the ranges' own work dwarfs it. The average is
  * of the rows before the last range.
  */
 export function longRows(ranges: readonly LineRange[], minLineBytes: number): boolean {

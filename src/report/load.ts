@@ -2,7 +2,7 @@
  * The report formats as the CLI loads them: by name, each format's module imported only when a
  * run asks for it. The Markdown, text and summary reports need string-width and wrap-ansi
  * (~35 ms to load); a run that writes JSON or SARIF never loads them. `index.ts` is the same
- * registry for the library, loaded whole (test/report.test.ts checks the two agree).
+ * registry for the library, loaded whole (test/report-chunks.test.ts checks the two agree).
  */
 import type { ChunkedReporter } from './reporter.js';
 
