@@ -73,6 +73,9 @@ describe('several reports in one run', () => {
   it.each([
     [['--report', 'json', '--report', 'text'], /only one report can go to stdout, but json and text would/],
     [['--report', 'sarf=x.sarif'], /unknown report format "sarf" \(did you mean "sarif"\?\)/],
+    [['--format', 'mardown'], /^evalaudit: --format: unknown value "mardown" \(did you mean "markdown"\?\); choices: markdown, json, text, summary, github, sarif, junit\n/],
+    [['--fail-on', 'warnng'], /--fail-on: unknown value "warnng" \(did you mean "warning"\?\); choices: error, warning, info, none/],
+    [['--precision', 'q"x'], /--precision: unknown value "q\\"x"; choices: auto, fp32, bf16, fp16\n/],
     [['--report', 'json=/tmp/same.json', '--report', 'sarif=/tmp/same.json'], /two reports would be written to \/tmp\/same.json/],
   ])('refuses %j with exit 2', async (args, message) => {
     const r = await run('audit', 'sample-runs', ...(args as string[]));

@@ -25,6 +25,13 @@ import { UsageError } from './usage-error.js';
 /** yargs' own words for an unknown flag: `Unknown argument: forma` / `Unknown arguments: a, b`. */
 function withSuggestions(message: string, argv: readonly string[]): string {
   if (message.startsWith('Did you mean')) return `unknown command ${JSON.stringify(argv[0])}: ${message.replace(/^Did/, 'did')}`;
+  // `Invalid values:\n  Argument: format, Given: "mardown", Choices: "markdown", "json", …`: one line, with the closest choice.
+  const bad = /^Invalid values:\s+Argument: ([\w-]+), Given: ("(?:[^"\\]|\\.)*"), Choices: (.+)$/s.exec(message);
+  if (bad) {
+    const given = JSON.parse(bad[2]) as string;
+    const choices = [...bad[3].matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => JSON.parse(`"${m[1]}"`) as string);
+    return `--${bad[1]}: unknown value ${JSON.stringify(given)}${didYouMean(given, choices)}; choices: ${choices.join(', ')}`;
+  }
   const m = /^Unknown arguments?: (.+)$/.exec(message);
   if (!m) return message;
   // yargs lists a misspelt kebab-case flag twice, as given and camel-cased; name it once.
