@@ -27,6 +27,14 @@ describe('IdSet', () => {
     expect(ours.has('q1-c9')).toBe(false);
   });
 
+  it('keeps sets apart (their empty tables start shared, and each gets its own on its first id)', () => {
+    const sets = [new IdSet(), new IdSet(), new IdSet()];
+    for (let i = 0; i < 500; i++) expect(sets[i % 3].add(`id-${i}`)).toBe(true);
+    for (let i = 0; i < 500; i++) for (let k = 0; k < 3; k++) expect(sets[k].has(`id-${i}`)).toBe(i % 3 === k);
+    expect(new IdSet().has('id-0')).toBe(false);
+    expect(sets.map((s) => s.size)).toEqual([167, 167, 166]);
+  });
+
   it('stores long ids (longer than a chunk) exactly', () => {
     const ours = new IdSet();
     const long = 'x'.repeat(200_000);

@@ -10,7 +10,7 @@ import { readLineBatches } from '../src/ingest/lines.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openText, type TextSource } from '../src/ingest/text.js';
+import { openText, openTextRange, type TextSource } from '../src/ingest/text.js';
 
 function source(pieces: Buffer[] | string[]): TextSource {
   const bytes = typeof pieces[0] !== 'string';
@@ -127,6 +127,32 @@ describe('line splitting', () => {
       done = true;
       expect(lines).toBe(400_000);
       expect(turns).toBeGreaterThanOrEqual(10);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.runIf(process.platform === 'linux')('closes the file however a reader stops: at the end, early, before the first read, a range never read', async () => {
+    const { readdirSync } = await import('node:fs');
+    const open = () => readdirSync('/proc/self/fd').length;
+    const dir = await mkdtemp(join(tmpdir(), 'evalaudit-fds-'));
+    const file = join(dir, 'run.jsonl');
+    await writeFile(file, 'x'.repeat(600_000) + '\n');
+    // A stop's close may finish a turn later (an async generator's finally): let it.
+    const settle = () => new Promise((r) => setTimeout(r, 10));
+    try {
+      const before = open();
+      for (let i = 0; i < 10; i++) {
+        for await (const _ of (await openText(file)).chunks());
+        for await (const _ of (await openText(file)).chunks()) break;
+        const peeked = await openText(file);
+        await peeked.peek(5);
+        peeked.close();
+        (await openText(file)).close();
+        (await openTextRange(file, 0, 100)).close();
+      }
+      await settle();
+      expect(open()).toBe(before);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -28,10 +28,16 @@ const KIND_UTF16 = 2;
 const SUB_BITS = 6;
 const SUB_SHIFT = 32 - SUB_BITS;
 const FIRST_CAPACITY = 16;
+/** All slots empty; shared by every table that holds no id yet (see IdSet.tables). */
+const EMPTY_TABLE = new Uint32Array(FIRST_CAPACITY * 2);
 
 export class IdSet {
-  /** Per table, two words per slot: the id's hash, then its entry's offset + 1 (0 = empty slot). */
-  private readonly tables = Array.from({ length: 1 << SUB_BITS }, () => new Uint32Array(FIRST_CAPACITY * 2));
+  /**
+   * Per table, two words per slot: the id's hash, then its entry's offset + 1 (0 = empty slot).
+   * Every table starts as the one shared empty table, never written, and gets its own on its
+   * first id: a file of a few records makes two sets, which would otherwise allocate 128 tables.
+   */
+  private readonly tables: Uint32Array[] = new Array<Uint32Array>(1 << SUB_BITS).fill(EMPTY_TABLE);
   private readonly masks = new Uint32Array(1 << SUB_BITS).fill(FIRST_CAPACITY - 1);
   private readonly counts = new Uint32Array(1 << SUB_BITS);
   private chunks: (Uint8Array | null)[] = [];
@@ -56,6 +62,7 @@ export class IdSet {
     const s = h >>> SUB_SHIFT;
     if (this.find(id, h, s) >= 0) return false;
     if ((this.counts[s] + 1) * 4 > (this.masks[s] + 1) * 3) this.grow(s);
+    else if (this.tables[s] === EMPTY_TABLE) this.tables[s] = new Uint32Array(FIRST_CAPACITY * 2);
     const offset = this.store(id);
     const t = this.tables[s];
     const mask = this.masks[s];

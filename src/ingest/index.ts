@@ -2,6 +2,7 @@
  * Ingest: paths → files → rows → canonical items. A detector picks one adapter per file from
  * its content; `--input-format` overrides it.
  */
+import { statSync } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, extname } from 'node:path';
 import type { InvalidCode, RawItem } from '../types.js';
@@ -110,7 +111,11 @@ async function walk(dir: string, found: Map<string, string>, visited: Set<string
  */
 export async function rereadable(file: string): Promise<boolean> {
   if (file === STDIN) return false;
-  return (await stat(file).catch(() => null))?.isFile() ?? false;
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** The container its name says; a name without a known extension (a pipe, `/dev/stdin`) is judged from the content. */

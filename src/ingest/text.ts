@@ -12,8 +12,8 @@
  *   the byte level and decode each line once (rows.ts): decoding whole chunks and cutting the
  *   string costs more.
  */
-import { close, closeSync, createReadStream, constants, open as openFd, openSync, read, readSync, type Stats } from 'node:fs';
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { close, closeSync, createReadStream, constants, open as openFd, openSync, read, readSync, statSync, type Stats } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { setImmediate as turn } from 'node:timers/promises';
 import { Socket } from 'node:net';
@@ -54,7 +54,8 @@ export const STDIN = '<stdin>';
 /** Opens a file for reading as text. Rejects (with the system's error) when it cannot be opened. */
 export async function openText(file: string): Promise<TextSource> {
   if (file === STDIN) return new DecodedSource(file, process.stdin[Symbol.asyncIterator]() as AsyncIterator<Buffer>);
-  const info = await stat(file);
+  // Synchronous, as the reads are (see fileChunks): a stat waits for the thread pool otherwise, ~0.1 ms a file here.
+  const info = statSync(file);
   const bytes = info.isFIFO() ? await fifoBytes(file) : await fileBytes(file, info);
   return new DecodedSource(file, bytes);
 }
@@ -64,30 +65,63 @@ export async function openText(file: string): Promise<TextSource> {
  * line starts. A byte-order mark is the file's only at its start.
  */
 export async function openTextRange(file: string, start: number, end: number): Promise<TextSource> {
-  return new DecodedSource(file, fileChunks(file, start, end), start === 0);
+  return new DecodedSource(file, fileChunks(openSync(file, 'r'), start, end), start === 0);
 }
 
 async function fileBytes(file: string, info: Stats): Promise<AsyncIterator<Buffer>> {
   // Opened here so that a file that cannot be read fails now, before any reader starts.
+  if (info.isFile()) return fileChunks(openSync(file, 'r'), 0, Infinity);
   const handle = await open(file, 'r');
-  if (info.isFile()) return fileChunks(handle, 0, Infinity);
   const stream = createReadStream('', { fd: handle, highWaterMark: 1 << 16 });
   return stream[Symbol.asyncIterator]();
 }
 
 /**
- * Bytes [start, end) of a regular file, CHUNK_BYTES at a time into one buffer used again for
- * every read (a chunk stays valid until the next is asked for). Read synchronously: a regular
- * file's read is a copy from the page cache, tens of microseconds, where a read handed to
- * libuv's thread pool waits for that thread on a machine whose cores are busy (measured: ~7% of
- * a score-only audit spent idle, 10–15% slower in all). The event loop still turns once a chunk.
- * The file is closed when done or stopped. Given a path (a range of a file, read by one
- * thread), it is opened when first read, and opened and closed synchronously too: a file cut
- * into 50 ranges would otherwise wait for the thread pool 100 times.
+ * Closes the descriptor of a file's chunks that were dropped while suspended (a generator left
+ * at a yield runs no `finally`), as Node closes a FileHandle that is collected.
  */
-async function* fileChunks(opened: FileHandle | string, start: number, end: number): AsyncGenerator<Buffer> {
-  // Opened in here, not by the caller: a generator stopped before its first read never runs its finally.
-  const fd = typeof opened === 'string' ? openSync(opened, 'r') : opened.fd;
+const dropped = new FinalizationRegistry<number>((fd) => {
+  try {
+    closeSync(fd);
+  } catch {
+    // closed already
+  }
+});
+
+/**
+ * Bytes [start, end) of a regular file open as `fd`, CHUNK_BYTES at a time into one buffer used
+ * again for every read (a chunk stays valid until the next is asked for). Opened, read and
+ * closed synchronously: a regular file's read is a copy from the page cache, tens of
+ * microseconds, where a call handed to libuv's thread pool waits for that thread on a machine
+ * whose cores are busy (measured: ~7% of a score-only audit spent idle, 10–15% slower in all;
+ * an open and a close cost ~0.2 ms a file, a run of many small files a fifth slower). The event
+ * loop still turns once a chunk. The file is closed when read to its end, when stopped (`return`,
+ * also before the first read, where a generator would run no `finally`), or when dropped.
+ */
+function fileChunks(fd: number, start: number, end: number): AsyncIterator<Buffer> {
+  const token = {};
+  const chunks = readChunks(fd, start, end, token);
+  dropped.register(chunks, fd, token);
+  let started = false;
+  const release = () => {
+    if (started) return;
+    started = true;
+    dropped.unregister(token);
+    closeSync(fd);
+  };
+  return {
+    next: () => {
+      started = true;
+      return chunks.next();
+    },
+    return: (value?: unknown) => {
+      release();
+      return chunks.return(value);
+    },
+  };
+}
+
+async function* readChunks(fd: number, start: number, end: number, token: object): AsyncGenerator<Buffer> {
   const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   try {
     for (let position = start; position < end; ) {
@@ -100,8 +134,8 @@ async function* fileChunks(opened: FileHandle | string, start: number, end: numb
       await turn();
     }
   } finally {
-    if (typeof opened === 'string') closeSync(fd);
-    else await opened.close();
+    dropped.unregister(token);
+    closeSync(fd);
   }
 }
 
