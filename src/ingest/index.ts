@@ -2,7 +2,6 @@
  * Ingest: paths → files → rows → canonical items. A detector picks one adapter per file from
  * its content; `--input-format` overrides it.
  */
-import { statSync } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, extname } from 'node:path';
 import type { InvalidCode, RawItem } from '../types.js';
@@ -57,7 +56,7 @@ const DETECT_ROWS = 20;
  * Symbolic links count as what they point to, and each real file is read once however many
  * paths lead to it (a `latest` link beside its run, a link back up the tree).
  */
-export { STDIN } from './text.js';
+export { STDIN, rereadable } from './text.js';
 
 export async function listInputFiles(paths: readonly string[]): Promise<string[]> {
   const found = new Map<string, string>(); // real path → first path that reached it
@@ -102,19 +101,6 @@ async function walk(dir: string, found: Map<string, string>, visited: Set<string
     if (!kind) continue;
     if (kind.isDirectory()) await walk(p, found, visited);
     else if (kind.isFile() && (INPUT_EXTENSIONS as readonly string[]).includes(extname(e.name).toLowerCase())) await addFile(p, found);
-  }
-}
-
-/**
- * Whether the file can be read a second time from its start with the same content: a regular
- * file can; standard input, a FIFO or a device cannot.
- */
-export async function rereadable(file: string): Promise<boolean> {
-  if (file === STDIN) return false;
-  try {
-    return statSync(file).isFile();
-  } catch {
-    return false;
   }
 }
 

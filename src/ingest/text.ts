@@ -61,6 +61,19 @@ export async function openText(file: string): Promise<TextSource> {
 }
 
 /**
+ * Whether the file can be read a second time from its start with the same content: a regular
+ * file can; standard input, a FIFO or a device cannot.
+ */
+export async function rereadable(file: string): Promise<boolean> {
+  if (file === STDIN) return false;
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Bytes [start, end) of a regular UTF-8 file as text: one thread's share of a large file, cut at
  * line starts. A byte-order mark is the file's only at its start.
  */
@@ -76,17 +89,8 @@ async function fileBytes(file: string, info: Stats): Promise<AsyncIterator<Buffe
   return stream[Symbol.asyncIterator]();
 }
 
-/**
- * Closes the descriptor of a file's chunks that were dropped while suspended (a generator left
- * at a yield runs no `finally`), as Node closes a FileHandle that is collected.
- */
-const dropped = new FinalizationRegistry<number>((fd) => {
-  try {
-    closeSync(fd);
-  } catch {
-    // closed already
-  }
-});
+/** Closes the descriptor of chunks dropped while suspended (a generator left at a yield runs no `finally`), as Node does a FileHandle's. */
+const dropped = new FinalizationRegistry<number>((fd) => closeSync(fd));
 
 /**
  * Bytes [start, end) of a regular file open as `fd`, CHUNK_BYTES at a time into one buffer used
