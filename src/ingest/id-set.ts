@@ -13,7 +13,8 @@
  *   ids would otherwise briefly need 24 MB);
  * - the entry: 1 B of kind, the length (1 B below 128 code units, 2 B below 16,384), then the
  *   code units, 1 B each when all are below 256 (Latin-1), else 2 B each; a number is 1 + 8 B.
- *   Entries are packed in 64 KiB chunks, so at most one chunk is partly empty.
+ *   Entries are packed in 64 KiB chunks, so at most one chunk is partly empty (the first starts
+ *   at 1 KiB and doubles: a file of a few records does not allocate 64 KiB for its ids).
  * For an id of 12 ASCII characters that is 25 to 36 B; n ids never take more than
  * 21.3·n + Σ(entry bytes) + 72 KiB (the 64 tables start at 128 B each; entries fill 64 KiB chunks).
  */
@@ -21,6 +22,8 @@ import type { RawItem, RecordId } from '../types.js';
 
 const CHUNK_BITS = 16;
 const CHUNK = 1 << CHUNK_BITS;
+/** Bytes the first chunk starts with (it doubles up to CHUNK as it fills). */
+const FIRST_CHUNK = 1024;
 const KIND_NUMBER = 0;
 const KIND_LATIN1 = 1;
 const KIND_UTF16 = 2;
@@ -197,6 +200,14 @@ export class IdSet {
   private reserve(bytes: number): number {
     const at = this.end % CHUNK;
     if (this.end > 0 && at !== 0 && at + bytes <= CHUNK) {
+      const index = Math.floor(this.end / CHUNK);
+      const chunk = this.chunks[index]!;
+      // Only the first chunk starts small (a file of a few records needs a few bytes): it doubles.
+      if (at + bytes > chunk.length) {
+        const bigger = new Uint8Array(Math.min(CHUNK, Math.max(at + bytes, 2 * chunk.length)));
+        bigger.set(chunk);
+        this.chunks[index] = bigger;
+      }
       this.end += bytes;
       return this.end - bytes;
     }
@@ -206,7 +217,7 @@ export class IdSet {
     // Offsets + 1 must fit 32 bits.
     if (index + span >= 2 ** (32 - CHUNK_BITS)) throw new RangeError('IdSet: more than 4 GiB of ids');
     while (this.chunks.length < index) this.chunks.push(null);
-    this.chunks.push(new Uint8Array(span === 1 ? CHUNK : bytes));
+    this.chunks.push(new Uint8Array(span > 1 ? bytes : index === 0 ? Math.min(CHUNK, Math.max(FIRST_CHUNK, bytes)) : CHUNK));
     for (let k = 1; k < span; k++) this.chunks.push(null);
     // After a long entry the next one starts a chunk of its own.
     this.end = span === 1 ? start + bytes : start + span * CHUNK;

@@ -2,7 +2,8 @@
  * Ingest: paths → files → rows → canonical items. A detector picks one adapter per file from
  * its content; `--input-format` overrides it.
  */
-import { readdir, realpath, stat } from 'node:fs/promises';
+import { realpathSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import { join, extname } from 'node:path';
 import type { InvalidCode, RawItem } from '../types.js';
 import type { AdapterOptions, Container, FormatAdapter } from './adapter.js';
@@ -83,12 +84,21 @@ export async function listInputFiles(paths: readonly string[]): Promise<string[]
 }
 
 async function addFile(p: string, found: Map<string, string>): Promise<void> {
-  const real = await realpath(p).catch(() => p);
+  const real = realPath(p);
   if (!found.has(real)) found.set(real, p);
 }
 
+/** The path with links resolved (itself when that fails). Synchronous: a tree of 1000 files waited ~0.2 s for the thread pool. */
+function realPath(p: string): string {
+  try {
+    return realpathSync.native(p);
+  } catch {
+    return p;
+  }
+}
+
 async function walk(dir: string, found: Map<string, string>, visited: Set<string>): Promise<void> {
-  const real = await realpath(dir).catch(() => dir);
+  const real = realPath(dir);
   if (visited.has(real)) return; // a link loop, or a directory reached twice
   visited.add(real);
   const entries = await readdir(dir, { withFileTypes: true });

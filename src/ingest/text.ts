@@ -125,8 +125,11 @@ function fileChunks(fd: number, start: number, end: number): AsyncIterator<Buffe
   };
 }
 
+/** Read buffers of files read to their end or stopped, used again: a run of many small files would allocate 256 KiB a file. */
+const spare: Buffer[] = [];
+
 async function* readChunks(fd: number, start: number, end: number, token: object): AsyncGenerator<Buffer> {
-  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  const buffer = spare.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES);
   try {
     for (let position = start; position < end; ) {
       const bytesRead = readSync(fd, buffer, 0, Math.min(CHUNK_BYTES, end - position), position);
@@ -140,6 +143,8 @@ async function* readChunks(fd: number, start: number, end: number, token: object
   } finally {
     dropped.unregister(token);
     closeSync(fd);
+    // Its last chunk is no longer valid (the reader asked for the next, or stopped): free to reuse.
+    if (spare.length < 8) spare.push(buffer);
   }
 }
 

@@ -13,7 +13,7 @@
  *   come, so the whole text is never held.
  */
 import { access, chmod, constants, lstat, mkdir, open, realpath, rename, stat, unlink } from 'node:fs/promises';
-import { writeSync } from 'node:fs';
+import { statSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
 export type OutputTarget = { kind: 'stdout' } | { kind: 'file'; path: string; append?: boolean };
@@ -36,7 +36,7 @@ export async function checkTarget(target: OutputTarget, inputs: readonly string[
   if (info?.isDirectory()) throw new OutputError(`cannot write ${path}: it is a directory`);
   if (info) {
     for (const input of inputs) {
-      const other = await stat(input).catch(() => null);
+      const other = statOrNull(input); // synchronous: one stat per input, each waiting for the thread pool otherwise
       if (other && other.dev === info.dev && other.ino === info.ino) {
         throw new OutputError(`${path} is one of the input files (${input}): write the report elsewhere`);
       }
@@ -149,4 +149,12 @@ export function watchStandardStreams(): void {
 /** The exit code to end with: the audit's, unless the report could not be written to stdout. */
 export function finalExitCode(code: number): number {
   return stdoutFailed ? 2 : code;
+}
+
+function statOrNull(path: string): Stats | null {
+  try {
+    return statSync(path);
+  } catch {
+    return null;
+  }
 }
