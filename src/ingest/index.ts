@@ -2,7 +2,7 @@
  * Ingest: paths → files → rows → canonical items. A detector picks one adapter per file from
  * its content; `--input-format` overrides it.
  */
-import { realpathSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, extname } from 'node:path';
 import type { InvalidCode, RawItem } from '../types.js';
@@ -70,7 +70,7 @@ export async function listInputFiles(paths: readonly string[]): Promise<string[]
     }
     let info;
     try {
-      info = await stat(p);
+      info = statSync(p); // synchronous, as the reads are: the audit lists the CLI's list of files again
     } catch (err) {
       throw new InputError(`cannot read ${p}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
     }
