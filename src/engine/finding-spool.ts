@@ -30,10 +30,8 @@ export interface FindingList extends Iterable<Finding> {
   readonly length: number;
 }
 
-
 /** Findings held in memory before a sorted run is written out (~0.5 kB each). */
 export const HELD = 8192;
-
 
 /** A file pass's findings in report order: the runs written out, then those still held (sorted), and their counts. */
 export interface SpooledFindings {
@@ -44,13 +42,13 @@ export interface SpooledFindings {
   byRule: Record<string, number>;
 }
 
-/** Counts one finding into a part's tallies. */
-function tally(part: Pick<SpooledFindings, 'bySeverity' | 'byRule'>, f: Finding): void {
+/** Counts one finding into a part's tallies (or any findings' counts by severity and rule). */
+export function tally(part: Pick<SpooledFindings, 'bySeverity' | 'byRule'>, f: Finding): void {
   part.bySeverity[f.severity]++;
   part.byRule[f.ruleId] = (part.byRule[f.ruleId] ?? 0) + 1;
 }
 
-const emptyTallies = (): Pick<SpooledFindings, 'bySeverity' | 'byRule'> => ({ bySeverity: { error: 0, warning: 0, info: 0 }, byRule: {} });
+export const emptyTallies = (): Pick<SpooledFindings, 'bySeverity' | 'byRule'> => ({ bySeverity: { error: 0, warning: 0, info: 0 }, byRule: {} });
 
 /**
  * An open spool file, closed once nothing can read it. Its name is removed as soon as it is

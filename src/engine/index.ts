@@ -83,14 +83,14 @@ export async function auditFiles(files: readonly string[], config: EngineConfig,
 /** Every file's pass on this thread, `concurrency` files read at once (`--jobs 1`); their findings into `spool` when given. */
 async function filePasses(files: readonly string[], config: EngineConfig, options: FilesOptions, spool?: Spool): Promise<FilePass[]> {
   const limit = pLimit(Math.max(1, options.concurrency ?? 4));
-  const ctx = { config, read: options.read ?? {}, listAudited: options.listAudited === true };
+  const ctx = { config, read: options.read ?? {}, listAudited: options.listAudited === true, spool };
   const progress = options.onProgress;
   let recordsSeen = 0;
   const count = { done: 0, total: files.length };
   return Promise.all(
     files.map((file) =>
       limit(async () => {
-        const pass = await auditWholeFile(file, ctx, progress && (() => (++recordsSeen & 255) === 0 && progress(recordsSeen, file, count)), spool);
+        const pass = await auditWholeFile(file, ctx, progress && (() => (++recordsSeen & 255) === 0 && progress(recordsSeen, file, count)));
         count.done++;
         progress?.(recordsSeen, file, count);
         return pass;
@@ -113,7 +113,6 @@ async function parallelPassesOf(files: readonly string[], config: EngineConfig, 
 }
 
 export { finishRun } from './finish-run.js';
-
 export { diagnoseRecord, recordFinding, type EngineConfig, type RecordVerdict } from './verdict.js';
 export { finishGroup, type GroupOutcome } from './groups.js';
 export { candidateOf } from './candidates.js';

@@ -121,7 +121,11 @@ export class RunReader implements Source {
         return;
       }
       const chunk = Buffer.allocUnsafe(Math.min(READ_BYTES, this.end - this.position));
-      for (let at = 0; at < chunk.length; ) at += readSync(this.fd, chunk, at, chunk.length - at, this.position + at);
+      for (let at = 0; at < chunk.length; ) {
+        const n = readSync(this.fd, chunk, at, chunk.length - at, this.position + at);
+        if (n === 0) throw new Error('the findings spool file ended before a run it wrote'); // not a silent loop
+        at += n;
+      }
       this.position += chunk.length;
       const bytes = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
       // Lines end with a newline byte, which no UTF-8 character contains: cutting after it never cuts one.

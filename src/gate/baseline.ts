@@ -7,9 +7,9 @@
 import { readFileSync } from 'node:fs';
 import type { ValidateFunction } from 'ajv';
 import { newAjv } from '../lazy-ajv.js';
-import type { Finding, Severity } from '../types.js';
+import type { Finding } from '../types.js';
 import type { RunResult } from '../engine/result.js';
-import type { FindingList } from '../engine/finding-spool.js';
+import { emptyTallies, tally, type FindingList } from '../engine/finding-spool.js';
 import { IN_REPORT_ORDER, sortedByKey } from '../engine/order.js';
 import { packageJson } from '../package-root.js';
 import { compareKeys, findingKey, keyText, type FindingKey } from '../report/finding-key.js';
@@ -84,21 +84,19 @@ export interface Suppression {
  */
 export function applyBaseline(result: RunResult, entries: readonly FindingKey[], cwd?: string): Suppression {
   const accepted = new Map(entries.map((k) => [keyText(k), k]));
-  const isAccepted = (f: Finding) => accepted.has(keyText(findingKey(f, cwd)));
+  const keyOf = (f: Finding) => keyText(findingKey(f, cwd));
   const matched = new Set<string>();
   const suppressed: Finding[] = [];
-  const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
-  const byRule: Record<string, number> = {};
+  const counts = emptyTallies();
   let kept = 0;
   for (const f of result.findings) {
-    const key = keyText(findingKey(f, cwd));
+    const key = keyOf(f);
     if (accepted.has(key)) {
       matched.add(key);
       suppressed.push(f);
     } else {
       kept++;
-      counts[f.severity]++;
-      byRule[f.ruleId] = (byRule[f.ruleId] ?? 0) + 1;
+      tally(counts, f);
     }
   }
   const all = result.findings;
@@ -107,9 +105,9 @@ export function applyBaseline(result: RunResult, entries: readonly FindingKey[],
     ...(IN_REPORT_ORDER in all ? { [IN_REPORT_ORDER]: true } : {}),
     length: kept,
     *[Symbol.iterator]() {
-      for (const f of all) if (!isAccepted(f)) yield f;
+      for (const f of all) if (!accepted.has(keyOf(f))) yield f;
     },
   };
   const stale = [...accepted].filter(([key]) => !matched.has(key)).map(([, k]) => k).sort(compareKeys);
-  return { result: { ...result, findings, summary: { ...result.summary, findings: counts, byRule: sortedByKey(byRule) } }, suppressed, stale };
+  return { result: { ...result, findings, summary: { ...result.summary, findings: counts.bySeverity, byRule: sortedByKey(counts.byRule) } }, suppressed, stale };
 }

@@ -140,7 +140,7 @@ export async function parallelPasses(
     await Promise.all([work((task) => runTask(task, ctx)), ...threads.flatMap((t) => [work((task) => t.run(task)), work((task) => t.run(task))])]);
     for (let k = 0; k < redo.length; k++) {
       const i = redo[k];
-      const pass = await auditWholeFile(slots[i].file, ctx, undefined, ctx.spool, { holdGroups: true });
+      const pass = await auditWholeFile(slots[i].file, ctx, undefined, { holdGroups: true });
       passes[i] = pass;
       onDone?.(pass.summary.records, slots[i].file, passes.length - redo.length + k + 1);
     }

@@ -84,4 +84,3 @@ export function longRows(ranges: readonly LineRange[], minLineBytes: number): bo
   const last = ranges[ranges.length - 1];
   return last.line > 1 && last.start / (last.line - 1) >= minLineBytes;
 }
-

@@ -38,19 +38,19 @@ export interface TaskContext {
 }
 
 export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult> {
-  return task.kind === 'file' ? { kind: 'file', pass: await auditWholeFile(task.file, ctx, undefined, ctx.spool) } : { kind: 'range', result: await judgeRange(task.file, task.format, task.range, ctx) };
+  return task.kind === 'file' ? { kind: 'file', pass: await auditWholeFile(task.file, ctx) } : { kind: 'range', result: await judgeRange(task.file, task.format, task.range, ctx) };
 }
 
 /**
  * One file read and passed on one thread: what `--jobs 1` does for every file. `holdGroups`:
  * its groups are known not to be contiguous, so they are held from the start.
  */
-export async function auditWholeFile(file: string, ctx: TaskContext, onRecord?: () => void, spool?: Spool, how: { holdGroups?: boolean } = {}): Promise<FilePass> {
+export async function auditWholeFile(file: string, ctx: TaskContext, onRecord?: () => void, how: { holdGroups?: boolean } = {}): Promise<FilePass> {
   const reading = await readFileItems(file, ctx.read);
   const audited: AuditedItem[] | undefined = ctx.listAudited ? [] : undefined;
   // A file that can be read again streams its groups (file-pass.ts).
   const reopen = !how.holdGroups && (await rereadable(file)) ? () => readFileItems(file, ctx.read) : undefined;
-  const pass = await passFile(file, reading, ctx.config, audited ? auditedListing(audited) : {}, { onRecord, reopen, spool });
+  const pass = await passFile(file, reading, ctx.config, audited ? auditedListing(audited) : {}, { onRecord, reopen, spool: ctx.spool });
   checkAccounting(pass.summary, pass.accounting);
   if (audited) pass.summary.auditedItems = audited.sort((a, b) => a.line - b.line);
   return pass;

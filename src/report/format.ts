@@ -1,6 +1,7 @@
 /** Display helpers shared by the reporters: paths, numbers, unprintable characters, plurals. */
 import { isAbsolute, relative, sep } from 'node:path';
 import type { Coverage, RunSummary } from '../engine/result.js';
+import type { Severity } from '../types.js';
 
 /**
  * The path to show for a file. Relative to `cwd` when the file lies under it; otherwise as given,
@@ -87,6 +88,11 @@ export function escapeUnprintable(text: string): string {
 /** `1 error`, `2 errors`; words without a plural (info) pass `plural` equal to `singular`. */
 export function countOf(n: number, singular: string, plural = `${singular}s`): string {
   return `${n} ${n === 1 ? singular : plural}`;
+}
+
+/** `2 errors, 1 warning, 0 info`: the severity counts every report's headline gives. */
+export function severityCounts(c: Readonly<Record<Severity, number>>): string {
+  return `${countOf(c.error, 'error')}, ${countOf(c.warning, 'warning')}, ${countOf(c.info, 'info', 'info')}`;
 }
 
 /** An accuracy share as a percentage with one decimal; `—` when there is none. */

@@ -9,7 +9,7 @@ import type { RunResult } from '../engine/result.js';
 import { inReportOrder } from '../engine/order.js';
 import { SEVERITIES } from '../engine/severity.js';
 import { absoluteDocsUrl } from '../project.js';
-import { countOf, displayPath, escapeUnprintable, formatPercent } from './format.js';
+import { countOf, displayPath, escapeUnprintable, formatPercent, severityCounts } from './format.js';
 import { accuracyCheckLine, keyLine, maxWarningsLine } from './gate-text.js';
 import type { ReportOptions } from './reporter.js';
 
@@ -73,7 +73,7 @@ function annotation(f: Finding, docsUrl: string, cwd: string | undefined): strin
 /** One plain log line: the totals, what was left unannotated, what the baseline took out. */
 function closing(result: RunResult, total: number, shown: Record<Severity, number>, options: ReportOptions): string {
   const c = result.summary.findings;
-  const parts = [`evalaudit: ${countOf(total, 'finding')} (${countOf(c.error, 'error')}, ${countOf(c.warning, 'warning')}, ${countOf(c.info, 'info', 'info')})`];
+  const parts = [`evalaudit: ${countOf(total, 'finding')} (${severityCounts(c)})`];
   const hidden = total - SEVERITIES.reduce((n, s) => n + shown[s], 0);
   if (hidden > 0) parts.push(`${hidden} not annotated (GitHub shows ${ANNOTATIONS_PER_SEVERITY} of each kind per step; the JSON report and the step summary list them)`);
   const baseline = options.gate?.baseline;

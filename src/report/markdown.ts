@@ -5,7 +5,7 @@
 import type { Accuracy, FileSummary, RunResult } from '../engine/result.js';
 import { EVIDENCE_LEVELS } from '../engine/coverage.js';
 import type { Finding, Severity } from '../types.js';
-import { countOf, coverageSentence, displayPath, escapeCell, formatDelta, formatPercent, formatValuePair } from './format.js';
+import { countOf, coverageSentence, displayPath, escapeCell, formatDelta, formatPercent, formatValuePair, severityCounts } from './format.js';
 import { compareText, inReportOrder } from '../engine/order.js';
 import { severityRank } from '../engine/severity.js';
 import { markdownTable as table } from './layout.js';
@@ -40,7 +40,7 @@ export function gateSection(options: ReportOptions): string[] {
 function title(digest: FindingsDigest): string {
   if (digest.total === 0) return '# evalaudit: no findings';
   const c = digest.bySeverity;
-  return `# evalaudit: ${countOf(digest.total, 'finding')} (${countOf(c.error, 'error')}, ${countOf(c.warning, 'warning')}, ${countOf(c.info, 'info', 'info')})`;
+  return `# evalaudit: ${countOf(digest.total, 'finding')} (${severityCounts(c)})`;
 }
 
 // ── Metric impact ────────────────────────────────────────────────────────────

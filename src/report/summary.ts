@@ -7,7 +7,7 @@
  */
 import type { RunResult } from '../engine/result.js';
 import type { Finding } from '../types.js';
-import { countOf, coverageSentence, displayPath, escapeCell, formatDelta } from './format.js';
+import { countOf, coverageSentence, displayPath, escapeCell, formatDelta, severityCounts } from './format.js';
 import { markdownTable } from './layout.js';
 import { accuracyRow, digestFindings, findingRow, gateSection, impactSentence, ruleLink, type FindingsDigest, type RuleRow } from './markdown.js';
 import { keyLine } from './gate-text.js';
@@ -52,7 +52,7 @@ function compose(result: RunResult, options: ReportOptions, digest: FindingsDige
 
 function heading(result: RunResult, total: number, options: ReportOptions): string {
   const c = result.summary.findings;
-  const counts = total === 0 ? 'no findings' : `${countOf(total, 'finding')} (${countOf(c.error, 'error')}, ${countOf(c.warning, 'warning')}, ${countOf(c.info, 'info', 'info')})`;
+  const counts = total === 0 ? 'no findings' : `${countOf(total, 'finding')} (${severityCounts(c)})`;
   const verdict = options.gate === undefined ? '' : options.gate.passed ? '✅ passed: ' : '❌ failed: ';
   return `## evalaudit: ${verdict}${counts}`;
 }

@@ -6,7 +6,7 @@
  */
 import type { RunResult } from '../engine/result.js';
 import type { Finding, Severity } from '../types.js';
-import { countOf, coverageSentence, displayPath, escapeUnprintable, formatDelta, formatPercent } from './format.js';
+import { countOf, coverageSentence, displayPath, escapeUnprintable, formatDelta, formatPercent, severityCounts } from './format.js';
 import { inReportOrder } from '../engine/order.js';
 import { worstSeverity } from '../engine/severity.js';
 import { joined } from './json-pieces.js';
@@ -134,7 +134,7 @@ function tally(result: RunResult, c: Record<Severity, number>, palette: Palette)
     return [`✔ No problems (${countOf(summary.audited, 'record')} audited in ${countOf(summary.files, 'file')}${skipped})`, palette.tally.clean];
   }
   const worst: Severity = worstSeverity(c) ?? 'info';
-  return [`✖ ${countOf(found, 'problem')} (${countOf(c.error, 'error')}, ${countOf(c.warning, 'warning')}, ${countOf(c.info, 'info', 'info')})`, palette.tally[worst]];
+  return [`✖ ${countOf(found, 'problem')} (${severityCounts(c)})`, palette.tally[worst]];
 }
 
 /** The headline number, when the run has one: does the audit change it? */
