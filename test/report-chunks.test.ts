@@ -4,11 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../src/engine/result.js';
+import type { Finding } from '../src/types.js';
 import { reporters } from '../src/report/index.js';
 import { isReportFormat, loadChunkedReporter, REPORT_FORMATS } from '../src/report/load.js';
 import { buildJsonReport, renderJsonChunks } from '../src/report/json.js';
 import { buildSarif, renderSarifChunks } from '../src/report/sarif.js';
 import { writeReport } from '../src/output/write.js';
+import { renderJunitChunks } from '../src/report/junit.js';
 import { FIXTURE_CWD, makeRunResult } from './fixtures/report/run-result.js';
 
 const options = { color: false, cwd: FIXTURE_CWD };
@@ -59,3 +61,39 @@ describe('JSON, SARIF and text reports in pieces', () => {
     expect(readFileSync(log, 'utf8')).toBe('before\naü\n猫\n');
   });
 });
+
+describe('JUnit in pieces', () => {
+  /** A file of `n` groups, a finding on every 100th group and one on an unreadable line, its files listed after another file. */
+  function large(n: number): RunResult {
+    const base = makeRunResult();
+    const file = base.files[0];
+    const auditedItems = Array.from({ length: n }, (_, i) => ({ kind: 'group' as const, id: `g${i}`, line: 4 * i + 1 }));
+    const template = base.findings[0]; // an error on group q17 of that file
+    const findings: Finding[] = auditedItems.filter((_, i) => i % 100 === 0).map((item) => ({ ...template, group: item.id, recordId: `${item.id}-c`, line: item.line + 1 }));
+    findings.push({ ...template, group: undefined, recordId: undefined, line: 4 * n + 1, message: 'not valid JSON' });
+    // The other file is listed first but sorts after this one: its suite still comes first.
+    const other = { ...base.files[3], auditedItems: [{ kind: 'record' as const, id: 'r0', line: 1 }] };
+    const otherFinding = { ...template, file: other.file, group: undefined, recordId: 'r0', line: 1 };
+    return { ...base, files: [other, { ...file, auditedItems }], findings: [...findings, otherFinding] };
+  }
+
+  it('writes a file of many test cases in bounded pieces, its counts matching its test cases', () => {
+    const r = large(20_000);
+    const pieces = [...renderJunitChunks(r, options)];
+    const xml = pieces.join('');
+    expect(xml).toBe(reporters.junit(r, options));
+    expect(xml.length).toBeGreaterThan(1_500_000);
+    // Pieces do not grow with the file: the previous renderer gave the whole text as one.
+    expect(Math.max(...pieces.map((p) => p.length))).toBeLessThan(100_000);
+    const cases = xml.match(/<testcase /g)!.length;
+    const failing = xml.match(/<failure /g)!.length;
+    expect(cases).toBe(20_000 + 1 + 1); // the groups, the unreadable line, the other file's record
+    expect(failing).toBe(200 + 1 + 1);
+    expect(xml).toContain(`<testsuites name="evalaudit" tests="${cases}" failures="${failing}" errors="0">`);
+    expect([...xml.matchAll(/<testsuite name="([^"]+)"/g)].map((m) => m[1])).toEqual(['/tmp/scratch/arc_easy.jsonl', 'runs/mmlu_samples.jsonl']);
+    // A group's finding is in its group's test case; the line's after every audited item.
+    expect(xml).toMatch(/<testcase name="group &quot;g100&quot;"[^>]*>\n\s*<failure type="non-finite-logprob"[^>]*>error non-finite-logprob \(line 402, record &quot;g100-c&quot;\)/);
+    expect(xml).toMatch(/<testcase name="group &quot;g19999&quot;"[^>]*\/>\n\s*<testcase name="line 80001"/);
+  });
+});
+

@@ -7,18 +7,21 @@
  */
 import type { Finding } from '../types.js';
 import type { FileSummary, RunResult } from '../engine/result.js';
-import { sortFindings } from '../engine/order.js';
+import { inReportOrder } from '../engine/order.js';
 import { reaches } from '../engine/severity.js';
 import { absoluteDocsUrl } from '../project.js';
 import type { FailOn } from '../gate/outcome.js';
 import { countOf, displayPath, escapeUnprintable } from './format.js';
 import { accuracyCheckLine, maxWarningsLine } from './gate-text.js';
+import { joined } from './json-pieces.js';
 import type { ReportOptions } from './reporter.js';
 
 interface TestCase {
   name: string;
-  failing: Finding[];
-  passing: Finding[];
+  /** Each failing finding's text, XML-escaped; the first one's rule and message head the failure. */
+  failing: string[];
+  first?: { type: string; message: string };
+  passing: string[];
   skipped?: string;
   /** A gate check's failure, not a finding's. */
   failure?: { type: string; message: string };
@@ -36,60 +39,216 @@ export function xmlEscape(text: string): string {
 }
 
 export function renderJunit(result: RunResult, options: ReportOptions): string {
-  const failOn: FailOn = options.gate?.failOn ?? 'error';
-  const docs = new Map(result.rules.map((r) => [r.id, r.docs]));
-  const byFile = new Map<string, Finding[]>();
-  for (const f of sortFindings(result.findings)) {
-    if (!byFile.has(f.file)) byFile.set(f.file, []);
-    byFile.get(f.file)!.push(f);
-  }
-  const suites = result.files.map((file) => ({ name: displayPath(file.file, options.cwd), file, cases: casesOf(file, byFile.get(file.file) ?? [], failOn) }));
-  const gateCases = gateTestCases(options);
-  const all = [...suites.flatMap((s) => s.cases), ...gateCases];
-  const failed = (c: TestCase) => c.failing.length > 0 || c.failure !== undefined;
-  const lines = [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="evalaudit" tests="${all.length}" failures="${all.filter(failed).length}" errors="0">`,
-  ];
-  // Test cases are pushed one by one, not spread into push(): a file has one per record or group.
-  const pushCases = (cases: readonly TestCase[], suite: string) => {
-    for (const c of cases) for (const line of testCaseXml(c, suite, docs)) lines.push(line);
-  };
-  for (const s of suites) {
-    lines.push(
-      `  <testsuite name="${xmlEscape(s.name)}" tests="${s.cases.length}" failures="${s.cases.filter(failed).length}" errors="0" skipped="${s.cases.filter((c) => c.skipped).length}" file="${xmlEscape(s.name)}">`,
-      '    <properties>',
-      `      <property name="format" value="${xmlEscape(s.file.format ?? '(not detected)')}"/>`,
-      `      <property name="fail-on" value="${failOn}"/>`,
-      '    </properties>',
-    );
-    pushCases(s.cases, s.name);
-    lines.push('  </testsuite>');
-  }
-  if (gateCases.length > 0) {
-    lines.push(`  <testsuite name="evalaudit gate" tests="${gateCases.length}" failures="${gateCases.filter(failed).length}" errors="0">`);
-    pushCases(gateCases, 'evalaudit gate');
-    lines.push('  </testsuite>');
-  }
-  lines.push('</testsuites>');
-  return `${lines.join('\n')}\n`;
+  return joined(renderJunitChunks(result, options));
 }
 
-function casesOf(file: FileSummary, findings: readonly Finding[], failOn: FailOn): TestCase[] {
+/**
+ * The same text as `renderJunit`, piece by piece. The counts in the `testsuites` and `testsuite`
+ * elements come before their test cases, so the findings are read twice (a spooled run's are
+ * read back from disk each time): once for the counts, once for the text. Neither pass holds a
+ * test case per audited record: what is held is the text of one file's findings at a time (of
+ * more when the files' order differs from the findings'), and per file the keys of the audited
+ * items that have findings. A passing record's test case is written from its audited item.
+ */
+export function* renderJunitChunks(result: RunResult, options: ReportOptions): Generator<string> {
+  const failOn: FailOn = options.gate?.failOn ?? 'error';
+  const docs = new Map(result.rules.map((r) => [r.id, r.docs]));
+  const findings = inReportOrder(result.findings);
+  const files = new Map(result.files.map((f) => [f.file, f]));
+  const counts = new Map<string, FileCounts>();
+  for (const [file, block] of fileBlocks(findings)) counts.set(file, countCases(files.get(file), block, failOn));
+  const suites = result.files.map((file) => ({ name: displayPath(file.file, options.cwd), file, ...suiteCounts(file, counts.get(file.file)) }));
+  const gateCases = gateTestCases(options);
+  const failed = (c: TestCase) => c.failing.length > 0 || c.failure !== undefined;
+  const out = new Pieces();
+  out.line('<?xml version="1.0" encoding="UTF-8"?>');
+  const tests = suites.reduce((n, s) => n + s.tests, gateCases.length);
+  const failures = suites.reduce((n, s) => n + s.failures, gateCases.filter(failed).length);
+  out.line(`<testsuites name="evalaudit" tests="${tests}" failures="${failures}" errors="0">`);
+  // Suites in the files' order, each once its findings are read (at once, when it has none);
+  // after the last finding, every suite left (`all`).
+  const last = new Map(suites.map((s, i) => [s.file.file, i]));
+  const ready = new Map<string, Map<string, TestCase>>();
+  let next = 0;
+  function* flush(all = false): Generator<string> {
+    for (; next < suites.length; next++) {
+      const s = suites[next];
+      const key = s.file.file;
+      if (!all && counts.has(key) && !ready.has(key)) return;
+      yield* suiteXml(out, s, ready.get(key), failOn);
+      if (last.get(key) === next) ready.delete(key);
+    }
+  }
+  for (const [file, block] of fileBlocks(findings)) {
+    if (!last.has(file)) continue; // a file the run does not list has no testsuite
+    ready.set(file, findingCases(counts.get(file)!, block, failOn, docs));
+    yield* flush();
+  }
+  yield* flush(true);
+  if (gateCases.length > 0) {
+    out.line(`  <testsuite name="evalaudit gate" tests="${gateCases.length}" failures="${gateCases.filter(failed).length}" errors="0">`);
+    for (const c of gateCases) testCaseXml(out, c, 'evalaudit gate');
+    out.line('  </testsuite>');
+  }
+  out.line('</testsuites>');
+  yield* out.take(true);
+}
+
+/** Lines gathered into pieces of about PIECE_LINES lines. */
+class Pieces {
+  private lines: string[] = [];
+  line(line: string): void {
+    this.lines.push(line);
+  }
+  *take(all = false): Generator<string> {
+    if (this.lines.length >= PIECE_LINES || (all && this.lines.length > 0)) {
+      yield `${this.lines.join('\n')}\n`;
+      this.lines = [];
+    }
+  }
+}
+
+const PIECE_LINES = 512;
+
+/** A file's findings as consecutive runs (report order puts a file's findings together). */
+function* fileBlocks(findings: Iterable<Finding>): Generator<[string, Iterable<Finding>]> {
+  const it = findings[Symbol.iterator]();
+  let at = it.next();
+  while (!at.done) {
+    const file = at.value.file;
+    const block = {
+      *[Symbol.iterator]() {
+        while (!at.done && at.value.file === file) {
+          yield at.value;
+          at = it.next();
+        }
+      },
+    };
+    yield [file, block];
+    for (const _ of block); // what the caller left of the block
+  }
+}
+
+/** What the first pass keeps of a file: its audited items that have findings, and its counts of the other test cases. */
+interface FileCounts {
+  /** Keys (itemKey) of the audited items some finding belongs to. */
+  audited: Set<string>;
+  /** Test cases of findings on no audited item (one per line), and of those, with their audited items, how many fail. */
+  lineCases: number;
+  failures: number;
+}
+
+function itemKey(kind: 'record' | 'group', id: string | number): string {
+  return `${kind}:${JSON.stringify(id)}`;
+}
+
+/** The audited item a finding names (its group, else its record), whether or not it was audited. */
+function ownKey(f: Finding): string | null {
+  return f.group !== undefined ? itemKey('group', f.group) : f.recordId !== undefined ? itemKey('record', f.recordId) : null;
+}
+
+/** A finding's test case: its own audited item's, or (an unreadable row, a file-level finding) its line's. */
+function caseKey(f: Finding, audited: ReadonlySet<string>): string {
+  const own = ownKey(f);
+  return own !== null && audited.has(own) ? own : `line:${f.line}`;
+}
+
+function failing(f: Finding, failOn: FailOn): boolean {
+  return failOn !== 'none' && reaches(f.severity, failOn);
+}
+
+/** The first pass over a file's findings. */
+function countCases(file: FileSummary | undefined, block: Iterable<Finding>, failOn: FailOn): FileCounts {
+  // Which audited item a finding belongs to is known only once its key is looked for among the
+  // file's audited items: each finding's key, line and verdict are kept until the block ends.
+  const owns: (string | null)[] = [];
+  const lines: number[] = [];
+  const fails: boolean[] = [];
+  const named = new Set<string>();
+  for (const f of block) {
+    const own = ownKey(f);
+    if (own !== null) named.add(own);
+    owns.push(own);
+    lines.push(f.line);
+    fails.push(failing(f, failOn));
+  }
+  const audited = new Set<string>();
+  for (const item of file?.auditedItems ?? []) {
+    const key = itemKey(item.kind, item.id);
+    if (named.has(key)) audited.add(key);
+  }
+  const fail = new Map<string, boolean>();
+  for (let i = 0; i < owns.length; i++) {
+    const own = owns[i];
+    const key = own !== null && audited.has(own) ? own : `line:${lines[i]}`;
+    fail.set(key, fail.get(key) === true || fails[i]);
+  }
+  let lineCases = 0;
+  let failures = 0;
+  for (const [key, fails] of fail) {
+    if (key.startsWith('line:')) lineCases++;
+    if (fails) failures++;
+  }
+  return { audited, lineCases, failures };
+}
+
+/** A suite's counts: an audited item's test case each, a line's for findings on none, a skipped one per reason. */
+function suiteCounts(file: FileSummary, counts: FileCounts | undefined): { tests: number; failures: number; skipped: number } {
+  const skips = skipCases(file);
+  return {
+    tests: (file.auditedItems?.length ?? 0) + (counts?.lineCases ?? 0) + skips.length,
+    failures: counts?.failures ?? 0,
+    skipped: skips.filter((c) => c.skipped).length,
+  };
+}
+
+function skipCases(file: FileSummary): TestCase[] {
+  return Object.entries(file.skipReasons).map(([reason, n]) => ({ name: `skipped: ${reason}`, failing: [], passing: [], skipped: file.skipped === 0 ? reason : `${countOf(n, 'row')}: ${reason}` }));
+}
+
+/** The second pass over a file's findings: the test cases they belong to, with their text, in the order they first appear. */
+function findingCases(counts: FileCounts, block: Iterable<Finding>, failOn: FailOn, docs: ReadonlyMap<string, string>): Map<string, TestCase> {
   const cases = new Map<string, TestCase>();
-  for (const item of file.auditedItems ?? []) cases.set(`${item.kind}:${JSON.stringify(item.id)}`, { name: `${item.kind} ${JSON.stringify(item.id)}`, failing: [], passing: [] });
-  for (const f of findings) {
-    const own = f.group !== undefined ? `group:${JSON.stringify(f.group)}` : f.recordId !== undefined ? `record:${JSON.stringify(f.recordId)}` : null;
-    // A finding on no audited item (an unreadable row, a file-level finding) is a testcase of its line.
-    const key = own !== null && cases.has(own) ? own : `line:${f.line}`;
-    if (!cases.has(key)) cases.set(key, { name: f.line >= 1 ? `line ${f.line}${f.recordId !== undefined ? ` (record ${JSON.stringify(f.recordId)})` : ''}` : 'whole file', failing: [], passing: [] });
-    const c = cases.get(key)!;
-    (failOn !== 'none' && reaches(f.severity, failOn) ? c.failing : c.passing).push(f);
+  for (const f of block) {
+    const key = caseKey(f, counts.audited);
+    let c = cases.get(key);
+    if (!c) {
+      // An audited item's case is written under its item's name (suiteXml).
+      const name = key.startsWith('line:') ? (f.line >= 1 ? `line ${f.line}${f.recordId !== undefined ? ` (record ${JSON.stringify(f.recordId)})` : ''}` : 'whole file') : '';
+      cases.set(key, (c = { name, failing: [], passing: [] }));
+    }
+    const text = findingText(f, docs);
+    if (failing(f, failOn)) {
+      c.first ??= { type: f.ruleId, message: f.message };
+      c.failing.push(text);
+    } else c.passing.push(text);
   }
-  for (const [reason, n] of Object.entries(file.skipReasons)) {
-    cases.set(`skipped:${reason}`, { name: `skipped: ${reason}`, failing: [], passing: [], skipped: file.skipped === 0 ? reason : `${countOf(n, 'row')}: ${reason}` });
+  return cases;
+}
+
+const NO_FINDINGS: TestCase = { name: '', failing: [], passing: [] };
+
+/** A file's testsuite: its audited items' test cases in their order, then its lines', then its skipped rows'. */
+function* suiteXml(out: Pieces, s: { name: string; file: FileSummary; tests: number; failures: number; skipped: number }, cases: Map<string, TestCase> | undefined, failOn: FailOn): Generator<string> {
+  const classname = xmlEscape(s.name);
+  out.line(`  <testsuite name="${xmlEscape(s.name)}" tests="${s.tests}" failures="${s.failures}" errors="0" skipped="${s.skipped}" file="${xmlEscape(s.name)}">`);
+  out.line('    <properties>');
+  out.line(`      <property name="format" value="${xmlEscape(s.file.format ?? '(not detected)')}"/>`);
+  out.line(`      <property name="fail-on" value="${failOn}"/>`);
+  out.line('    </properties>');
+  for (const item of s.file.auditedItems ?? []) {
+    testCaseXml(out, cases?.get(itemKey(item.kind, item.id)) ?? NO_FINDINGS, classname, `${item.kind} ${JSON.stringify(item.id)}`);
+    yield* out.take();
   }
-  return [...cases.values()];
+  if (cases) {
+    for (const [key, c] of cases) {
+      if (!key.startsWith('line:')) continue;
+      testCaseXml(out, c, classname);
+      yield* out.take();
+    }
+  }
+  for (const c of skipCases(s.file)) testCaseXml(out, c, classname);
+  out.line('  </testsuite>');
 }
 
 function gateTestCases(options: ReportOptions): TestCase[] {
@@ -107,21 +266,24 @@ function gateTestCases(options: ReportOptions): TestCase[] {
   return cases;
 }
 
+/** A finding's text in a test case, XML-escaped. */
 function findingText(f: Finding, docs: ReadonlyMap<string, string>): string {
   const record = f.recordId === undefined ? '' : `, record ${JSON.stringify(f.recordId)}`;
-  return `${f.severity} ${f.ruleId} (line ${f.line}${record}): ${f.message}\n${absoluteDocsUrl(docs.get(f.ruleId), f.ruleId)}`;
+  // Line by line: a line break in a message stays one (xmlEscape would write it as an escape).
+  return `${f.severity} ${f.ruleId} (line ${f.line}${record}): ${f.message}\n${absoluteDocsUrl(docs.get(f.ruleId), f.ruleId)}`.split('\n').map(xmlEscape).join('\n');
 }
 
-function testCaseXml(c: TestCase, classname: string, docs: ReadonlyMap<string, string>): string[] {
-  const open = `    <testcase name="${xmlEscape(c.name)}" classname="${xmlEscape(classname)}"`;
-  const body: string[] = [];
-  if (c.skipped !== undefined) body.push(`      <skipped message="${xmlEscape(c.skipped)}"/>`);
-  if (c.failure) body.push(`      <failure type="${xmlEscape(c.failure.type)}" message="${xmlEscape(c.failure.message)}"/>`);
-  if (c.failing.length > 0) {
-    const first = c.failing[0];
-    const text = c.failing.map((f) => findingText(f, docs).split('\n').map(xmlEscape).join('\n')).join('\n');
-    body.push(`      <failure type="${xmlEscape(first.ruleId)}" message="${xmlEscape(first.message)}">${text}</failure>`);
+/** A test case; `classname` XML-escaped already, `name` (an audited item's) in place of the case's. */
+function testCaseXml(out: Pieces, c: TestCase, classname: string, name = c.name): void {
+  const open = `    <testcase name="${xmlEscape(name)}" classname="${classname}"`;
+  if (c.skipped === undefined && !c.failure && c.failing.length === 0 && c.passing.length === 0) {
+    out.line(`${open}/>`);
+    return;
   }
-  if (c.passing.length > 0) body.push(`      <system-out>${c.passing.map((f) => findingText(f, docs).split('\n').map(xmlEscape).join('\n')).join('\n')}</system-out>`);
-  return body.length === 0 ? [`${open}/>`] : [`${open}>`, ...body, '    </testcase>'];
+  out.line(`${open}>`);
+  if (c.skipped !== undefined) out.line(`      <skipped message="${xmlEscape(c.skipped)}"/>`);
+  if (c.failure) out.line(`      <failure type="${xmlEscape(c.failure.type)}" message="${xmlEscape(c.failure.message)}"/>`);
+  if (c.first) out.line(`      <failure type="${xmlEscape(c.first.type)}" message="${xmlEscape(c.first.message)}">${c.failing.join('\n')}</failure>`);
+  if (c.passing.length > 0) out.line(`      <system-out>${c.passing.join('\n')}</system-out>`);
+  out.line('    </testcase>');
 }

@@ -33,7 +33,7 @@ export async function loadChunkedReporter(format: ReportFormat): Promise<Chunked
     case 'github':
       return whole((await import('./github.js')).renderGithub);
     case 'junit':
-      return whole((await import('./junit.js')).renderJunit);
+      return (await import('./junit.js')).renderJunitChunks;
   }
 }
 
