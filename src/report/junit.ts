@@ -57,7 +57,7 @@ export function* renderJunitChunks(result: RunResult, options: ReportOptions): G
   const files = new Map(result.files.map((f) => [f.file, f]));
   const counts = new Map<string, FileCounts>();
   for (const [file, block] of fileBlocks(findings)) counts.set(file, countCases(files.get(file), block, failOn));
-  const suites = result.files.map((file) => ({ name: displayPath(file.file, options.cwd), file, ...suiteCounts(file, counts.get(file.file)) }));
+  const suites = result.files.map((file) => suiteOf(file, counts.get(file.file), options.cwd));
   const gateCases = gateTestCases(options);
   const failed = (c: TestCase) => c.failing.length > 0 || c.failure !== undefined;
   const out = new Pieces();
@@ -147,10 +147,9 @@ function ownKey(f: Finding): string | null {
   return f.group !== undefined ? itemKey('group', f.group) : f.recordId !== undefined ? itemKey('record', f.recordId) : null;
 }
 
-/** A finding's test case: its own audited item's, or (an unreadable row, a file-level finding) its line's. */
-function caseKey(f: Finding, audited: ReadonlySet<string>): string {
-  const own = ownKey(f);
-  return own !== null && audited.has(own) ? own : `line:${f.line}`;
+/** A finding's test case, from its ownKey and line: its own audited item's, or (an unreadable row, a file-level finding) its line's. */
+function caseKey(own: string | null, line: number, audited: ReadonlySet<string>): string {
+  return own !== null && audited.has(own) ? own : `line:${line}`;
 }
 
 function failing(f: Finding, failOn: FailOn): boolean {
@@ -173,14 +172,15 @@ function countCases(file: FileSummary | undefined, block: Iterable<Finding>, fai
     fails.push(failing(f, failOn));
   }
   const audited = new Set<string>();
-  for (const item of file?.auditedItems ?? []) {
-    const key = itemKey(item.kind, item.id);
-    if (named.has(key)) audited.add(key);
+  if (named.size > 0) {
+    for (const item of file?.auditedItems ?? []) {
+      const key = itemKey(item.kind, item.id);
+      if (named.has(key)) audited.add(key);
+    }
   }
   const fail = new Map<string, boolean>();
   for (let i = 0; i < owns.length; i++) {
-    const own = owns[i];
-    const key = own !== null && audited.has(own) ? own : `line:${lines[i]}`;
+    const key = caseKey(owns[i], lines[i], audited);
     fail.set(key, fail.get(key) === true || fails[i]);
   }
   let lineCases = 0;
@@ -192,10 +192,22 @@ function countCases(file: FileSummary | undefined, block: Iterable<Finding>, fai
   return { audited, lineCases, failures };
 }
 
-/** A suite's counts: an audited item's test case each, a line's for findings on none, a skipped one per reason. */
-function suiteCounts(file: FileSummary, counts: FileCounts | undefined): { tests: number; failures: number; skipped: number } {
+/** A file's testsuite before its findings' text: an audited item's test case each, a line's for findings on none, a skipped one per reason. */
+interface Suite {
+  name: string;
+  file: FileSummary;
+  skips: TestCase[];
+  tests: number;
+  failures: number;
+  skipped: number;
+}
+
+function suiteOf(file: FileSummary, counts: FileCounts | undefined, cwd: string | undefined): Suite {
   const skips = skipCases(file);
   return {
+    name: displayPath(file.file, cwd),
+    file,
+    skips,
     tests: (file.auditedItems?.length ?? 0) + (counts?.lineCases ?? 0) + skips.length,
     failures: counts?.failures ?? 0,
     skipped: skips.filter((c) => c.skipped).length,
@@ -210,7 +222,7 @@ function skipCases(file: FileSummary): TestCase[] {
 function findingCases(counts: FileCounts, block: Iterable<Finding>, failOn: FailOn, docs: ReadonlyMap<string, string>): Map<string, TestCase> {
   const cases = new Map<string, TestCase>();
   for (const f of block) {
-    const key = caseKey(f, counts.audited);
+    const key = caseKey(ownKey(f), f.line, counts.audited);
     let c = cases.get(key);
     if (!c) {
       // An audited item's case is written under its item's name (suiteXml).
@@ -229,7 +241,7 @@ function findingCases(counts: FileCounts, block: Iterable<Finding>, failOn: Fail
 const NO_FINDINGS: TestCase = { name: '', failing: [], passing: [] };
 
 /** A file's testsuite: its audited items' test cases in their order, then its lines', then its skipped rows'. */
-function* suiteXml(out: Pieces, s: { name: string; file: FileSummary; tests: number; failures: number; skipped: number }, cases: Map<string, TestCase> | undefined, failOn: FailOn): Generator<string> {
+function* suiteXml(out: Pieces, s: Suite, cases: Map<string, TestCase> | undefined, failOn: FailOn): Generator<string> {
   const classname = xmlEscape(s.name);
   out.line(`  <testsuite name="${xmlEscape(s.name)}" tests="${s.tests}" failures="${s.failures}" errors="0" skipped="${s.skipped}" file="${xmlEscape(s.name)}">`);
   out.line('    <properties>');
@@ -247,7 +259,7 @@ function* suiteXml(out: Pieces, s: { name: string; file: FileSummary; tests: num
       yield* out.take();
     }
   }
-  for (const c of skipCases(s.file)) testCaseXml(out, c, classname);
+  for (const c of s.skips) testCaseXml(out, c, classname);
   out.line('  </testsuite>');
 }
 
