@@ -11,7 +11,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Finding } from '../src/types.js';
-import { FindingSpool, Spool, heldPart, partTotals } from '../src/engine/finding-spool.js';
+import { FindingSpool, HELD, Spool, heldPart, partTotals } from '../src/engine/finding-spool.js';
 import { IN_REPORT_ORDER, compareFindings, inReportOrder } from '../src/engine/order.js';
 import { audit, auditFiles, engineConfig, finishRun } from '../src/engine/index.js';
 import { defaultRuleSet } from '../rules/index.js';
@@ -157,9 +157,9 @@ describe('finding spool', () => {
   it('writes the same report for an audit whose findings spill as for one that holds them, and removes its file', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'evalaudit-spool-'));
     try {
-      // 9,000 probability-product findings (more than the 8,192 held) and 2,000 score mismatches, in two files.
+      // HELD + 808 probability-product findings (more than a file pass holds) and 2,000 score mismatches, in two files.
       const rows = (n: number, score: (i: number) => string) => Array.from({ length: n }, (_, i) => `{"id": "r${i}", "score": ${score(i)}, "logprobs": [-1.0, -0.5]}`).join('\n');
-      await writeFile(join(dir, 'a.jsonl'), rows(9000, (i) => String(0.1 + (i % 7) / 10)));
+      await writeFile(join(dir, 'a.jsonl'), rows(HELD + 808, (i) => String(0.1 + (i % 7) / 10)));
       await writeFile(join(dir, 'b.jsonl'), rows(3000, (i) => (i % 3 === 0 ? '-1.5' : '-9.25')));
       const files = [join(dir, 'a.jsonl'), join(dir, 'b.jsonl')];
       const config = engineConfig(defaultRuleSet);
@@ -167,7 +167,7 @@ describe('finding spool', () => {
       const held = finishRun(await auditFiles(files, config, {}), config);
       expect(Array.isArray(spooled.findings)).toBe(false);
       expect(Array.isArray(held.findings)).toBe(true);
-      expect(spooled.findings.length).toBe(11000);
+      expect(spooled.findings.length).toBe(HELD + 2808);
       expect(renderJson(spooled, { color: false, cwd: dir })).toBe(renderJson(held, { color: false, cwd: dir }));
       expect(spooled.summary).toEqual(held.summary);
       // On two threads: a.jsonl (~500 kB) cut in line ranges (its file stage on this thread),
@@ -179,7 +179,7 @@ describe('finding spool', () => {
       const scratch = await mkdtemp(join(tmpdir(), 'evalaudit-spool-tmp-'));
       const run = runCli(['audit', ...files, '--format', 'json', '--fail-on', 'none'], { env: { ...process.env, TMPDIR: scratch } });
       expect(run.code).toBe(0);
-      expect(JSON.parse(run.stdout).findings).toHaveLength(11000);
+      expect(JSON.parse(run.stdout).findings).toHaveLength(HELD + 2808);
       expect(await readdir(scratch)).toEqual([]);
       await rm(scratch, { recursive: true, force: true });
     } finally {
