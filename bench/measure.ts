@@ -3,7 +3,9 @@
  * to exit, its peak RSS read from `/usr/bin/time -v` where that exists, else from the
  * {"maxRssKb": …} line the child prints itself. The contenders of one scenario are run
  * interleaved (A B C A B C …) so that a load that comes and goes on a shared machine falls on all
- * of them alike; each gets the median of its times and the largest of its peaks.
+ * of them alike; each gets the median of its times and the largest of its peaks. Where
+ * `/usr/bin/time` runs, each run's CPU time (user + system, every thread of the child) is read
+ * too: on a shared machine it moves less than wall time, and it shows what a second thread costs.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -28,6 +30,8 @@ export interface RunOutput {
   seconds: number;
   /** Peak resident set size of the child, in kB. */
   rssKb: number | null;
+  /** User + system CPU seconds of the child (null without /usr/bin/time). */
+  cpuSeconds: number | null;
   stdout: string;
   stderr: string;
 }
@@ -40,6 +44,8 @@ export interface Measurement {
   times: number[];
   /** The largest peak RSS over the runs, in MB (10^6 bytes). */
   rssMb: number | null;
+  /** Median CPU seconds (user + system), null where not measured. */
+  cpu: number | null;
   why?: string;
 }
 
@@ -56,7 +62,7 @@ export function runOnce(command: string, args: string[], cwd: string): Promise<R
     child.on('error', reject);
     child.on('close', (code) => {
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      resolve({ code, seconds, rssKb: peakRss(stdout, stderr), stdout, stderr });
+      resolve({ code, seconds, rssKb: peakRss(stdout, stderr), cpuSeconds: cpuTime(stderr), stdout, stderr });
     });
   });
 }
@@ -67,6 +73,13 @@ function peakRss(stdout: string, stderr: string): number | null {
   if (fromTime) return Number(fromTime[1]);
   const fromChild = /"maxRssKb":\s*(\d+)/.exec(stdout);
   return fromChild ? Number(fromChild[1]) : null;
+}
+
+/** User + system seconds from `/usr/bin/time -v` (stderr), or null. */
+function cpuTime(stderr: string): number | null {
+  const user = /User time \(seconds\): ([\d.]+)/.exec(stderr);
+  const system = /System time \(seconds\): ([\d.]+)/.exec(stderr);
+  return user && system ? Number(user[1]) + Number(system[1]) : null;
 }
 
 /** The child's own complaint: the last lines of stderr that are not /usr/bin/time's report. */
@@ -89,7 +102,7 @@ export function median(values: readonly number[]): number {
  * fails (exit code, check) is dropped from later rounds and reported with why.
  */
 export async function interleaved(contenders: readonly Contender[], runs: number, cwd: string, log: (line: string) => void): Promise<Measurement[]> {
-  const state = contenders.map((c) => ({ c, times: [] as number[], rss: [] as number[], why: undefined as string | undefined }));
+  const state = contenders.map((c) => ({ c, times: [] as number[], rss: [] as number[], cpu: [] as number[], why: undefined as string | undefined }));
   for (let round = 1; round <= runs; round++) {
     for (const s of state) {
       if (s.why) continue;
@@ -106,12 +119,14 @@ export async function interleaved(contenders: readonly Contender[], runs: number
       }
       s.times.push(r.seconds);
       if (r.rssKb !== null) s.rss.push(r.rssKb);
-      log(`  round ${round}/${runs} ${s.c.name}: ${r.seconds.toFixed(2)} s${r.rssKb === null ? '' : `, ${((r.rssKb * 1024) / 1e6).toFixed(0)} MB`}`);
+      if (r.cpuSeconds !== null) s.cpu.push(r.cpuSeconds);
+      const cpu = r.cpuSeconds === null ? '' : ` (CPU ${r.cpuSeconds.toFixed(2)} s)`;
+      log(`  round ${round}/${runs} ${s.c.name}: ${r.seconds.toFixed(2)} s${cpu}${r.rssKb === null ? '' : `, ${((r.rssKb * 1024) / 1e6).toFixed(0)} MB`}`);
     }
   }
-  return state.map(({ c, times, rss, why }) =>
+  return state.map(({ c, times, rss, cpu, why }) =>
     why
-      ? { name: c.name, seconds: null, times, rssMb: null, why }
-      : { name: c.name, seconds: median(times), times, rssMb: rss.length ? (Math.max(...rss) * 1024) / 1e6 : null },
+      ? { name: c.name, seconds: null, times, rssMb: null, cpu: null, why }
+      : { name: c.name, seconds: median(times), times, rssMb: rss.length ? (Math.max(...rss) * 1024) / 1e6 : null, cpu: cpu.length ? median(cpu) : null },
   );
 }

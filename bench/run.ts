@@ -172,7 +172,7 @@ function fmt(n: number | null, digits = 1): string {
 }
 
 function table(rows: Row[]): string[] {
-  const head = `  ${'input'.padEnd(15)}${'contender'.padEnd(16)}${'median s'.padStart(9)}${'×bare'.padStart(7)}${'records/s'.padStart(11)}${'MB/s'.padStart(7)}${'peak RSS MB'.padStart(12)}`;
+  const head = `  ${'input'.padEnd(15)}${'contender'.padEnd(16)}${'median s'.padStart(9)}${'CPU s'.padStart(7)}${'×bare'.padStart(7)}${'records/s'.padStart(11)}${'MB/s'.padStart(7)}${'peak RSS MB'.padStart(12)}`;
   const lines = [head];
   for (const r of rows) {
     const lead = `  ${r.input.def.name.padEnd(15)}${WHO_LABEL[r.who].padEnd(16)}`;
@@ -183,7 +183,7 @@ function table(rows: Row[]): string[] {
     const bare = rows.find((b) => b.input === r.input && b.who === 'bare')?.m.seconds ?? null;
     const s = r.m.seconds;
     lines.push(
-      `${lead}${fmt(s, 2).padStart(9)}${(bare ? fmt(s / bare, 2) : '—').padStart(7)}${fmt(r.input.manifest.records / s, 0).padStart(11)}` +
+      `${lead}${fmt(s, 2).padStart(9)}${fmt(r.m.cpu, 2).padStart(7)}${(bare ? fmt(s / bare, 2) : '—').padStart(7)}${fmt(r.input.manifest.records / s, 0).padStart(11)}` +
         `${fmt(r.input.manifest.bytes / 1e6 / s, 0).padStart(7)}${fmt(r.m.rssMb, 0).padStart(12)}`,
     );
   }
@@ -214,7 +214,7 @@ async function main(): Promise<void> {
       for (const p of plan) {
         for (const who of p.who) {
           const c = contender(who, input(p.input), env, `${s.name} ${p.input} ${who}`);
-          const row: Row = { scenario: s.name, input: input(p.input), who, m: { name: typeof c === 'string' ? '' : c.name, seconds: null, times: [], rssMb: null, why: typeof c === 'string' ? c : undefined } };
+          const row: Row = { scenario: s.name, input: input(p.input), who, m: { name: typeof c === 'string' ? '' : c.name, seconds: null, times: [], rssMb: null, cpu: null, why: typeof c === 'string' ? c : undefined } };
           mine.push(row);
           if (typeof c !== 'string') runnable.push(c);
         }
@@ -239,6 +239,7 @@ async function main(): Promise<void> {
     `evalaudit benchmark: median of ${opts.runs} interleaved run(s) each, every run its own process; ${opts.quick ? '--quick (no 440 MB or 1M-record inputs); ' : ''}` +
       `peak RSS ${haveTime ? 'from /usr/bin/time -v' : 'as each child reports it'}; node ${process.version}, ${process.platform}`,
     `×bare: the contender's median over the bare readline + JSON.parse loop's on the same input (1.00 = as fast as reading). Audit reports checked against the generator's expected findings.`,
+    `CPU s: median user + system seconds of the run, every thread counted (— without /usr/bin/time): steadier than wall time on a shared machine; above the wall time, threads ran at once.`,
     '',
   ];
   process.stdout.write(`${[...lead, ...out, ...targetLines(rows, opts.quick)].join('\n')}\n`);

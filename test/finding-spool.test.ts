@@ -170,7 +170,7 @@ describe('finding spool', () => {
       expect(spooled.findings.length).toBe(HELD + 2808);
       expect(renderJson(spooled, { color: false, cwd: dir })).toBe(renderJson(held, { color: false, cwd: dir }));
       expect(spooled.summary).toEqual(held.summary);
-      // On two threads: a.jsonl (~500 kB) cut in line ranges (its file stage on this thread),
+      // On two threads: a.jsonl (~0.9 MB) cut in line ranges (its file stage on this thread),
       // b.jsonl (~165 kB) whole, on either thread (a worker's pass is spooled on arrival).
       const two = await audit(files, { rules: defaultRuleSet, jobs: 2, workerModule: defaultWorkerModule(), parallel: { rangeBytes: 100_000, minBytes: 0, minLineBytes: 0 } });
       expect(Array.isArray(two.findings)).toBe(false);
