@@ -6,8 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { ValidateFunction } from 'ajv';
-import { newAjv } from '../lazy-ajv.js';
-import { packageJson } from '../package-root.js';
+import { schemaValidator } from '../lazy-ajv.js';
 import { parseJsonText, parseErrorMessage } from '../ingest/json-text.js';
 import { describeAjvError } from '../schema-errors.js';
 import type { AccuracyThresholds } from '../gate/thresholds.js';
@@ -42,11 +41,8 @@ export interface LoadedConfig {
   config: ConfigFile;
 }
 
-let compiled: ValidateFunction | null = null;
-
 export function configValidator(): ValidateFunction {
-  compiled ??= newAjv({ allErrors: false, strict: false, verbose: true }).compile(packageJson('schema/config.schema.json'));
-  return compiled;
+  return schemaValidator('config');
 }
 
 /**

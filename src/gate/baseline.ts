@@ -6,22 +6,18 @@
  */
 import { readFileSync } from 'node:fs';
 import type { ValidateFunction } from 'ajv';
-import { newAjv } from '../lazy-ajv.js';
+import { schemaValidator } from '../lazy-ajv.js';
 import type { Finding } from '../types.js';
 import type { RunResult } from '../engine/result.js';
 import { emptyTallies, tally, type FindingList } from '../engine/finding-spool.js';
 import { IN_REPORT_ORDER, sortedByKey } from '../engine/order.js';
-import { packageJson } from '../package-root.js';
 import { compareKeys, findingKey, keyText, type FindingKey } from '../report/finding-key.js';
 import { SettingsError } from '../config/errors.js';
 
 export const BASELINE_VERSION = 1;
 
-let compiled: ValidateFunction | null = null;
-
 function validator(): ValidateFunction {
-  compiled ??= newAjv({ allErrors: false, strict: false }).compile(packageJson('schema/baseline.schema.json'));
-  return compiled;
+  return schemaValidator('baseline');
 }
 
 /** The entries of a baseline file; a missing, unreadable or malformed file is a SettingsError naming it. */

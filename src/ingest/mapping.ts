@@ -5,8 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { newAjv } from '../lazy-ajv.js';
-import { packageJson } from '../package-root.js';
+import { schemaValidator } from '../lazy-ajv.js';
 import { parseJsonText, parseErrorMessage } from './json-text.js';
 
 /** Canonical record fields a mapping may target (the properties of schema/record.schema.json). */
@@ -21,14 +20,8 @@ export type FieldMap = Record<string, string>;
 const FIELD_SET: ReadonlySet<string> = new Set(MAPPABLE_FIELDS);
 const PATH_PATTERN = /^[^.]+(\.[^.]+)*$/;
 
-let compiled: ValidateFunction | null = null;
-
 function validator(): ValidateFunction {
-  if (compiled === null) {
-    const schema = packageJson('schema/mapping.schema.json');
-    compiled = newAjv({ allErrors: false, strict: false }).compile(schema);
-  }
-  return compiled;
+  return schemaValidator('mapping');
 }
 
 function ajvMessage(e: ErrorObject | undefined): string {

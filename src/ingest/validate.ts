@@ -15,17 +15,13 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { AuditRecord } from '../types.js';
 import { packageJson } from '../package-root.js';
 import { describeAjvError, pointerToPath } from '../schema-errors.js';
-import { newAjv } from '../lazy-ajv.js';
+import { schemaValidator } from '../lazy-ajv.js';
 import { isScoreKind } from '../reference/score-kinds.js';
 
 export const recordSchema = packageJson('schema/record.schema.json');
 
-let compiled: ValidateFunction | null = null;
-
 function validator(): ValidateFunction {
-  // verbose: errors keep the offending value, which the message names.
-  compiled ??= newAjv({ allErrors: false, strict: false, verbose: true }).compile(recordSchema);
-  return compiled;
+  return schemaValidator('record');
 }
 
 /** null when valid, else ajv's first message with the path it concerns (provenValid spares ajv the common rows). */
