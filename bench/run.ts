@@ -20,6 +20,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expectedFindings } from './generate.js';
+import { rules } from '../rules/index.js';
 import { haveInput, type Input } from './inputs.js';
 import { haveTime, interleaved, type Contender, type RunOutput } from './measure.js';
 import { targetLines, type Row, type Who } from './targets.js';
@@ -42,13 +43,13 @@ interface Options {
 interface Scenario {
   name: string;
   title: string;
-  /** [input, contenders on it]; a contender kind: bare, audit, audit --jobs N, python. */
+  /** [input, contenders on it]; a contender kind: bare, audit, audit --jobs N, audit with no rule, python. */
   plan: { input: string; who: Who[]; full?: boolean }[];
 }
 
 const SCENARIOS: readonly Scenario[] = [
-  { name: 'topk', title: 'top-k rows: audit vs bare vs Python, 1 vs 2 threads', plan: [{ input: 'topk-110', who: ['bare', 'audit', 'jobs1', 'jobs2', 'python'] }] },
-  { name: 'score', title: 'score-only rows: audit vs bare vs Python', plan: [{ input: 'score-110', who: ['bare', 'audit', 'python'] }] },
+  { name: 'topk', title: 'top-k rows: audit vs bare vs Python, 1 vs 2 threads', plan: [{ input: 'topk-110', who: ['bare', 'audit', 'jobs1', 'jobs2', 'norules', 'python'] }] },
+  { name: 'score', title: 'score-only rows: audit vs bare vs Python', plan: [{ input: 'score-110', who: ['bare', 'audit', 'norules', 'python'] }] },
   { name: 'logits', title: 'logits rows: audit vs bare vs Python', plan: [{ input: 'logits-110', who: ['bare', 'audit', 'python'] }] },
   {
     name: 'scaling',
@@ -109,8 +110,11 @@ function hasJobsOption(cli: string): boolean {
   return /--jobs\b/.test(String(help.stdout));
 }
 
-/** The first difference between a report's counts and what the generator put in, or null. */
-function reportProblem(reportPath: string, input: Input): string | null {
+/** Every rule off but invalid-record (which cannot be: rows must be read), as --rule flags. */
+const NO_RULES = rules.filter((r) => r.meta.id !== 'invalid-record').flatMap((r) => ['--rule', `${r.meta.id}=off`]);
+
+/** The first difference between a report's counts and what the generator put in (no finding at all with every rule off), or null. */
+function reportProblem(reportPath: string, input: Input, noRules: boolean): string | null {
   let summary: { records: number; invalid: number; byRule: Record<string, number> };
   try {
     summary = (JSON.parse(readFileSync(reportPath, 'utf8')) as { summary: typeof summary }).summary;
@@ -119,7 +123,7 @@ function reportProblem(reportPath: string, input: Input): string | null {
   }
   if (summary.records !== input.manifest.records) return `report counts ${summary.records} records, the input has ${input.manifest.records}`;
   if (summary.invalid !== 0) return `report counts ${summary.invalid} invalid records, expected 0`;
-  const want = JSON.stringify(Object.entries(expectedFindings(input.manifest)).sort());
+  const want = JSON.stringify(noRules ? [] : Object.entries(expectedFindings(input.manifest)).sort());
   const got = JSON.stringify(Object.entries(summary.byRule).sort());
   return want === got ? null : `findings per rule ${got}, expected ${want}`;
 }
@@ -155,17 +159,17 @@ function contender(who: Who, input: Input, env: Env, id: string): Contender | st
   // Without /usr/bin/time the child must report its own peak RSS, so go through a wrapper.
   const entry = haveTime ? [env.cli] : [join(ROOT, 'dist', 'bench', 'audit-child.js'), env.cli];
   const report = join(REPORTS, `${id.replace(/[^\w.-]+/g, '_')}.json`);
-  const jobs = who === 'jobs1' ? ['--jobs', '1'] : who === 'jobs2' ? ['--jobs', '2'] : [];
+  const jobs = who === 'jobs1' ? ['--jobs', '1'] : who === 'jobs2' ? ['--jobs', '2'] : who === 'norules' ? NO_RULES : [];
   return {
     name: id,
     command: node,
     args: [...entry, 'audit', input.path, '--format', 'json', '--output', report, '--fail-on', 'none', '--no-config', ...jobs],
     okCodes: [0, 1],
-    check: () => reportProblem(report, input),
+    check: () => reportProblem(report, input, who === 'norules'),
   };
 }
 
-const WHO_LABEL: Record<Who, string> = { bare: 'bare loop', audit: 'audit', jobs1: 'audit --jobs 1', jobs2: 'audit --jobs 2', python: 'python/numpy' };
+const WHO_LABEL: Record<Who, string> = { bare: 'bare loop', audit: 'audit', jobs1: 'audit --jobs 1', jobs2: 'audit --jobs 2', norules: 'audit, no rule', python: 'python/numpy' };
 
 function fmt(n: number | null, digits = 1): string {
   return n === null || !Number.isFinite(n) ? '—' : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });

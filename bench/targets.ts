@@ -6,8 +6,12 @@
 import type { Input } from './inputs.js';
 import type { Measurement } from './measure.js';
 
-/** A contender kind: the bare loop, the audit (default threads, or --jobs 1 / 2), the Python auditor. */
-export type Who = 'bare' | 'audit' | 'jobs1' | 'jobs2' | 'python';
+/**
+ * A contender kind: the bare loop, the audit (default threads, or --jobs 1 / 2), the audit with
+ * every rule off (what reading, checking and reporting cost without any rule: not a target, a
+ * floor for them), the Python auditor.
+ */
+export type Who = 'bare' | 'audit' | 'jobs1' | 'jobs2' | 'norules' | 'python';
 
 /** One measured (or skipped) contender of a scenario. */
 export interface Row {
@@ -41,7 +45,7 @@ const x = (v: number) => `${v.toFixed(2)}×`;
 
 /** The worst peak RSS of any audit on `input`, in MB. */
 function auditRss(rows: readonly Row[], input: string): number | null {
-  const peaks = rows.filter((r) => r.input.def.name === input && r.who !== 'bare' && r.who !== 'python' && r.m.rssMb !== null).map((r) => r.m.rssMb!);
+  const peaks = rows.filter((r) => r.input.def.name === input && r.who !== 'bare' && r.who !== 'python' && r.who !== 'norules' && r.m.rssMb !== null).map((r) => r.m.rssMb!);
   return peaks.length ? Math.max(...peaks) : null;
 }
 
