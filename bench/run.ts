@@ -159,11 +159,11 @@ function contender(who: Who, input: Input, env: Env, id: string): Contender | st
   // Without /usr/bin/time the child must report its own peak RSS, so go through a wrapper.
   const entry = haveTime ? [env.cli] : [join(ROOT, 'dist', 'bench', 'audit-child.js'), env.cli];
   const report = join(REPORTS, `${id.replace(/[^\w.-]+/g, '_')}.json`);
-  const jobs = who === 'jobs1' ? ['--jobs', '1'] : who === 'jobs2' ? ['--jobs', '2'] : who === 'norules' ? NO_RULES : [];
+  const flags = who === 'jobs1' ? ['--jobs', '1'] : who === 'jobs2' ? ['--jobs', '2'] : who === 'norules' ? NO_RULES : [];
   return {
     name: id,
     command: node,
-    args: [...entry, 'audit', input.path, '--format', 'json', '--output', report, '--fail-on', 'none', '--no-config', ...jobs],
+    args: [...entry, 'audit', input.path, '--format', 'json', '--output', report, '--fail-on', 'none', '--no-config', ...flags],
     okCodes: [0, 1],
     check: () => reportProblem(report, input, who === 'norules'),
   };

@@ -5,7 +5,6 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { ValidateFunction } from 'ajv';
 import { schemaValidator } from '../lazy-ajv.js';
 import { parseJsonText, parseErrorMessage } from '../ingest/json-text.js';
 import { describeAjvError } from '../schema-errors.js';
@@ -41,10 +40,6 @@ export interface LoadedConfig {
   config: ConfigFile;
 }
 
-export function configValidator(): ValidateFunction {
-  return schemaValidator('config');
-}
-
 /**
  * The config to use: `explicit` (--config PATH), none when `explicit` is false (--no-config),
  * else evalaudit.config.json in `cwd` if there is one.
@@ -66,7 +61,7 @@ export function loadConfig(cwd: string, explicit?: string | false): LoadedConfig
   } catch (e) {
     throw new SettingsError(`config ${path} is not valid JSON: ${parseErrorMessage(e)}`);
   }
-  const validate = configValidator();
+  const validate = schemaValidator('config');
   if (!validate(doc)) throw new SettingsError(`config ${path}: ${validate.errors?.[0] ? describeAjvError(validate.errors[0], 'config') : 'does not match schema/config.schema.json'}`);
   return { path, dir: dirname(full), config: doc as ConfigFile };
 }

@@ -5,7 +5,6 @@
  * finding, sorted, one key once; entries no finding matches any more are reported as stale.
  */
 import { readFileSync } from 'node:fs';
-import type { ValidateFunction } from 'ajv';
 import { schemaValidator } from '../lazy-ajv.js';
 import type { Finding } from '../types.js';
 import type { RunResult } from '../engine/result.js';
@@ -15,10 +14,6 @@ import { compareKeys, findingKey, keyText, type FindingKey } from '../report/fin
 import { SettingsError } from '../config/errors.js';
 
 export const BASELINE_VERSION = 1;
-
-function validator(): ValidateFunction {
-  return schemaValidator('baseline');
-}
 
 /** The entries of a baseline file; a missing, unreadable or malformed file is a SettingsError naming it. */
 export function readBaseline(path: string): FindingKey[] {
@@ -35,7 +30,7 @@ export function readBaseline(path: string): FindingKey[] {
   } catch (e) {
     throw new SettingsError(`baseline ${path} is not valid JSON: ${(e as Error).message}`);
   }
-  const validate = validator();
+  const validate = schemaValidator('baseline');
   if (!validate(doc)) {
     const e = validate.errors?.[0];
     throw new SettingsError(`baseline ${path}: ${e ? `${e.instancePath || '(root)'} ${e.message}` : 'does not match schema/baseline.schema.json'}`);

@@ -4,7 +4,7 @@
  * adapter (formats/mapped.ts) reads rows through it, so custom JSONL / CSV needs no conversion.
  */
 import { readFileSync } from 'node:fs';
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { schemaValidator } from '../lazy-ajv.js';
 import { parseJsonText, parseErrorMessage } from './json-text.js';
 
@@ -19,10 +19,6 @@ export type FieldMap = Record<string, string>;
 
 const FIELD_SET: ReadonlySet<string> = new Set(MAPPABLE_FIELDS);
 const PATH_PATTERN = /^[^.]+(\.[^.]+)*$/;
-
-function validator(): ValidateFunction {
-  return schemaValidator('mapping');
-}
 
 function ajvMessage(e: ErrorObject | undefined): string {
   if (!e) return 'does not match the mapping schema';
@@ -52,7 +48,7 @@ export function loadMappingConfig(path: string): FieldMap {
   } catch (err) {
     throw new Error(`mapping config ${path} is not valid JSON: ${parseErrorMessage(err)}`);
   }
-  const validate = validator();
+  const validate = schemaValidator('mapping');
   if (!validate(doc)) throw new Error(`mapping config ${path}: ${ajvMessage(validate.errors?.[0])}`);
   return { ...(doc as { map: FieldMap }).map };
 }

@@ -11,23 +11,16 @@
  * ±Infinity (Python writes them; the rules flag them), while integers (token ids, indices) and
  * lengths carry bounds in the schema that only finite numbers meet.
  */
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import type { AuditRecord } from '../types.js';
-import { packageJson } from '../package-root.js';
 import { describeAjvError, pointerToPath } from '../schema-errors.js';
 import { schemaValidator } from '../lazy-ajv.js';
 import { isScoreKind } from '../reference/score-kinds.js';
 
-export const recordSchema = packageJson('schema/record.schema.json');
-
-function validator(): ValidateFunction {
-  return schemaValidator('record');
-}
-
 /** null when valid, else ajv's first message with the path it concerns (provenValid spares ajv the common rows). */
 export function validateRecord(value: unknown): string | null {
   if (provenValid(value)) return null;
-  const validate = validator();
+  const validate = schemaValidator('record');
   if (validate(value)) return null;
   const errors = validate.errors ?? [];
   // anyOf failures list each branch first; the anyOf entry itself says what is really missing.
