@@ -14,6 +14,7 @@ import { defaultWorkerModule } from './parallel/worker-module.js';
 export { parseRuleArgs } from './cli/options.js';
 export { useColor } from './cli/terminal.js';
 export { UsageError } from './cli/usage-error.js';
+export { finalExitCode } from './output/write.js';
 
 export function main(argv: readonly string[]): Promise<number> {
   return runCli(argv, defaultRuleSet, defaultWorkerModule());

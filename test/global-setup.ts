@@ -11,6 +11,7 @@ export default function setup(): void {
   const root = join(dirname(fileURLToPath(import.meta.url)), '..');
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
-  // The rest of `npm run build`: the schemas' validators as code (src/lazy-ajv.ts).
-  execFileSync(process.execPath, [join(root, 'scripts', 'build-validators.mjs')], { cwd: root, stdio: 'inherit' });
+  // The rest of `npm run build`: the schemas' validators as code (src/lazy-ajv.ts), and the
+  // bundle bin/evalaudit.js runs (scripts/bundle.mjs).
+  for (const script of ['build-validators.mjs', 'bundle.mjs']) execFileSync(process.execPath, [join(root, 'scripts', script)], { cwd: root, stdio: 'inherit' });
 }

@@ -57,8 +57,8 @@ beforeAll(() => {
 const npx = (...args: string[]) => spawnSync('npx', ['--no-install', 'evalaudit', ...args], { cwd: project, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
 
 describe('the packed package', () => {
-  it('ships the CLI, the library, schemas and their generated validators, rule docs, the action and the licence; no bench, scripts, tests or source maps', () => {
-    for (const f of ['bin/evalaudit.js', 'dist/src/cli.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/rules/index.js', 'dist/validators/config.cjs', 'dist/validators/record.cjs', 'schema/config.schema.json', 'schema/report.schema.json', 'rules/greedy-choice.md', 'action.yml', 'LICENSE', 'README.md', 'package.json']) {
+  it('ships the CLI, the library, schemas and their generated validators, the bundle the bin runs, rule docs, the action and the licence; no bench, scripts, tests or source maps', () => {
+    for (const f of ['bin/evalaudit.js', 'dist/src/cli.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/rules/index.js', 'dist/validators/config.cjs', 'dist/validators/record.cjs', 'dist/bundle/cli.js', 'dist/bundle/worker.js', 'schema/config.schema.json', 'schema/report.schema.json', 'rules/greedy-choice.md', 'action.yml', 'LICENSE', 'README.md', 'package.json']) {
       expect(files, f).toContain(f);
     }
     expect(files.filter((f) => /^(dist\/)?(bench|scripts|test)\//.test(f) || f.endsWith('.map') || f.startsWith('src/'))).toEqual([]);

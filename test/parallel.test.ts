@@ -167,11 +167,13 @@ describe('--jobs', () => {
     // Three copies of the run: enough input for the command to start a worker.
     const files = [1, 2, 3].map((k) => join(dir, `copy-${k}.jsonl`));
     for (const f of files) copyFileSync(big, f);
-    const run = (jobs: string) => runCli(['audit', ...files, '--format', 'json', '--fail-on', 'none', '--jobs', jobs]);
+    const run = (jobs: string, env?: NodeJS.ProcessEnv) => runCli(['audit', ...files, '--format', 'json', '--fail-on', 'none', '--jobs', jobs], env ? { env } : {});
     const one = run('1');
-    const two = run('2');
+    // NODE_DEBUG=esm names every module loaded: the worker thread runs the build's bundle (test/bundle.test.ts).
+    const two = run('2', { ...process.env, NODE_DEBUG: 'esm' });
     expect(one.code).toBe(0);
     expect(two.stdout).toBe(one.stdout);
+    expect(two.stderr).toMatch(/Storing file:\/\/\S+\/dist\/bundle\/worker\.js /);
     const zero = run('0');
     expect(zero.code).toBe(2);
     expect(zero.stderr).toContain('--jobs');
