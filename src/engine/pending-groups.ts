@@ -18,17 +18,21 @@ import { IdSet } from '../ingest/id-set.js';
 export type FinishGroup = (id: RecordId, candidates: Candidate[], held: HeldFinding[]) => void;
 
 export class PendingGroups {
+  /** Holding only: every group until the end, in first-appearance order (a Map keeps it). */
   private readonly groups = new Map<RecordId, Candidate[]>();
   private readonly held = new Map<RecordId, HeldFinding[]>();
-  /** Streaming only: the ids of the groups already finished. */
-  private readonly finished: IdSet | null;
+  /** Streaming only: the id of every group opened so far (the open one included). */
+  private readonly seen: IdSet | null;
+  /** Streaming only: the open group, its candidates and the findings it holds. */
   private open: RecordId | undefined;
+  private openCandidates: Candidate[] = [];
+  private openHeld: HeldFinding[] | null = null;
 
   constructor(
     streaming: boolean,
     private readonly finish: FinishGroup,
   ) {
-    this.finished = streaming ? new IdSet() : null;
+    this.seen = streaming ? new IdSet() : null;
   }
 
   /**
@@ -37,13 +41,16 @@ export class PendingGroups {
    * Returns false (and keeps nothing) when the group was finished already.
    */
   add(group: RecordId, candidate: Candidate, finding: HeldFinding | null): boolean {
-    if (this.finished && !sameId(group, this.open)) {
-      if (this.open !== undefined) {
-        this.finishOne(this.open);
-        this.finished.add(this.open);
+    if (this.seen) {
+      if (!sameId(group, this.open)) {
+        this.finishOpen();
+        // One look per group: a group seen before, and not the open one, was finished.
+        if (!this.seen.add(group)) return false;
+        this.open = group;
       }
-      if (this.finished.has(group)) return false;
-      this.open = group;
+      this.openCandidates.push(candidate);
+      if (finding) (this.openHeld ??= []).push(finding);
+      return true;
     }
     if (finding) {
       let list = this.held.get(group);
@@ -58,15 +65,24 @@ export class PendingGroups {
 
   /** At the end of the file (or of a pass stopped early): every group still held, in first-appearance order. */
   finishAll(): void {
-    for (const id of [...this.groups.keys()]) this.finishOne(id);
-    this.open = undefined;
+    this.finishOpen();
+    for (const [id, candidates] of [...this.groups]) {
+      const held = this.held.get(id) ?? [];
+      this.groups.delete(id);
+      this.held.delete(id);
+      this.finish(id, candidates, held);
+    }
   }
 
-  private finishOne(id: RecordId): void {
-    const candidates = this.groups.get(id)!;
-    const held = this.held.get(id) ?? [];
-    this.groups.delete(id);
-    this.held.delete(id);
+  /** Streaming: the open group, if any, finished. */
+  private finishOpen(): void {
+    if (this.open === undefined) return;
+    const id = this.open;
+    const candidates = this.openCandidates;
+    const held = this.openHeld ?? [];
+    this.open = undefined;
+    this.openCandidates = [];
+    this.openHeld = null;
     this.finish(id, candidates, held);
   }
 }
