@@ -22,6 +22,7 @@ import type { RawItem, RecordId } from '../types.js';
 
 const CHUNK_BITS = 16;
 const CHUNK = 1 << CHUNK_BITS;
+const CHUNK_MASK = CHUNK - 1;
 /** Bytes the first chunk starts with (it doubles up to CHUNK as it fills). */
 const FIRST_CHUNK = 1024;
 const KIND_NUMBER = 0;
@@ -49,6 +50,8 @@ export class IdSet {
   private count = 0;
   private readonly number = new Float64Array(1);
   private readonly numberBytes = new Uint8Array(this.number.buffer);
+  /** Set by hash: the last string id hashed has a code unit above 0xff. */
+  private wide = false;
 
   get size(): number {
     return this.count;
@@ -66,7 +69,7 @@ export class IdSet {
     if (this.find(id, h, s) >= 0) return false;
     if ((this.counts[s] + 1) * 4 > (this.masks[s] + 1) * 3) this.grow(s);
     else if (this.tables[s] === EMPTY_TABLE) this.tables[s] = new Uint32Array(FIRST_CAPACITY * 2);
-    const offset = this.store(id);
+    const offset = this.store(id, this.wide);
     const t = this.tables[s];
     const mask = this.masks[s];
     let i = h & mask;
@@ -110,7 +113,7 @@ export class IdSet {
     this.number[0] = Number.isNaN(x) ? NaN : x === 0 ? 0 : x;
   }
 
-  /** FNV-1a over the kind and the code units (or the number's bytes), then murmur3's finaliser. */
+  /** FNV-1a over the kind and the code units (or the number's bytes), then murmur3's finaliser; notes in `wide` whether a string id needs UTF-16 (for store). */
   private hash(id: RecordId): number {
     let h = 0x811c9dc5;
     if (typeof id === 'number') {
@@ -119,7 +122,13 @@ export class IdSet {
       for (let k = 0; k < 8; k++) h = Math.imul(h ^ this.numberBytes[k], 0x01000193);
     } else {
       h = Math.imul(h ^ KIND_LATIN1, 0x01000193);
-      for (let k = 0; k < id.length; k++) h = Math.imul(h ^ id.charCodeAt(k), 0x01000193);
+      let units = 0;
+      for (let k = 0; k < id.length; k++) {
+        const c = id.charCodeAt(k);
+        units |= c;
+        h = Math.imul(h ^ c, 0x01000193);
+      }
+      this.wide = units > 0xff;
     }
     h ^= h >>> 16;
     h = Math.imul(h, 0x85ebca6b);
@@ -131,8 +140,8 @@ export class IdSet {
 
   /** Whether the entry at offset is id. Entries never straddle chunks, so one chunk holds it. */
   private equals(offset: number, id: RecordId): boolean {
-    const chunk = this.chunks[Math.floor(offset / CHUNK)]!;
-    let p = offset % CHUNK;
+    const chunk = this.chunks[offset >>> CHUNK_BITS]!;
+    let p = offset & CHUNK_MASK;
     const kind = chunk[p++];
     if (typeof id === 'number') {
       if (kind !== KIND_NUMBER) return false;
@@ -153,35 +162,22 @@ export class IdSet {
     return true;
   }
 
-  /** Writes id's entry and returns its offset. */
-  private store(id: RecordId): number {
+  /** Writes id's entry and returns its offset; `wide`: a code unit of the string id is above 0xff (as hash found). */
+  private store(id: RecordId, wide: boolean): number {
     if (typeof id === 'number') {
       const p = this.reserve(9);
-      const chunk = this.chunks[Math.floor(p / CHUNK)]!;
-      const at = p % CHUNK;
+      const chunk = this.chunks[p >>> CHUNK_BITS]!;
+      const at = p & CHUNK_MASK;
       chunk[at] = KIND_NUMBER;
       this.setNumber(id);
       chunk.set(this.numberBytes, at + 1);
       return p;
     }
-    let wide = false;
-    for (let k = 0; k < id.length && !wide; k++) wide = id.charCodeAt(k) > 0xff;
     const n = id.length;
     const lengthBytes = n < 0x80 ? 1 : n < 0x4000 ? 2 : 4;
     const p = this.reserve(1 + lengthBytes + (wide ? 2 * n : n));
-    const chunk = this.chunks[Math.floor(p / CHUNK)]!;
-    let at = p % CHUNK;
-    chunk[at++] = wide ? KIND_UTF16 : KIND_LATIN1;
-    if (lengthBytes === 1) chunk[at++] = n;
-    else if (lengthBytes === 2) {
-      chunk[at++] = (n & 0x7f) | 0x80;
-      chunk[at++] = n >>> 7;
-    } else {
-      chunk[at++] = (n & 0x7f) | 0x80;
-      chunk[at++] = ((n >>> 7) & 0x7f) | 0x80;
-      chunk[at++] = (n >>> 14) & 0xff;
-      chunk[at++] = n >>> 22;
-    }
+    const chunk = this.chunks[p >>> CHUNK_BITS]!;
+    let at = this.writeHead(chunk, p & CHUNK_MASK, wide ? KIND_UTF16 : KIND_LATIN1, n, lengthBytes);
     if (wide) {
       for (let k = 0; k < n; k++) {
         const c = id.charCodeAt(k);
@@ -192,15 +188,31 @@ export class IdSet {
     return p;
   }
 
+  /** An entry's kind and length at `at`; returns where its code units go. */
+  private writeHead(chunk: Uint8Array, at: number, kind: number, n: number, lengthBytes: number): number {
+    chunk[at++] = kind;
+    if (lengthBytes === 1) chunk[at++] = n;
+    else if (lengthBytes === 2) {
+      chunk[at++] = (n & 0x7f) | 0x80;
+      chunk[at++] = n >>> 7;
+    } else {
+      chunk[at++] = (n & 0x7f) | 0x80;
+      chunk[at++] = ((n >>> 7) & 0x7f) | 0x80;
+      chunk[at++] = (n >>> 14) & 0xff;
+      chunk[at++] = n >>> 22;
+    }
+    return at;
+  }
+
   /**
    * Room for an entry of `bytes`: in the current chunk if it fits, else at the start of a new
    * one; an entry longer than a chunk gets a chunk of its own size, spanning that many chunk
    * numbers of the offset space.
    */
   private reserve(bytes: number): number {
-    const at = this.end % CHUNK;
+    const at = this.end & CHUNK_MASK;
     if (this.end > 0 && at !== 0 && at + bytes <= CHUNK) {
-      const index = Math.floor(this.end / CHUNK);
+      const index = this.end >>> CHUNK_BITS;
       const chunk = this.chunks[index]!;
       // Only the first chunk starts small (a file of a few records needs a few bytes): it doubles.
       if (at + bytes > chunk.length) {
