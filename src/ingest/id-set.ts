@@ -177,20 +177,8 @@ export class IdSet {
     const lengthBytes = n < 0x80 ? 1 : n < 0x4000 ? 2 : 4;
     const p = this.reserve(1 + lengthBytes + (wide ? 2 * n : n));
     const chunk = this.chunks[p >>> CHUNK_BITS]!;
-    let at = this.writeHead(chunk, p & CHUNK_MASK, wide ? KIND_UTF16 : KIND_LATIN1, n, lengthBytes);
-    if (wide) {
-      for (let k = 0; k < n; k++) {
-        const c = id.charCodeAt(k);
-        chunk[at++] = c & 0xff;
-        chunk[at++] = c >>> 8;
-      }
-    } else for (let k = 0; k < n; k++) chunk[at++] = id.charCodeAt(k);
-    return p;
-  }
-
-  /** An entry's kind and length at `at`; returns where its code units go. */
-  private writeHead(chunk: Uint8Array, at: number, kind: number, n: number, lengthBytes: number): number {
-    chunk[at++] = kind;
+    let at = p & CHUNK_MASK;
+    chunk[at++] = wide ? KIND_UTF16 : KIND_LATIN1;
     if (lengthBytes === 1) chunk[at++] = n;
     else if (lengthBytes === 2) {
       chunk[at++] = (n & 0x7f) | 0x80;
@@ -201,7 +189,14 @@ export class IdSet {
       chunk[at++] = (n >>> 14) & 0xff;
       chunk[at++] = n >>> 22;
     }
-    return at;
+    if (wide) {
+      for (let k = 0; k < n; k++) {
+        const c = id.charCodeAt(k);
+        chunk[at++] = c & 0xff;
+        chunk[at++] = c >>> 8;
+      }
+    } else for (let k = 0; k < n; k++) chunk[at++] = id.charCodeAt(k);
+    return p;
   }
 
   /**
