@@ -10,7 +10,8 @@ import type { RuleSet } from '../engine/rule-set.js';
 import { engineConfig, finishRun } from '../engine/index.js';
 import type { PrecisionSetting } from '../reference/precision.js';
 import { toolVersion } from '../project.js';
-import { MergeError, mergePartials, readPartial } from '../shard/partial-report.js';
+import { checkShards, MergeError, mergedPasses, readPartialHeader } from '../shard/partial-report.js';
+import { Spool } from '../engine/finding-spool.js';
 import { settingsOf, type AuditArgs } from './audit-command.js';
 import { checkPlan, planReports, reportRun, type Io, type ReportArgs } from './report-run.js';
 import { UsageError } from './usage-error.js';
@@ -27,12 +28,20 @@ export async function runMerge(args: MergeArgs, rules: RuleSet, io: Io): Promise
   if (paths.length === 0) throw new UsageError('name the partial reports to merge (written by evalaudit audit --shard INDEX/COUNT)');
   const plan = planReports(args, settings, io);
   await checkPlan(plan, args, paths);
-  const partials = await Promise.all(paths.map(async (path) => ({ path, report: await readPartial(path) })));
-  const { header, passes } = mergePartials(partials, toolVersion);
+  const partials = await Promise.all(paths.map(async (path) => ({ path, header: await readPartialHeader(path) })));
+  const header = checkShards(partials, toolVersion);
   const ids = rules.catalogue.map((m) => m.id);
   if (JSON.stringify(header.settings.rules) !== JSON.stringify(ids)) throw new MergeError(`${paths[0]} was audited with another rule set than this evalaudit's (${ids.length} rules)`);
-  // As audit: each file's audited items only when the JUnit report needs them.
-  if (!plan.requests.some((r) => r.format === 'junit')) for (const p of passes) delete p.summary.auditedItems;
   const config = engineConfig(rules, header.settings.overrides as Record<string, SeveritySetting>, header.settings.precision as PrecisionSetting);
-  return reportRun(finishRun(passes, config), plan, settings, args, io);
+  // The findings go into a spool as they are read, as audit's do; each file's audited items are
+  // kept, as audit keeps them, only when the JUnit report needs them.
+  const spool = new Spool();
+  let passes;
+  try {
+    passes = await mergedPasses(partials, spool, plan.requests.some((r) => r.format === 'junit'));
+  } catch (err) {
+    spool.discard();
+    throw err;
+  }
+  return reportRun(finishRun(passes, config, spool), plan, settings, args, io);
 }

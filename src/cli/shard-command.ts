@@ -11,7 +11,8 @@ import { toolVersion } from '../project.js';
 import type { Settings } from '../config/settings.js';
 import { checkTarget, writeReport, type OutputTarget } from '../output/write.js';
 import { parseShard, ShardKeys, shardOfKey } from '../shard/assign.js';
-import { inputsOf, PARTIAL_FORMAT, PARTIAL_VERSION, partialText, type PassSettings } from '../shard/partial-report.js';
+import { inputsOf, PARTIAL_FORMAT, PARTIAL_VERSION, partialPieces, type PassSettings } from '../shard/partial-report.js';
+import { Spool } from '../engine/finding-spool.js';
 import { inputFiles, readOptionsOf, settingsOf, type AuditArgs } from './audit-command.js';
 import type { Io } from './report-run.js';
 import { openProgress } from './terminal.js';
@@ -37,6 +38,8 @@ export async function runShard(args: AuditArgs, rules: RuleSet, io: Io, workerMo
   const share = files.flatMap((file, index) => (shardOfKey(keys.of(file), shard.count) === shard.index ? [{ file, index }] : []));
   const config = engineConfig(rules, settings.rules, settings.precision);
   const progress = await openProgress();
+  // The findings wait in a spool, as audit's do, and are written out from it.
+  const spool = new Spool();
   let passes;
   try {
     passes = await auditFiles(
@@ -51,12 +54,20 @@ export async function runShard(args: AuditArgs, rules: RuleSet, io: Io, workerMo
         onProgress: progress?.update,
         listAudited: true,
       },
+      spool,
     );
+  } catch (err) {
+    spool.discard();
+    throw err;
   } finally {
     progress?.stop();
   }
   const header = { format: PARTIAL_FORMAT, version: PARTIAL_VERSION, tool: { name: 'evalaudit', version: toolVersion }, shard, settings: passSettings(rules, settings), inputs: inputsOf(files) } as const;
-  await writeReport(target, partialText(header, passes.map((pass, i) => ({ index: share[i].index, pass }))));
+  try {
+    await writeReport(target, partialPieces(header, passes.map((pass, i) => ({ index: share[i].index, pass })), spool));
+  } finally {
+    spool.discard();
+  }
   return 0;
 }
 

@@ -152,6 +152,16 @@ export class Spool {
     return list;
   }
 
+  /**
+   * One part's findings in report order (its runs merged with what it holds), for writing them
+   * out as they are read (a shard's partial report); the spool stays as it was.
+   */
+  findingsOf(part: SpooledFindings): Iterable<Finding> {
+    const file = this.file;
+    if (file === null || part.runs.length === 0) return part.held;
+    return { [Symbol.iterator]: () => merged([...part.runs.map((r) => new RunReader(file.fd, r) as Source), arraySource(part.held)], this) };
+  }
+
   private openFile(): SpoolFile | null {
     try {
       const dir = mkdtempSync(join(tmpdir(), 'evalaudit-findings-'));

@@ -4,15 +4,28 @@
  * file list as a digest) and the passes of the shard's files, each at its index in that list.
  * merge checks that the partials are one audit's complete set of shards and puts the passes
  * back in file order. Its schema is schema/partial.schema.json.
+ *
+ * It is JSON Lines, so that neither side holds it whole: the header; then, for each pass, a line
+ * with the pass (its findings and audited items left out, and counted), a line per 1024 of its
+ * audited items, and a line per finding, in report order. A shard's findings come from the run's
+ * spool as it writes them; merge puts them into its own spool as it reads them (a pass's audited
+ * items only when a JUnit report needs them), so memory stays flat however many findings a
+ * shard has.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import type { Finding } from '../types.js';
 import type { FilePass } from '../engine/file-pass.js';
-import { decodePass, encodePass, PartialFormatError } from '../engine/partial.js';
+import type { AuditedItem } from '../engine/result.js';
+import { FindingSpool, type Spool } from '../engine/finding-spool.js';
+import { compareFindings } from '../engine/order.js';
+import { decodePass, decodeValue, encodePass, encodeValue, PartialFormatError } from '../engine/partial.js';
+import { readJsonLines } from '../ingest/rows.js';
 import type { Shard } from './assign.js';
 
 export const PARTIAL_FORMAT = 'evalaudit-partial';
-export const PARTIAL_VERSION = 1;
+export const PARTIAL_VERSION = 2;
+/** Audited items per line. */
+const AUDITED_PER_LINE = 1024;
 
 /** What shapes a file's pass: partials that differ in it are not shards of one audit. */
 export interface PassSettings {
@@ -35,8 +48,17 @@ export interface PartialHeader {
   inputs: { files: number; digest: string };
 }
 
-export interface PartialReport extends PartialHeader {
-  passes: { index: number; pass: FilePass }[];
+/** The header line: PartialHeader, and how many passes follow it. */
+interface HeaderLine extends PartialHeader {
+  passes: number;
+}
+
+/** A pass line: the pass without its findings and audited items, which follow it (counted here). */
+interface PassLine {
+  index: number;
+  pass: unknown;
+  audited: number;
+  findings: number;
 }
 
 /** A set of partial reports that do not make one audit: the message names the files. */
@@ -46,67 +68,148 @@ export function inputsOf(files: readonly string[]): PartialHeader['inputs'] {
   return { files: files.length, digest: createHash('sha256').update(files.join('\u0000'), 'utf8').digest('hex') };
 }
 
-/** The partial report's text: one JSON document, the passes encoded losslessly (engine/partial.ts). */
-export function partialText(header: PartialHeader, passes: readonly { index: number; pass: FilePass }[]): string {
-  const doc = { ...header, passes: passes.map((p) => ({ index: p.index, pass: encodePass(p.pass) })) };
-  return `${JSON.stringify(doc)}\n`;
+/**
+ * The partial report's lines, a few at a time: the header, then each pass, its audited items and
+ * its findings (from `spool` when the pass's findings went there), all encoded losslessly
+ * (engine/partial.ts).
+ */
+export function* partialPieces(header: PartialHeader, passes: readonly { index: number; pass: FilePass }[], spool: Spool): Generator<string> {
+  yield `${JSON.stringify({ ...header, passes: passes.length } satisfies HeaderLine)}\n`;
+  for (const { index, pass } of passes) {
+    const { spooled, findings, ...rest } = pass;
+    const { auditedItems, ...summary } = pass.summary;
+    const audited = auditedItems ?? [];
+    const count = spooled ? spooled.count : findings.length;
+    const line: PassLine = { index, pass: encodePass({ ...rest, summary, findings: [] }), audited: audited.length, findings: count };
+    yield `${JSON.stringify(line)}\n`;
+    for (let k = 0; k < audited.length; k += AUDITED_PER_LINE) yield `${JSON.stringify({ audited: encodeValue(audited.slice(k, k + AUDITED_PER_LINE), 'audited items') })}\n`;
+    let piece = '';
+    let n = 0;
+    for (const f of spooled ? spool.findingsOf(spooled) : [...findings].sort(compareFindings)) {
+      piece += `${JSON.stringify({ finding: encodeValue(f, 'finding') })}\n`;
+      if (++n % 256 === 0) {
+        yield piece;
+        piece = '';
+      }
+    }
+    if (piece !== '') yield piece;
+  }
 }
 
-/** Reads and decodes one partial report. Throws MergeError naming the file. */
-export async function readPartial(path: string): Promise<PartialReport> {
-  let doc: unknown;
+/** A partial report's header (its first line). Throws MergeError naming the file. */
+export async function readPartialHeader(path: string): Promise<PartialHeader & { passes: number }> {
+  let first;
   try {
-    doc = JSON.parse(await readFile(path, 'utf8'));
+    for await (const row of readJsonLines(path)) {
+      first = row;
+      break;
+    }
   } catch (e) {
     throw new MergeError(`cannot read the partial report ${path}: ${(e as Error).message}`);
   }
-  const d = doc as Partial<PartialReport> & { passes?: unknown };
-  if (d === null || typeof d !== 'object' || d.format !== PARTIAL_FORMAT) throw new MergeError(`${path} is no partial report (write one with evalaudit audit --shard INDEX/COUNT)`);
+  const d = first?.value as Partial<HeaderLine> | undefined;
+  if (d === null || typeof d !== 'object' || Array.isArray(d) || d.format !== PARTIAL_FORMAT) throw new MergeError(`${path} is no partial report (write one with evalaudit audit --shard INDEX/COUNT)`);
   if (d.version !== PARTIAL_VERSION) throw new MergeError(`${path} is a partial report of version ${JSON.stringify(d.version)}; this evalaudit reads version ${PARTIAL_VERSION}`);
-  if (!Array.isArray(d.passes) || !d.shard || !d.settings || !d.inputs || !d.tool) throw new MergeError(`${path}: the partial report is incomplete`);
-  try {
-    return { ...(d as PartialHeader), passes: d.passes.map((p: { index: number; pass: unknown }) => ({ index: p.index, pass: decodePass(p.pass) })) };
-  } catch (e) {
-    if (e instanceof PartialFormatError) throw new MergeError(`${path}: ${e.message}`);
-    throw e;
-  }
+  if (!Number.isInteger(d.passes) || !d.shard || !d.settings || !d.inputs || !d.tool) throw new MergeError(`${path}: the partial report is incomplete`);
+  return d as HeaderLine;
 }
 
 /**
- * The passes of every shard in file order, after checking that the partials are one audit's
- * shards, each exactly once: same tool version, settings and inputs, every index of COUNT.
+ * A partial report's passes, read line by line: each pass's findings go into `spool` as they
+ * are read (FilePass.spooled), its audited items are kept only when `audited` is true. Throws
+ * MergeError naming the file and line when a line is not what the header and pass lines promise.
  */
-export function mergePartials(partials: readonly { path: string; report: PartialReport }[], toolVersion: string): { header: PartialHeader; passes: FilePass[] } {
+export async function* readPartialPasses(path: string, spool: Spool, audited: boolean): AsyncGenerator<{ index: number; pass: FilePass }> {
+  const where = (line: number) => `${path}:${line}`;
+  let header: HeaderLine | null = null;
+  let current: { index: number; pass: FilePass; audited: AuditedItem[] | undefined; items: number; findings: number; part: FindingSpool } | null = null;
+  let passes = 0;
+  const done = () => {
+    const c = current!;
+    if (c.audited) c.pass.summary.auditedItems = c.audited;
+    c.pass.spooled = c.part.finish();
+    current = null;
+    return { index: c.index, pass: c.pass };
+  };
+  try {
+    for await (const row of readJsonLines(path)) {
+      if (row.error !== undefined) throw new MergeError(`${where(row.line)}: ${row.error}`);
+      const v = row.value as Record<string, unknown>;
+      if (header === null) {
+        header = v as unknown as HeaderLine;
+        continue;
+      }
+      if (current && current.items > 0) {
+        if (!Array.isArray(v?.audited)) throw new MergeError(`${where(row.line)}: ${current.items} more audited items of file ${current.index} were expected`);
+        const items = decodeValue(v.audited, 'audited items') as AuditedItem[];
+        current.items -= items.length;
+        if (current.audited) for (const item of items) current.audited.push(item);
+        continue;
+      }
+      if (current && current.findings > 0) {
+        if (v === null || typeof v !== 'object' || !('finding' in v)) throw new MergeError(`${where(row.line)}: ${current.findings} more findings of file ${current.index} were expected`);
+        current.part.add(decodeValue(v.finding, 'finding') as Finding);
+        current.findings--;
+        continue;
+      }
+      if (current) yield done();
+      const line = v as unknown as PassLine;
+      if (line === null || typeof line !== 'object' || !('pass' in line) || !Number.isInteger(line.audited) || !Number.isInteger(line.findings)) throw new MergeError(`${where(row.line)}: a pass was expected`);
+      if (++passes > header.passes) throw new MergeError(`${where(row.line)}: more passes than the ${header.passes} the header names`);
+      current = { index: line.index, pass: decodePass(line.pass), audited: audited ? [] : undefined, items: line.audited, findings: line.findings, part: new FindingSpool(spool) };
+    }
+  } catch (e) {
+    if (e instanceof PartialFormatError) throw new MergeError(`${path}: ${e.message}`);
+    if (e instanceof MergeError) throw e;
+    throw new MergeError(`cannot read the partial report ${path}: ${(e as Error).message}`);
+  }
+  if (current && (current.items > 0 || current.findings > 0)) throw new MergeError(`${path}: the partial report is incomplete (it ends inside the pass of file ${current.index})`);
+  if (current) yield done();
+  if (header === null || passes !== header.passes) throw new MergeError(`${path}: the partial report is incomplete (${passes} of ${header?.passes ?? '?'} passes)`);
+}
+
+/**
+ * Checks that the partials are one audit's shards, each exactly once: same tool version,
+ * settings and inputs, every index of COUNT. Returns the first one's header.
+ */
+export function checkShards(partials: readonly { path: string; header: PartialHeader }[], toolVersion: string): PartialHeader {
   if (partials.length === 0) throw new MergeError('name the partial reports to merge');
   const [first] = partials;
   for (const p of partials) {
-    if (p.report.tool.version !== toolVersion) throw new MergeError(`${p.path} was written by evalaudit ${p.report.tool.version}; this is evalaudit ${toolVersion}: audit and merge with one version`);
+    if (p.header.tool.version !== toolVersion) throw new MergeError(`${p.path} was written by evalaudit ${p.header.tool.version}; this is evalaudit ${toolVersion}: audit and merge with one version`);
   }
   for (const p of partials.slice(1)) {
     for (const [what, key] of [['settings (rules, severities, precision, input format, field map)', 'settings'], ['inputs (the files found)', 'inputs'], ['shard count', 'count']] as const) {
-      const a = key === 'count' ? first.report.shard.count : JSON.stringify(first.report[key]);
-      const b = key === 'count' ? p.report.shard.count : JSON.stringify(p.report[key]);
+      const a = key === 'count' ? first.header.shard.count : JSON.stringify(first.header[key]);
+      const b = key === 'count' ? p.header.shard.count : JSON.stringify(p.header[key]);
       if (a !== b) throw new MergeError(`${first.path} and ${p.path} are shards of different audits: their ${what} differ${key === 'count' ? ` (${a} and ${b})` : ''}`);
     }
   }
-  const count = first.report.shard.count;
+  const count = first.header.shard.count;
   const byIndex = new Map<number, string>();
   for (const p of partials) {
-    const seen = byIndex.get(p.report.shard.index);
-    if (seen !== undefined) throw new MergeError(`shard ${p.report.shard.index}/${count} is given twice: ${seen} and ${p.path}`);
-    byIndex.set(p.report.shard.index, p.path);
+    const seen = byIndex.get(p.header.shard.index);
+    if (seen !== undefined) throw new MergeError(`shard ${p.header.shard.index}/${count} is given twice: ${seen} and ${p.path}`);
+    byIndex.set(p.header.shard.index, p.path);
   }
   const missing = Array.from({ length: count }, (_, i) => i).filter((i) => !byIndex.has(i));
   if (missing.length > 0) throw new MergeError(`missing shard${missing.length === 1 ? '' : 's'} ${missing.map((i) => `${i}/${count}`).join(', ')} (given: ${[...byIndex].sort((a, b) => a[0] - b[0]).map(([i, path]) => `${i}/${count} ${path}`).join(', ')})`);
+  return first.header;
+}
 
-  const passes: (FilePass | undefined)[] = new Array(first.report.inputs.files);
+/**
+ * Every shard's passes put back in file order (the partials checked by checkShards first), their
+ * findings in `spool`; audited items kept only when `audited` is true.
+ */
+export async function mergedPasses(partials: readonly { path: string; header: PartialHeader }[], spool: Spool, audited: boolean): Promise<FilePass[]> {
+  const passes: (FilePass | undefined)[] = new Array(partials[0].header.inputs.files);
   for (const p of partials) {
-    for (const { index, pass } of p.report.passes) {
+    for await (const { index, pass } of readPartialPasses(p.path, spool, audited)) {
       if (!Number.isInteger(index) || index < 0 || index >= passes.length || passes[index] !== undefined) throw new MergeError(`${p.path}: file index ${index} is out of range or given twice`);
       passes[index] = pass;
     }
   }
   const absent = passes.findIndex((p) => p === undefined);
   if (absent >= 0) throw new MergeError(`file ${absent} of ${passes.length} is in no partial report: were the shards written from the same inputs?`);
-  return { header: first.report, passes: passes as FilePass[] };
+  return passes as FilePass[];
 }

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli-process.js';
+import { HELD } from '../../src/engine/finding-spool.js';
 
 const root = join(__dirname, '..', '..');
 const FORMATS = ['json', 'markdown', 'sarif', 'junit', 'text'] as const;
@@ -39,6 +40,19 @@ function shards(name: string, paths: string[], count: number, flags: (i: number)
   });
 }
 
+/** A partial report's lines, parsed (it is JSON Lines: the header first). */
+const linesOf = (path: string) =>
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+/** How many passes a partial holds (its header says, and its pass lines agree). */
+function passCount(path: string): number {
+  const [header, ...rest] = linesOf(path);
+  expect(rest.filter((l) => 'pass' in l)).toHaveLength(header.passes as number);
+  return header.passes as number;
+}
+
 function expectSameAsOneMachine(paths: string[], partials: string[], name: string): void {
   const single = reports(['audit', ...paths], join(tmp, name, 'single'));
   const merged = reports(['merge', ...partials], join(tmp, name, 'merged'));
@@ -50,7 +64,7 @@ function expectSameAsOneMachine(paths: string[], partials: string[], name: strin
 describe('audit --shard, then merge', () => {
   it('4 shards over the sample runs: byte for byte the single-process reports, and the same exit code', () => {
     const partials = shards('four', ['sample-runs'], 4);
-    const passes = partials.map((p) => (JSON.parse(readFileSync(p, 'utf8')) as { passes: unknown[] }).passes.length);
+    const passes = partials.map(passCount);
     expect(passes.filter((n) => n > 0).length).toBeGreaterThan(1); // the files really are spread
     expectSameAsOneMachine(['sample-runs'], partials, 'four');
     // In any order on the command line.
@@ -61,18 +75,39 @@ describe('audit --shard, then merge', () => {
   it('1 shard, and shards that get no file (3 shards of one file)', () => {
     expectSameAsOneMachine(['sample-runs'], shards('one', ['sample-runs'], 1), 'one');
     const partials = shards('empty', ['sample-runs/cat.jsonl'], 3);
-    const empty = partials.filter((p) => (JSON.parse(readFileSync(p, 'utf8')) as { passes: unknown[] }).passes.length === 0);
+    const empty = partials.filter((p) => passCount(p) === 0);
     expect(empty.length).toBe(2);
     expectSameAsOneMachine(['sample-runs/cat.jsonl'], partials, 'empty');
   });
 
-  it('partials follow schema/partial.schema.json', () => {
+  it('partials follow schema/partial.schema.json, line by line', () => {
     const schema = JSON.parse(readFileSync(join(root, 'schema', 'partial.schema.json'), 'utf8')) as object;
     const validate = new Ajv({ allErrors: true }).compile(schema);
+    const kinds = new Set<string>();
     for (const p of shards('schema', ['sample-runs'], 2)) {
-      expect(validate(JSON.parse(readFileSync(p, 'utf8'))), JSON.stringify(validate.errors)).toBe(true);
+      for (const line of linesOf(p)) {
+        expect(validate(line), JSON.stringify(validate.errors)).toBe(true);
+        kinds.add('format' in line ? 'header' : Object.keys(line).sort().join(','));
+      }
     }
+    // Every kind of line was there to be checked.
+    expect([...kinds].sort()).toEqual(['audited', 'audited,findings,index,pass', 'finding', 'header']);
     expect(validate({ format: 'evalaudit-partial' })).toBe(false);
+    expect(validate({ finding: 1, audited: [] })).toBe(false);
+  });
+
+  it('a shard whose findings spill (more than a pass holds) merges to the single-process reports', () => {
+    // HELD + 808 probability-product findings in one file, 2,000 score mismatches in another:
+    // the shard writes the first from the spool's sorted runs, merge spools them again.
+    const dir = join(tmp, 'spilled', 'runs');
+    mkdirSync(dir, { recursive: true });
+    const rows = (n: number, score: (i: number) => string) => Array.from({ length: n }, (_, i) => `{"id": "r${i}", "score": ${score(i)}, "logprobs": [-1.0, -0.5]}`).join('\n');
+    writeFileSync(join(dir, 'a.jsonl'), rows(HELD + 808, (i) => String(0.1 + (i % 7) / 10)));
+    writeFileSync(join(dir, 'b.jsonl'), rows(3000, (i) => (i % 3 === 0 ? '-1.5' : '-9.25')));
+    const partials = shards('spilled', [dir], 2);
+    const findings = partials.reduce((n, p) => n + linesOf(p).filter((l) => 'finding' in l).length, 0);
+    expect(findings).toBe(HELD + 2808);
+    expectSameAsOneMachine([dir], partials, 'spilled');
   });
 });
 
@@ -104,13 +139,36 @@ describe('merge refuses what is not one audit', () => {
     expect(merge(ignored, ...parts).stderr).toMatch(/their inputs \(the files found\) differ/);
     const [two] = shards('other-count', ['sample-runs'], 2);
     expect(merge(two, ...parts.slice(1)).stderr).toMatch(/their shard count differ.*\(2 and 4\)/);
-    const doc = JSON.parse(readFileSync(parts[0], 'utf8')) as { tool: { version: string } };
+    const [head, ...rest] = readFileSync(parts[0], 'utf8').split('\n');
+    const doc = JSON.parse(head) as { tool: { version: string } };
     doc.tool.version = '0.0.0-elsewhere';
     const old = join(tmp, 'errors', 'old.json');
-    writeFileSync(old, JSON.stringify(doc));
+    writeFileSync(old, [JSON.stringify(doc), ...rest].join('\n'));
     const r = merge(old, ...parts.slice(1));
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${old} was written by evalaudit 0.0.0-elsewhere`);
+  });
+
+  it('a partial cut short, or with a line that is not what its pass promised, naming the file and line', () => {
+    // The shard with most lines (it has findings), and the other three.
+    const lineCount = (p: string) => readFileSync(p, 'utf8').split('\n').length;
+    const k = parts.reduce((best, p, i) => (lineCount(p) > lineCount(parts[best]) ? i : best), 0);
+    const others = parts.filter((_, i) => i !== k);
+    const full = readFileSync(parts[k], 'utf8').split('\n').filter((l) => l !== '');
+    expect(full.length).toBeGreaterThan(3);
+    const cut = join(tmp, 'errors', 'cut.json');
+    writeFileSync(cut, `${full.slice(0, -1).join('\n')}\n`);
+    const r = merge(cut, ...others);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${cut}: the partial report is incomplete`);
+    // A pass line where one of the previous pass's findings should be.
+    const at = full.findIndex((l) => l.startsWith('{"finding"'));
+    const swapped = join(tmp, 'errors', 'swapped.json');
+    writeFileSync(swapped, `${[...full.slice(0, at), full[1], ...full.slice(at + 1)].join('\n')}\n`);
+    expect(at).toBeGreaterThan(1);
+    const s = merge(swapped, ...others);
+    expect(s.code).toBe(2);
+    expect(s.stderr).toMatch(new RegExp(`${swapped.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${at + 1}: \\d+ more findings of file \\d+ were expected`));
   });
 
   it('a file that is no partial report', () => {
