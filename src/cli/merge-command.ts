@@ -10,7 +10,7 @@ import type { RuleSet } from '../engine/rule-set.js';
 import { engineConfig, finishRun } from '../engine/index.js';
 import type { PrecisionSetting } from '../reference/precision.js';
 import { toolVersion } from '../project.js';
-import { checkShards, MergeError, mergedPasses, readPartialHeader } from '../shard/partial-report.js';
+import { checkShards, MergeError, mergedPasses, openPartial } from '../shard/partial-report.js';
 import { Spool } from '../engine/finding-spool.js';
 import { settingsOf, type AuditArgs } from './audit-command.js';
 import { checkPlan, planReports, reportRun, type Io, type ReportArgs } from './report-run.js';
@@ -28,7 +28,9 @@ export async function runMerge(args: MergeArgs, rules: RuleSet, io: Io): Promise
   if (paths.length === 0) throw new UsageError('name the partial reports to merge (written by evalaudit audit --shard INDEX/COUNT)');
   const plan = planReports(args, settings, io);
   await checkPlan(plan, args, paths);
-  const partials = await Promise.all(paths.map(async (path) => ({ path, header: await readPartialHeader(path) })));
+  // One after another: a merge of many shards opens one at a time.
+  const partials = [];
+  for (const path of paths) partials.push(await openPartial(path));
   const header = checkShards(partials, toolVersion);
   const ids = rules.catalogue.map((m) => m.id);
   if (JSON.stringify(header.settings.rules) !== JSON.stringify(ids)) throw new MergeError(`${paths[0]} was audited with another rule set than this evalaudit's (${ids.length} rules)`);

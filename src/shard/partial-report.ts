@@ -19,7 +19,8 @@ import type { AuditedItem } from '../engine/result.js';
 import { FindingSpool, type Spool } from '../engine/finding-spool.js';
 import { compareFindings } from '../engine/order.js';
 import { decodePass, decodeValue, encodePass, encodeValue, PartialFormatError } from '../engine/partial.js';
-import { readJsonLines } from '../ingest/rows.js';
+import { readJsonLines, type Row } from '../ingest/rows.js';
+import { rereadable } from '../ingest/text.js';
 import type { Shard } from './assign.js';
 
 export const PARTIAL_FORMAT = 'evalaudit-partial';
@@ -96,17 +97,48 @@ export function* partialPieces(header: PartialHeader, passes: readonly { index: 
   }
 }
 
-/** A partial report's header (its first line). Throws MergeError naming the file. */
-export async function readPartialHeader(path: string): Promise<PartialHeader & { passes: number }> {
-  let first;
+/** A partial report opened: its header read, its passes still to read (readPasses, once). */
+export interface OpenPartial {
+  path: string;
+  header: PartialHeader & { passes: number };
+  /** The passes, their findings put into `spool`, audited items kept only when `audited` (see readPartialPasses). */
+  readPasses(spool: Spool, audited: boolean): AsyncGenerator<{ index: number; pass: FilePass }>;
+}
+
+type Rows = AsyncGenerator<Row>;
+
+/**
+ * Reads a partial report's header (its first line). A regular file is closed after it and read
+ * again from its start for the passes, so that a merge of many shards keeps no file open while
+ * it checks them; a pipe (`merge <(…)`), which cannot be read twice, stays open. Throws
+ * MergeError naming the file.
+ */
+export async function openPartial(path: string): Promise<OpenPartial> {
+  const again = await rereadable(path);
+  let rows: Rows | null = readJsonLines(path);
+  let first: Row | undefined;
   try {
-    for await (const row of readJsonLines(path)) {
-      first = row;
-      break;
-    }
+    first = (await rows.next()).value as Row | undefined;
   } catch (e) {
     throw new MergeError(`cannot read the partial report ${path}: ${(e as Error).message}`);
   }
+  const header = headerOf(path, first);
+  if (again) {
+    await rows.return(undefined);
+    rows = null;
+  }
+  return {
+    path,
+    header,
+    readPasses(spool, audited) {
+      const open = rows;
+      rows = null;
+      return readPartialPasses(path, header, open ?? readJsonLines(path), open !== null, spool, audited);
+    },
+  };
+}
+
+function headerOf(path: string, first: Row | undefined): HeaderLine {
   const d = first?.value as Partial<HeaderLine> | undefined;
   if (d === null || typeof d !== 'object' || Array.isArray(d) || d.format !== PARTIAL_FORMAT) throw new MergeError(`${path} is no partial report (write one with evalaudit audit --shard INDEX/COUNT)`);
   if (d.version !== PARTIAL_VERSION) throw new MergeError(`${path} is a partial report of version ${JSON.stringify(d.version)}; this evalaudit reads version ${PARTIAL_VERSION}`);
@@ -115,13 +147,14 @@ export async function readPartialHeader(path: string): Promise<PartialHeader & {
 }
 
 /**
- * A partial report's passes, read line by line: each pass's findings go into `spool` as they
+ * A partial report's passes, read line by line from `rows` (after its header when `afterHeader`,
+ * else from its start, the header line skipped): each pass's findings go into `spool` as they
  * are read (FilePass.spooled), its audited items are kept only when `audited` is true. Throws
  * MergeError naming the file and line when a line is not what the header and pass lines promise.
  */
-export async function* readPartialPasses(path: string, spool: Spool, audited: boolean): AsyncGenerator<{ index: number; pass: FilePass }> {
+async function* readPartialPasses(path: string, header: HeaderLine, rows: Rows, afterHeader: boolean, spool: Spool, audited: boolean): AsyncGenerator<{ index: number; pass: FilePass }> {
   const where = (line: number) => `${path}:${line}`;
-  let header: HeaderLine | null = null;
+  let skip = !afterHeader;
   let current: { index: number; pass: FilePass; audited: AuditedItem[] | undefined; items: number; findings: number; part: FindingSpool } | null = null;
   let passes = 0;
   const done = () => {
@@ -132,13 +165,13 @@ export async function* readPartialPasses(path: string, spool: Spool, audited: bo
     return { index: c.index, pass: c.pass };
   };
   try {
-    for await (const row of readJsonLines(path)) {
-      if (row.error !== undefined) throw new MergeError(`${where(row.line)}: ${row.error}`);
-      const v = row.value as Record<string, unknown>;
-      if (header === null) {
-        header = v as unknown as HeaderLine;
+    for await (const row of rows) {
+      if (skip) {
+        skip = false;
         continue;
       }
+      if (row.error !== undefined) throw new MergeError(`${where(row.line)}: ${row.error}`);
+      const v = row.value as Record<string, unknown>;
       if (current && current.items > 0) {
         if (!Array.isArray(v?.audited)) throw new MergeError(`${where(row.line)}: ${current.items} more audited items of file ${current.index} were expected`);
         const items = decodeValue(v.audited, 'audited items') as AuditedItem[];
@@ -165,7 +198,7 @@ export async function* readPartialPasses(path: string, spool: Spool, audited: bo
   }
   if (current && (current.items > 0 || current.findings > 0)) throw new MergeError(`${path}: the partial report is incomplete (it ends inside the pass of file ${current.index})`);
   if (current) yield done();
-  if (header === null || passes !== header.passes) throw new MergeError(`${path}: the partial report is incomplete (${passes} of ${header?.passes ?? '?'} passes)`);
+  if (passes !== header.passes) throw new MergeError(`${path}: the partial report is incomplete (${passes} of ${header.passes} passes)`);
 }
 
 /**
@@ -201,10 +234,10 @@ export function checkShards(partials: readonly { path: string; header: PartialHe
  * Every shard's passes put back in file order (the partials checked by checkShards first), their
  * findings in `spool`; audited items kept only when `audited` is true.
  */
-export async function mergedPasses(partials: readonly { path: string; header: PartialHeader }[], spool: Spool, audited: boolean): Promise<FilePass[]> {
+export async function mergedPasses(partials: readonly OpenPartial[], spool: Spool, audited: boolean): Promise<FilePass[]> {
   const passes: (FilePass | undefined)[] = new Array(partials[0].header.inputs.files);
   for (const p of partials) {
-    for await (const { index, pass } of readPartialPasses(p.path, spool, audited)) {
+    for await (const { index, pass } of p.readPasses(spool, audited)) {
       if (!Number.isInteger(index) || index < 0 || index >= passes.length || passes[index] !== undefined) throw new MergeError(`${p.path}: file index ${index} is out of range or given twice`);
       passes[index] = pass;
     }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli-process.js';
+import { runCli, runShell } from '../helpers/cli-process.js';
 import { HELD } from '../../src/engine/finding-spool.js';
 
 const root = join(__dirname, '..', '..');
@@ -70,6 +70,10 @@ describe('audit --shard, then merge', () => {
     // In any order on the command line.
     const reversed = reports(['merge', ...[...partials].reverse()], join(tmp, 'four', 'reversed'));
     expect(reversed.files.json).toBe(readFileSync(join(tmp, 'four', 'single', 'report.json'), 'utf8'));
+    // From pipes (read once: merge keeps them open after their header), beside regular files.
+    const piped = runShell(`"$NODE" "$BIN" merge <(cat '${partials[0]}') '${partials[1]}' <(cat '${partials[2]}') <(cat '${partials[3]}') --format json`, root);
+    expect(piped.stderr).toBe('');
+    expect(piped.stdout).toBe(readFileSync(join(tmp, 'four', 'single', 'report.json'), 'utf8'));
   });
 
   it('1 shard, and shards that get no file (3 shards of one file)', () => {
