@@ -1,7 +1,7 @@
 /**
  * A set of record ids (strings and numbers, told apart as a Set tells them: 1 is not "1") kept
  * in flat typed arrays instead of a Set of strings, for the duplicate-id check of every file
- * and the file pass's list of finished groups, which see every id of a file.
+ * and the file pass's list of the groups opened so far (pending-groups.ts), which see every id of a file.
  *
  * It is exact: an id is stored itself (its code units), not only a hash, so a hash collision
  * is never taken for a duplicate (that would be a false `duplicateId` error).

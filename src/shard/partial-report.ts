@@ -8,9 +8,9 @@
  * It is JSON Lines, so that neither side holds it whole: the header; then, for each pass, a line
  * with the pass (its findings and audited items left out, and counted), a line per 1024 of its
  * audited items, and a line per finding, in report order. A shard's findings come from the run's
- * spool as it writes them; merge puts them into its own spool as it reads them (a pass's audited
- * items only when a JUnit report needs them), so memory stays flat however many findings a
- * shard has.
+ * spool as it writes them; merge puts them into its own spool as it reads them (and decodes a
+ * pass's audited items only when a JUnit report needs them), so that neither holds more of a
+ * file's findings than audit does (HELD at most: finding-spool.ts).
  */
 import { createHash } from 'node:crypto';
 import type { Finding } from '../types.js';
@@ -103,26 +103,34 @@ export interface OpenPartial {
   header: PartialHeader & { passes: number };
   /** The passes, their findings put into `spool`, audited items kept only when `audited` (see readPartialPasses). */
   readPasses(spool: Spool, audited: boolean): AsyncGenerator<{ index: number; pass: FilePass }>;
+  /** Releases a pipe still open after its header (a merge that stops before reading its passes). */
+  close(): Promise<void>;
 }
 
 type Rows = AsyncGenerator<Row>;
 
 /**
  * Reads a partial report's header (its first line). A regular file is closed after it and read
- * again from its start for the passes, so that a merge of many shards keeps no file open while
- * it checks them; a pipe (`merge <(…)`), which cannot be read twice, stays open. Throws
- * MergeError naming the file.
+ * again from its start for the passes, so that checking the headers of many shards keeps no
+ * file open; a pipe (`merge <(…)`), which cannot be read twice, stays open until its passes are
+ * read or it is closed. Throws MergeError naming the file.
  */
 export async function openPartial(path: string): Promise<OpenPartial> {
   const again = await rereadable(path);
   let rows: Rows | null = readJsonLines(path);
-  let first: Row | undefined;
+  let header: HeaderLine;
   try {
-    first = (await rows.next()).value as Row | undefined;
+    let first: Row | undefined;
+    try {
+      first = (await rows.next()).value as Row | undefined;
+    } catch (e) {
+      throw new MergeError(`cannot read the partial report ${path}: ${(e as Error).message}`);
+    }
+    header = headerOf(path, first);
   } catch (e) {
-    throw new MergeError(`cannot read the partial report ${path}: ${(e as Error).message}`);
+    await rows.return(undefined);
+    throw e;
   }
-  const header = headerOf(path, first);
   if (again) {
     await rows.return(undefined);
     rows = null;
@@ -135,22 +143,32 @@ export async function openPartial(path: string): Promise<OpenPartial> {
       rows = null;
       return readPartialPasses(path, header, open ?? readJsonLines(path), open !== null, spool, audited);
     },
+    async close() {
+      const open = rows;
+      rows = null;
+      await open?.return(undefined);
+    },
   };
 }
 
 function headerOf(path: string, first: Row | undefined): HeaderLine {
+  // An unreadable first line (not JSON, or longer than a row may be) is no partial report of this version either.
   const d = first?.value as Partial<HeaderLine> | undefined;
-  if (d === null || typeof d !== 'object' || Array.isArray(d) || d.format !== PARTIAL_FORMAT) throw new MergeError(`${path} is no partial report (write one with evalaudit audit --shard INDEX/COUNT)`);
+  if (d === null || typeof d !== 'object' || Array.isArray(d) || d.format !== PARTIAL_FORMAT) throw new MergeError(`${path} is no partial report of this evalaudit (write one with evalaudit audit --shard INDEX/COUNT)`);
   if (d.version !== PARTIAL_VERSION) throw new MergeError(`${path} is a partial report of version ${JSON.stringify(d.version)}; this evalaudit reads version ${PARTIAL_VERSION}`);
-  if (!Number.isInteger(d.passes) || !d.shard || !d.settings || !d.inputs || !d.tool) throw new MergeError(`${path}: the partial report is incomplete`);
+  if (!Number.isInteger(d.passes) || (d.passes as number) < 0 || !d.shard || !d.settings || !d.inputs || !d.tool) throw new MergeError(`${path}: the partial report is incomplete`);
   return d as HeaderLine;
 }
+
+const isCount = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 0;
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /**
  * A partial report's passes, read line by line from `rows` (after its header when `afterHeader`,
  * else from its start, the header line skipped): each pass's findings go into `spool` as they
- * are read (FilePass.spooled), its audited items are kept only when `audited` is true. Throws
- * MergeError naming the file and line when a line is not what the header and pass lines promise.
+ * are read (FilePass.spooled), its audited items are decoded and kept only when `audited` is
+ * true. Throws MergeError naming the file and line when a line is not what the header and pass
+ * lines promise.
  */
 async function* readPartialPasses(path: string, header: HeaderLine, rows: Rows, afterHeader: boolean, spool: Spool, audited: boolean): AsyncGenerator<{ index: number; pass: FilePass }> {
   const where = (line: number) => `${path}:${line}`;
@@ -164,40 +182,44 @@ async function* readPartialPasses(path: string, header: HeaderLine, rows: Rows, 
     current = null;
     return { index: c.index, pass: c.pass };
   };
+  let at = 0;
   try {
     for await (const row of rows) {
       if (skip) {
         skip = false;
         continue;
       }
-      if (row.error !== undefined) throw new MergeError(`${where(row.line)}: ${row.error}`);
-      const v = row.value as Record<string, unknown>;
+      at = row.line;
+      if (row.error !== undefined) throw new MergeError(`${where(at)}: ${row.error}`);
+      const v = row.value;
       if (current && current.items > 0) {
-        if (!Array.isArray(v?.audited)) throw new MergeError(`${where(row.line)}: ${current.items} more audited items of file ${current.index} were expected`);
-        const items = decodeValue(v.audited, 'audited items') as AuditedItem[];
-        current.items -= items.length;
-        if (current.audited) for (const item of items) current.audited.push(item);
+        if (!isRecord(v) || !Array.isArray(v.audited)) throw new MergeError(`${where(at)}: ${current.items} more audited items of file ${current.index} were expected`);
+        if (v.audited.length > current.items) throw new MergeError(`${where(at)}: ${v.audited.length} audited items where ${current.items} were left of file ${current.index}`);
+        current.items -= v.audited.length;
+        if (current.audited) for (const item of decodeValue(v.audited, 'audited items') as AuditedItem[]) current.audited.push(item);
         continue;
       }
       if (current && current.findings > 0) {
-        if (v === null || typeof v !== 'object' || !('finding' in v)) throw new MergeError(`${where(row.line)}: ${current.findings} more findings of file ${current.index} were expected`);
-        current.part.add(decodeValue(v.finding, 'finding') as Finding);
+        if (!isRecord(v) || !('finding' in v)) throw new MergeError(`${where(at)}: ${current.findings} more findings of file ${current.index} were expected`);
+        const f = decodeValue(v.finding, 'finding') as Finding;
+        if (!isRecord(f) || typeof f.ruleId !== 'string' || typeof f.file !== 'string' || typeof f.message !== 'string') throw new MergeError(`${where(at)}: the finding is no finding`);
+        current.part.add(f);
         current.findings--;
         continue;
       }
       if (current) yield done();
+      if (!isRecord(v) || !isRecord(v.pass) || !isRecord(v.pass.summary) || !isCount(v.audited) || !isCount(v.findings)) throw new MergeError(`${where(at)}: a pass was expected`);
+      if (++passes > header.passes) throw new MergeError(`${where(at)}: more passes than the ${header.passes} the header names`);
       const line = v as unknown as PassLine;
-      if (line === null || typeof line !== 'object' || !('pass' in line) || !Number.isInteger(line.audited) || !Number.isInteger(line.findings)) throw new MergeError(`${where(row.line)}: a pass was expected`);
-      if (++passes > header.passes) throw new MergeError(`${where(row.line)}: more passes than the ${header.passes} the header names`);
       current = { index: line.index, pass: decodePass(line.pass), audited: audited ? [] : undefined, items: line.audited, findings: line.findings, part: new FindingSpool(spool) };
     }
+    if (current && (current.items > 0 || current.findings > 0)) throw new MergeError(`${path}: the partial report is incomplete (it ends inside the pass of file ${current.index})`);
+    if (current) yield done();
   } catch (e) {
-    if (e instanceof PartialFormatError) throw new MergeError(`${path}: ${e.message}`);
+    if (e instanceof PartialFormatError) throw new MergeError(`${where(at)}: ${e.message}`);
     if (e instanceof MergeError) throw e;
     throw new MergeError(`cannot read the partial report ${path}: ${(e as Error).message}`);
   }
-  if (current && (current.items > 0 || current.findings > 0)) throw new MergeError(`${path}: the partial report is incomplete (it ends inside the pass of file ${current.index})`);
-  if (current) yield done();
   if (passes !== header.passes) throw new MergeError(`${path}: the partial report is incomplete (${passes} of ${header.passes} passes)`);
 }
 
