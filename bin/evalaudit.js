@@ -1,11 +1,15 @@
 #!/usr/bin/env node
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 
 // The build's bundle of the command (scripts/bundle.mjs): one module to load instead of ~150.
-// Without it (dist/ built by tsc alone) the modules tsc wrote run, the same code.
+// Without it, or when tsc wrote dist/src after it (tsc run alone), the modules tsc wrote run:
+// the same code, never an older build of it.
 const bundle = new URL('../dist/bundle/cli.js', import.meta.url);
-const { main, finalExitCode } = await import(existsSync(bundle) ? bundle.href : '../dist/src/cli.js');
+const sources = new URL('../dist/src/cli.js', import.meta.url);
+const modified = (url) => statSync(url, { throwIfNoEntry: false })?.mtimeMs ?? -Infinity;
+const fresh = modified(bundle) >= modified(sources) && modified(bundle) > -Infinity;
+const { main, finalExitCode } = await import(fresh ? bundle.href : sources.href);
 
 // Between full collections the old generation grows at most 2× (V8 lets a small heap grow up to
 // 4×, and what it grows into is garbage, not data): a large audit's peak RSS is ~30 MB lower and

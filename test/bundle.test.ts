@@ -2,11 +2,14 @@
  * The bundle the command runs (scripts/bundle.mjs → dist/bundle/, built by the global setup as by
  * `npm run build`): self-contained but for packages an install has (a package it named that is
  * only a devDependency would break every install from the registry), and what bin/evalaudit.js
- * loads instead of dist/src. That the bundled worker runs is checked by the --jobs 2 command-line
- * test (test/parallel.test.ts).
+ * loads instead of dist/src, unless tsc wrote dist/src after it (then dist/src runs, never an
+ * older build). That the bundled worker runs is checked by the --jobs 2 command-line test
+ * (test/parallel.test.ts).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync } from 'node:fs';
 import { builtinModules } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli-process.js';
@@ -65,5 +68,31 @@ describe('the bundle', () => {
     const modules = loaded(r.stderr);
     expect(modules).toContain('dist/bundle/cli.js');
     expect(modules.filter((m) => m.startsWith('dist/src/'))).toEqual([]);
+  });
+
+  it('gives way to dist/src when tsc wrote it after the bundle (a copy of the package, its dist/src/cli.js touched)', () => {
+    const copy = mkdtempSync(join(tmpdir(), 'evalaudit-stale-'));
+    try {
+      for (const part of ['bin', 'dist', 'schema', 'package.json']) cpSync(join(root, part), join(copy, part), { recursive: true, preserveTimestamps: true });
+      symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'), 'dir');
+      // The copy's own bin (runCli runs the repository's).
+      const run = () => {
+        const r = spawnSync(process.execPath, [join(copy, 'bin', 'evalaudit.js'), 'audit', join(root, 'sample-runs', 'cat.jsonl'), '--no-config', '--format', 'json', '--fail-on', 'none'], { encoding: 'utf8', env: { ...process.env, NODE_DEBUG: 'esm' } });
+        return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+      };
+      const asBuilt = run();
+      expect(asBuilt.code).toBe(0);
+      const later = new Date(Date.now() + 60_000);
+      utimesSync(join(copy, 'dist', 'src', 'cli.js'), later, later);
+      const stale = run();
+      expect(stale.code).toBe(0);
+      expect(stale.stdout).toBe(asBuilt.stdout);
+      const modules = (r: { stderr: string }) => [...r.stderr.matchAll(/Storing file:\/\/(\S+) /g)].map((m) => m[1].replace(`${copy}/`, ''));
+      expect(modules(asBuilt)).toContain('dist/bundle/cli.js');
+      expect(modules(stale)).toContain('dist/src/cli.js');
+      expect(modules(stale).filter((m) => m.startsWith('dist/bundle/'))).toEqual([]);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 });
