@@ -43,7 +43,7 @@ describe('the GitHub Actions matrix recipe', () => {
     expect(shard.strategy!.matrix.shard).toEqual(shard.strategy!.matrix.shard.map((_, i) => i));
     expect([merge.needs].flat()).toContain('shard');
     const [audit] = ours(shard.steps);
-    const output = /--output (.+?\.json)/.exec(audit.run!)![1];
+    const output = /--output (.+?\.jsonl)/.exec(audit.run!)![1];
     expect(withOf(shard, 'actions/upload-artifact@v4').path).toBe(output);
     const download = withOf(merge, 'actions/download-artifact@v4');
     expect(String(withOf(shard, 'actions/upload-artifact@v4').name).startsWith(String(download.pattern).replace(/\*$/, ''))).toBe(true);
