@@ -114,6 +114,20 @@ export function judgeRecord(record: AuditRecord, file: string, line: number, con
   return recordOutcome(verdict, line, f);
 }
 
+/**
+ * Where a worker thread's file stage sends its findings as they arise, so that a whole file
+ * audited on a worker never holds more than POSTED_AT of them: `batch` posts some (in the order
+ * they arose), `restart` says the reading so far is dropped (the file is read again, holding its
+ * groups). The main thread puts them into the run's spool (parallel/index.ts).
+ */
+export interface FindingPost {
+  batch(findings: Finding[]): void;
+  restart(): void;
+}
+
+/** Findings a worker's file stage holds before it posts them. */
+export const POSTED_AT = 4096;
+
 /** The file stage: consumes a file's non-record items and record outcomes in file order, and finishes the file. */
 export class FileStage {
   private readonly summary: FileSummary;
@@ -138,6 +152,8 @@ export class FileStage {
     private readonly observer: PassObserver = {},
     streaming = false,
     spool?: Spool,
+    /** A worker's outlet for its findings (see FindingPost); without a spool only. */
+    private readonly post?: FindingPost,
   ) {
     this.spooled = spool ? new FindingSpool(spool) : null;
     this.summary = { file, format, records: 0, audited: 0, invalid: 0, skipped: 0, skipReasons: {}, coverage: newCoverage(), accuracy: accuracyOf(newTally()) };
@@ -168,7 +184,7 @@ export class FileStage {
 
   private keep(f: Finding): void {
     if (this.spooled) this.spooled.add(f);
-    else this.findings.push(f);
+    else if (this.findings.push(f) >= POSTED_AT && this.post) this.post.batch(this.findings.splice(0));
   }
 
   /** A readable record's outcome. False (and nothing kept) when streaming met a finished group again. */
@@ -231,19 +247,22 @@ export interface PassOptions {
   reopen?: () => Promise<FileReading>;
   /** The run's spool: the pass's findings go there (FilePass.spooled) instead of FilePass.findings. */
   spool?: Spool;
+  /** On a worker thread: the findings are posted as they arise; FilePass.findings holds only those not posted yet, the last. */
+  post?: FindingPost;
 }
 
 /** Both stages over a file on this thread. */
 export async function passFile(file: string, reading: FileReading, config: EngineConfig, observer: PassObserver = {}, options: PassOptions = {}): Promise<FilePass> {
-  const { onRecord, reopen, spool } = options;
-  if (!reopen) return (await passOnce(file, reading, config, observer, onRecord, false, spool)).pass!;
-  const first = await passOnce(file, reading, config, observer, onRecord, true, spool);
+  const { onRecord, reopen, spool, post } = options;
+  if (!reopen) return (await passOnce(file, reading, config, observer, onRecord, false, spool, post)).pass!;
+  const first = await passOnce(file, reading, config, observer, onRecord, true, spool, post);
   if (first.pass) return first.pass;
   observer.restart?.();
+  post?.restart();
   let told = first.rows;
   const again = onRecord && (() => (told > 0 ? told-- : onRecord()));
   // The first reading's findings are dropped with its stage (their spooled runs are left unread).
-  return (await passOnce(file, await reopen(), config, observer, again, false, spool)).pass!;
+  return (await passOnce(file, await reopen(), config, observer, again, false, spool, post)).pass!;
 }
 
 /** One reading of the file: the pass, or null when streaming met a finished group again (after `rows` rows). */
@@ -255,8 +274,9 @@ async function passOnce(
   onRecord: (() => void) | undefined,
   streaming: boolean,
   spool: Spool | undefined,
+  post?: FindingPost,
 ): Promise<{ pass: FilePass | null; rows: number }> {
-  const stage = new FileStage(file, reading.format, config, observer, streaming, spool);
+  const stage = new FileStage(file, reading.format, config, observer, streaming, spool, post);
   let rows = 0;
   read: for await (const batch of reading.batches) for (const item of batch) {
     if (item.kind !== 'record') {

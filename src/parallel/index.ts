@@ -10,7 +10,8 @@
 import { stat } from 'node:fs/promises';
 import { STDIN, duplicateId, emptyFileItem, readFileItems } from '../ingest/index.js';
 import { IdSet } from '../ingest/id-set.js';
-import { FileStage, auditedListing, type FilePass } from '../engine/file-pass.js';
+import { FileStage, auditedListing, type FilePass, type FindingPost } from '../engine/file-pass.js';
+import type { Finding } from '../types.js';
 import { FindingSpool, type Spool } from '../engine/finding-spool.js';
 import { checkAccounting } from '../engine/accounting.js';
 import type { AuditedItem } from '../engine/result.js';
@@ -90,7 +91,8 @@ export async function parallelPasses(
           if (!r) return;
           results[first] = undefined;
           taken++;
-          passes.push(spooled(r.pass, ctx.spool));
+          passes.push((posted[first] ?? new PostedFindings(ctx.spool)).pass(r.pass));
+          posted[first] = undefined;
         } else {
           for (; nextRange < ranges; nextRange++) {
             const r = results[first + nextRange] as Extract<TaskResult, { kind: 'range' }> | undefined;
@@ -110,13 +112,15 @@ export async function parallelPasses(
       }
     };
     const redo: number[] = [];
+    // A whole file on a worker posts its findings as they arise: collected here per task.
+    const posted: (PostedFindings | undefined)[] = [];
     let next = 0;
     let failed = false;
     // Results are held until their turn: no loop starts a task more than AHEAD past the first
     // result not yet taken, or a fast worker's results would pile up while this thread is busy.
     const ahead = AHEAD_PER_LOOP * (1 + 2 * threads.length);
     let waiting: (() => void)[] = [];
-    const work = async (run: (task: Task) => Promise<TaskResult>) => {
+    const work = async (run: (task: Task, i: number) => Promise<TaskResult>) => {
       while (next < tasks.length && !failed) {
         if (next >= taken + ahead) {
           await new Promise<void>((wake) => waiting.push(wake));
@@ -124,7 +128,7 @@ export async function parallelPasses(
         }
         const i = next++;
         try {
-          results[i] = await run(tasks[i]);
+          results[i] = await run(tasks[i], i);
           deliver();
         } catch (err) {
           failed = true;
@@ -137,7 +141,8 @@ export async function parallelPasses(
       }
     };
     // Two loops per worker: one task running and one queued there while this thread is busy.
-    await Promise.all([work((task) => runTask(task, ctx)), ...threads.flatMap((t) => [work((task) => t.run(task)), work((task) => t.run(task))])]);
+    const onWorker = (t: WorkerThread) => (task: Task, i: number) => t.run(task, task.kind === 'file' ? (posted[i] = new PostedFindings(ctx.spool)) : undefined);
+    await Promise.all([work((task) => runTask(task, ctx)), ...threads.flatMap((t) => [work(onWorker(t)), work(onWorker(t))])]);
     for (let k = 0; k < redo.length; k++) {
       const i = redo[k];
       const pass = await auditWholeFile(slots[i].file, ctx, undefined, { holdGroups: true });
@@ -150,12 +155,37 @@ export async function parallelPasses(
   }
 }
 
-/** A worker's pass with its findings moved into the run's spool (a pass made on this thread has put them there already). */
-function spooled(pass: FilePass, spool: Spool | undefined): FilePass {
-  if (!spool || pass.spooled) return pass;
-  const part = new FindingSpool(spool);
-  for (const f of pass.findings) part.add(f);
-  return { ...pass, findings: [], spooled: part.finish() };
+/**
+ * A whole file's findings as a worker posts them while it audits it (FindingPost), then the rest
+ * its pass holds, put together in the order they arose: into the run's spool when there is one
+ * (FilePass.spooled, as a pass made on this thread has them), else back into the pass. The worker
+ * so holds at most POSTED_AT of a file's findings, and this thread what the spool holds.
+ */
+class PostedFindings implements FindingPost {
+  private part: FindingSpool | null;
+  private held: Finding[] = [];
+
+  constructor(private readonly spool: Spool | undefined) {
+    this.part = spool ? new FindingSpool(spool) : null;
+  }
+
+  batch(findings: Finding[]): void {
+    if (this.part) for (const f of findings) this.part.add(f);
+    else for (const f of findings) this.held.push(f);
+  }
+
+  /** The worker reads the file again: what it posted of the first reading is dropped (its spilled runs are left unread). */
+  restart(): void {
+    this.part = this.spool ? new FindingSpool(this.spool) : null;
+    this.held = [];
+  }
+
+  /** The pass as the audit takes it (a pass made on this thread has its findings spooled already). */
+  pass(p: FilePass): FilePass {
+    if (p.spooled) return p;
+    this.batch(p.findings);
+    return this.part ? { ...p, findings: [], spooled: this.part.finish() } : { ...p, findings: this.held };
+  }
 }
 
 /** A task per file, or per line range of a large file of long rows whose format reads line by line. */

@@ -1,5 +1,5 @@
 /** What the main thread and its worker threads post each other (structured-clonable data only). */
-import type { SeveritySetting } from '../types.js';
+import type { Finding, SeveritySetting } from '../types.js';
 import type { PrecisionSetting } from '../reference/precision.js';
 import type { ReadOptions } from '../ingest/index.js';
 import type { Task, TaskResult } from './tasks.js';
@@ -17,7 +17,8 @@ export interface TaskMessage {
   task: Task;
 }
 
-export type ReplyMessage = { id: number; result: TaskResult } | { id: number; error: PostedError };
+/** A task's result or error; or, while a whole file is audited, some of its findings, or word that its reading so far is dropped (FindingPost). */
+export type ReplyMessage = { id: number; result: TaskResult } | { id: number; error: PostedError } | { id: number; findings: Finding[] } | { id: number; restart: true };
 
 /** An error as posted back: its class name (InputError and AccountingError are rebuilt as such), message and stack. */
 export interface PostedError {

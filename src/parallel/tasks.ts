@@ -8,7 +8,7 @@ import type { RawItem } from '../types.js';
 import { findAdapter, newAccounting, readFileItems, rereadable, rowConverter, type ReadOptions } from '../ingest/index.js';
 import { readJsonLineBatches } from '../ingest/rows.js';
 import { openTextRange } from '../ingest/text.js';
-import { auditedListing, judgeRecord, passFile, type FilePass, type RecordOutcome } from '../engine/file-pass.js';
+import { auditedListing, judgeRecord, passFile, type FilePass, type FindingPost, type RecordOutcome } from '../engine/file-pass.js';
 import { checkAccounting } from '../engine/accounting.js';
 import type { EngineConfig } from '../engine/verdict.js';
 import type { Spool } from '../engine/finding-spool.js';
@@ -37,20 +37,21 @@ export interface TaskContext {
   spool?: Spool;
 }
 
-export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult> {
-  return task.kind === 'file' ? { kind: 'file', pass: await auditWholeFile(task.file, ctx) } : { kind: 'range', result: await judgeRange(task.file, task.format, task.range, ctx) };
+/** `post`: on a worker, where a whole file's findings go as they arise (FindingPost). */
+export async function runTask(task: Task, ctx: TaskContext, post?: FindingPost): Promise<TaskResult> {
+  return task.kind === 'file' ? { kind: 'file', pass: await auditWholeFile(task.file, ctx, undefined, { post }) } : { kind: 'range', result: await judgeRange(task.file, task.format, task.range, ctx) };
 }
 
 /**
  * One file read and passed on one thread: what `--jobs 1` does for every file. `holdGroups`:
  * its groups are known not to be contiguous, so they are held from the start.
  */
-export async function auditWholeFile(file: string, ctx: TaskContext, onRecord?: () => void, how: { holdGroups?: boolean } = {}): Promise<FilePass> {
+export async function auditWholeFile(file: string, ctx: TaskContext, onRecord?: () => void, how: { holdGroups?: boolean; post?: FindingPost } = {}): Promise<FilePass> {
   const reading = await readFileItems(file, ctx.read);
   const audited: AuditedItem[] | undefined = ctx.listAudited ? [] : undefined;
   // A file that can be read again streams its groups (file-pass.ts).
   const reopen = !how.holdGroups && (await rereadable(file)) ? () => readFileItems(file, ctx.read) : undefined;
-  const pass = await passFile(file, reading, ctx.config, audited ? auditedListing(audited) : {}, { onRecord, reopen, spool: ctx.spool });
+  const pass = await passFile(file, reading, ctx.config, audited ? auditedListing(audited) : {}, { onRecord, reopen, spool: ctx.spool, post: how.post });
   checkAccounting(pass.summary, pass.accounting);
   if (audited) pass.summary.auditedItems = audited.sort((a, b) => a.line - b.line);
   return pass;

@@ -25,7 +25,8 @@ export function serveAuditWorker(rules: RuleSet): void {
   };
   port.on('message', (message: TaskMessage) => {
     queue = queue
-      .then(() => runTask(message.task, ctx))
+      // A whole file's findings go to the main thread as they arise (into the run's spool there).
+      .then(() => runTask(message.task, ctx, { batch: (findings) => port.postMessage({ id: message.id, findings } satisfies ReplyMessage), restart: () => port.postMessage({ id: message.id, restart: true } satisfies ReplyMessage) }))
       .then(
         (result) => {
           try {

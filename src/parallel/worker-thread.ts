@@ -7,12 +7,14 @@ import { Worker } from 'node:worker_threads';
 import { InputError } from '../ingest/index.js';
 import { AccountingError } from '../engine/accounting.js';
 import type { Task, TaskResult } from './tasks.js';
+import type { FindingPost } from '../engine/file-pass.js';
 import type { PostedError, ReplyMessage, TaskMessage, WorkerSettings } from './messages.js';
 
 interface Pending {
   task: Task;
   resolve: (r: TaskResult) => void;
   reject: (e: Error) => void;
+  posted?: FindingPost;
 }
 
 export class WorkerThread {
@@ -26,6 +28,8 @@ export class WorkerThread {
     this.worker.on('message', (reply: ReplyMessage) => {
       const p = this.pending.get(reply.id);
       if (!p) return;
+      if ('findings' in reply) return p.posted?.batch(reply.findings);
+      if ('restart' in reply) return p.posted?.restart();
       this.pending.delete(reply.id);
       if ('error' in reply) p.reject(rebuilt(reply.error, p.task.file));
       else p.resolve(reply.result);
@@ -35,11 +39,12 @@ export class WorkerThread {
     this.worker.on('messageerror', (err) => this.fail(`sent what cannot be read (${err.message})`, err.stack));
   }
 
-  run(task: Task): Promise<TaskResult> {
+  /** `posted`: where the findings a whole file's pass posts while it runs go (its result holds only the rest). */
+  run(task: Task, posted?: FindingPost): Promise<TaskResult> {
     return new Promise((resolve, reject) => {
       if (this.ended) return reject(new Error(`internal error: a worker thread had stopped before auditing ${task.file}`));
       const id = ++this.ids;
-      this.pending.set(id, { task, resolve, reject });
+      this.pending.set(id, { task, resolve, reject, posted });
       this.worker.postMessage({ id, task } satisfies TaskMessage);
     });
   }
