@@ -1,14 +1,20 @@
 #!/usr/bin/env node
 import { statSync } from 'node:fs';
+import { sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 
 // The build's bundle of the command (scripts/bundle.mjs): one module to load instead of ~150.
-// Without it, or when tsc wrote dist/src after it (tsc run alone), the modules tsc wrote run:
-// the same code, never an older build of it.
+// Without it the modules tsc wrote run (the same code); in a checkout of the repository, also
+// when tsc wrote dist/src/cli.js after the bundle (tsc run alone rewrites every file; tsc --watch
+// only those that changed: rebuild the bundle after it). An installed package (under
+// node_modules) runs its bundle: installers need not keep the files' times.
 const bundle = new URL('../dist/bundle/cli.js', import.meta.url);
 const sources = new URL('../dist/src/cli.js', import.meta.url);
-const modified = (url) => statSync(url, { throwIfNoEntry: false })?.mtimeMs ?? -Infinity;
-const fresh = modified(bundle) >= modified(sources) && modified(bundle) > -Infinity;
+const modified = (url) => statSync(url, { throwIfNoEntry: false })?.mtimeMs;
+const bundled = modified(bundle);
+const installed = fileURLToPath(import.meta.url).includes(`${sep}node_modules${sep}`);
+const fresh = bundled !== undefined && (installed || !(modified(sources) > bundled));
 const { main, finalExitCode } = await import(fresh ? bundle.href : sources.href);
 
 // Between full collections the old generation grows at most 2× (V8 lets a small heap grow up to

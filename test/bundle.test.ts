@@ -70,7 +70,7 @@ describe('the bundle', () => {
     expect(modules.filter((m) => m.startsWith('dist/src/'))).toEqual([]);
   });
 
-  it('gives way to dist/src when tsc wrote it after the bundle (a copy of the package, its dist/src/cli.js touched)', () => {
+  it('gives way to dist/src when tsc wrote it after the bundle (a copy of the package, its dist/src/cli.js touched), but not in an installed package', () => {
     const copy = mkdtempSync(join(tmpdir(), 'evalaudit-stale-'));
     try {
       for (const part of ['bin', 'dist', 'schema', 'package.json']) cpSync(join(root, part), join(copy, part), { recursive: true, preserveTimestamps: true });
@@ -91,6 +91,13 @@ describe('the bundle', () => {
       expect(modules(asBuilt)).toContain('dist/bundle/cli.js');
       expect(modules(stale)).toContain('dist/src/cli.js');
       expect(modules(stale).filter((m) => m.startsWith('dist/bundle/'))).toEqual([]);
+      // Installed (under node_modules), the package runs its bundle whatever its files' times.
+      const installed = join(copy, 'node_modules-test', 'node_modules', 'evalaudit');
+      for (const part of ['bin', 'dist', 'schema', 'package.json']) cpSync(join(copy, part), join(installed, part), { recursive: true, preserveTimestamps: true });
+      symlinkSync(join(root, 'node_modules'), join(installed, 'node_modules'), 'dir');
+      const r = spawnSync(process.execPath, [join(installed, 'bin', 'evalaudit.js'), 'audit', join(root, 'sample-runs', 'cat.jsonl'), '--no-config', '--format', 'json', '--fail-on', 'none'], { encoding: 'utf8', env: { ...process.env, NODE_DEBUG: 'esm' } });
+      expect(r.stdout).toBe(asBuilt.stdout);
+      expect([...r.stderr.matchAll(/Storing file:\/\/(\S+) /g)].map((m) => m[1].replace(`${installed}/`, ''))).toContain('dist/bundle/cli.js');
     } finally {
       rmSync(copy, { recursive: true, force: true });
     }

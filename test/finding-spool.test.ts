@@ -97,6 +97,22 @@ describe('finding spool', () => {
     }
   });
 
+  it('writes nothing once discarded (a pass still running when its run failed holds what it has)', () => {
+    const spool = new Spool();
+    const fs: Finding[] = [5, 3, 4, 1, 2].map((line) => ({ ruleId: 'r', messageId: 'm', severity: 'error', file: 'f', line, message: String(line) }));
+    const before = new FindingSpool(spool, 2);
+    for (const f of fs) before.add(f);
+    expect(before.finish().runs.length).toBeGreaterThan(0); // it had a file, and wrote to it
+    spool.discard();
+    expect(spool.writable).toBe(false);
+    expect(spool.write('x\n')).toBeNull();
+    const after = new FindingSpool(spool, 2);
+    for (const f of fs) after.add(f);
+    const part = after.finish();
+    expect(part.runs).toEqual([]);
+    expect(part.held.map((f) => f.line)).toEqual([1, 2, 3, 4, 5]);
+  });
+
   it('stops trying to spill once the spool cannot be written (no re-sort of everything held per finding)', async () => {
     const saved = process.env.TMPDIR;
     process.env.TMPDIR = '/nonexistent-evalaudit-dir';

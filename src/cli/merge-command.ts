@@ -45,7 +45,7 @@ export async function runMerge(args: MergeArgs, rules: RuleSet, io: Io): Promise
   } catch (err) {
     spool.discard();
     // A pipe left open would keep the process waiting for its writer.
-    await Promise.all(partials.map((p) => p.close()));
+    await Promise.all(partials.map((p) => p.close().catch(() => undefined)));
     throw err;
   }
   return reportRun(finishRun(passes, config, spool), plan, settings, args, io);

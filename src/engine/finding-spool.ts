@@ -122,7 +122,11 @@ export class Spool {
   /** Closes the spool's file, if it has one, when its run failed before a list was made of it. */
   discard(): void {
     this.listed = true;
+    // Nothing is written after (a pass still running when its run failed holds what it has):
+    // the descriptor's number may already belong to another file.
+    this.failed = true;
     if (this.file !== null) release(this.file);
+    this.file = null;
   }
 
   /**

@@ -28,8 +28,17 @@ export class WorkerThread {
     this.worker.on('message', (reply: ReplyMessage) => {
       const p = this.pending.get(reply.id);
       if (!p) return;
-      if ('findings' in reply) return p.posted?.batch(reply.findings);
-      if ('restart' in reply) return p.posted?.restart();
+      if ('findings' in reply || 'restart' in reply) {
+        // Taking them in can fail (the spool): that fails this task, as it would on this thread.
+        try {
+          if ('findings' in reply) p.posted?.batch(reply.findings);
+          else p.posted?.restart();
+        } catch (err) {
+          this.pending.delete(reply.id);
+          p.reject(err instanceof Error ? err : new Error(String(err)));
+        }
+        return;
+      }
       this.pending.delete(reply.id);
       if ('error' in reply) p.reject(rebuilt(reply.error, p.task.file));
       else p.resolve(reply.result);
