@@ -40,32 +40,30 @@ export async function runShard(args: AuditArgs, rules: RuleSet, io: Io, workerMo
   const progress = await openProgress();
   // The findings wait in a spool, as audit's do, and are written out from it.
   const spool = new Spool();
-  let passes;
   try {
-    passes = await auditFiles(
-      share.map((s) => s.file),
-      config,
-      // Always listed: merge cannot know whether a JUnit report will be asked for.
-      {
-        concurrency: settings.concurrency,
-        ...(settings.jobs !== undefined ? { jobs: settings.jobs } : {}),
-        ...(workerModule !== undefined ? { workerModule } : {}),
-        read: readOptionsOf(settings),
-        onProgress: progress?.update,
-        listAudited: true,
-      },
-      spool,
-    );
-  } catch (err) {
-    spool.discard();
-    throw err;
-  } finally {
-    progress?.stop();
-  }
-  const header = { format: PARTIAL_FORMAT, version: PARTIAL_VERSION, tool: { name: 'evalaudit', version: toolVersion }, shard, settings: passSettings(rules, settings), inputs: inputsOf(files) } as const;
-  try {
+    let passes;
+    try {
+      passes = await auditFiles(
+        share.map((s) => s.file),
+        config,
+        // Always listed: merge cannot know whether a JUnit report will be asked for.
+        {
+          concurrency: settings.concurrency,
+          ...(settings.jobs !== undefined ? { jobs: settings.jobs } : {}),
+          ...(workerModule !== undefined ? { workerModule } : {}),
+          read: readOptionsOf(settings),
+          onProgress: progress?.update,
+          listAudited: true,
+        },
+        spool,
+      );
+    } finally {
+      progress?.stop();
+    }
+    const header = { format: PARTIAL_FORMAT, version: PARTIAL_VERSION, tool: { name: 'evalaudit', version: toolVersion }, shard, settings: passSettings(rules, settings), inputs: inputsOf(files) } as const;
     await writeReport(target, partialPieces(header, passes.map((pass, i) => ({ index: share[i].index, pass })), spool));
   } finally {
+    // Done with, written or not.
     spool.discard();
   }
   return 0;

@@ -150,7 +150,7 @@ export class Spool {
       [IN_REPORT_ORDER]: true,
       length,
       // The iterator holds the list, so its file stays open while any iterator reads it.
-      [Symbol.iterator]: () => merged(parts.flatMap((p) => [...p.runs.map((r) => new RunReader(file.fd, r) as Source), arraySource(p.held)]), list),
+      [Symbol.iterator]: () => merged(parts.flatMap((p) => sourcesOf(p, file.fd)), list),
     };
     collected.register(list, file);
     return list;
@@ -163,7 +163,7 @@ export class Spool {
   findingsOf(part: SpooledFindings): Iterable<Finding> {
     const file = this.file;
     if (file === null || part.runs.length === 0) return part.held;
-    return { [Symbol.iterator]: () => merged([...part.runs.map((r) => new RunReader(file.fd, r) as Source), arraySource(part.held)], this) };
+    return { [Symbol.iterator]: () => merged(sourcesOf(part, file.fd), this) };
   }
 
   private openFile(): SpoolFile | null {
@@ -192,6 +192,11 @@ export class Spool {
     }
     return this.file;
   }
+}
+
+/** A part's sorted sources, in the order a tie is broken: its runs as written, then what it holds. */
+function sourcesOf(part: SpooledFindings, fd: number): Source[] {
+  return [...part.runs.map((r) => new RunReader(fd, r)), arraySource(part.held)];
 }
 
 /** One file pass's findings: held up to `limit`, then written to the run's spool as a sorted run. */

@@ -120,16 +120,10 @@ export async function openPartial(path: string): Promise<OpenPartial> {
   let rows: Rows | null = readJsonLines(path);
   let header: HeaderLine;
   try {
-    let first: Row | undefined;
-    try {
-      first = (await rows.next()).value as Row | undefined;
-    } catch (e) {
-      throw new MergeError(`cannot read the partial report ${path}: ${(e as Error).message}`);
-    }
-    header = headerOf(path, first);
+    header = headerOf(path, (await rows.next()).value as Row | undefined);
   } catch (e) {
     await rows.return(undefined);
-    throw e;
+    throw e instanceof MergeError ? e : new MergeError(`cannot read the partial report ${path}: ${(e as Error).message}`);
   }
   if (again) {
     await rows.return(undefined);
