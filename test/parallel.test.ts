@@ -8,7 +8,7 @@
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { defaultRuleSet } from '../rules/index.js';
 import { audit, type AuditOptions } from '../src/engine/index.js';
 import { findReporter } from '../src/report/index.js';
@@ -19,6 +19,7 @@ import { auditWholeFile, runTask } from '../src/parallel/tasks.js';
 import { engineConfig } from '../src/engine/index.js';
 import type { RunResult } from '../src/engine/result.js';
 import { runCli } from './helpers/cli-process.js';
+import { WorkerThread } from '../src/parallel/worker-thread.js';
 
 const RANGE = 64 * 1024;
 const threads = (jobs: number): AuditOptions => ({ rules: defaultRuleSet, jobs, workerModule: defaultWorkerModule(), parallel: { rangeBytes: RANGE, minBytes: 0, minLineBytes: 0 } });
@@ -99,6 +100,20 @@ describe('--jobs', () => {
     expect(reports(two)).toEqual(reports(one));
   });
 
+  it('a line starting with U+FEFF where a range starts is read as one thread reads it (a byte-order mark is only at byte 0)', async () => {
+    const source = readFileSync('sample-runs/choice-topk.jsonl', 'utf8').split('\n').filter((l) => l.trim() !== '');
+    const lines: string[] = [];
+    for (let copy = 0; copy < 12; copy++) for (const text of source) lines.push('\ufeff' + text.replace(/"(id|group)": "([^"]+)"/g, (_m, key: string, v: string) => `"${key}": "${v}-b${copy}"`));
+    const file = join(dir, 'bom-lines.jsonl');
+    writeFileSync(file, lines.join('\n') + '\n');
+    expect((await planRanges(file, RANGE))!.length).toBeGreaterThan(2);
+    const one = await audit([file], threads(1));
+    const two = await audit([file], threads(2));
+    // The first is the file's mark; every other line opens with a character JSON does not allow.
+    expect(one.summary.invalid).toBe(lines.length - 1);
+    expect(reports(two)).toEqual(reports(one));
+  });
+
   it('a file whose groups are not contiguous is audited again whole, with the same report', async () => {
     // 40 renamed copies of the sample run, and a record with a finding of the first copy moved to
     // the end: its group comes back after it was finished.
@@ -138,6 +153,22 @@ describe('--jobs', () => {
     expect(reports(await audit(['sample-runs'], options))).toEqual(reports(await audit(['sample-runs'], threads(1))));
     // The sample runs again, their larger files in line ranges too.
     expect(reports(await audit(['sample-runs'], { ...threads(2), parallel: { rangeBytes: 8192, minBytes: 0, minLineBytes: 0 } }))).toEqual(reports(await audit(['sample-runs'], threads(1))));
+  });
+
+  it('starts no more workers than there are tasks: none for one file read whole, three for a file in ranges', async () => {
+    // Every thread started is stopped once, at the run's end or as soon as it has nothing to do.
+    const stops = vi.spyOn(WorkerThread.prototype, 'terminate');
+    try {
+      // Its rows count as too short to cut (minLineBytes): one task, on this thread.
+      const whole = await audit([big], { ...threads(4), parallel: { rangeBytes: RANGE, minBytes: 0, minLineBytes: 1e9 } });
+      expect(stops).toHaveBeenCalledTimes(0);
+      expect(reports(whole)).toEqual(reports(await audit([big], threads(1))));
+      const ranged = await audit([big], threads(4));
+      expect(stops).toHaveBeenCalledTimes(3);
+      expect(reports(ranged)).toEqual(reports(await audit([big], threads(1))));
+    } finally {
+      stops.mockRestore();
+    }
   });
 
   it('a worker thread that dies fails the run, naming the file it was auditing', async () => {

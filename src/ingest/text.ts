@@ -12,23 +12,9 @@
  *   the byte level and decode each line once (rows.ts): decoding whole chunks and cutting the
  *   string costs more.
  */
-import { close, closeSync, createReadStream, constants, open as openFd, openSync, read, readSync, statSync, type Stats } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { promisify } from 'node:util';
-import { setImmediate as turn } from 'node:timers/promises';
-import { Socket } from 'node:net';
+import { openSync, statSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-
-const openRaw = promisify(openFd);
-const readRaw = promisify(read);
-const closeRaw = promisify(close);
-
-/**
- * Bytes read at a time from a regular file, into one buffer used again for every read: no chunk
- * becomes garbage, and a chunk's lines are parsed (and mostly dropped) before V8's young
- * generation fills, so they are not promoted to the old one. Both keep the peak RSS flat.
- */
-const CHUNK_BYTES = 1 << 18;
+import { fifoBytes, fileBytes, fileChunks } from './file-bytes.js';
 
 export interface TextSource {
   /** The path the user gave. */
@@ -81,111 +67,6 @@ export async function openTextRange(file: string, start: number, end: number): P
   return new DecodedSource(file, fileChunks(openSync(file, 'r'), start, end), start === 0);
 }
 
-async function fileBytes(file: string, info: Stats): Promise<AsyncIterator<Buffer>> {
-  // Opened here so that a file that cannot be read fails now, before any reader starts.
-  if (info.isFile()) return fileChunks(openSync(file, 'r'), 0, Infinity);
-  const handle = await open(file, 'r');
-  const stream = createReadStream('', { fd: handle, highWaterMark: 1 << 16 });
-  return stream[Symbol.asyncIterator]();
-}
-
-/** Closes the descriptor of chunks dropped while suspended (a generator left at a yield runs no `finally`), as Node does a FileHandle's. */
-const dropped = new FinalizationRegistry<number>((fd) => closeSync(fd));
-
-/**
- * Bytes [start, end) of a regular file open as `fd`, CHUNK_BYTES at a time into one buffer used
- * again for every read (a chunk stays valid until the next is asked for). Opened, read and
- * closed synchronously: a regular file's read is a copy from the page cache, tens of
- * microseconds, where a call handed to libuv's thread pool waits for that thread on a machine
- * whose cores are busy (measured: ~7% of a score-only audit spent idle, 10–15% slower in all;
- * with an open, a stat and a close waiting so, 1000 small files took half as long again). The event
- * loop still turns once a chunk. The file is closed when read to its end, when stopped (`return`,
- * also before the first read, where a generator would run no `finally`), or when dropped.
- */
-function fileChunks(fd: number, start: number, end: number): AsyncIterator<Buffer> {
-  const token = {};
-  const chunks = readChunks(fd, start, end, token);
-  dropped.register(chunks, fd, token);
-  let started = false;
-  const release = () => {
-    if (started) return;
-    started = true;
-    dropped.unregister(token);
-    closeSync(fd);
-  };
-  return {
-    next: () => {
-      started = true;
-      return chunks.next();
-    },
-    return: (value?: unknown) => {
-      release();
-      return chunks.return(value);
-    },
-  };
-}
-
-/** Read buffers of files read to their end or stopped, used again: a run of many small files would allocate 256 KiB a file. */
-const spare: Buffer[] = [];
-
-async function* readChunks(fd: number, start: number, end: number, token: object): AsyncGenerator<Buffer> {
-  const buffer = spare.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES);
-  try {
-    for (let position = start; position < end; ) {
-      const bytesRead = readSync(fd, buffer, 0, Math.min(CHUNK_BYTES, end - position), position);
-      if (bytesRead === 0) return;
-      position += bytesRead;
-      yield buffer.subarray(0, bytesRead);
-      // A turn of the event loop per chunk: without one, reads that never wait would starve it
-      // (Ctrl-C, a worker's messages, V8's own finishing of a garbage collection all wait there).
-      await turn();
-    }
-  } finally {
-    dropped.unregister(token);
-    closeSync(fd);
-    // Its last chunk is no longer valid (the reader asked for the next, or stopped): free to reuse.
-    if (spare.length < 8) spare.push(buffer);
-  }
-}
-
-/**
- * A FIFO opened non-blocking (open() would wait for a writer); one read tells whether anyone
- * writes to it (none: end of file at once), then the event loop reads it like a pipe.
- */
-async function fifoBytes(file: string): Promise<AsyncIterator<Buffer>> {
-  // A raw descriptor, not a FileHandle: the socket below owns and closes it.
-  const fd = await openRaw(file, constants.O_RDONLY | constants.O_NONBLOCK);
-  let first: Buffer | null = null;
-  try {
-    const buffer = Buffer.alloc(1 << 16);
-    const { bytesRead } = await readRaw(fd, buffer, 0, buffer.length, null);
-    if (bytesRead === 0) {
-      await closeRaw(fd);
-      return (async function* () {})();
-    }
-    first = buffer.subarray(0, bytesRead);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') {
-      await closeRaw(fd);
-      throw err;
-    }
-  }
-  const socket = new Socket({ fd, readable: true, writable: false });
-  const rest = socket[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  return (async function* () {
-    try {
-      if (first) yield first;
-      for (;;) {
-        const next = await rest.next();
-        if (next.done) return;
-        yield next.value;
-      }
-    } finally {
-      socket.destroy();
-    }
-  })();
-}
-
 /**
  * Bytes to text. Node's StringDecoder (not TextDecoder) for speed and memory: it makes one-byte
  * strings of Latin-1 text, where TextDecoder's are always two bytes a character, which doubles
@@ -230,11 +111,20 @@ class Decoder {
 /** The UTF-8 byte order mark. */
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
+/**
+ * What `peek` decodes of a chunk at a time: a peek asks for the first few kilobytes of a file
+ * (a sniff, an LFS pointer), and decoding a whole chunk for them would decode a quarter of a
+ * megabyte that the byte-level line splitter reads again as bytes.
+ */
+const PEEK_BYTES = 1 << 14;
+
 class DecodedSource implements TextSource {
   private decoder: Decoder | null = null;
   private readonly buffered: string[] = [];
   /** The bytes `peek` decoded, kept for `utf8Bytes`. */
   private readonly bufferedBytes: Buffer[] = [];
+  /** The part of the last chunk read that `peek` left undecoded (a copy: chunks share one buffer). */
+  private rest: Buffer | null = null;
   private peeking = false;
   private bufferedChars = 0;
   private done = false;
@@ -242,20 +132,27 @@ class DecodedSource implements TextSource {
   constructor(
     readonly file: string,
     private readonly bytes: AsyncIterator<Buffer>,
-    /** Whether a leading byte-order mark is stripped (at a file's start, not a range's). */
+    /** Whether the bytes are a text's start (a file's, not a range's): its encoding is told there, and a leading byte-order mark stripped. */
     private readonly atStart = true,
   ) {}
 
-  /** The next decoded piece from the file, or null at its end. */
-  private async read(): Promise<string | null> {
-    while (!this.done) {
-      const next = await this.bytes.next();
-      if (next.done) {
-        this.done = true;
-        const tail = this.decoder?.end() ?? '';
-        return tail.length > 0 ? tail : null;
+  /** The next decoded piece from the file (at most `limit` bytes of it), or null at its end. */
+  private async read(limit = Infinity): Promise<string | null> {
+    for (;;) {
+      let buf: Buffer;
+      if (this.rest !== null) {
+        buf = this.rest;
+        this.rest = null;
+      } else {
+        if (this.done) return null;
+        const next = await this.bytes.next();
+        if (next.done) {
+          this.done = true;
+          const tail = this.decoder?.end() ?? '';
+          return tail.length > 0 ? tail : null;
+        }
+        buf = next.value;
       }
-      let buf: Buffer = next.value;
       if (this.decoder === null) {
         // The encoding is told by the first bytes: wait for two of them (or the end).
         if (buf.length < 2) {
@@ -266,18 +163,21 @@ class DecodedSource implements TextSource {
         }
         this.decoder = this.atStart ? new Decoder(encodingOf(buf)) : new Decoder('utf-8', false);
       }
+      if (buf.length > limit) {
+        this.rest = Buffer.from(buf.subarray(limit));
+        buf = buf.subarray(0, limit);
+      }
       // A regular file's chunks share one buffer: what peek keeps is a copy.
       if (this.peeking) this.bufferedBytes.push(Buffer.from(buf));
       const text = this.decoder.write(buf) + (this.done ? this.decoder.end() : '');
       if (text.length > 0) return text;
     }
-    return null;
   }
 
   async peek(chars: number): Promise<string> {
     while (this.bufferedChars < chars) {
       this.peeking = true;
-      const text = await this.read().finally(() => (this.peeking = false));
+      const text = await this.read(Math.max(PEEK_BYTES, 2 * (chars - this.bufferedChars))).finally(() => (this.peeking = false));
       if (text === null) break;
       this.buffered.push(text);
       this.bufferedChars += text.length;
@@ -304,27 +204,35 @@ class DecodedSource implements TextSource {
   }
 
   async utf8Bytes(): Promise<AsyncGenerator<Buffer> | null> {
+    // A range of a UTF-8 file, nothing peeked: its bytes as they are, nothing decoded.
+    if (!this.atStart && this.decoder === null) return this.rawBytes([], false);
     if (this.decoder === null) await this.peek(1);
     if (this.decoder !== null && this.decoder.encoding !== 'utf-8') return null;
     this.buffered.length = 0;
     this.bufferedChars = 0;
     const peeked = this.bufferedBytes.splice(0);
-    return this.rawBytes(peeked);
+    if (this.rest !== null) peeked.push(this.rest);
+    this.rest = null;
+    return this.rawBytes(peeked, this.atStart);
   }
 
-  private async *rawBytes(peeked: Buffer[]): AsyncGenerator<Buffer> {
+  /** `bom`: a UTF-8 byte-order mark at the start is removed (a text's start, not a range's). */
+  private async *rawBytes(peeked: Buffer[], bom: boolean): AsyncGenerator<Buffer> {
     try {
       // The start is held until it is three bytes long (or the text ends), so a BOM split over
       // reads (a slow pipe) is removed too.
-      let head: Buffer | null = Buffer.alloc(0);
+      let head: Buffer | null = bom ? Buffer.alloc(0) : null;
       const emit = (buf: Buffer): Buffer | null => {
         if (head === null) return buf;
-        head = Buffer.concat([head, buf]);
-        if (head.length < 3 && !this.done) return null;
-        const start = head.length >= 3 && head[0] === BOM[0] && head[1] === BOM[1] && head[2] === BOM[2] ? 3 : 0;
-        const out = head.subarray(start);
+        // Joined (a copy) only when the start came in pieces: a chunk is valid until the next read.
+        const joined = head.length === 0 && buf.length >= 3 ? buf : Buffer.concat([head, buf]);
+        if (joined.length < 3 && !this.done) {
+          head = joined;
+          return null;
+        }
         head = null;
-        return out;
+        const start = joined.length >= 3 && joined[0] === BOM[0] && joined[1] === BOM[1] && joined[2] === BOM[2] ? 3 : 0;
+        return joined.subarray(start);
       };
       for (const buf of peeked) {
         const out = emit(buf);
