@@ -203,3 +203,32 @@ describe('finding spool', () => {
     }
   }, 60_000);
 });
+
+describe('reading spilled findings back', () => {
+  it('a run the spool file cannot give back is a SpoolReadError naming the temporary directory, not an internal error', async () => {
+    const { RunReader, SpoolReadError, encode } = await import('../src/engine/spool-runs.js');
+    const { closeSync, openSync, writeSync } = await import('node:fs');
+    const dir = await mkdtemp(join(tmpdir(), 'evalaudit-spool-read-'));
+    try {
+      const fd = openSync(join(dir, 'spool'), 'w+');
+      const line = encode({ ruleId: 'a-rule', messageId: 'm', severity: 'error', file: 'x.jsonl', line: 1, message: 'x' } as Finding) + '\n';
+      writeSync(fd, line);
+      // A run that says it is longer than what the file holds (the file cut short under the spool).
+      expect(() => new RunReader(fd, { start: 0, end: Buffer.byteLength(line) + 100 })).toThrow(SpoolReadError);
+      expect(new RunReader(fd, { start: 0, end: Buffer.byteLength(line) }).head?.ruleId).toBe('a-rule');
+      closeSync(fd);
+      // A descriptor the system refuses to read (closed): its reason, under the temporary directory.
+      const refused = (() => {
+        try {
+          new RunReader(fd, { start: 0, end: 10 });
+        } catch (e) {
+          return e as Error;
+        }
+      })();
+      expect(refused).toBeInstanceOf(SpoolReadError);
+      expect(refused!.message).toMatch(new RegExp(`cannot read back the findings spilled to a temporary file \\(under ${tmpdir().replace(/[/\\]/g, '.')}\\): EBADF`));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,5 +1,5 @@
 /** The JSON and SARIF reports in pieces are those reports, and pieces are written whole, to files and appended. */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -59,6 +59,23 @@ describe('JSON, SARIF and text reports in pieces', () => {
     writeFileSync(log, 'before\n');
     await writeReport({ kind: 'file', path: log, append: true }, ['a', 'ü\n', '猫\n']);
     expect(readFileSync(log, 'utf8')).toBe('before\naü\n猫\n');
+  });
+
+  it('passes on an error making the pieces as it is (not as a failure to write), leaving the old file in place', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'evalaudit-chunks-'));
+    const file = join(dir, 'report.json');
+    writeFileSync(file, 'the last report\n');
+    const planted = new TypeError('planted reporter bug');
+    function* failing(): Generator<string> {
+      yield '{\n';
+      throw planted;
+    }
+    await expect(writeReport({ kind: 'file', path: file }, failing())).rejects.toBe(planted);
+    expect(readFileSync(file, 'utf8')).toBe('the last report\n');
+    expect(readdirSync(dir)).toEqual(['report.json']); // no temporary file left
+    await expect(writeReport({ kind: 'file', path: file, append: true }, failing())).rejects.toBe(planted);
+    // A failure to write is still one, naming the file.
+    await expect(writeReport({ kind: 'file', path: join(file, 'x.json') }, ['{}'])).rejects.toThrow(/cannot write .*report\.json/);
   });
 });
 

@@ -11,6 +11,7 @@ import { ConfigError } from '../engine/index.js';
 import { ExplainError } from '../explain/locate.js';
 import { SettingsError } from '../config/errors.js';
 import { OutputError, watchStandardStreams, writeReport } from '../output/write.js';
+import { SpoolReadError } from '../engine/spool-runs.js';
 import { InputError, STDIN } from '../ingest/index.js';
 import { toolVersion } from '../project.js';
 import { didYouMean } from '../suggest.js';
@@ -50,7 +51,7 @@ export function auditCommand<T>(y: Argv<T>) {
     .options(READ_OPTIONS);
 }
 
-const KNOWN_ERRORS = [UsageError, InputError, ConfigError, ExplainError, SettingsError, OutputError, MergeError];
+const KNOWN_ERRORS = [UsageError, InputError, ConfigError, ExplainError, SettingsError, OutputError, MergeError, SpoolReadError];
 
 /** `workerModule`: the worker threads' entry, which runs `rules` (see AuditOptions); without it, one thread. */
 export async function runCli(argv: readonly string[], rules: RuleSet, workerModule?: URL): Promise<number> {

@@ -3,9 +3,21 @@
  * and read back exactly, and how runs (on disk, or still in memory) are merged into report order.
  */
 import { readSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { deserialize, serialize } from 'node:v8';
 import type { Finding } from '../types.js';
 import { compareFindings } from './order.js';
+
+/**
+ * Findings written to the spool could not be read back (the disk under the temporary directory
+ * failed): the report cannot be finished, and says so rather than "internal error".
+ */
+export class SpoolReadError extends Error {
+  constructor(reason: string) {
+    super(`cannot read back the findings spilled to a temporary file (under ${tmpdir()}): ${reason}`);
+    this.name = 'SpoolReadError';
+  }
+}
 
 /** Bytes read from a run at a time while merging. */
 const READ_BYTES = 1 << 15;
@@ -122,8 +134,13 @@ export class RunReader implements Source {
       }
       const chunk = Buffer.allocUnsafe(Math.min(READ_BYTES, this.end - this.position));
       for (let at = 0; at < chunk.length; ) {
-        const n = readSync(this.fd, chunk, at, chunk.length - at, this.position + at);
-        if (n === 0) throw new Error('the findings spool file ended before a run it wrote'); // not a silent loop
+        let n: number;
+        try {
+          n = readSync(this.fd, chunk, at, chunk.length - at, this.position + at);
+        } catch (e) {
+          throw new SpoolReadError((e as Error).message);
+        }
+        if (n === 0) throw new SpoolReadError('the file ended before a run written to it'); // not a silent loop
         at += n;
       }
       this.position += chunk.length;

@@ -72,10 +72,33 @@ export async function writeReport(target: OutputTarget, text: string | Iterable<
   }
   try {
     await mkdir(dirname(resolve(target.path)), { recursive: true });
-    if (target.append) await writePieces(target.path, pieces, 'a');
-    else await writeAtomically(target.path, pieces);
+    const made = madeBy(pieces);
+    if (target.append) await writePieces(target.path, made, 'a');
+    else await writeAtomically(target.path, made);
   } catch (e) {
+    // What failed to make a piece (a reporter, reading spilled findings back) is no failure to
+    // write: it goes on as it is, an internal error with its stack or an error of its own.
+    if (e instanceof PieceFailure) throw e.cause;
     throw new OutputError(`cannot write ${target.path}: ${reason(e)}`);
+  }
+}
+
+/** An error thrown while the report's pieces were made, told apart from one writing them. */
+class PieceFailure {
+  constructor(readonly cause: unknown) {}
+}
+
+function* madeBy(pieces: Iterable<string>): Generator<string> {
+  const it = pieces[Symbol.iterator]();
+  for (;;) {
+    let next: IteratorResult<string>;
+    try {
+      next = it.next();
+    } catch (e) {
+      throw new PieceFailure(e);
+    }
+    if (next.done) return;
+    yield next.value;
   }
 }
 
