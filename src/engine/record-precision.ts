@@ -11,13 +11,22 @@ import { compensatedSum } from '../reference/math.js';
 import { K_STEP, TIERS, UNKNOWN_STEP, WIDEST_HALF, accumulationTolerance, halfTier, logitScale, quadratureTolerance, stepScale, UNIT_ROUNDOFF, type HalfFormat, type PrecisionSetting, type StepStats, type Tier } from '../reference/precision.js';
 import { GRID_CHANCE, GridEvidence, printedResolution, printedResolutionSum, storageResolution, storedIn, onGrid } from '../reference/storage.js';
 
-/** Answers that depend on the tier. */
+/** Answers that depend on the tier; undefined until asked. */
 export interface TierMemo {
-  scales?: Float64Array;
-  fits?: boolean;
-  totalTol?: number;
-  squares?: number;
-  valuesCheck?: unknown;
+  scales: Float64Array | undefined;
+  fits: boolean | undefined;
+  totalTol: number | undefined;
+  squares: number | undefined;
+  valuesCheck: unknown;
+}
+
+/**
+ * Every field there from the start: a memo whose fields were added as they were asked had a
+ * shape of its own per order of questions, and the getters reading it were optimised for one
+ * and thrown away at the next (`--trace-deopt`: "wrong map" in three of them on every run).
+ */
+function newMemo(): TierMemo {
+  return { scales: undefined, fits: undefined, totalTol: undefined, squares: undefined, valuesCheck: undefined };
 }
 
 // The tier lists a record can be judged at, shared (no allocation per record).
@@ -41,7 +50,7 @@ export abstract class RecordPrecision {
   readonly kind: ScoreKind;
   protected tierIndex = 0;
   private _tiers: readonly Tier[] | undefined;
-  private readonly memo0: TierMemo = {};
+  private readonly memo0: TierMemo = newMemo();
   private memo1: TierMemo | undefined;
   /** The current tier's memo. */
   protected memo: TierMemo = this.memo0;
@@ -84,7 +93,7 @@ export abstract class RecordPrecision {
 
   /** The memo of tier k (0: float32, 1: the half tier). */
   protected memoAt(k: number): TierMemo {
-    return k === 0 ? this.memo0 : (this.memo1 ??= {});
+    return k === 0 ? this.memo0 : (this.memo1 ??= newMemo());
   }
 
   /** Whether the numbers fit the no-bug reading at the current tier (what decides whether a half tier follows float32). */
