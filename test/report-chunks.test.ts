@@ -1,5 +1,5 @@
 /** The JSON and SARIF reports in pieces are those reports, and pieces are written whole, to files and appended. */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -76,6 +76,20 @@ describe('JSON, SARIF and text reports in pieces', () => {
     await expect(writeReport({ kind: 'file', path: file, append: true }, failing())).rejects.toBe(planted);
     // A failure to write is still one, naming the file.
     await expect(writeReport({ kind: 'file', path: join(file, 'x.json') }, ['{}'])).rejects.toThrow(/cannot write .*report\.json/);
+  });
+
+  it.runIf(existsSync('/dev/full'))('closes the pieces when a write fails partway (what makes them releases what it holds)', async () => {
+    let closed = false;
+    function* pieces(): Generator<string> {
+      try {
+        for (let i = 0; i < 100; i++) yield 'x'.repeat(1 << 16);
+      } finally {
+        closed = true;
+      }
+    }
+    // /dev/full takes the open and refuses every write (ENOSPC).
+    await expect(writeReport({ kind: 'file', path: '/dev/full', append: true }, pieces())).rejects.toThrow(/cannot write \/dev\/full/);
+    expect(closed).toBe(true);
   });
 });
 

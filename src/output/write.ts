@@ -88,17 +88,27 @@ class PieceFailure {
   constructor(readonly cause: unknown) {}
 }
 
+/** The pieces, an error making one thrown as a PieceFailure; stopped early (a write failed), they are closed as a for-of closes them. */
 function* madeBy(pieces: Iterable<string>): Generator<string> {
   const it = pieces[Symbol.iterator]();
-  for (;;) {
-    let next: IteratorResult<string>;
-    try {
-      next = it.next();
-    } catch (e) {
-      throw new PieceFailure(e);
+  let done = false;
+  try {
+    for (;;) {
+      let next: IteratorResult<string>;
+      try {
+        next = it.next();
+      } catch (e) {
+        done = true; // an iterator that threw is finished
+        throw new PieceFailure(e);
+      }
+      if (next.done) {
+        done = true;
+        return;
+      }
+      yield next.value;
     }
-    if (next.done) return;
-    yield next.value;
+  } finally {
+    if (!done) it.return?.();
   }
 }
 
