@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './helpers/cli-process.js';
+import { runCli, runShell } from './helpers/cli-process.js';
 
 const root = join(__dirname, '..');
 const dir = mkdtempSync(join(tmpdir(), 'evalaudit-empty-'));
@@ -68,6 +68,17 @@ describe('standard input', () => {
     const report = JSON.parse(r.stdout);
     expect(report.files.map((f: { file: string; format: string }) => [f.file, f.format])).toEqual([['<stdin>', 'canonical']]);
     expect([...report.findings].map((f: { ruleId: string; file: string }) => [f.ruleId, f.file])).toEqual([['greedy-choice', '<stdin>']]);
+  });
+
+  it('a UTF-8 byte-order mark that arrives in two reads of a pipe is removed, the whole text fitting in a peek or not', () => {
+    const whole = JSON.parse(runCli(['audit', 'sample-runs/cat.jsonl', '--format', 'json']).stdout);
+    for (const more of ['', 'cat sample-runs/cat.jsonl >/dev/null; head -c 300000 /dev/zero | tr "\\0" "\\n";']) {
+      const r = runShell(`{ printf '\\xef\\xbb'; sleep 0.3; printf '\\xbf'; cat sample-runs/cat.jsonl; ${more} } | "$NODE" "$BIN" audit - --format json`, root);
+      const report = JSON.parse(r.stdout);
+      expect(report.summary.invalid, more || 'short').toBe(0);
+      expect(report.summary.records).toBe(whole.summary.records);
+      expect(report.findings.map((f: { ruleId: string; line: number }) => [f.ruleId, f.line])).toEqual(whole.findings.map((f: { ruleId: string; line: number }) => [f.ruleId, f.line]));
+    }
   });
 
   it('CSV on stdin is told from its content and typed like a .csv file', () => {

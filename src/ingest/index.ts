@@ -252,6 +252,7 @@ export async function readFileItems(file: string, options: ReadOptions = {}): Pr
       // Opened now, so that a file that cannot be read stops the run before any reader starts.
       const text = await openText(file);
       if ((await text.peek(LFS_POINTER.length)).startsWith(LFS_POINTER)) {
+        text.close();
         return unreadable(file, 1, 'unreadable', 'a Git LFS pointer, not the file itself: fetch its content (git lfs pull) and audit again');
       }
       container = await sniffContainer(text, byName);

@@ -8,7 +8,7 @@
  *   PowerShell's `>` writes). Bytes that are not valid UTF-8 become U+FFFD, as in any decoder.
  * - `peek` lets a reader look at the start of the text (to choose how to read it) without
  *   consuming it, so a stream that cannot be read twice is still read once.
- * - `utf8Bytes` hands a UTF-8 text on undecoded (BOM removed), for readers that split lines at
+ * - `utf8Bytes` hands a UTF-8 text on undecoded (a BOM at its start removed), for readers that split lines at
  *   the byte level and decode each line once (rows.ts): decoding whole chunks and cutting the
  *   string costs more.
  */
@@ -24,7 +24,7 @@ export interface TextSource {
   /** The rest of the text (what `peek` showed included), chunk by chunk. */
   chunks(): AsyncGenerator<string>;
   /**
-   * The rest of the text (what `peek` showed included) as bytes, the UTF-8 BOM removed, when the
+   * The rest of the text (what `peek` showed included) as bytes, a UTF-8 BOM at a file's start removed, when the
    * text is UTF-8; null when it is UTF-16 (read it with `chunks`). Consume this or `chunks`, not both.
    * A chunk is valid until the next one is asked for (its memory is read into again): copy what
    * must outlive it.
@@ -156,10 +156,10 @@ class DecodedSource implements TextSource {
       if (this.decoder === null) {
         // The encoding is told by the first bytes: wait for two of them (or the end).
         if (buf.length < 2) {
-          const head = Buffer.from(buf);
+          const head = Buffer.from(buf); // buf is valid until the next read, which comes now
           const more = await this.bytes.next();
           if (more.done) this.done = true;
-          else buf = Buffer.concat([head, more.value]);
+          buf = more.done ? head : Buffer.concat([head, more.value]);
         }
         this.decoder = this.atStart ? new Decoder(encodingOf(buf)) : new Decoder('utf-8', false);
       }
@@ -222,11 +222,12 @@ class DecodedSource implements TextSource {
       // The start is held until it is three bytes long (or the text ends), so a BOM split over
       // reads (a slow pipe) is removed too.
       let head: Buffer | null = bom ? Buffer.alloc(0) : null;
-      const emit = (buf: Buffer): Buffer | null => {
+      // `last`: nothing follows buf, so a start shorter than three bytes is all there is.
+      const emit = (buf: Buffer, last: boolean): Buffer | null => {
         if (head === null) return buf;
         // Joined (a copy) only when the start came in pieces: a chunk is valid until the next read.
         const joined = head.length === 0 && buf.length >= 3 ? buf : Buffer.concat([head, buf]);
-        if (joined.length < 3 && !this.done) {
+        if (joined.length < 3 && !last) {
           head = joined;
           return null;
         }
@@ -234,19 +235,20 @@ class DecodedSource implements TextSource {
         const start = joined.length >= 3 && joined[0] === BOM[0] && joined[1] === BOM[1] && joined[2] === BOM[2] ? 3 : 0;
         return joined.subarray(start);
       };
-      for (const buf of peeked) {
-        const out = emit(buf);
+      // What peek read (copies) first; when it read to the end, its last piece is the text's.
+      for (let k = 0; k < peeked.length; k++) {
+        const out = emit(peeked[k], this.done && k === peeked.length - 1);
         if (out !== null && out.length > 0) yield out;
       }
       for (;;) {
         const next = this.done ? null : await this.bytes.next();
         if (next === null || next.done) {
           this.done = true;
-          const out = head !== null ? emit(Buffer.alloc(0)) : null;
+          const out = head !== null ? emit(Buffer.alloc(0), true) : null;
           if (out !== null && out.length > 0) yield out;
           return;
         }
-        const out = emit(next.value);
+        const out = emit(next.value, false);
         if (out !== null && out.length > 0) yield out;
       }
     } finally {
