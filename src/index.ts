@@ -6,6 +6,7 @@
 export { audit, engineConfig, diagnoseRecord, resolveSeverities, createRuleSet, ConfigError, type AuditOptions, type RecordVerdict, type RuleSet, type EngineConfig } from './engine/index.js';
 export type { RunResult, RunSummary, FileSummary, Accuracy } from './engine/result.js';
 export type { FindingList } from './engine/finding-spool.js';
+export { SpoolReadError } from './engine/spool-runs.js';
 export { createRule, type Rule, type RuleMeta, type Diagnosis, type RunDiagnosis, type Checks, type Scope } from './engine/rule.js';
 export { RecordContext } from './engine/record-context.js';
 export { GroupContext, type Candidate } from './engine/group-context.js';

@@ -74,6 +74,11 @@ describe('JSON, SARIF and text reports in pieces', () => {
     expect(readFileSync(file, 'utf8')).toBe('the last report\n');
     expect(readdirSync(dir)).toEqual(['report.json']); // no temporary file left
     await expect(writeReport({ kind: 'file', path: file, append: true }, failing())).rejects.toBe(planted);
+    // A piece that is no string, or pieces that cannot be iterated, are the maker's fault too.
+    await expect(writeReport({ kind: 'file', path: file }, [42 as unknown as string])).rejects.toThrow(/a report piece is number, not a string/);
+    const broken = { [Symbol.iterator]: () => { throw planted; } } as unknown as Iterable<string>;
+    await expect(writeReport({ kind: 'file', path: file }, broken)).rejects.toBe(planted);
+    expect(readFileSync(file, 'utf8')).toBe('the last report\n{\n'); // the append above wrote its first piece
     // A failure to write is still one, naming the file.
     await expect(writeReport({ kind: 'file', path: join(file, 'x.json') }, ['{}'])).rejects.toThrow(/cannot write .*report\.json/);
   });

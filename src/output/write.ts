@@ -90,7 +90,12 @@ class PieceFailure {
 
 /** The pieces, an error making one thrown as a PieceFailure; stopped early (a write failed), they are closed as a for-of closes them. */
 function* madeBy(pieces: Iterable<string>): Generator<string> {
-  const it = pieces[Symbol.iterator]();
+  let it: Iterator<string>;
+  try {
+    it = pieces[Symbol.iterator]();
+  } catch (e) {
+    throw new PieceFailure(e);
+  }
   let done = false;
   try {
     for (;;) {
@@ -105,6 +110,7 @@ function* madeBy(pieces: Iterable<string>): Generator<string> {
         done = true;
         return;
       }
+      if (typeof next.value !== 'string') throw new PieceFailure(new TypeError(`a report piece is ${typeof next.value}, not a string`));
       yield next.value;
     }
   } finally {
