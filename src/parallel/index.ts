@@ -91,7 +91,9 @@ export async function parallelPasses(
           if (!r) return;
           results[first] = undefined;
           taken++;
-          passes.push((posted[first] ?? new PostedFindings(ctx.spool)).pass(r.pass));
+          // A worker's pass, with the findings it posted; one made on this thread is as it came.
+          const fromWorker = posted[first];
+          passes.push(fromWorker ? fromWorker.pass(r.pass) : r.pass);
           posted[first] = undefined;
         } else {
           for (; nextRange < ranges; nextRange++) {
@@ -180,9 +182,8 @@ class PostedFindings implements FindingPost {
     this.held = [];
   }
 
-  /** The pass as the audit takes it (a pass made on this thread has its findings spooled already). */
+  /** The worker's pass as the audit takes it: the findings it did not post yet added to those it did. */
   pass(p: FilePass): FilePass {
-    if (p.spooled) return p;
     this.batch(p.findings);
     return this.part ? { ...p, findings: [], spooled: this.part.finish() } : { ...p, findings: this.held };
   }

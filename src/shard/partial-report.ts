@@ -17,7 +17,7 @@ import type { Finding } from '../types.js';
 import type { FilePass } from '../engine/file-pass.js';
 import type { AuditedItem } from '../engine/result.js';
 import { FindingSpool, type Spool } from '../engine/finding-spool.js';
-import { compareFindings } from '../engine/order.js';
+import { sortFindings } from '../engine/order.js';
 import { decodePass, decodeValue, encodePass, encodeValue, PartialFormatError } from '../engine/partial.js';
 import { readJsonLines, type Row } from '../ingest/rows.js';
 import { rereadable } from '../ingest/text.js';
@@ -86,7 +86,7 @@ export function* partialPieces(header: PartialHeader, passes: readonly { index: 
     for (let k = 0; k < audited.length; k += AUDITED_PER_LINE) yield `${JSON.stringify({ audited: encodeValue(audited.slice(k, k + AUDITED_PER_LINE), 'audited items') })}\n`;
     let piece = '';
     let n = 0;
-    for (const f of spooled ? spool.findingsOf(spooled) : [...findings].sort(compareFindings)) {
+    for (const f of spooled ? spool.findingsOf(spooled) : sortFindings(findings)) {
       piece += `${JSON.stringify({ finding: encodeValue(f, 'finding') })}\n`;
       if (++n % 256 === 0) {
         yield piece;
