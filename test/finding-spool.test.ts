@@ -231,4 +231,29 @@ describe('reading spilled findings back', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('a damaged line, and a run that ends inside a finding, are SpoolReadErrors (not a SyntaxError, not a finding silently lost)', async () => {
+    const { RunReader, SpoolReadError, encode } = await import('../src/engine/spool-runs.js');
+    const { closeSync, openSync, writeSync } = await import('node:fs');
+    const dir = await mkdtemp(join(tmpdir(), 'evalaudit-spool-damaged-'));
+    try {
+      const fd = openSync(join(dir, 'spool'), 'w+');
+      const good = encode({ ruleId: 'a-rule', messageId: 'm', severity: 'error', file: 'x.jsonl', line: 1, message: 'x' } as Finding) + '\n';
+      const damaged = good.slice(0, 20) + '\n';
+      writeSync(fd, good + damaged + good.slice(0, 10), 0);
+      const n = Buffer.byteLength(good);
+      // The damaged line is the second of its run: the first still reads, the second is the error.
+      const reader = new RunReader(fd, { start: 0, end: n + Buffer.byteLength(damaged) });
+      expect(reader.head?.ruleId).toBe('a-rule');
+      expect(() => reader.advance()).toThrow(SpoolReadError);
+      expect(() => new RunReader(fd, { start: n, end: n + Buffer.byteLength(damaged) })).toThrow(/a finding in the spool cannot be decoded/);
+      // A run whose last bytes are no whole line: an error where the old reader ended the run early.
+      const cut = new RunReader(fd, { start: 0, end: n + 10 });
+      expect(cut.head?.ruleId).toBe('a-rule');
+      expect(() => cut.advance()).toThrow(/ends inside a finding/);
+      closeSync(fd);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -129,6 +129,8 @@ export class RunReader implements Source {
   advance(): void {
     while (this.next >= this.lines.length) {
       if (this.position >= this.end) {
+        // A run written by the spool ends with a newline: bytes after the last one are a line cut short.
+        if (this.carry) throw new SpoolReadError('a run of the spool ends inside a finding (the file was changed or cut short)');
         this.head = undefined;
         return;
       }
@@ -151,6 +153,11 @@ export class RunReader implements Source {
       this.lines = last < 0 ? [] : bytes.toString('utf8', 0, last).split('\n');
       this.next = 0;
     }
-    this.head = decode(this.lines[this.next++]);
+    const line = this.lines[this.next++];
+    try {
+      this.head = decode(line);
+    } catch (e) {
+      throw new SpoolReadError(`a finding in the spool cannot be decoded (the file was changed or damaged): ${(e as Error).message}`);
+    }
   }
 }
