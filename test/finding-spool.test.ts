@@ -5,7 +5,7 @@
  * as one that holds them all, leaving no temporary file behind.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { existsSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readlinkSync, rmSync, writeSync } from 'node:fs';
 import fc from 'fast-check';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -205,13 +205,20 @@ describe('finding spool', () => {
 });
 
 describe('reading spilled findings back', () => {
-  it('a run the spool file cannot give back is a SpoolReadError naming the temporary directory, not an internal error', async () => {
-    const { RunReader, SpoolReadError, encode } = await import('../src/engine/spool-runs.js');
-    const { closeSync, openSync, writeSync } = await import('node:fs');
+  /** A spool file opened in a new temporary directory and one finding's line as the spool writes it; `body` closes the file, the directory is removed after it. */
+  async function withSpoolFile(body: (fd: number, line: string) => void): Promise<void> {
+    const { encode } = await import('../src/engine/spool-runs.js');
     const dir = await mkdtemp(join(tmpdir(), 'evalaudit-spool-read-'));
     try {
-      const fd = openSync(join(dir, 'spool'), 'w+');
-      const line = encode({ ruleId: 'a-rule', messageId: 'm', severity: 'error', file: 'x.jsonl', line: 1, message: 'x' } as Finding) + '\n';
+      body(openSync(join(dir, 'spool'), 'w+'), encode({ ruleId: 'a-rule', messageId: 'm', severity: 'error', file: 'x.jsonl', line: 1, message: 'x' } as Finding) + '\n');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('a run the spool file cannot give back is a SpoolReadError naming the temporary directory, not an internal error', async () => {
+    const { RunReader, SpoolReadError } = await import('../src/engine/spool-runs.js');
+    await withSpoolFile((fd, line) => {
       writeSync(fd, line);
       // A run that says it is longer than what the file holds (the file cut short under the spool).
       expect(() => new RunReader(fd, { start: 0, end: Buffer.byteLength(line) + 100 })).toThrow(SpoolReadError);
@@ -227,18 +234,12 @@ describe('reading spilled findings back', () => {
       })();
       expect(refused).toBeInstanceOf(SpoolReadError);
       expect(refused!.message).toMatch(new RegExp(`cannot read back the findings spilled to a temporary file \\(under ${tmpdir().replace(/[/\\]/g, '.')}\\): EBADF`));
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('a damaged line, and a run that ends inside a finding, are SpoolReadErrors (not a SyntaxError, not a finding silently lost)', async () => {
-    const { RunReader, SpoolReadError, encode } = await import('../src/engine/spool-runs.js');
-    const { closeSync, openSync, writeSync } = await import('node:fs');
-    const dir = await mkdtemp(join(tmpdir(), 'evalaudit-spool-damaged-'));
-    try {
-      const fd = openSync(join(dir, 'spool'), 'w+');
-      const good = encode({ ruleId: 'a-rule', messageId: 'm', severity: 'error', file: 'x.jsonl', line: 1, message: 'x' } as Finding) + '\n';
+    const { RunReader, SpoolReadError } = await import('../src/engine/spool-runs.js');
+    await withSpoolFile((fd, good) => {
       const damaged = good.slice(0, 20) + '\n';
       writeSync(fd, good + damaged + good.slice(0, 10), 0);
       const n = Buffer.byteLength(good);
@@ -252,8 +253,6 @@ describe('reading spilled findings back', () => {
       expect(cut.head?.ruleId).toBe('a-rule');
       expect(() => cut.advance()).toThrow(/ends inside a finding/);
       closeSync(fd);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
