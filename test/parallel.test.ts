@@ -20,6 +20,7 @@ import { engineConfig } from '../src/engine/index.js';
 import type { RunResult } from '../src/engine/result.js';
 import { runCli } from './helpers/cli-process.js';
 import { WorkerThread } from '../src/parallel/worker-thread.js';
+import { auditedEntries } from '../src/engine/audited-list.js';
 
 const RANGE = 64 * 1024;
 const threads = (jobs: number): AuditOptions => ({ rules: defaultRuleSet, jobs, workerModule: defaultWorkerModule(), parallel: { rangeBytes: RANGE, minBytes: 0, minLineBytes: 0 } });
@@ -144,7 +145,7 @@ describe('--jobs', () => {
     const straddling = [...groupLines.values()].filter((ls) => rangeOf(ls[0]) !== rangeOf(ls.at(-1)!));
     expect(straddling.length).toBeGreaterThan(0);
     const two = await audit([big], { ...threads(2), listAudited: true });
-    const listed = new Map(two.files[0].auditedItems!.filter((a) => a.kind === 'group').map((a) => [String(a.id), a.line]));
+    const listed = new Map([...auditedEntries(two.files[0].auditedItems!)].filter((a) => a.kind === 'group').map((a) => [String(a.id), a.line]));
     for (const ls of straddling) expect([...listed.values()]).toContain(ls[0]);
   });
 

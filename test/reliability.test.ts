@@ -18,6 +18,7 @@ import { parseJsonText } from '../src/ingest/json-text.js';
 import type { RawItem } from '../src/types.js';
 import { reportValidator } from './helpers/report-schema.js';
 import { runCli, runShell } from './helpers/cli-process.js';
+import { auditedEntries, auditedListOf } from '../src/engine/audited-list.js';
 
 const root = mkdtempSync(join(tmpdir(), 'evalaudit-reliability-'));
 let n = 0;
@@ -396,9 +397,9 @@ describe('no count of records, candidates or test cases overflows the stack (no 
     const file = write('one-group.jsonl', `${rows.join('\n')}\n`);
     const result = await audit([file], { rules: defaultRuleSet, listAudited: true });
     expect(result.summary.audited).toBe(150_000);
-    expect(result.files[0].auditedItems).toEqual([{ kind: 'group', id: 'g', line: 1 }]);
+    expect([...auditedEntries(result.files[0].auditedItems!)]).toEqual([{ kind: 'group', id: 'g', line: 1 }]);
     const { renderJunit } = await import('../src/report/junit.js');
-    const many = { ...result, files: [{ ...result.files[0], auditedItems: rows.map((_, i) => ({ kind: 'record' as const, id: `c${i}`, line: i + 1 })) }] };
+    const many = { ...result, files: [{ ...result.files[0], auditedItems: auditedListOf(rows.map((_, i) => ({ kind: 'record' as const, id: `c${i}`, line: i + 1 }))) }] };
     expect(renderJunit(many, { color: false }).match(/<testcase /g)!.length).toBeGreaterThanOrEqual(150_000);
   }, 60_000);
 });

@@ -12,6 +12,7 @@ import { buildSarif, renderSarifChunks } from '../src/report/sarif.js';
 import { writeReport } from '../src/output/write.js';
 import { renderJunitChunks } from '../src/report/junit.js';
 import { FIXTURE_CWD, makeRunResult } from './fixtures/report/run-result.js';
+import { auditedListOf } from '../src/engine/audited-list.js';
 
 const options = { color: false, cwd: FIXTURE_CWD };
 
@@ -103,14 +104,14 @@ describe('JUnit in pieces', () => {
   function large(n: number): RunResult {
     const base = makeRunResult();
     const file = base.files[0];
-    const auditedItems = Array.from({ length: n }, (_, i) => ({ kind: 'group' as const, id: `g${i}`, line: 4 * i + 1 }));
+    const items = Array.from({ length: n }, (_, i) => ({ kind: 'group' as const, id: `g${i}`, line: 4 * i + 1 }));
     const template = base.findings[0]; // an error on group q17 of that file
-    const findings: Finding[] = auditedItems.filter((_, i) => i % 100 === 0).map((item) => ({ ...template, group: item.id, recordId: `${item.id}-c`, line: item.line + 1 }));
+    const findings: Finding[] = items.filter((_, i) => i % 100 === 0).map((item) => ({ ...template, group: item.id, recordId: `${item.id}-c`, line: item.line + 1 }));
     findings.push({ ...template, group: undefined, recordId: undefined, line: 4 * n + 1, message: 'not valid JSON' });
     // The other file is listed first but sorts after this one: its suite still comes first.
-    const other = { ...base.files[3], auditedItems: [{ kind: 'record' as const, id: 'r0', line: 1 }] };
+    const other = { ...base.files[3], auditedItems: auditedListOf([{ kind: 'record' as const, id: 'r0', line: 1 }]) };
     const otherFinding = { ...template, file: other.file, group: undefined, recordId: 'r0', line: 1 };
-    return { ...base, files: [other, { ...file, auditedItems }], findings: [...findings, otherFinding] };
+    return { ...base, files: [other, { ...file, auditedItems: auditedListOf(items) }], findings: [...findings, otherFinding] };
   }
 
   it('writes a file of many test cases in bounded pieces, its counts matching its test cases', () => {

@@ -12,6 +12,7 @@ import { PendingGroups } from '../src/engine/pending-groups.js';
 import type { Candidate } from '../src/engine/group-context.js';
 import { readFileItems } from '../src/ingest/index.js';
 import { defaultRuleSet } from '../rules/index.js';
+import { auditedEntries } from '../src/engine/audited-list.js';
 
 const config = engineConfig(defaultRuleSet);
 const lines = readFileSync(new URL('../sample-runs/choice-topk.jsonl', import.meta.url), 'utf8').trim().split('\n');
@@ -96,7 +97,7 @@ describe('streaming groups', () => {
   it('lists each group once in an audit of a file read twice', async () => {
     const file = write('scattered.jsonl', [...lines.slice(1), lines[0]]);
     const result = await audit([file], { rules: defaultRuleSet, listAudited: true });
-    const items = result.files[0].auditedItems!;
+    const items = [...auditedEntries(result.files[0].auditedItems!)];
     expect(items.filter((i) => i.kind === 'group').length).toBe(new Set(lines.map(groupOf).filter((g) => g !== undefined)).size);
     expect(new Set(items.map((i) => `${i.kind}:${i.id}`)).size).toBe(items.length);
   });

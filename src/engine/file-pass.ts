@@ -17,7 +17,8 @@
 import type { AuditRecord, Finding, RawItem, RecordId, ScoreKind } from '../types.js';
 import type { Accounting, FileReading } from '../ingest/index.js';
 import type { EvidenceLevel } from '../reference/sequence.js';
-import type { AuditedItem, FileSummary } from './result.js';
+import type { FileSummary } from './result.js';
+import { addAudited, clearAudited, type AuditedList } from './audited-list.js';
 import { newCoverage } from './coverage.js';
 import { samplesKey, type Aggregate, type RunContext } from './run-context.js';
 import type { Candidate } from './group-context.js';
@@ -297,18 +298,18 @@ async function passOnce(
 }
 
 /** Observes a file pass for its audited records (ungrouped) and groups (at their first candidate's line). */
-export function auditedListing(into: AuditedItem[]): PassObserver {
+export function auditedListing(into: AuditedList): PassObserver {
   return {
     outcome(o) {
-      if (o.group === undefined) into.push({ kind: 'record', id: o.id, line: o.line });
+      if (o.group === undefined) addAudited(into, 'record', o.id, o.line);
     },
     group(outcome) {
       // A reduce, not Math.min(...): a group may have more candidates than a call has arguments.
       const first = outcome.context.candidates.reduce((m, c) => Math.min(m, c.line), Infinity);
-      into.push({ kind: 'group', id: outcome.context.group, line: first });
+      addAudited(into, 'group', outcome.context.group, first);
     },
     restart() {
-      into.length = 0;
+      clearAudited(into);
     },
   };
 }

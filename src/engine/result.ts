@@ -3,6 +3,7 @@ import type { Severity } from '../types.js';
 import type { RuleMeta } from './rule.js';
 import type { FindingList } from './finding-spool.js';
 import type { EvidenceLevel } from '../reference/sequence.js';
+import type { AuditedList } from './audited-list.js';
 
 export interface Accuracy {
   /** Multiple-choice groups with a pick (or a recorded metric) that could be scored. */
@@ -32,8 +33,11 @@ export interface FileSummary {
   accuracy: Accuracy;
   /** Accuracy per task (lm-eval and other harnesses name each record's task); absent when no group names one. */
   tasks?: Record<string, Accuracy>;
-  /** What was audited, one entry per ungrouped record and per group: only when AuditOptions.listAudited asks (JUnit's testcases). */
-  auditedItems?: AuditedItem[];
+  /**
+   * What was audited, one entry per ungrouped record and per group, in line order: only when
+   * AuditOptions.listAudited asks (JUnit's testcases). Compact (audited-list.ts): read it with auditedEntries.
+   */
+  auditedItems?: AuditedList;
 }
 
 /** An audited record (no group) or a multiple-choice group, at its first line. */

@@ -14,7 +14,7 @@ import { FileStage, auditedListing, type FilePass, type FindingPost } from '../e
 import type { Finding } from '../types.js';
 import { FindingSpool, type Spool } from '../engine/finding-spool.js';
 import { checkAccounting } from '../engine/accounting.js';
-import type { AuditedItem } from '../engine/result.js';
+import { newAuditedList, sortAudited, type AuditedList } from '../engine/audited-list.js';
 import { longRows, planRanges } from './ranges.js';
 import { auditWholeFile, runTask, type RangeResult, type Task, type TaskContext, type TaskResult } from './tasks.js';
 import { WorkerThread } from './worker-thread.js';
@@ -223,14 +223,14 @@ class SplitFile {
   private scattered = false;
   private readonly ids = new IdSet();
   private readonly accounting = { rows: 0, lost: [] as number[], items: { record: 0, invalid: 0, skipped: 0 } };
-  private readonly audited: AuditedItem[] | undefined;
+  private readonly audited: AuditedList | undefined;
 
   constructor(
     private readonly file: string,
     format: string | null,
     ctx: TaskContext,
   ) {
-    this.audited = ctx.listAudited ? [] : undefined;
+    this.audited = ctx.listAudited ? newAuditedList() : undefined;
     this.stage = new FileStage(file, format, ctx.config, this.audited ? auditedListing(this.audited) : {}, true, ctx.spool);
   }
 
@@ -263,7 +263,7 @@ class SplitFile {
     if (this.accounting.rows === 0) this.stage.item(emptyFileItem(this.file) as Extract<ReturnType<typeof emptyFileItem>, { kind: 'invalid' }>);
     const pass = this.stage.finish(this.accounting);
     checkAccounting(pass.summary, this.accounting);
-    if (this.audited) pass.summary.auditedItems = this.audited.sort((a, b) => a.line - b.line);
+    if (this.audited) pass.summary.auditedItems = sortAudited(this.audited);
     return pass;
   }
 }

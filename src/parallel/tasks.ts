@@ -12,7 +12,7 @@ import { auditedListing, judgeRecord, passFile, type FilePass, type FindingPost,
 import { checkAccounting } from '../engine/accounting.js';
 import type { EngineConfig } from '../engine/verdict.js';
 import type { Spool } from '../engine/finding-spool.js';
-import type { AuditedItem } from '../engine/result.js';
+import { newAuditedList, sortAudited, type AuditedList } from '../engine/audited-list.js';
 import type { LineRange } from './ranges.js';
 
 export type Task = { kind: 'file'; file: string } | { kind: 'range'; file: string; format: string; range: LineRange };
@@ -48,12 +48,12 @@ export async function runTask(task: Task, ctx: TaskContext, post?: FindingPost):
  */
 export async function auditWholeFile(file: string, ctx: TaskContext, onRecord?: () => void, how: { holdGroups?: boolean; post?: FindingPost } = {}): Promise<FilePass> {
   const reading = await readFileItems(file, ctx.read);
-  const audited: AuditedItem[] | undefined = ctx.listAudited ? [] : undefined;
+  const audited: AuditedList | undefined = ctx.listAudited ? newAuditedList() : undefined;
   // A file that can be read again streams its groups (file-pass.ts).
   const reopen = !how.holdGroups && (await rereadable(file)) ? () => readFileItems(file, ctx.read) : undefined;
   const pass = await passFile(file, reading, ctx.config, audited ? auditedListing(audited) : {}, { onRecord, reopen, spool: ctx.spool, post: how.post });
   checkAccounting(pass.summary, pass.accounting);
-  if (audited) pass.summary.auditedItems = audited.sort((a, b) => a.line - b.line);
+  if (audited) pass.summary.auditedItems = sortAudited(audited);
   return pass;
 }
 

@@ -8,6 +8,7 @@
 import type { Finding } from '../types.js';
 import type { FileSummary, RunResult } from '../engine/result.js';
 import { inReportOrder } from '../engine/order.js';
+import { auditedEntries } from '../engine/audited-list.js';
 import { reaches } from '../engine/severity.js';
 import { absoluteDocsUrl } from '../project.js';
 import type { FailOn } from '../gate/outcome.js';
@@ -46,9 +47,12 @@ export function renderJunit(result: RunResult, options: ReportOptions): string {
  * The same text as `renderJunit`, piece by piece. The counts in the `testsuites` and `testsuite`
  * elements come before their test cases, so the findings are read twice (a spooled run's are
  * read back from disk each time): once for the counts, once for the text. Neither pass holds a
- * test case per audited record: what is held is the text of one file's findings at a time (of
- * more when the files' order differs from the findings'), and per file the keys of the audited
- * items that have findings. A passing record's test case is written from its audited item.
+ * test case per audited record: per file, the keys of the audited items that have findings (and
+ * their counts) are held, and a passing record's test case is written from its audited item.
+ * The text pass writes a file's test cases as it reads the file's findings (StreamedCases): what
+ * it holds is the text of the findings read ahead of their test case, which, as test cases and
+ * findings both go in line order, is little. A file whose testsuite cannot be written yet (the
+ * files' order differs from the findings') has its findings' text held until it can.
  */
 export function* renderJunitChunks(result: RunResult, options: ReportOptions): Generator<string> {
   const failOn: FailOn = options.gate?.failOn ?? 'error';
@@ -68,7 +72,9 @@ export function* renderJunitChunks(result: RunResult, options: ReportOptions): G
   // Suites in the files' order, each once its findings are read (at once, when it has none);
   // after the last finding, every suite left (`all`).
   const last = new Map(suites.map((s, i) => [s.file.file, i]));
-  const ready = new Map<string, Map<string, TestCase>>();
+  const suitesOf = new Map<string, number>();
+  for (const s of suites) suitesOf.set(s.file.file, (suitesOf.get(s.file.file) ?? 0) + 1);
+  const ready = new Map<string, Cases>();
   let next = 0;
   function* flush(all = false): Generator<string> {
     for (; next < suites.length; next++) {
@@ -81,8 +87,13 @@ export function* renderJunitChunks(result: RunResult, options: ReportOptions): G
   }
   for (const [file, block] of fileBlocks(findings)) {
     if (!last.has(file)) continue; // a file the run does not list has no testsuite
-    ready.set(file, findingCases(counts.get(file)!, block, failOn, docs));
     yield* flush();
+    if (suites[next]?.file.file === file && suitesOf.get(file) === 1) {
+      // Its testsuite is next: written as its findings are read.
+      yield* suiteXml(out, suites[next++], new StreamedCases(counts.get(file)!, block, failOn, docs), failOn);
+      continue;
+    }
+    ready.set(file, heldCases(findingCases(counts.get(file)!, block, failOn, docs)));
   }
   yield* flush(true);
   if (gateCases.length > 0) {
@@ -131,8 +142,8 @@ function* fileBlocks(findings: Iterable<Finding>): Generator<[string, Iterable<F
 
 /** What the first pass keeps of a file: its audited items that have findings, and its counts of the other test cases. */
 interface FileCounts {
-  /** Keys (itemKey) of the audited items some finding belongs to. */
-  audited: Set<string>;
+  /** Keys (itemKey) of the audited items some finding belongs to: how many findings, and how many audited items have the key. */
+  audited: Map<string, { findings: number; items: number }>;
   /** Test cases of findings on no audited item (one per line), and of those, with their audited items, how many fail. */
   lineCases: number;
   failures: number;
@@ -148,7 +159,7 @@ function ownKey(f: Finding): string | null {
 }
 
 /** A finding's test case, from its ownKey and line: its own audited item's, or (an unreadable row, a file-level finding) its line's. */
-function caseKey(own: string | null, line: number, audited: ReadonlySet<string>): string {
+function caseKey(own: string | null, line: number, audited: ReadonlyMap<string, unknown>): string {
   return own !== null && audited.has(own) ? own : `line:${line}`;
 }
 
@@ -171,17 +182,22 @@ function countCases(file: FileSummary | undefined, block: Iterable<Finding>, fai
     lines.push(f.line);
     fails.push(failing(f, failOn));
   }
-  const audited = new Set<string>();
-  if (named.size > 0) {
-    for (const item of file?.auditedItems ?? []) {
+  const audited = new Map<string, { findings: number; items: number }>();
+  if (named.size > 0 && file?.auditedItems) {
+    for (const item of auditedEntries(file.auditedItems)) {
       const key = itemKey(item.kind, item.id);
-      if (named.has(key)) audited.add(key);
+      if (!named.has(key)) continue;
+      const a = audited.get(key);
+      if (a) a.items++;
+      else audited.set(key, { findings: 0, items: 1 });
     }
   }
   const fail = new Map<string, boolean>();
   for (let i = 0; i < owns.length; i++) {
     const key = caseKey(owns[i], lines[i], audited);
     fail.set(key, fail.get(key) === true || fails[i]);
+    const a = audited.get(key);
+    if (a) a.findings++;
   }
   let lineCases = 0;
   let failures = 0;
@@ -221,40 +237,111 @@ function skipCases(file: FileSummary): TestCase[] {
 /** The second pass over a file's findings: the test cases they belong to, with their text, in the order they first appear. */
 function findingCases(counts: FileCounts, block: Iterable<Finding>, failOn: FailOn, docs: ReadonlyMap<string, string>): Map<string, TestCase> {
   const cases = new Map<string, TestCase>();
-  for (const f of block) {
-    const key = caseKey(ownKey(f), f.line, counts.audited);
-    let c = cases.get(key);
-    if (!c) {
-      // An audited item's case is written under its item's name (suiteXml).
-      const name = key.startsWith('line:') ? (f.line >= 1 ? `line ${f.line}${f.recordId !== undefined ? ` (record ${JSON.stringify(f.recordId)})` : ''}` : 'whole file') : '';
-      cases.set(key, (c = { name, failing: [], passing: [] }));
-    }
-    const text = findingText(f, docs);
-    if (failing(f, failOn)) {
-      c.first ??= { type: f.ruleId, message: f.message };
-      c.failing.push(text);
-    } else c.passing.push(text);
-  }
+  for (const f of block) addToCase(cases, caseKey(ownKey(f), f.line, counts.audited), f, failOn, docs);
   return cases;
+}
+
+function addToCase(cases: Map<string, TestCase>, key: string, f: Finding, failOn: FailOn, docs: ReadonlyMap<string, string>): void {
+  let c = cases.get(key);
+  if (!c) {
+    // An audited item's case is written under its item's name (suiteXml).
+    const name = key.startsWith('line:') ? (f.line >= 1 ? `line ${f.line}${f.recordId !== undefined ? ` (record ${JSON.stringify(f.recordId)})` : ''}` : 'whole file') : '';
+    cases.set(key, (c = { name, failing: [], passing: [] }));
+  }
+  const text = findingText(f, docs);
+  if (failing(f, failOn)) {
+    c.first ??= { type: f.ruleId, message: f.message };
+    c.failing.push(text);
+  } else c.passing.push(text);
+}
+
+/** A file's test cases as suiteXml asks for them: each audited item's in the items' order, then the lines' (in the order they first appear). */
+interface Cases {
+  /** The test case of the audited item with this key; undefined when no finding belongs to it. */
+  item(key: string): TestCase | undefined;
+  lines(): Iterable<TestCase>;
+}
+
+function heldCases(cases: Map<string, TestCase>): Cases {
+  return {
+    item: (key) => cases.get(key),
+    *lines() {
+      for (const [key, c] of cases) if (key.startsWith('line:')) yield c;
+    },
+  };
+}
+
+/**
+ * A file's test cases made as its findings are read: an audited item's test case is complete
+ * once as many findings as countCases counted for it are read, so the findings are read only as
+ * far as that, the ones read ahead held in their cases until asked for. The lines' cases come
+ * after every audited item's: they are held until the findings end.
+ */
+class StreamedCases implements Cases {
+  private readonly it: Iterator<Finding>;
+  private readonly held = new Map<string, TestCase>();
+  /** Per audited key with findings: those not read yet, and the audited items still to ask for its case. */
+  private readonly left: Map<string, { findings: number; items: number }>;
+
+  constructor(
+    private readonly counts: FileCounts,
+    block: Iterable<Finding>,
+    private readonly failOn: FailOn,
+    private readonly docs: ReadonlyMap<string, string>,
+  ) {
+    this.it = block[Symbol.iterator]();
+    this.left = new Map([...counts.audited].map(([key, n]) => [key, { ...n }]));
+  }
+
+  item(key: string): TestCase | undefined {
+    const left = this.left.get(key);
+    if (!left) return undefined;
+    while (left.findings > 0 && this.read());
+    const c = this.held.get(key);
+    // The last audited item with the key has its case: it is not asked for again.
+    if (--left.items === 0) {
+      this.held.delete(key);
+      this.left.delete(key);
+    }
+    return c;
+  }
+
+  *lines(): Iterable<TestCase> {
+    while (this.read());
+    for (const [key, c] of this.held) if (key.startsWith('line:')) yield c;
+  }
+
+  /** Reads a finding into its case; false when there are no more. */
+  private read(): boolean {
+    const at = this.it.next();
+    if (at.done) return false;
+    const f = at.value;
+    const key = caseKey(ownKey(f), f.line, this.counts.audited);
+    addToCase(this.held, key, f, this.failOn, this.docs);
+    const left = this.left.get(key);
+    if (left) left.findings--;
+    return true;
+  }
 }
 
 const NO_FINDINGS: TestCase = { name: '', failing: [], passing: [] };
 
 /** A file's testsuite: its audited items' test cases in their order, then its lines', then its skipped rows'. */
-function* suiteXml(out: Pieces, s: Suite, cases: Map<string, TestCase> | undefined, failOn: FailOn): Generator<string> {
+function* suiteXml(out: Pieces, s: Suite, cases: Cases | undefined, failOn: FailOn): Generator<string> {
   const classname = xmlEscape(s.name);
   out.line(`  <testsuite name="${xmlEscape(s.name)}" tests="${s.tests}" failures="${s.failures}" errors="0" skipped="${s.skipped}" file="${xmlEscape(s.name)}">`);
   out.line('    <properties>');
   out.line(`      <property name="format" value="${xmlEscape(s.file.format ?? '(not detected)')}"/>`);
   out.line(`      <property name="fail-on" value="${failOn}"/>`);
   out.line('    </properties>');
-  for (const item of s.file.auditedItems ?? []) {
-    testCaseXml(out, cases?.get(itemKey(item.kind, item.id)) ?? NO_FINDINGS, classname, `${item.kind} ${JSON.stringify(item.id)}`);
-    yield* out.take();
+  if (s.file.auditedItems) {
+    for (const item of auditedEntries(s.file.auditedItems)) {
+      testCaseXml(out, cases?.item(itemKey(item.kind, item.id)) ?? NO_FINDINGS, classname, `${item.kind} ${JSON.stringify(item.id)}`);
+      yield* out.take();
+    }
   }
   if (cases) {
-    for (const [key, c] of cases) {
-      if (!key.startsWith('line:')) continue;
+    for (const c of cases.lines()) {
       testCaseXml(out, c, classname);
       yield* out.take();
     }

@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import type { Finding } from '../types.js';
 import type { FilePass } from '../engine/file-pass.js';
 import type { AuditedItem } from '../engine/result.js';
+import { addAudited, auditedEntries, newAuditedList, type AuditedList } from '../engine/audited-list.js';
 import { FindingSpool, type Spool } from '../engine/finding-spool.js';
 import { sortFindings } from '../engine/order.js';
 import { decodePass, decodeValue, encodePass, encodeValue, PartialFormatError } from '../engine/partial.js';
@@ -79,11 +80,10 @@ export function* partialPieces(header: PartialHeader, passes: readonly { index: 
   for (const { index, pass } of passes) {
     const { spooled, findings, ...rest } = pass;
     const { auditedItems, ...summary } = pass.summary;
-    const audited = auditedItems ?? [];
     const count = spooled ? spooled.count : findings.length;
-    const line: PassLine = { index, pass: encodePass({ ...rest, summary, findings: [] }), audited: audited.length, findings: count };
+    const line: PassLine = { index, pass: encodePass({ ...rest, summary, findings: [] }), audited: auditedItems?.length ?? 0, findings: count };
     yield `${JSON.stringify(line)}\n`;
-    for (let k = 0; k < audited.length; k += AUDITED_PER_LINE) yield `${JSON.stringify({ audited: encodeValue(audited.slice(k, k + AUDITED_PER_LINE), 'audited items') })}\n`;
+    if (auditedItems) yield* auditedLines(auditedItems);
     let piece = '';
     let n = 0;
     for (const f of spooled ? spool.findingsOf(spooled) : sortFindings(findings)) {
@@ -95,6 +95,19 @@ export function* partialPieces(header: PartialHeader, passes: readonly { index: 
     }
     if (piece !== '') yield piece;
   }
+}
+
+/** A pass's audited items, AUDITED_PER_LINE to a line. */
+function* auditedLines(list: AuditedList): Generator<string> {
+  let batch: AuditedItem[] = [];
+  for (const item of auditedEntries(list)) {
+    batch.push(item);
+    if (batch.length === AUDITED_PER_LINE) {
+      yield `${JSON.stringify({ audited: encodeValue(batch, 'audited items') })}\n`;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield `${JSON.stringify({ audited: encodeValue(batch, 'audited items') })}\n`;
 }
 
 /** A partial report opened: its header read, its passes still to read (readPasses, once). */
@@ -156,6 +169,8 @@ function headerOf(path: string, first: Row | undefined): HeaderLine {
 
 const isCount = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 0;
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isAuditedItem = (v: unknown): v is AuditedItem =>
+  isRecord(v) && (v.kind === 'record' || v.kind === 'group') && (typeof v.id === 'string' || typeof v.id === 'number') && typeof v.line === 'number';
 
 /**
  * A partial report's passes, read line by line from `rows` (after its header when `afterHeader`,
@@ -167,7 +182,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typ
 async function* readPartialPasses(path: string, header: HeaderLine, rows: Rows, afterHeader: boolean, spool: Spool, audited: boolean): AsyncGenerator<{ index: number; pass: FilePass }> {
   const where = (line: number) => `${path}:${line}`;
   let skip = !afterHeader;
-  let current: { index: number; pass: FilePass; audited: AuditedItem[] | undefined; items: number; findings: number; part: FindingSpool } | null = null;
+  let current: { index: number; pass: FilePass; audited: AuditedList | undefined; items: number; findings: number; part: FindingSpool } | null = null;
   let passes = 0;
   const done = () => {
     const c = current!;
@@ -190,7 +205,12 @@ async function* readPartialPasses(path: string, header: HeaderLine, rows: Rows, 
         if (!isRecord(v) || !Array.isArray(v.audited)) throw new MergeError(`${where(at)}: ${current.items} more audited items of file ${current.index} were expected`);
         if (v.audited.length > current.items) throw new MergeError(`${where(at)}: ${v.audited.length} audited items where ${current.items} were left of file ${current.index}`);
         current.items -= v.audited.length;
-        if (current.audited) for (const item of decodeValue(v.audited, 'audited items') as AuditedItem[]) current.audited.push(item);
+        if (current.audited) {
+          for (const item of decodeValue(v.audited, 'audited items') as unknown[]) {
+            if (!isAuditedItem(item)) throw new MergeError(`${where(at)}: an audited item of file ${current.index} is no {kind, id, line}`);
+            addAudited(current.audited, item.kind, item.id, item.line);
+          }
+        }
         continue;
       }
       if (current && current.findings > 0) {
@@ -205,7 +225,7 @@ async function* readPartialPasses(path: string, header: HeaderLine, rows: Rows, 
       if (!isRecord(v) || !isRecord(v.pass) || !isRecord(v.pass.summary) || !isCount(v.audited) || !isCount(v.findings)) throw new MergeError(`${where(at)}: a pass was expected`);
       if (++passes > header.passes) throw new MergeError(`${where(at)}: more passes than the ${header.passes} the header names`);
       const line = v as unknown as PassLine;
-      current = { index: line.index, pass: decodePass(line.pass), audited: audited ? [] : undefined, items: line.audited, findings: line.findings, part: new FindingSpool(spool) };
+      current = { index: line.index, pass: decodePass(line.pass), audited: audited ? newAuditedList() : undefined, items: line.audited, findings: line.findings, part: new FindingSpool(spool) };
     }
     if (current && (current.items > 0 || current.findings > 0)) throw new MergeError(`${path}: the partial report is incomplete (it ends inside the pass of file ${current.index})`);
     if (current) yield done();

@@ -85,7 +85,8 @@ describe('FilePass codec', () => {
     const rules = defaultRuleSet;
     const config = engineConfig(rules);
     const files = await listInputFiles([join(__dirname, '..', '..', 'sample-runs')]);
-    const passes = await auditFiles(files, config, { listAudited: true });
+    // The audited items are no part of the encoded pass: a partial report writes them on lines of their own (partial-report.test.ts).
+    const passes = (await auditFiles(files, config, { listAudited: true })).map(({ summary: { auditedItems: _, ...summary }, ...pass }) => ({ ...pass, summary }));
     const decoded = passes.map((p) => decodePass(JSON.parse(JSON.stringify(encodePass(p)))));
     for (const [i, p] of passes.entries()) expect(same(decoded[i], p, files[i])).toBeNull();
     expect(same(finishRun(decoded, config), finishRun(passes, config))).toBeNull();
