@@ -1,8 +1,7 @@
 /** The compact list of audited items gives back what was put in, in order, and sorts as Array.prototype.sort by line does. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addAudited, auditedEntries, auditedListOf, clearAudited, newAuditedList, sortAudited } from '../src/engine/audited-list.js';
-import type { AuditedItem } from '../src/engine/result.js';
+import { addAudited, auditedEntries, auditedListOf, clearAudited, newAuditedList, sortAudited, type AuditedItem } from '../src/engine/audited-list.js';
 
 const id = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme-ascii' }), fc.double(), fc.integer(), fc.constantFrom(-0, 0, NaN, Infinity, -Infinity, 1e21, ''));
 const item = fc.record({ kind: fc.constantFrom<AuditedItem['kind']>('record', 'group'), id, line: fc.oneof(fc.nat(50), fc.integer({ min: 1, max: 2 ** 40 })) });

@@ -13,6 +13,7 @@ import { writeReport } from '../src/output/write.js';
 import { renderJunitChunks } from '../src/report/junit.js';
 import { FIXTURE_CWD, makeRunResult } from './fixtures/report/run-result.js';
 import { auditedListOf } from '../src/engine/audited-list.js';
+import { IN_REPORT_ORDER, sortFindings } from '../src/engine/order.js';
 
 const options = { color: false, cwd: FIXTURE_CWD };
 
@@ -131,6 +132,41 @@ describe('JUnit in pieces', () => {
     // A group's finding is in its group's test case; the line's after every audited item.
     expect(xml).toMatch(/<testcase name="group &quot;g100&quot;"[^>]*>\n\s*<failure type="non-finite-logprob"[^>]*>error non-finite-logprob \(line 402, record &quot;g100-c&quot;\)/);
     expect(xml).toMatch(/<testcase name="group &quot;g19999&quot;"[^>]*\/>\n\s*<testcase name="line 80001"/);
+  });
+
+  it("writes a file's test cases as it reads the file's findings, in the same text as when it must hold them", () => {
+    const r = large(20_000);
+    const suite = (xml: string) => xml.match(/ {2}<testsuite name="runs\/mmlu_samples.jsonl"[^]*?<\/testsuite>/)![0];
+    // Listed second, the large file's findings come before its testsuite may be written: they are held.
+    const held = suite(reporters.junit(r, options));
+    // Listed first (the findings' order), its test cases are written as its findings are read.
+    const sorted = sortFindings(r.findings);
+    let read = 0;
+    const counted = { [IN_REPORT_ORDER]: true as const, length: sorted.length, *[Symbol.iterator]() { for (const f of sorted) { read++; yield f; } } };
+    const streamed = { ...r, files: [r.files[1], r.files[0]], findings: counted };
+    let readAtMiddle = -1;
+    const pieces: string[] = [];
+    for (const piece of renderJunitChunks(streamed, options)) {
+      if (readAtMiddle < 0 && piece.includes('<testcase name="group &quot;g10000&quot;"')) readAtMiddle = read;
+      pieces.push(piece);
+    }
+    expect(suite(pieces.join(''))).toBe(held);
+    // The first pass (the counts) reads every finding; the second had read about half the file's when its middle group was written.
+    expect(readAtMiddle).toBeGreaterThan(sorted.length);
+    expect(readAtMiddle).toBeLessThan(sorted.length + 0.6 * sorted.length);
+  });
+
+  it('gives two audited items of one key (a group id in two tasks) the same test case, written as the findings are read or held', () => {
+    const base = makeRunResult();
+    const file = { ...base.files[0], auditedItems: auditedListOf([{ kind: 'group', id: 'q17', line: 2 }, { kind: 'record', id: 'q19', line: 8 }, { kind: 'group', id: 'q17', line: 9 }]) };
+    const findings = base.findings.filter((f) => f.file === file.file);
+    expect(findings.some((f) => f.group === 'q17')).toBe(true);
+    const cases = (files: RunResult['files']) => [...reporters.junit({ ...base, files, findings }, options).matchAll(/<testcase name="group &quot;q17&quot;"[^]*?<\/testcase>/g)].map((m) => m[0]);
+    const streamed = cases([file]);
+    expect(streamed).toHaveLength(2);
+    expect(streamed[1]).toBe(streamed[0]);
+    // The same file listed twice: its findings are held, and each listing has the same test cases.
+    expect(cases([file, file])).toEqual([...streamed, ...streamed]);
   });
 });
 

@@ -13,7 +13,13 @@
  * It is plain data (objects, typed arrays, strings): a worker's list crosses `postMessage` as
  * it is, with nothing to revive. Read it with auditedEntries, build it with addAudited.
  */
-import type { AuditedItem } from './result.js';
+
+/** An audited record (no group) or a multiple-choice group, at its first line. */
+export interface AuditedItem {
+  kind: 'record' | 'group';
+  id: string | number;
+  line: number;
+}
 
 export interface AuditedList {
   length: number;

@@ -5,6 +5,8 @@ import type { FindingList } from './finding-spool.js';
 import type { EvidenceLevel } from '../reference/sequence.js';
 import type { AuditedList } from './audited-list.js';
 
+export type { AuditedItem } from './audited-list.js';
+
 export interface Accuracy {
   /** Multiple-choice groups with a pick (or a recorded metric) that could be scored. */
   groups: number;
@@ -38,13 +40,6 @@ export interface FileSummary {
    * AuditOptions.listAudited asks (JUnit's testcases). Compact (audited-list.ts): read it with auditedEntries.
    */
   auditedItems?: AuditedList;
-}
-
-/** An audited record (no group) or a multiple-choice group, at its first line. */
-export interface AuditedItem {
-  kind: 'record' | 'group';
-  id: string | number;
-  line: number;
 }
 
 /** Audited records per evidence level (logits, server log-probs, top-k, per-token values only, score only). */

@@ -9,35 +9,14 @@ import type { Finding } from '../types.js';
 import type { FileSummary, RunResult } from '../engine/result.js';
 import { inReportOrder } from '../engine/order.js';
 import { auditedEntries } from '../engine/audited-list.js';
-import { reaches } from '../engine/severity.js';
-import { absoluteDocsUrl } from '../project.js';
 import type { FailOn } from '../gate/outcome.js';
-import { countOf, displayPath, escapeUnprintable } from './format.js';
+import { countOf, displayPath } from './format.js';
 import { accuracyCheckLine, maxWarningsLine } from './gate-text.js';
 import { joined } from './json-pieces.js';
 import type { ReportOptions } from './reporter.js';
+import { countCases, heldCases, itemKey, StreamedCases, xmlEscape, type Cases, type FileCounts, type TestCase } from './junit-cases.js';
 
-interface TestCase {
-  name: string;
-  /** Each failing finding's text, XML-escaped; the first one's rule and message head the failure. */
-  failing: string[];
-  first?: { type: string; message: string };
-  passing: string[];
-  skipped?: string;
-  /** A gate check's failure, not a finding's. */
-  failure?: { type: string; message: string };
-}
-
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
-/** XML text: unprintable characters as escape text first (XML 1.0 cannot hold most controls at all), lone surrogates replaced. */
-export function xmlEscape(text: string): string {
-  return escapeUnprintable(text.replace(LONE_SURROGATE, '\uFFFD'))
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;');
-}
+export { xmlEscape };
 
 export function renderJunit(result: RunResult, options: ReportOptions): string {
   return joined(renderJunitChunks(result, options));
@@ -93,7 +72,7 @@ export function* renderJunitChunks(result: RunResult, options: ReportOptions): G
       yield* suiteXml(out, suites[next++], new StreamedCases(counts.get(file)!, block, failOn, docs), failOn);
       continue;
     }
-    ready.set(file, heldCases(findingCases(counts.get(file)!, block, failOn, docs)));
+    ready.set(file, heldCases(counts.get(file)!, block, failOn, docs));
   }
   yield* flush(true);
   if (gateCases.length > 0) {
@@ -140,74 +119,6 @@ function* fileBlocks(findings: Iterable<Finding>): Generator<[string, Iterable<F
   }
 }
 
-/** What the first pass keeps of a file: its audited items that have findings, and its counts of the other test cases. */
-interface FileCounts {
-  /** Keys (itemKey) of the audited items some finding belongs to: how many findings, and how many audited items have the key. */
-  audited: Map<string, { findings: number; items: number }>;
-  /** Test cases of findings on no audited item (one per line), and of those, with their audited items, how many fail. */
-  lineCases: number;
-  failures: number;
-}
-
-function itemKey(kind: 'record' | 'group', id: string | number): string {
-  return `${kind}:${JSON.stringify(id)}`;
-}
-
-/** The audited item a finding names (its group, else its record), whether or not it was audited. */
-function ownKey(f: Finding): string | null {
-  return f.group !== undefined ? itemKey('group', f.group) : f.recordId !== undefined ? itemKey('record', f.recordId) : null;
-}
-
-/** A finding's test case, from its ownKey and line: its own audited item's, or (an unreadable row, a file-level finding) its line's. */
-function caseKey(own: string | null, line: number, audited: ReadonlyMap<string, unknown>): string {
-  return own !== null && audited.has(own) ? own : `line:${line}`;
-}
-
-function failing(f: Finding, failOn: FailOn): boolean {
-  return failOn !== 'none' && reaches(f.severity, failOn);
-}
-
-/** The first pass over a file's findings. */
-function countCases(file: FileSummary | undefined, block: Iterable<Finding>, failOn: FailOn): FileCounts {
-  // Which audited item a finding belongs to is known only once its key is looked for among the
-  // file's audited items: each finding's key, line and verdict are kept until the block ends.
-  const owns: (string | null)[] = [];
-  const lines: number[] = [];
-  const fails: boolean[] = [];
-  const named = new Set<string>();
-  for (const f of block) {
-    const own = ownKey(f);
-    if (own !== null) named.add(own);
-    owns.push(own);
-    lines.push(f.line);
-    fails.push(failing(f, failOn));
-  }
-  const audited = new Map<string, { findings: number; items: number }>();
-  if (named.size > 0 && file?.auditedItems) {
-    for (const item of auditedEntries(file.auditedItems)) {
-      const key = itemKey(item.kind, item.id);
-      if (!named.has(key)) continue;
-      const a = audited.get(key);
-      if (a) a.items++;
-      else audited.set(key, { findings: 0, items: 1 });
-    }
-  }
-  const fail = new Map<string, boolean>();
-  for (let i = 0; i < owns.length; i++) {
-    const key = caseKey(owns[i], lines[i], audited);
-    fail.set(key, fail.get(key) === true || fails[i]);
-    const a = audited.get(key);
-    if (a) a.findings++;
-  }
-  let lineCases = 0;
-  let failures = 0;
-  for (const [key, fails] of fail) {
-    if (key.startsWith('line:')) lineCases++;
-    if (fails) failures++;
-  }
-  return { audited, lineCases, failures };
-}
-
 /** A file's testsuite before its findings' text: an audited item's test case each, a line's for findings on none, a skipped one per reason. */
 interface Suite {
   name: string;
@@ -232,96 +143,6 @@ function suiteOf(file: FileSummary, counts: FileCounts | undefined, cwd: string 
 
 function skipCases(file: FileSummary): TestCase[] {
   return Object.entries(file.skipReasons).map(([reason, n]) => ({ name: `skipped: ${reason}`, failing: [], passing: [], skipped: file.skipped === 0 ? reason : `${countOf(n, 'row')}: ${reason}` }));
-}
-
-/** The second pass over a file's findings: the test cases they belong to, with their text, in the order they first appear. */
-function findingCases(counts: FileCounts, block: Iterable<Finding>, failOn: FailOn, docs: ReadonlyMap<string, string>): Map<string, TestCase> {
-  const cases = new Map<string, TestCase>();
-  for (const f of block) addToCase(cases, caseKey(ownKey(f), f.line, counts.audited), f, failOn, docs);
-  return cases;
-}
-
-function addToCase(cases: Map<string, TestCase>, key: string, f: Finding, failOn: FailOn, docs: ReadonlyMap<string, string>): void {
-  let c = cases.get(key);
-  if (!c) {
-    // An audited item's case is written under its item's name (suiteXml).
-    const name = key.startsWith('line:') ? (f.line >= 1 ? `line ${f.line}${f.recordId !== undefined ? ` (record ${JSON.stringify(f.recordId)})` : ''}` : 'whole file') : '';
-    cases.set(key, (c = { name, failing: [], passing: [] }));
-  }
-  const text = findingText(f, docs);
-  if (failing(f, failOn)) {
-    c.first ??= { type: f.ruleId, message: f.message };
-    c.failing.push(text);
-  } else c.passing.push(text);
-}
-
-/** A file's test cases as suiteXml asks for them: each audited item's in the items' order, then the lines' (in the order they first appear). */
-interface Cases {
-  /** The test case of the audited item with this key; undefined when no finding belongs to it. */
-  item(key: string): TestCase | undefined;
-  lines(): Iterable<TestCase>;
-}
-
-function heldCases(cases: Map<string, TestCase>): Cases {
-  return {
-    item: (key) => cases.get(key),
-    *lines() {
-      for (const [key, c] of cases) if (key.startsWith('line:')) yield c;
-    },
-  };
-}
-
-/**
- * A file's test cases made as its findings are read: an audited item's test case is complete
- * once as many findings as countCases counted for it are read, so the findings are read only as
- * far as that, the ones read ahead held in their cases until asked for. The lines' cases come
- * after every audited item's: they are held until the findings end.
- */
-class StreamedCases implements Cases {
-  private readonly it: Iterator<Finding>;
-  private readonly held = new Map<string, TestCase>();
-  /** Per audited key with findings: those not read yet, and the audited items still to ask for its case. */
-  private readonly left: Map<string, { findings: number; items: number }>;
-
-  constructor(
-    private readonly counts: FileCounts,
-    block: Iterable<Finding>,
-    private readonly failOn: FailOn,
-    private readonly docs: ReadonlyMap<string, string>,
-  ) {
-    this.it = block[Symbol.iterator]();
-    this.left = new Map([...counts.audited].map(([key, n]) => [key, { ...n }]));
-  }
-
-  item(key: string): TestCase | undefined {
-    const left = this.left.get(key);
-    if (!left) return undefined;
-    while (left.findings > 0 && this.read());
-    const c = this.held.get(key);
-    // The last audited item with the key has its case: it is not asked for again.
-    if (--left.items === 0) {
-      this.held.delete(key);
-      this.left.delete(key);
-    }
-    return c;
-  }
-
-  *lines(): Iterable<TestCase> {
-    while (this.read());
-    for (const [key, c] of this.held) if (key.startsWith('line:')) yield c;
-  }
-
-  /** Reads a finding into its case; false when there are no more. */
-  private read(): boolean {
-    const at = this.it.next();
-    if (at.done) return false;
-    const f = at.value;
-    const key = caseKey(ownKey(f), f.line, this.counts.audited);
-    addToCase(this.held, key, f, this.failOn, this.docs);
-    const left = this.left.get(key);
-    if (left) left.findings--;
-    return true;
-  }
 }
 
 const NO_FINDINGS: TestCase = { name: '', failing: [], passing: [] };
@@ -363,13 +184,6 @@ function gateTestCases(options: ReportOptions): TestCase[] {
     cases.push({ name: '--max-warnings', failing: [], passing: [], ...(gate.maxWarnings.passed ? {} : { failure: { type: 'max-warnings', message: maxWarningsLine(gate.maxWarnings) } }) });
   }
   return cases;
-}
-
-/** A finding's text in a test case, XML-escaped. */
-function findingText(f: Finding, docs: ReadonlyMap<string, string>): string {
-  const record = f.recordId === undefined ? '' : `, record ${JSON.stringify(f.recordId)}`;
-  // Line by line: a line break in a message stays one (xmlEscape would write it as an escape).
-  return `${f.severity} ${f.ruleId} (line ${f.line}${record}): ${f.message}\n${absoluteDocsUrl(docs.get(f.ruleId), f.ruleId)}`.split('\n').map(xmlEscape).join('\n');
 }
 
 /** A test case; `classname` XML-escaped already, `name` (an audited item's) in place of the case's. */

@@ -15,8 +15,7 @@
 import { createHash } from 'node:crypto';
 import type { Finding } from '../types.js';
 import type { FilePass } from '../engine/file-pass.js';
-import type { AuditedItem } from '../engine/result.js';
-import { addAudited, auditedEntries, newAuditedList, type AuditedList } from '../engine/audited-list.js';
+import { addAudited, auditedEntries, newAuditedList, type AuditedItem, type AuditedList } from '../engine/audited-list.js';
 import { FindingSpool, type Spool } from '../engine/finding-spool.js';
 import { sortFindings } from '../engine/order.js';
 import { decodePass, decodeValue, encodePass, encodeValue, PartialFormatError } from '../engine/partial.js';
