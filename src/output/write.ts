@@ -5,7 +5,8 @@
  *
  * - A file is written atomically (a temporary file in the same folder, then a rename), so a run
  *   that fails leaves the previous report or nothing, never half a file; a missing folder is
- *   created; an input file is never the target. The step summary is appended to, as GitHub asks.
+ *   created; an input file is never the target. The step summary is appended to, as GitHub asks;
+ *   an append that fails is taken back (the file truncated to what it held before).
  * - On stdout, EPIPE means the reader stopped reading (`| head -1`): it has what it wanted, and
  *   the exit code stays the one the audit earned. Any other write error (ENOSPC on a full disk)
  *   is one line on stderr naming stdout, and exit code 2.
@@ -136,6 +137,8 @@ function drained(stream: NodeJS.WriteStream): Promise<void> {
  */
 async function writePieces(path: string, pieces: Iterable<string>, flag: 'a' | 'wx'): Promise<void> {
   const handle = await open(path, flag);
+  // What an append found: a failure takes the file back to it, so that no half report is left after what was there.
+  const before = flag === 'a' ? await handle.stat() : null;
   let buffer = Buffer.allocUnsafe(1 << 18);
   try {
     for (const piece of pieces) {
@@ -144,6 +147,10 @@ async function writePieces(path: string, pieces: Iterable<string>, flag: 'a' | '
       buffer.write(piece);
       for (let at = 0; at < bytes; ) at += writeSync(handle.fd, buffer, at, bytes - at);
     }
+  } catch (e) {
+    // Not a regular file (a FIFO, /dev/full): what was written cannot be taken back.
+    if (before?.isFile()) await handle.truncate(before.size).catch(() => undefined);
+    throw e;
   } finally {
     await handle.close();
   }
