@@ -206,30 +206,37 @@ describe('finding spool', () => {
 
 describe('reading spilled findings back', () => {
   /** A spool file opened in a new temporary directory and one finding's line as the spool writes it; `body` closes the file, the directory is removed after it. */
-  async function withSpoolFile(body: (fd: number, line: string) => void): Promise<void> {
+  /** A spool file open for reading and writing (closed after `body`), and one finding's line. */
+  async function withSpoolFile(body: (fd: number, line: string, path: string) => void): Promise<void> {
     const { encode } = await import('../src/engine/spool-runs.js');
     const dir = await mkdtemp(join(tmpdir(), 'evalaudit-spool-read-'));
+    const path = join(dir, 'spool');
+    const fd = openSync(path, 'w+');
     try {
-      body(openSync(join(dir, 'spool'), 'w+'), encode({ ruleId: 'a-rule', messageId: 'm', severity: 'error', file: 'x.jsonl', line: 1, message: 'x' } as Finding) + '\n');
+      body(fd, encode({ ruleId: 'a-rule', messageId: 'm', severity: 'error', file: 'x.jsonl', line: 1, message: 'x' } as Finding) + '\n', path);
     } finally {
+      closeSync(fd);
       await rm(dir, { recursive: true, force: true });
     }
   }
 
   it('a run the spool file cannot give back is a SpoolReadError naming the temporary directory, not an internal error', async () => {
     const { RunReader, SpoolReadError } = await import('../src/engine/spool-runs.js');
-    await withSpoolFile((fd, line) => {
+    await withSpoolFile((fd, line, path) => {
       writeSync(fd, line);
       // A run that says it is longer than what the file holds (the file cut short under the spool).
       expect(() => new RunReader(fd, { start: 0, end: Buffer.byteLength(line) + 100 })).toThrow(SpoolReadError);
       expect(new RunReader(fd, { start: 0, end: Buffer.byteLength(line) }).head?.ruleId).toBe('a-rule');
-      closeSync(fd);
-      // A descriptor the system refuses to read (closed): its reason, under the temporary directory.
+      // A descriptor the system refuses to read (open for writing only): its reason, under the temporary directory.
+      // (Not a closed one: another open could take its number meanwhile.)
+      const writeOnly = openSync(path, 'a');
       const refused = (() => {
         try {
-          new RunReader(fd, { start: 0, end: 10 });
+          new RunReader(writeOnly, { start: 0, end: 10 });
         } catch (e) {
           return e as Error;
+        } finally {
+          closeSync(writeOnly);
         }
       })();
       expect(refused).toBeInstanceOf(SpoolReadError);
@@ -252,7 +259,6 @@ describe('reading spilled findings back', () => {
       const cut = new RunReader(fd, { start: 0, end: n + 10 });
       expect(cut.head?.ruleId).toBe('a-rule');
       expect(() => cut.advance()).toThrow(/ends inside a finding/);
-      closeSync(fd);
     });
   });
 });
