@@ -17,12 +17,13 @@ const installed = fileURLToPath(import.meta.url).includes(`${sep}node_modules${s
 const fresh = bundled !== undefined && (installed || !(modified(sources) > bundled));
 const { main, finalExitCode } = await import(fresh ? bundle.href : sources.href);
 
-// Between full collections the old generation grows at most 2× (V8 lets a small heap grow up to
-// 4×, and what it grows into is garbage, not data): a large audit's peak RSS is ~30 MB lower and
-// it runs no slower (README, Limits). Read at each collection, so setting it now takes effect.
-// Only on the Node majors whose V8 is known to have the flag (V8 prints an error for one it lacks).
+// Between full collections the old generation grows at most 1.5× (V8 lets a small heap grow up
+// to 4×, and what it grows into is garbage, not data): a large audit's peak RSS is ~40 MB lower,
+// and steadier, and it runs no slower (README, Limits). Read at each collection, so setting it
+// now takes effect. Only on the Node majors whose V8 is known to have the flag (V8 prints an
+// error for one it lacks).
 const major = Number(process.versions.node.split('.')[0]);
-if (major >= 20 && major <= 24) setFlagsFromString('--heap-growing-percent=100');
+if (major >= 20 && major <= 24) setFlagsFromString('--heap-growing-percent=50');
 
 main(process.argv.slice(2)).then(
   (code) => {
