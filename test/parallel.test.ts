@@ -6,7 +6,7 @@
  * stay small; no timing is asserted.
  */
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { defaultRuleSet } from '../rules/index.js';
@@ -21,6 +21,7 @@ import type { RunResult } from '../src/engine/result.js';
 import { runCli } from './helpers/cli-process.js';
 import { WorkerThread } from '../src/parallel/worker-thread.js';
 import { auditedEntries } from '../src/engine/audited-list.js';
+import { jobsOf, MAX_DEFAULT_JOBS } from '../src/config/settings.js';
 
 const RANGE = 64 * 1024;
 const threads = (jobs: number): AuditOptions => ({ rules: defaultRuleSet, jobs, workerModule: defaultWorkerModule(), parallel: { rangeBytes: RANGE, minBytes: 0, minLineBytes: 0 } });
@@ -209,5 +210,15 @@ describe('--jobs', () => {
     const zero = run('0');
     expect(zero.code).toBe(2);
     expect(zero.stderr).toContain('--jobs');
+    // No --jobs: the available cores (at most MAX_DEFAULT_JOBS), so a worker starts where there is a second core.
+    const unset = runCli(['audit', ...files, '--format', 'json', '--fail-on', 'none'], { env: { ...process.env, NODE_DEBUG: 'esm' } });
+    expect(unset.stdout).toBe(one.stdout);
+    expect(/Storing file:\/\/\S+\/dist\/bundle\/worker\.js /.test(unset.stderr)).toBe(availableParallelism() > 1);
+  });
+
+  it('the command line defaults --jobs to the available cores, at most MAX_DEFAULT_JOBS; a flag or the config file decides otherwise', () => {
+    expect(jobsOf({})).toBe(Math.min(availableParallelism(), MAX_DEFAULT_JOBS));
+    expect(jobsOf({ jobs: 1 })).toBe(1);
+    expect(jobsOf({ jobs: 9 })).toBe(9);
   });
 });

@@ -3,6 +3,7 @@
  * line (maps and rule severities merge key by key; ignore globs add up). Defaults apply last,
  * here and nowhere else, so a setting means the same from a flag and from the file.
  */
+import { availableParallelism } from 'node:os';
 import type { PrecisionSetting } from '../reference/precision.js';
 import type { SeveritySetting } from '../types.js';
 import type { AccuracyThresholds } from '../gate/thresholds.js';
@@ -12,6 +13,17 @@ import { configPath, type ConfigFile, type LoadedConfig } from './load.js';
 import { SettingsError } from './errors.js';
 
 export const DEFAULT_CONCURRENCY = 4;
+/**
+ * `--jobs` when neither the flag nor the file sets it: the cores this process may run on, at most
+ * this many. The cap is for containers, which see the host's cores (not their CPU quota), and
+ * for memory: each thread is a heap of its own (README, Both cores).
+ */
+export const MAX_DEFAULT_JOBS = 4;
+
+/** The threads a run audits on: its `jobs`, else the available cores (at most MAX_DEFAULT_JOBS). */
+export function jobsOf(s: Pick<Settings, 'jobs'>): number {
+  return s.jobs ?? Math.min(availableParallelism(), MAX_DEFAULT_JOBS);
+}
 
 /** What the command line gave; undefined (or empty) where a flag was not given. */
 export interface FlagSettings {
@@ -41,7 +53,7 @@ export interface Settings {
   precision?: PrecisionSetting;
   ignore: string[];
   concurrency: number;
-  /** `--jobs` / `jobs`: threads to audit on; absent: one. */
+  /** `--jobs` / `jobs`: threads to audit on; absent: the available cores (jobsOf). */
   jobs?: number;
   baseline?: string;
   allowEmpty: boolean;

@@ -26,8 +26,9 @@ export interface AuditOptions {
   /** Files read at once on one thread (`--jobs 1`; with more threads, each reads one file or range at a time). */
   concurrency?: number;
   /**
-   * Threads to audit on, the main one included (default 1: see README, Both cores). More than
-   * one needs `workerModule`; without it the audit runs on this thread whatever `jobs` says.
+   * Threads to audit on, the main one included (default 1 here; the CLI defaults to the available
+   * cores: see README, Both cores). More than one needs `workerModule`; without it the audit runs
+   * on this thread whatever `jobs` says.
    */
   jobs?: number;
   /**
