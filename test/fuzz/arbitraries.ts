@@ -128,7 +128,8 @@ export function rowText(record: Record<string, unknown>, id: unknown, how: Break
   const json = pyJson(r, cut % 2 ? 'Infinity' : '1e999');
   switch (how) {
     case 'deep-prompt': return `{"id": ${pyJson(id)}, "score": NaN, "prompt": ${'['.repeat(2000 + cut)}${']'.repeat(2000 + cut)}}`;
-    case 'proto-id': return json.replace(/^\{"id":(.*?),"/, (_m, v: string) => `{"__proto__": {"id": ${v}}, "`).replace(/^\{"id":[^,]*\}$/, '{"__proto__": {"id": 1}}');
+    // `s`: an id may hold U+2028 or U+2029, which `.` does not match without it (the row was left valid).
+    case 'proto-id': return json.replace(/^\{"id":(.*?),"/s, (_m, v: string) => `{"__proto__": {"id": ${v}}, "`).replace(/^\{"id":[^,]*\}$/, '{"__proto__": {"id": 1}}');
     case 'nan-key': return `{NaN: 1, ${json.slice(1)}`;
     case 'truncate': return json.slice(0, 1 + (cut % (json.length - 1)));
     case 'array-row': return `[${json}]`;
