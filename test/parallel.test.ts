@@ -19,7 +19,8 @@ import { auditWholeFile, runTask } from '../src/parallel/tasks.js';
 import { engineConfig } from '../src/engine/index.js';
 import type { RunResult } from '../src/engine/result.js';
 import { runCli } from './helpers/cli-process.js';
-import { WorkerThread } from '../src/parallel/worker-thread.js';
+import { WORKER_YOUNG_MB, WorkerThread } from '../src/parallel/worker-thread.js';
+import type { Worker } from 'node:worker_threads';
 import { auditedEntries } from '../src/engine/audited-list.js';
 import { jobsOf, MAX_DEFAULT_JOBS } from '../src/config/settings.js';
 
@@ -214,6 +215,24 @@ describe('--jobs', () => {
     const unset = runCli(['audit', ...files, '--format', 'json', '--fail-on', 'none'], { env: { ...process.env, NODE_DEBUG: 'esm' } });
     expect(unset.stdout).toBe(one.stdout);
     expect(/Storing file:\/\/\S+\/dist\/bundle\/worker\.js /.test(unset.stderr)).toBe(availableParallelism() > 1);
+  });
+
+  it("a worker's young generation is WORKER_YOUNG_MB, unless the process was given a size of its own (NODE_OPTIONS)", async () => {
+    const youngOf = async () => {
+      const thread = new WorkerThread(defaultWorkerModule(), { precision: 'auto', read: {}, listAudited: false });
+      try {
+        return (thread as unknown as { worker: Worker }).worker.resourceLimits?.maxYoungGenerationSizeMb;
+      } finally {
+        await thread.terminate();
+      }
+    };
+    expect(await youngOf()).toBe(WORKER_YOUNG_MB);
+    vi.stubEnv('NODE_OPTIONS', '--max-semi-space-size=4');
+    try {
+      expect(await youngOf()).not.toBe(WORKER_YOUNG_MB);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it('the command line defaults --jobs to the available cores, at most MAX_DEFAULT_JOBS; a flag or the config file decides otherwise', () => {

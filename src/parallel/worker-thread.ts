@@ -16,7 +16,7 @@ import type { PostedError, ReplyMessage, TaskMessage, WorkerSettings } from './m
  * on 110 MB of top-k rows with `--jobs 2`, peak RSS 131 MB against 142, wall 1.29 s against
  * 1.32 (medians of 5, interleaved). Left to V8 when the process was given a size of its own.
  */
-const WORKER_YOUNG_MB = 24;
+export const WORKER_YOUNG_MB = 24;
 
 function youngGenerationSet(): boolean {
   const flags = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`;
