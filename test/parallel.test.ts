@@ -22,7 +22,7 @@ import { runCli } from './helpers/cli-process.js';
 import { WORKER_YOUNG_MB, WorkerThread } from '../src/parallel/worker-thread.js';
 import type { Worker } from 'node:worker_threads';
 import { auditedEntries } from '../src/engine/audited-list.js';
-import { jobsOf, MAX_DEFAULT_JOBS } from '../src/config/settings.js';
+import { AUTO_PARALLEL_BYTES, MAX_DEFAULT_JOBS, threadsOf } from '../src/config/settings.js';
 
 const RANGE = 64 * 1024;
 const threads = (jobs: number): AuditOptions => ({ rules: defaultRuleSet, jobs, workerModule: defaultWorkerModule(), parallel: { rangeBytes: RANGE, minBytes: 0, minLineBytes: 0 } });
@@ -211,10 +211,10 @@ describe('--jobs', () => {
     const zero = run('0');
     expect(zero.code).toBe(2);
     expect(zero.stderr).toContain('--jobs');
-    // No --jobs: the available cores (at most MAX_DEFAULT_JOBS), so a worker starts where there is a second core.
+    // No --jobs: more threads only for an input of AUTO_PARALLEL_BYTES or more, which this is not.
     const unset = runCli(['audit', ...files, '--format', 'json', '--fail-on', 'none'], { env: { ...process.env, NODE_DEBUG: 'esm' } });
     expect(unset.stdout).toBe(one.stdout);
-    expect(/Storing file:\/\/\S+\/dist\/bundle\/worker\.js /.test(unset.stderr)).toBe(availableParallelism() > 1);
+    expect(unset.stderr).not.toMatch(/dist\/bundle\/worker\.js/);
   });
 
   it("a worker's young generation is WORKER_YOUNG_MB, unless the process was given a size of its own (NODE_OPTIONS)", async () => {
@@ -235,9 +235,9 @@ describe('--jobs', () => {
     }
   });
 
-  it('the command line defaults --jobs to the available cores, at most MAX_DEFAULT_JOBS; a flag or the config file decides otherwise', () => {
-    expect(jobsOf({})).toBe(Math.min(availableParallelism(), MAX_DEFAULT_JOBS));
-    expect(jobsOf({ jobs: 1 })).toBe(1);
-    expect(jobsOf({ jobs: 9 })).toBe(9);
+  it('the command line defaults --jobs to the available cores (at most MAX_DEFAULT_JOBS) on an input of AUTO_PARALLEL_BYTES or more; a flag or the config file decides otherwise', () => {
+    expect(threadsOf({})).toEqual({ jobs: Math.min(availableParallelism(), MAX_DEFAULT_JOBS), parallel: { minBytes: AUTO_PARALLEL_BYTES } });
+    expect(threadsOf({ jobs: 1 })).toEqual({ jobs: 1 });
+    expect(threadsOf({ jobs: 9 })).toEqual({ jobs: 9 });
   });
 });

@@ -9,7 +9,7 @@ import { audit } from '../engine/index.js';
 import { listInputFiles, type ReadOptions } from '../ingest/index.js';
 import { displayPath } from '../report/format.js';
 import { loadConfig } from '../config/load.js';
-import { jobsOf, resolveSettings, settingsAsConfig, type Settings } from '../config/settings.js';
+import { threadsOf, resolveSettings, settingsAsConfig, type Settings } from '../config/settings.js';
 import { writeReport } from '../output/write.js';
 import { flagSettings } from './options.js';
 import { checkPlan, planReports, reportRun, type Io } from './report-run.js';
@@ -69,7 +69,7 @@ export async function runAudit(args: AuditArgs, rules: RuleSet, io: Io, workerMo
       rules,
       severities: settings.rules,
       concurrency: settings.concurrency,
-      jobs: jobsOf(settings),
+      ...threadsOf(settings),
       ...(workerModule !== undefined ? { workerModule } : {}),
       read: readOptionsOf(settings),
       onProgress: progress?.update,

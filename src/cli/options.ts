@@ -7,7 +7,7 @@ import type { SeveritySetting } from '../types.js';
 import { adapters } from '../ingest/index.js';
 import { REPORT_FORMATS } from '../report/load.js';
 import { FAIL_ON } from '../gate/outcome.js';
-import { MAX_DEFAULT_JOBS, normaliseSeverity, type FlagSettings } from '../config/settings.js';
+import { AUTO_PARALLEL_BYTES, MAX_DEFAULT_JOBS, normaliseSeverity, type FlagSettings } from '../config/settings.js';
 import { loadMappingConfig, parseMapArgs } from '../ingest/mapping.js';
 import { UsageError } from './usage-error.js';
 import { PRECISION_SETTINGS } from '../reference/precision.js';
@@ -39,7 +39,7 @@ export const AUDIT_OPTIONS = {
   'update-baseline': { type: 'boolean', describe: "write every current finding to the baseline file (--baseline, default evalaudit.baseline.json)" },
   ignore: { type: 'string', array: true, default: [] as string[], describe: 'glob of input files not to audit (repeatable)' },
   concurrency: { type: 'number', describe: 'files read at once on one thread (default 4; with --jobs above 1, one file or range per thread)' },
-  jobs: { type: 'number', describe: `threads to audit on, the main one included (default: the available cores, at most ${MAX_DEFAULT_JOBS}; see README, Both cores)` },
+  jobs: { type: 'number', describe: `threads to audit on, the main one included (default: the available cores, at most ${MAX_DEFAULT_JOBS}, for an input of ${AUTO_PARALLEL_BYTES >> 20} MiB or more, else 1; see README, Both cores)` },
   'allow-empty': { type: 'boolean', describe: 'exit 0 even when no record could be audited' },
   color: { type: 'boolean', describe: 'colour the text report (--no-color: never); default: as the terminal supports' },
   shard: { type: 'string', describe: "audit shard INDEX/COUNT of the files (INDEX from 0, as JOB_COMPLETION_INDEX) and write its partial report for evalaudit merge" },

@@ -8,7 +8,7 @@ import type { RuleSet } from '../engine/rule-set.js';
 import { auditFiles, engineConfig } from '../engine/index.js';
 import { STDIN } from '../ingest/index.js';
 import { toolVersion } from '../project.js';
-import { jobsOf, type Settings } from '../config/settings.js';
+import { threadsOf, type Settings } from '../config/settings.js';
 import { checkTarget, writeReport, type OutputTarget } from '../output/write.js';
 import { parseShard, ShardKeys, shardOfKey } from '../shard/assign.js';
 import { inputsOf, PARTIAL_FORMAT, PARTIAL_VERSION, partialPieces, type PassSettings } from '../shard/partial-report.js';
@@ -49,7 +49,7 @@ export async function runShard(args: AuditArgs, rules: RuleSet, io: Io, workerMo
         // Always listed: merge cannot know whether a JUnit report will be asked for.
         {
           concurrency: settings.concurrency,
-          jobs: jobsOf(settings),
+          ...threadsOf(settings),
           ...(workerModule !== undefined ? { workerModule } : {}),
           read: readOptionsOf(settings),
           onProgress: progress?.update,

@@ -37,7 +37,10 @@ export interface AuditOptions {
    * own, write an entry that calls `serveAuditWorker(yourRules)`. Its rules must be `rules`.
    */
   workerModule?: string | URL;
-  /** Tuning (tests): bytes per range of a large file, the input size below which no worker starts, the average row size below which a file is not cut. */
+  /**
+   * Tuning: bytes per range of a large file, the input size below which no worker starts (the CLI
+   * raises it when `--jobs` is not given: config/settings.ts threadsOf), the average row size below which a file is not cut.
+   */
   parallel?: { rangeBytes?: number; minBytes?: number; minLineBytes?: number };
   read?: ReadOptions;
   /**
