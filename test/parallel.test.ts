@@ -226,9 +226,10 @@ describe('--jobs', () => {
         await thread.terminate();
       }
     };
-    expect(await youngOf()).toBe(WORKER_YOUNG_MB);
-    vi.stubEnv('NODE_OPTIONS', '--max-semi-space-size=4');
     try {
+      vi.stubEnv('NODE_OPTIONS', '');
+      expect(await youngOf()).toBe(WORKER_YOUNG_MB);
+      vi.stubEnv('NODE_OPTIONS', '--max-semi-space-size=4');
       expect(await youngOf()).not.toBe(WORKER_YOUNG_MB);
     } finally {
       vi.unstubAllEnvs();
