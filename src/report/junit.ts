@@ -51,8 +51,6 @@ export function* renderJunitChunks(result: RunResult, options: ReportOptions): G
   // Suites in the files' order, each once its findings are read (at once, when it has none);
   // after the last finding, every suite left (`all`).
   const last = new Map(suites.map((s, i) => [s.file.file, i]));
-  const suitesOf = new Map<string, number>();
-  for (const s of suites) suitesOf.set(s.file.file, (suitesOf.get(s.file.file) ?? 0) + 1);
   const ready = new Map<string, Cases>();
   let next = 0;
   function* flush(all = false): Generator<string> {
@@ -67,8 +65,9 @@ export function* renderJunitChunks(result: RunResult, options: ReportOptions): G
   for (const [file, block] of fileBlocks(findings)) {
     if (!last.has(file)) continue; // a file the run does not list has no testsuite
     yield* flush();
-    if (suites[next]?.file.file === file && suitesOf.get(file) === 1) {
-      // Its testsuite is next: written as its findings are read.
+    // flush stopped at this file's first testsuite or before it (the file has findings not read
+    // yet): when that suite is next and the file's last, it is written as its findings are read.
+    if (last.get(file) === next) {
       yield* suiteXml(out, suites[next++], new StreamedCases(counts.get(file)!, block, failOn, docs), failOn);
       continue;
     }

@@ -98,15 +98,14 @@ export function* partialPieces(header: PartialHeader, passes: readonly { index: 
 
 /** A pass's audited items, AUDITED_PER_LINE to a line. */
 function* auditedLines(list: AuditedList): Generator<string> {
+  const line = (batch: AuditedItem[]) => `${JSON.stringify({ audited: encodeValue(batch, 'audited items') })}\n`;
   let batch: AuditedItem[] = [];
   for (const item of auditedEntries(list)) {
-    batch.push(item);
-    if (batch.length === AUDITED_PER_LINE) {
-      yield `${JSON.stringify({ audited: encodeValue(batch, 'audited items') })}\n`;
-      batch = [];
-    }
+    if (batch.push(item) < AUDITED_PER_LINE) continue;
+    yield line(batch);
+    batch = [];
   }
-  if (batch.length > 0) yield `${JSON.stringify({ audited: encodeValue(batch, 'audited items') })}\n`;
+  if (batch.length > 0) yield line(batch);
 }
 
 /** A partial report opened: its header read, its passes still to read (readPasses, once). */
