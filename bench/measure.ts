@@ -6,9 +6,12 @@
  * of them alike; each gets the median of its times and the largest of its peaks. Where
  * `/usr/bin/time` runs, each run's CPU time (user + system, every thread of the child) is read
  * too: on a shared machine it moves less than wall time, and it shows what a second thread costs.
+ * A contender's input is read through before each of its runs (machine.ts), so that no run pays
+ * for a page-cache miss another did not.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { warm } from './machine.js';
 
 const TIME = '/usr/bin/time';
 /** BENCH_NO_TIME=1 takes the path of machines without /usr/bin/time (each child reports its own peak). */
@@ -23,6 +26,8 @@ export interface Contender {
   okCodes: number[];
   /** Checks a finished run (its output, a report it wrote); returns what is wrong, or null. */
   check?: (run: RunOutput) => string | null;
+  /** The input (a file or a directory), read through before each run, untimed: every run starts from the page cache. */
+  input?: string;
 }
 
 export interface RunOutput {
@@ -106,6 +111,7 @@ export async function interleaved(contenders: readonly Contender[], runs: number
   for (let round = 1; round <= runs; round++) {
     for (const s of state) {
       if (s.why) continue;
+      if (s.c.input) warm(s.c.input);
       const r = await runOnce(s.c.command, s.c.args, cwd);
       if (r.code === null || !s.c.okCodes.includes(r.code)) {
         const tail = complaint(r.stderr);

@@ -24,6 +24,10 @@ import { rules } from '../rules/index.js';
 import { haveInput, type Input } from './inputs.js';
 import { haveTime, interleaved, type Contender, type RunOutput } from './measure.js';
 import { targetLines, type Row, type Who } from './targets.js';
+import { cpuTicks, stealShare } from './machine.js';
+
+/** A scenario's steal share above which its timings are flagged (a share of all cores' time). */
+const STEAL_WARN = 0.05;
 
 /** dist/bench/run.js → the package root, two levels up. */
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -149,10 +153,10 @@ interface Env {
 /** The contender `who` on `input`, or why it cannot run. */
 function contender(who: Who, input: Input, env: Env, id: string): Contender | string {
   const node = process.execPath;
-  if (who === 'bare') return { name: id, command: node, args: [join(ROOT, 'dist', 'bench', 'bare.js'), input.path], okCodes: [0], check: countedAll(input) };
+  if (who === 'bare') return { name: id, command: node, args: [join(ROOT, 'dist', 'bench', 'bare.js'), input.path], okCodes: [0], check: countedAll(input), input: input.path };
   if (who === 'python') {
     if (env.python) return env.python;
-    return { name: id, command: 'python3', args: [join(ROOT, 'bench', 'py_auditor.py'), input.path], okCodes: [0], check: countedAll(input) };
+    return { name: id, command: 'python3', args: [join(ROOT, 'bench', 'py_auditor.py'), input.path], okCodes: [0], check: countedAll(input), input: input.path };
   }
   if (!env.built) return `${relative(ROOT, env.cli)} is not built (no dist/src/cli.js beside it)`;
   if ((who === 'jobs1' || who === 'jobs2') && !env.jobs) return 'this build of evalaudit has no --jobs option';
@@ -166,6 +170,7 @@ function contender(who: Who, input: Input, env: Env, id: string): Contender | st
     args: [...entry, 'audit', input.path, '--format', 'json', '--output', report, '--fail-on', 'none', '--no-config', ...flags],
     okCodes: [0, 1],
     check: () => reportProblem(report, input, who === 'norules'),
+    input: input.path,
   };
 }
 
@@ -175,8 +180,13 @@ function fmt(n: number | null, digits = 1): string {
   return n === null || !Number.isFinite(n) ? '—' : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
+/** How far apart a contender's runs were: (slowest - fastest) / median, as a percentage. */
+function spread(times: readonly number[], median: number): string {
+  return times.length < 2 ? '—' : `${fmt((100 * (Math.max(...times) - Math.min(...times))) / median, 0)}%`;
+}
+
 function table(rows: Row[]): string[] {
-  const head = `  ${'input'.padEnd(15)}${'contender'.padEnd(16)}${'median s'.padStart(9)}${'CPU s'.padStart(7)}${'×bare'.padStart(7)}${'records/s'.padStart(11)}${'MB/s'.padStart(7)}${'peak RSS MB'.padStart(12)}`;
+  const head = `  ${'input'.padEnd(15)}${'contender'.padEnd(16)}${'median s'.padStart(9)}${'spread'.padStart(8)}${'CPU s'.padStart(7)}${'×bare'.padStart(7)}${'records/s'.padStart(11)}${'MB/s'.padStart(7)}${'peak RSS MB'.padStart(12)}`;
   const lines = [head];
   for (const r of rows) {
     const lead = `  ${r.input.def.name.padEnd(15)}${WHO_LABEL[r.who].padEnd(16)}`;
@@ -187,7 +197,7 @@ function table(rows: Row[]): string[] {
     const bare = rows.find((b) => b.input === r.input && b.who === 'bare')?.m.seconds ?? null;
     const s = r.m.seconds;
     lines.push(
-      `${lead}${fmt(s, 2).padStart(9)}${fmt(r.m.cpu, 2).padStart(7)}${(bare ? fmt(s / bare, 2) : '—').padStart(7)}${fmt(r.input.manifest.records / s, 0).padStart(11)}` +
+      `${lead}${fmt(s, 2).padStart(9)}${spread(r.m.times, s).padStart(8)}${fmt(r.m.cpu, 2).padStart(7)}${(bare ? fmt(s / bare, 2) : '—').padStart(7)}${fmt(r.input.manifest.records / s, 0).padStart(11)}` +
         `${fmt(r.input.manifest.bytes / 1e6 / s, 0).padStart(7)}${fmt(r.m.rssMb, 0).padStart(12)}`,
     );
   }
@@ -208,6 +218,7 @@ async function main(): Promise<void> {
   const out: string[] = [];
   const rows: Row[] = [];
   const inputs = new Map<string, Input>();
+  const steals: number[] = [];
   const input = (name: string) => inputs.get(name) ?? inputs.set(name, haveInput(OUT, name, log)).get(name)!;
   try {
     for (const s of chosen) {
@@ -224,7 +235,10 @@ async function main(): Promise<void> {
         }
       }
       log(`${s.name}: ${s.title} (${opts.runs} interleaved rounds of ${runnable.length})`);
+      const before = cpuTicks();
       const measured = await interleaved(runnable, opts.runs, ROOT, log);
+      const stolen = stealShare(before, cpuTicks());
+      if (stolen !== null) steals.push(stolen);
       for (const row of mine) row.m = measured.find((m) => m.name === row.m.name) ?? row.m;
       rows.push(...mine);
       out.push(`${s.name}: ${s.title}`);
@@ -234,6 +248,7 @@ async function main(): Promise<void> {
       }
       if (mine.length) out.push(...table(mine));
       if (left.length) out.push(`  (--quick: ${left.join(', ')} left out)`);
+      if (stolen !== null) out.push(`  CPU time stolen by the hypervisor while this scenario ran: ${fmt(100 * stolen)}% of the machine's${stolen > STEAL_WARN ? ' (timings are not to be trusted)' : ''}`);
       out.push('');
     }
   } finally {
@@ -244,6 +259,10 @@ async function main(): Promise<void> {
       `peak RSS ${haveTime ? 'from /usr/bin/time -v' : 'as each child reports it'}; node ${process.version}, ${process.platform}`,
     `×bare: the contender's median over the bare readline + JSON.parse loop's on the same input (1.00 = as fast as reading). Audit reports checked against the generator's expected findings.`,
     `CPU s: median user + system seconds of the run, every thread counted (— without /usr/bin/time): steadier than wall time on a shared machine; above the wall time, threads ran at once.`,
+    `spread: (slowest - fastest) / median of the contender's runs. Each run's input is read through first, untimed, so every run starts from the page cache.`,
+    ...(steals.some((x) => x > STEAL_WARN)
+      ? [`WARNING: the hypervisor took up to ${fmt(100 * Math.max(...steals))}% of this machine's CPU time during a scenario: compare ratios within one scenario only, and run again before believing a target's verdict.`]
+      : []),
     '',
   ];
   process.stdout.write(`${[...lead, ...out, ...targetLines(rows, opts.quick)].join('\n')}\n`);

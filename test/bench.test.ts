@@ -7,13 +7,14 @@
  * flags the same records. No timing here: that is `npm run bench`.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ensureInput, ensureSplit, expectedFindings, generate, GENERATOR_VERSION, GROUP_SIZE, type InputSpec, type Manifest } from '../bench/generate.js';
 import { runCli } from './helpers/cli-process.js';
+import { parseCpuLine, stealShare, warm } from '../bench/machine.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'evalaudit-bench-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -162,4 +163,30 @@ describe.skipIf(!numpy)('the Python baseline (bench/py_auditor.py)', () => {
       expect(JSON.parse(run.stdout)).toMatchObject({ records: 40, ...want });
     });
   }
+});
+
+describe('bench machine readings', () => {
+  it("reads /proc/stat's cpu line: the total of its first eight fields and the steal among them", () => {
+    const stat = 'cpu  100 5 20 800 10 1 2 12 40 0\ncpu0 50 2 10 400 5 0 1 6 20 0\nintr 123\n';
+    // guest (40) is inside user already: not counted twice.
+    expect(parseCpuLine(stat)).toEqual({ total: 950, steal: 12 });
+    expect(parseCpuLine('cpu0 1 2 3 4 5 6 7 8\n')).toBeNull();
+    expect(parseCpuLine('cpu  1 2 3\n')).toBeNull();
+  });
+
+  it('the steal share is the stolen part of the time between two readings', () => {
+    expect(stealShare({ total: 1000, steal: 10 }, { total: 1400, steal: 110 })).toBeCloseTo(0.25, 12);
+    expect(stealShare({ total: 1000, steal: 10 }, { total: 1000, steal: 10 })).toBeNull();
+    expect(stealShare(null, { total: 1, steal: 0 })).toBeNull();
+  });
+
+  it('warm reads every byte of a file, or of every file under a directory', () => {
+    const tree = join(dir, 'warm');
+    mkdirSync(join(tree, 'sub'), { recursive: true });
+    writeFileSync(join(tree, 'a.jsonl'), 'x'.repeat(3 << 20)); // more than one read buffer
+    writeFileSync(join(tree, 'sub', 'b.jsonl'), 'yy');
+    expect(warm(join(tree, 'a.jsonl'))).toBe(3 << 20);
+    expect(warm(tree)).toBe((3 << 20) + 2);
+    expect(warm(join(tree, 'missing'))).toBe(0);
+  });
 });
