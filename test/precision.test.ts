@@ -27,7 +27,9 @@ describe('printedResolution: half a unit of the last digit printed, none for num
     [-1.5e-7, 5e-9],
     [Number('-48.0988'), 5e-5],
     [-1234567.5, 0], // a float32 value
-    [-10.125, 0], // a bfloat16 value
+    [-10.125, 0], // a bfloat16 value: a print with three decimals is coarse on its float16 grid
+    [-16.4375, 5e-5], // -263/16: "%.6g" of -16.43753…, a print as likely as a float16 value
+    [-222.5, 0], // one decimal: coarser than the float16 grid's rounding there
     [-0.5, 0],
     [0, 0],
     [-Infinity, 0],
@@ -41,6 +43,22 @@ describe('printedResolution: half a unit of the last digit printed, none for num
     const shortest = Number(f.toPrecision(8));
     expect(Math.fround(shortest)).toBe(f);
     expect(printedResolution(shortest)).toBeGreaterThanOrEqual(2 ** -22 / 2 - 1e-18);
+  });
+
+  it('a print with six or seven digits that lands on a binary fraction is within its resolution of what was printed', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 20 }), fc.integer({ min: 0, max: 14 }), fc.double({ min: -0.499, max: 0.499, noNaN: true }), (k, q, u) => {
+        const exact = -k / 2 ** q;
+        const digits = String(Math.abs(exact)).replace(/^0\.0*|\./g, '').length;
+        if (digits < 6 || digits > 7) return;
+        // A value whose print is `exact`: within half a unit of its last digit.
+        const unit = 10 ** (Math.floor(Math.log10(Math.abs(exact))) - digits + 1);
+        const value = exact + u * unit;
+        expect(Number(value.toPrecision(digits))).toBe(exact);
+        expect(Math.abs(exact - value)).toBeLessThanOrEqual(printedResolution(exact) * (1 + 1e-9));
+      }),
+      { numRuns: 2000, seed: 11 },
+    );
   });
 
   it('a printed number is within its resolution of what was printed', () => {

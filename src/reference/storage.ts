@@ -50,17 +50,35 @@ function float32Spacing(x: number): number {
 }
 
 /**
+ * Significant digits beyond which a float32 value is taken as stored, not printed: a print with
+ * more digits lands on a float32 value only by an accident of 2^-24 or less.
+ */
+const MAX_EXACT_PRINT_DIGITS = 7;
+
+/** The largest share of the float16 half spacing a print on that grid may be known to (above: taken as stored). */
+const EXACT_PRINT_SHARE = 1 / 16;
+
+/**
  * Half a unit of the last digit a number was printed with: how far it may stand from the value
  * the pipeline computed, inferred from the number's shortest decimal representation. Numbers
- * stored exactly are not printed: a float32 value (every half value among them), a float64
+ * stored exactly are not printed: a float32 value with the long expansion of its bits, a float64
  * shortest repr (16–17 digits); a float32 written with its shortest repr (numpy's str) is known to
  * half a float32 spacing.
  */
 export function printedResolution(x: number): number {
-  if (!Number.isFinite(x) || x === 0 || Math.fround(x) === x) return 0;
+  if (!Number.isFinite(x) || x === 0) return 0;
+  const exact = Math.fround(x) === x;
   const { decimals, digits } = decimalDigits(x);
-  if (digits >= 16) return 0;
+  if (digits >= 16 || (exact && digits > MAX_EXACT_PRINT_DIGITS)) return 0;
   const printed = 0.5 * 10 ** -decimals;
+  // A float32 value written out whole has the long expansion of its 24 bits. One with a short
+  // expansion has few bits: a half-precision value, or a print that landed on a binary fraction
+  // (−16.4375 = −263/16 is "%.6g" of −16.43753…: one print in 625 at four decimals). The number
+  // cannot tell which, so the print's bound holds where it is small against the float16 grid the
+  // number lies on (EXACT_PRINT_SHARE of its half spacing). A coarser one (−222.5, one decimal:
+  // 0.05 against float16's 0.0625 there) would hide most half-precision roundings, and let a
+  // hypothesis fit them by chance: such a number is taken as stored.
+  if (exact) return isFloat16(x) && printed > (EXACT_PRINT_SHARE * gridSpacing(x, 'float16')) / 2 ? 0 : printed;
   // numpy prints a float32 with the fewest digits that read back as the same float32: known to
   // half a float32 spacing. With 7 digits or fewer that cannot be told from a print with that
   // many digits, so the looser of the two holds.

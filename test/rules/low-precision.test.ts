@@ -19,6 +19,11 @@ recordRuleTester('low-precision', {
     { name: 'fp16, one token at values level: one number on the grid is chance, not evidence', record: buggy(toy(7, 1), 'values', bugs.fp16) },
     { name: 'one float32 value on the float16 grid, equal to the reference: computed in float32', record: { id: 'v1', tokens: [' Paris'], logprobs: [-2.3828125], score: -2.3828125 } },
     { name: 'clean float32 record, 150 tokens', record: record(long, 'topk') },
+    {
+      // "%.6g" of -16.43753433227539 is -16.4375 = -263/16, a float16 value: as likely a print as half precision.
+      name: 'a score printed with six digits that lands on a binary fraction is a print, not half precision',
+      record: { id: 'p6', tokens: ['n'], logprobs: [-16.43753433227539], score: -16.4375 },
+    },
     { name: 'coarse numbers carry no precision information (-7.25, -0.5)', record: { id: 1, tokens: ['a', 'b'], logprobs: [-7.25, -0.5], score: -7.75 } },
     {
       // The record's own numbers add up: its grid is a fact about the file (see the file summary below).
