@@ -99,6 +99,7 @@ export function recordOutcome(verdict: RecordVerdict, line: number, finding: Fin
   if (kind === 'precision') {
     o.format = ctx.tier.format;
     o.worst = ctx.valuesCheck.worst;
+    if (ctx.fitsAsPrint) o.printed = true;
   } else if (kind === 'clean' && ctx.values) o.values = ctx.values;
   if (group !== undefined) {
     o.group = group;

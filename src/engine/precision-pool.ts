@@ -12,7 +12,7 @@
  */
 import type { Finding, RecordId } from '../types.js';
 import { type Format, type HalfFormat } from '../reference/precision.js';
-import { GRID_CHANCE, GridEvidence } from '../reference/storage.js';
+import { GRID_CHANCE, GridEvidence, printedResolution, shortPrintResolution } from '../reference/storage.js';
 
 /** What the pool reads of one record's outcome (file-pass.ts's RecordOutcome). */
 export interface PoolRecord {
@@ -25,6 +25,8 @@ export interface PoolRecord {
   worst?: number;
   /** A clean record's per-token values. */
   values?: ArrayLike<number>;
+  /** A half-precision record whose score, read as a print of its own digits, fits float32 (RecordContext.fitsAsPrint). */
+  printed?: boolean;
 }
 
 /** Records named in a summary's evidence. */
@@ -95,12 +97,46 @@ class Pool {
   }
 }
 
+/** The first scores of a file looked at to tell whether it prints them (PrintedScores). */
+const PRINT_SAMPLE = 256;
+/** Short prints among them that make a file one that prints its scores. */
+const MIN_PRINTS = 3;
+
+/**
+ * Whether a file prints its scores with few digits ("%.6g", round(x, 4)), from its first
+ * PRINT_SAMPLE scores: at least MIN_PRINTS short decimals that are no float32 value, and none
+ * written whole (a float64's 16–17 digits, a float32 value's long expansion). Such a file's
+ * scores that lie on a binary fraction (one print in 25 at two decimals) are prints too.
+ */
+class PrintedScores {
+  private seen = 0;
+  private prints = 0;
+  private whole = 0;
+
+  add(score: number): void {
+    if (this.seen >= PRINT_SAMPLE || !Number.isFinite(score) || score === 0) return;
+    this.seen++;
+    if (Math.fround(score) !== score) {
+      if (printedResolution(score) > 0) this.prints++;
+      else this.whole++;
+    } else if (shortPrintResolution(score) === 0) this.whole++;
+  }
+
+  get printing(): boolean {
+    return this.prints >= MIN_PRINTS && this.whole === 0;
+  }
+}
+
 export class PrecisionPool {
   private records = 0;
   private verdicts = 0;
+  /** Of the verdicts, those a print of the score explains (PoolRecord.printed). */
+  private printedVerdicts = 0;
   private bugs = 0;
-  private held: Finding[] = [];
-  private readonly examples: PrecisionExample[] = [];
+  /** Held findings and examples, each marked whether a print explains it. */
+  private held: { finding: Finding; printed: boolean }[] = [];
+  private readonly examples: { example: PrecisionExample; printed: boolean }[] = [];
+  private readonly printedScores = new PrintedScores();
   private readonly values = new Pool();
   private readonly scores = new Pool();
   private readonly one = [0];
@@ -121,10 +157,14 @@ export class PrecisionPool {
       this.bugs++;
       return;
     }
+    if (r.score !== undefined) this.printedScores.add(r.score);
     if (r.verdict === 'precision') {
+      const printed = r.printed === true;
       this.verdicts++;
-      if (this.examples.length < EXAMPLES) this.examples.push({ id: r.id, line: r.line, format: r.format!, worst: r.worst! });
-      if (finding && this.verdicts <= MAX_HELD) this.held.push(finding);
+      if (printed) this.printedVerdicts++;
+      // The first EXAMPLES of either kind: whichever counts at the end, its first ones are here.
+      if (this.examples.filter((e) => e.printed === printed).length < EXAMPLES) this.examples.push({ example: { id: r.id, line: r.line, format: r.format!, worst: r.worst! }, printed });
+      if (finding && this.verdicts <= MAX_HELD) this.held.push({ finding, printed });
       else this.held = [];
       // Its numbers are told in its own verdict; the grid pool speaks for records that fit float32.
       return;
@@ -139,14 +179,16 @@ export class PrecisionPool {
 
   /** At the file's end: the records reported one by one (a float32 file's few), and the summary for the run rule. */
   finish(): { individual: Finding[]; summary: FilePrecision | null } {
-    const individual = this.verdicts > 0 && this.verdicts < this.bugs && this.verdicts <= MAX_HELD ? this.held : [];
-    const verdicts = individual.length > 0 ? 0 : this.verdicts;
+    // In a file that prints its scores, a verdict a print explains is no verdict.
+    const dropPrinted = this.printedScores.printing;
+    const counted = dropPrinted ? this.verdicts - this.printedVerdicts : this.verdicts;
+    const keep = (e: { printed: boolean }) => !(dropPrinted && e.printed);
+    const individual = counted > 0 && counted < this.bugs && this.verdicts <= MAX_HELD ? this.held.filter(keep).map((h) => h.finding) : [];
+    const verdicts = individual.length > 0 ? 0 : counted;
     const values = this.values.claim();
     const scores = this.scores.claim();
-    const summary =
-      verdicts === 0 && !values && !scores
-        ? null
-        : { file: this.file, records: this.records, verdicts, examples: verdicts ? this.examples : [], values, scores, declared: this.declared };
+    const examples = verdicts ? this.examples.filter(keep).slice(0, EXAMPLES).map((e) => e.example) : [];
+    const summary = verdicts === 0 && !values && !scores ? null : { file: this.file, records: this.records, verdicts, examples, values, scores, declared: this.declared };
     return { individual, summary };
   }
 }

@@ -6,7 +6,7 @@
  */
 import type { AuditRecord } from '../types.js';
 import { K_STEP, PROBABILITY_SCORE_FLOOR, SEPARATION, UNIT_ROUNDOFF, quadratureTolerance, type PrecisionSetting } from '../reference/precision.js';
-import { printedResolution } from '../reference/storage.js';
+import { printedResolution, shortPrintResolution } from '../reference/storage.js';
 import { allLogprobs } from '../reference/vectors.js';
 import { SCORE_KINDS } from '../reference/score-kinds.js';
 import { RecordPrecision } from './record-precision.js';
@@ -62,9 +62,9 @@ export class RecordContext extends RecordPrecision {
    * True when the recorded score equals `declared(total)`. `fromValues`: the total is a sum of
    * the recorded values themselves (only summation error and printing allowed), else of
    * reference values (the steps' honest noise too). Printing is looked at only when the numbers
-   * miss without it.
+   * miss without it; `slack` widens that bound further (fitsAsPrint).
    */
-  scoreIs(total: number, absSum: number, count = this.n, fromValues = false): boolean {
+  scoreIs(total: number, absSum: number, count = this.n, fromValues = false, slack = 0): boolean {
     if (this.score === undefined) return false;
     const want = this.declared(total, count);
     if (want === this.score) return true;
@@ -72,7 +72,7 @@ export class RecordContext extends RecordPrecision {
     const base = fromValues ? this.sumTol(absSum, count) : this.totalTol(absSum, count);
     const miss = Math.abs(this.score - want);
     if (miss <= this.scoreTol(base, want, count)) return true;
-    const printed = this.scoreTol(base + (fromValues ? this.valuesResolution : 0), want, count) + this.scoreResolution;
+    const printed = this.scoreTol(base + (fromValues ? this.valuesResolution : 0), want, count) + this.scoreResolution + slack;
     return miss <= printed;
   }
 
@@ -135,14 +135,36 @@ export class RecordContext extends RecordPrecision {
   get nullFits(): boolean {
     const m = this.memo;
     if (m.fits !== undefined) return m.fits;
+    return (m.fits = this.fitsWith(0));
+  }
+
+  /** The no-bug reading at the current tier, the score allowed `slack` more (scoreIs). */
+  private fitsWith(slack: number): boolean {
     const check = this.valuesCheck;
     let fits = !(check.comparable && !check.agree);
     const s = this.score;
     if (fits && s !== undefined && Number.isFinite(s)) {
-      if (!Number.isNaN(this.ref.total)) fits = this.scoreIs(this.ref.total, this.refAbs);
-      else if (this.values && this.values.length === this.n && this.nulls === 0 && this.n > 0) fits = this.scoreIs(this.valuesTotal, this.valuesAbs, this.n, true);
+      if (!Number.isNaN(this.ref.total)) fits = this.scoreIs(this.ref.total, this.refAbs, this.n, false, slack);
+      else if (this.values && this.values.length === this.n && this.nulls === 0 && this.n > 0) fits = this.scoreIs(this.valuesTotal, this.valuesAbs, this.n, true, slack);
     }
-    return (m.fits = fits);
+    return fits;
+  }
+
+  /**
+   * Whether the no-bug reading fits at float32 once the score is read as a print of its own
+   * digits, however coarse (shortPrintResolution): what a half-precision verdict comes to in a
+   * file that prints its scores (precision-pool.ts). False for a score that cannot be such a print.
+   */
+  get fitsAsPrint(): boolean {
+    const slack = this.score === undefined ? 0 : shortPrintResolution(this.score);
+    if (slack === 0) return false;
+    const here = this.tierIndex;
+    this.tierIndex = 0;
+    this.memo = this.memoAt(0);
+    const fits = this.fitsWith(slack);
+    this.tierIndex = here;
+    this.memo = this.memoAt(here);
+    return fits;
   }
 
   /**

@@ -90,6 +90,18 @@ export function printedResolution(x: number): number {
 }
 
 /**
+ * Half a unit of the last digit of a float32 value with a short expansion (at most
+ * MAX_EXACT_PRINT_DIGITS digits), however coarse; 0 for any other number. What such a number is
+ * known to if it is a print after all: printedResolution takes a coarse one as stored, which a
+ * file that prints its scores contradicts (precision-pool.ts).
+ */
+export function shortPrintResolution(x: number): number {
+  if (!Number.isFinite(x) || x === 0 || Math.fround(x) !== x) return 0;
+  const { decimals, digits } = decimalDigits(x);
+  return digits > MAX_EXACT_PRINT_DIGITS ? 0 : 0.5 * 10 ** -decimals;
+}
+
+/**
  * The half-precision format a float32 number shows it was stored in: it lies on that grid and
  * the grid tells something (a float32 value lands there by chance one time in 2^13 or 2^16).
  * bfloat16 first, the coarser grid.

@@ -171,6 +171,29 @@ describe('low-precision: once per file', () => {
     expect(findings[0].message).toMatch(/^4 of 10 record\(s\) differ .*; the per-token values of 6 record\(s\) lie on the bfloat16 grid/);
   });
 
+  // round(total, 2) of float32 values: one print in 25 lands on a quarter, a float16 value (-3.25).
+  const printedRun = (quarters: number, others: number, print: (total: number) => number): AuditRecord[] =>
+    Array.from({ length: quarters + others }, (_, k) => {
+      const q = k < quarters;
+      // A quarter's total sits 0.0032 past it; the others' totals print to no binary fraction.
+      const values = q ? [Math.fround(-1.1266 - k), Math.fround(-2.1266)] : [Math.fround(-1.1366 - 0.01 * k), Math.fround(-2.2366)];
+      return { id: `p${k}`, tokens: ['a', 'b'], logprobs: values, score: print(values[0] + values[1]) };
+    });
+  const round2 = (x: number) => Math.round(x * 100) / 100;
+
+  it('a file that prints its scores with two decimals: the prints that land on a binary fraction are prints too', async () => {
+    const records = printedRun(2, 8, round2);
+    expect(records.slice(0, 2).map((r) => Math.fround(r.score!) === r.score)).toEqual([true, true]);
+    expect(await auditRecords(dir(), records)).toEqual([]);
+  });
+
+  it('the same two scores among scores written whole: the file prints nothing, and they fit only half precision', async () => {
+    const records = printedRun(2, 8, (x) => x).map((r, k) => (k < 2 ? { ...r, score: round2(r.score!) } : r));
+    const findings = await auditRecords(dir(), records);
+    expect(findings.map((f) => [f.ruleId, f.messageId])).toEqual([['low-precision', 'fileRecords']]);
+    expect(findings[0].evidence).toMatchObject({ halfPrecisionRecords: 2 });
+  });
+
   it('float32 scores on no grid: nothing', async () => {
     const records = Array.from({ length: 10 }, (_, k) => ({ id: k, tokens: ['a', 'b'], score: Math.fround(-3 - 1.37 * k - 0.011 * k * k) }));
     expect(await auditRecords(dir(), records)).toEqual([]);
