@@ -55,6 +55,15 @@ function float32Spacing(x: number): number {
  */
 const MAX_EXACT_PRINT_DIGITS = 7;
 
+/**
+ * Whether a binary number can have a decimal expansion of MAX_EXACT_PRINT_DIGITS digits or fewer,
+ * without printing it (it runs for every recorded score): n / 2^q has q decimals, and n·5^q
+ * under 10^7 needs q ≤ 10. A float32 value computed with a fraction of its 24 bits fails it.
+ */
+function shortBinary(x: number): boolean {
+  return Number.isInteger(x * 1024);
+}
+
 /** The largest share of the float16 half spacing a print on that grid may be known to (above: taken as stored). */
 const EXACT_PRINT_SHARE = 1 / 16;
 
@@ -68,6 +77,7 @@ const EXACT_PRINT_SHARE = 1 / 16;
 export function printedResolution(x: number): number {
   if (!Number.isFinite(x) || x === 0) return 0;
   const exact = Math.fround(x) === x;
+  if (exact && !shortBinary(x)) return 0;
   const { decimals, digits } = decimalDigits(x);
   if (digits >= 16 || (exact && digits > MAX_EXACT_PRINT_DIGITS)) return 0;
   const printed = 0.5 * 10 ** -decimals;
@@ -96,7 +106,7 @@ export function printedResolution(x: number): number {
  * file that prints its scores contradicts (precision-pool.ts).
  */
 export function shortPrintResolution(x: number): number {
-  if (!Number.isFinite(x) || x === 0 || Math.fround(x) !== x) return 0;
+  if (!Number.isFinite(x) || x === 0 || Math.fround(x) !== x || !shortBinary(x)) return 0;
   const { decimals, digits } = decimalDigits(x);
   return digits > MAX_EXACT_PRINT_DIGITS ? 0 : 0.5 * 10 ** -decimals;
 }
