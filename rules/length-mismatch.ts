@@ -41,7 +41,9 @@ function windowMismatch(ctx: RecordContext): Diagnosis | null {
   const rounding = scoreRounding(ctx.score, abs);
   // The common case first, without looking at how the score was stored: it fits the right window to its own rounding.
   if (tight && Math.abs(ctx.score - total) <= Math.max(2, 0.5 * Math.sqrt(n)) * rounding) return null;
-  const ulp = Math.max(rounding, ctx.scoreUlp);
+  // A score of 0 may be a print to one decimal: windows within its spacing are not told apart.
+  const scoreUlp = Math.max(ctx.scoreUlp, 2 * ctx.zeroPrint);
+  const ulp = Math.max(rounding, scoreUlp);
   const tol = fromValues ? ctx.sumTol(abs, n) : ctx.totalTol(abs);
   // An honest float32 running sum drifts like √n roundings: only a misfit beyond that is evidence.
   // A half-precision accumulator drifts by its own tolerance.
@@ -70,7 +72,7 @@ function windowMismatch(ctx: RecordContext): Diagnosis | null {
       // The wrong window must fit to rounding and stand clear of the right one by more than
       // rounding, or honest drift could land a score next to it.
       if (!(Math.abs(ctx.score - t) <= ulp && Math.abs(t - total) > 2 * ulp)) continue;
-    } else if (Math.abs(t - total) <= SEPARATION * tol + ctx.scoreUlp) continue; // indistinguishable from the right window
+    } else if (Math.abs(t - total) <= SEPARATION * tol + scoreUlp) continue; // indistinguishable from the right window
     if (tight || ctx.scoreIs(t, abs + Math.abs(t - total), n, fromValues)) {
       return {
         messageId,

@@ -52,12 +52,12 @@ export default createRule(
       const s = ctx.score;
       if (s === undefined) return null;
       if (!Number.isNaN(ref.total)) {
-        if (ctx.scoreIs(ref.total, ctx.refAbs)) return null;
+        if (ctx.scoreIs(ref.total, ctx.refAbs, ctx.n, false, ctx.zeroPrint)) return null;
         const expected = ctx.declared(ref.total);
         return { messageId: 'score', data: { score: s, expected, kind: ctx.kind, difference: Math.abs(s - expected) }, recorded: s, expected };
       }
       if (values && values.length === ctx.n && ctx.nulls === 0) {
-        if (ctx.scoreIs(ctx.valuesTotal, ctx.valuesAbs, ctx.n, true)) return null;
+        if (ctx.scoreIs(ctx.valuesTotal, ctx.valuesAbs, ctx.n, true, ctx.zeroPrint)) return null;
         const expected = ctx.declared(ctx.valuesTotal);
         return { messageId: 'scoreOfValues', data: { score: s, kind: ctx.kind, expected }, recorded: s, expected };
       }

@@ -6,7 +6,7 @@
  */
 import type { AuditRecord } from '../types.js';
 import { K_STEP, PROBABILITY_SCORE_FLOOR, SEPARATION, UNIT_ROUNDOFF, quadratureTolerance, type PrecisionSetting } from '../reference/precision.js';
-import { printedResolution, shortPrintResolution } from '../reference/storage.js';
+import { ZERO_PRINT_RESOLUTION, printedResolution, shortPrintResolution } from '../reference/storage.js';
 import { allLogprobs } from '../reference/vectors.js';
 import { SCORE_KINDS } from '../reference/score-kinds.js';
 import { RecordPrecision } from './record-precision.js';
@@ -135,7 +135,18 @@ export class RecordContext extends RecordPrecision {
   get nullFits(): boolean {
     const m = this.memo;
     if (m.fits !== undefined) return m.fits;
-    return (m.fits = this.fitsWith(0));
+    let fits = this.fitsWith(0);
+    if (!fits && this.zeroPrint > 0) fits = this.fitsWith(this.zeroPrint);
+    return (m.fits = fits);
+  }
+
+  /**
+   * What a score of 0 may be off by as a print (ZERO_PRINT_RESOLUTION), for a log-prob kind: the
+   * no-bug reading's allowance, which the catch-all asks too. A probability of 0 is an underflow,
+   * whatever the print.
+   */
+  get zeroPrint(): number {
+    return this.score === 0 && !SCORE_KINDS[this.kind].exponential ? ZERO_PRINT_RESOLUTION : 0;
   }
 
   /** The no-bug reading at the current tier, the score allowed `slack` more (scoreIs). */

@@ -56,6 +56,13 @@ function float32Spacing(x: number): number {
 const MAX_EXACT_PRINT_DIGITS = 7;
 
 /**
+ * How far from 0 the total of a recorded log-prob score of 0 may be (half a unit of one decimal):
+ * any print to one decimal makes -0.0 of a total above -0.05 (round(-0.0053, 1)), and a zero keeps
+ * no digits to say how it was printed.
+ */
+export const ZERO_PRINT_RESOLUTION = 0.05;
+
+/**
  * Whether a binary number can have a decimal expansion of MAX_EXACT_PRINT_DIGITS digits or fewer,
  * without printing it (it runs for every recorded score): n / 2^q has q decimals, and n·5^q
  * under 10^7 needs q ≤ 10. A float32 value computed with a fraction of its 24 bits fails it.
