@@ -99,31 +99,33 @@ class Pool {
 
 /** The first scores of a file looked at to tell whether it prints them (PrintedScores). */
 const PRINT_SAMPLE = 256;
-/** Short prints among them that make a file one that prints its scores. */
+/** Short decimals among them (and nothing else) that make a file one that prints its scores. */
 const MIN_PRINTS = 3;
 
 /**
  * Whether a file prints its scores with few digits ("%.6g", round(x, 4)), from its first
- * PRINT_SAMPLE scores: at least MIN_PRINTS short decimals that are no float32 value, and none
- * written whole (a float64's 16–17 digits, a float32 value's long expansion). Such a file's
- * scores that lie on a binary fraction (one print in 25 at two decimals) are prints too.
+ * PRINT_SAMPLE scores: at least MIN_PRINTS of them, every one a short decimal (a float32 value
+ * among them or not), none written whole (a float64's 16–17 digits, a float32 value's long
+ * expansion). A file of float32 or float64 sums writes its scores whole; a file summed in half
+ * precision does too where its values are half precision (they show it themselves). Such a file's
+ * scores that lie on a binary fraction (one print in 25 at two decimals; every "%.3g" of a
+ * total between -100 and -999) are prints too.
  */
 class PrintedScores {
   private seen = 0;
-  private prints = 0;
+  private short = 0;
   private whole = 0;
 
   add(score: number): void {
     if (this.seen >= PRINT_SAMPLE || !Number.isFinite(score) || score === 0) return;
     this.seen++;
-    if (Math.fround(score) !== score) {
-      if (printedResolution(score) > 0) this.prints++;
-      else this.whole++;
-    } else if (shortPrintResolution(score) === 0) this.whole++;
+    const printed = Math.fround(score) !== score ? printedResolution(score) > 0 : shortPrintResolution(score) > 0;
+    if (printed) this.short++;
+    else this.whole++;
   }
 
   get printing(): boolean {
-    return this.prints >= MIN_PRINTS && this.whole === 0;
+    return this.short >= MIN_PRINTS && this.whole === 0;
   }
 }
 

@@ -187,6 +187,15 @@ describe('low-precision: once per file', () => {
     expect(await auditRecords(dir(), records)).toEqual([]);
   });
 
+  it('"%.3g" of totals between -100 and -999: every score an integer, a float16 value, and a print all the same', async () => {
+    const records = [-601.3, -457.2, -388.4].map((total, k) => {
+      const values = [Math.fround(total / 2), Math.fround(total / 2)];
+      return { id: `g${k}`, tokens: ['a', 'b'], logprobs: values, score: Number((values[0] + values[1]).toPrecision(3)) };
+    });
+    expect(records.map((r) => Number.isInteger(r.score))).toEqual([true, true, true]);
+    expect(await auditRecords(dir(), records)).toEqual([]);
+  });
+
   it('the same two scores among scores written whole: the file prints nothing, and they fit only half precision', async () => {
     const records = printedRun(2, 8, (x) => x).map((r, k) => (k < 2 ? { ...r, score: round2(r.score!) } : r));
     const findings = await auditRecords(dir(), records);
