@@ -83,7 +83,10 @@ export default createRule(
       }
       if (base && total !== null && total < FLOAT32_NORMAL_LOG && s < 0) {
         const lp = logFloat32Product(base);
-        const sumTol = ctx.sumTol(Math.abs(total), ctx.n) + ctx.scoreResolution;
+        // The score must miss the right total by more than the sum's rounding and printing: the
+        // score's digits, and the recorded values' when the total is their sum (values printed
+        // with four decimals put a 30-token total 1e-4 off the one the score was summed from).
+        const sumTol = ctx.sumTol(Math.abs(total), ctx.n) + ctx.scoreResolution + (sums?.fromValues ? ctx.valuesResolution : 0);
         if (Number.isFinite(lp) && Math.abs(s - total) > sumTol && Math.abs(s - lp) <= SUBNORMAL_LOG_REL * Math.abs(lp)) {
           return { messageId: 'logOfSubnormal', data: { score: s, total }, recorded: s, expected: total, evidence: { logFloat32Product: lp } };
         }

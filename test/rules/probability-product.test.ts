@@ -7,8 +7,21 @@ const long = toy(1, 150); // total ≈ -245: a float32 product underflows to 0
 const subnormal = toy(5239, 43); // total -101.65: the float32 product is subnormal, its log imprecise
 const nearlySubnormal = toy(5239, 40); // total -94.37: subnormal, but its log still within float32 tolerance
 
+/**
+ * An honest record (the honest-numerics generator's B-sums f64 path, seed 31) with its values
+ * printed to four decimals: the float64 score misses their sum by 8e-5, the printing alone, at a
+ * total past float32's normal range where a subnormal product's log is as imprecise.
+ */
+const printedValues = {
+  id: 'g740-c3',
+  tokens: ['sm', 'tp', '_', 'error', "'", ' attribute', '\n   ', ' is', ' set', ' to'],
+  logprobs: [-16.2227, -13.8012, -4.7953, -7.3855, -20.2406, -8.531, -12.3419, -3.5694, -5.5205, -1.5679],
+  score: -93.97591650485992,
+};
+
 recordRuleTester('probability-product', {
   valid: [
+    { name: 'values printed with four decimals, total -93.98: the score misses their sum by the printing alone, no subnormal product', record: printedValues },
     { name: 'clean, logits level', record: record(t, 'logits') },
     { name: 'clean, 150 tokens, top-k level', record: record(long, 'topk') },
     { name: 'log of a float32 product on a short sequence equals the sum within rounding: harmless', record: buggy(t, 'logits', bugs.underflow) },
