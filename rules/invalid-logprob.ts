@@ -1,19 +1,18 @@
 import { createRule } from '../src/engine/rule.js';
 import { compensatedSum } from '../src/reference/math.js';
 import { LOGPROB_CEILING, TOPK_MASS_FLOOR } from '../src/reference/precision.js';
-import { printedResolution } from '../src/reference/storage.js';
 import type { RecordContext } from '../src/engine/record-context.js';
 import type { TopLogprob } from '../src/types.js';
 
 /**
  * How far above 1 a top-k list's mass may honestly come: its entries' own rounding (each p_j moves
  * by p_j·Δl_j, Δl_j the entry's storage rounding at the widest precision allowed, or its printed
- * digits), over a floor for float32 lists.
+ * digits: a listed -0.0 the lists' own, round(-0.003, 2)), over a floor for float32 lists.
  */
 function massSlack(ctx: RecordContext, list: readonly TopLogprob[]): number {
   const u = ctx.widest.u;
   let s = TOPK_MASS_FLOOR;
-  for (const e of list) s += Math.exp(e.logprob) * (u * Math.abs(e.logprob) + printedResolution(e.logprob));
+  for (const e of list) s += Math.exp(e.logprob) * (u * Math.abs(e.logprob) + ctx.listedResolution(e.logprob));
   return s;
 }
 

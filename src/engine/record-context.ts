@@ -11,14 +11,18 @@ import { allLogprobs } from '../reference/vectors.js';
 import { SCORE_KINDS } from '../reference/score-kinds.js';
 import { RecordPrecision } from './record-precision.js';
 
-/** `miss` exceeds `tol` and the printed resolution of the value `v` (its digits looked at only when the tolerance alone is missed). */
-function exceeds(miss: number, tol: number, v: number): boolean {
-  return miss > tol && miss > tol + printedResolution(v);
+/**
+ * `miss` exceeds `tol` and the printed resolution of the value `v` (its digits looked at only when
+ * the tolerance alone is missed), and `reference`'s, the printed resolution of the number it was
+ * compared with where that was listed (RecordPrecision.refResolutionAt).
+ */
+function exceeds(miss: number, tol: number, v: number, reference = 0): boolean {
+  return miss > tol && miss > tol + printedResolution(v) + reference;
 }
 
-/** The same against the printed resolutions of all the recorded values (looked at only when needed). */
+/** The same against the printed resolutions of all the recorded values and listed references (looked at only when needed). */
 function exceedsValues(miss: number, tol: number, ctx: RecordPrecision): boolean {
-  return miss > tol && miss > tol + ctx.valuesResolution;
+  return miss > tol && miss > tol + ctx.valuesResolution + ctx.refResolution;
 }
 
 export class RecordContext extends RecordPrecision {
@@ -72,7 +76,7 @@ export class RecordContext extends RecordPrecision {
     const base = fromValues ? this.sumTol(absSum, count) : this.totalTol(absSum, count);
     const miss = Math.abs(this.score - want);
     if (miss <= this.scoreTol(base, want, count)) return true;
-    const printed = this.scoreTol(base + (fromValues ? this.valuesResolution : 0), want, count) + this.scoreResolution + slack;
+    const printed = this.scoreTol(base + (fromValues ? this.valuesResolution : this.refResolution), want, count) + this.scoreResolution + slack;
     return miss <= printed;
   }
 
@@ -223,7 +227,8 @@ export class RecordContext extends RecordPrecision {
         let miss = 0;
         if (!Number.isNaN(e)) {
           miss = Math.abs(v[i] - e);
-          ok = !exceeds(miss, tol, v[i]);
+          // The listed number's digits looked at only when the value's own do not explain the miss.
+          ok = !exceeds(miss, tol, v[i]) || !exceeds(miss, tol, v[i], this.refResolutionAt(i));
           drift += v[i] - e;
           squares += scales[i] * scales[i];
           res.checked++;

@@ -17,6 +17,18 @@ const withNull = (score?: number) => {
 
 recordRuleTester('invalid-logprob', {
   valid: [
+    {
+      // round(-0.0017, 2) is -0.0, probability 1 where it was 0.9983: the list's mass 1.0017 is its printing.
+      name: 'a top-k list printed to two decimals, its top entry -0.0: more than 1 by its digits alone',
+      record: {
+        id: 'p2',
+        tokens: [' A'],
+        token_ids: [0],
+        logprobs: [-0.0017],
+        score: -0.0017,
+        top_logprobs: [[-0.0, -6.43, -8.92, -9.37].map((logprob, id) => ({ token: id ? ` t${id}` : ' A', logprob, id }))],
+      },
+    },
     { name: 'clean record, logits level', record: record(t, 'logits') },
     { name: 'clean record, top-k level', record: record(t, 'topk') },
     { name: 'clean record, values level', record: record(t, 'values') },

@@ -221,3 +221,33 @@ describe('low-precision: once per file', () => {
     expect(findings.filter((f) => f.ruleId === 'low-precision').map((f) => [f.recordId, f.messageId])).toEqual([['half', 'valuesOnGrid']]);
   });
 });
+
+describe('printed evidence: top-k lists written with few digits', () => {
+  const printList = (r: AuditRecord, digits: number): AuditRecord => ({
+    ...r,
+    top_logprobs: r.top_logprobs!.map((step) => step.map((e) => ({ ...e, logprob: Math.round(e.logprob * 10 ** digits) / 10 ** digits }))),
+  });
+
+  it('lists printed with three or four decimals, values and score as computed: no finding, where float32 tolerances alone find one', () => {
+    let missedFloat32 = 0;
+    for (let seed = 1; seed <= 40; seed++) {
+      const x = toy(seed, 6 + (seed % 7));
+      for (const digits of [3, 4]) {
+        const printed = printList(record(x, 'topk'), digits);
+        expect(verdict(printed).rule, `seed ${seed}, ${digits} decimals`).toBeNull();
+        // Without the lists' digits the listed targets miss float32 tolerances: the test can fail.
+        if (printed.top_logprobs!.some((step, i) => step.some((e) => e.id === x.ids[i] && Math.abs(e.logprob - x.lp[i]) > 1e-5))) missedFloat32++;
+      }
+    }
+    expect(missedFloat32).toBeGreaterThan(40);
+  });
+
+  it("a confident step's target printed as -0.0 is known to the list's digits: a score of -4.4e-5 fits it", () => {
+    const lists = [[-0.0, -12.354, -14.3591, -15.25], [-0.0, -12.5853, -12.9885, -15.1168]].map((l) => l.map((logprob, id) => ({ token: `t${id}`, logprob, id })));
+    const r: AuditRecord = { id: 'c', tokens: ['t0', 't0'], token_ids: [0, 0], logprobs: [-0, -0], top_logprobs: lists, score: -4.374964191811159e-5 };
+    expect(verdict(r).rule).toBeNull();
+    // The same score against lists written whole: nothing tells the zeros apart from exact ones.
+    const whole = { ...r, top_logprobs: lists.map((l) => l.map((e, k) => ({ ...e, logprob: k === 0 ? 0 : e.logprob + 1.23456789e-9 }))) };
+    expect(verdict(whole).rule?.id).toBe('score-mismatch');
+  });
+});
