@@ -41,8 +41,8 @@ function windowMismatch(ctx: RecordContext): Diagnosis | null {
   const rounding = scoreRounding(ctx.score, abs);
   // The common case first, without looking at how the score was stored: it fits the right window to its own rounding.
   if (tight && Math.abs(ctx.score - total) <= Math.max(2, 0.5 * Math.sqrt(n)) * rounding) return null;
-  // A score of 0 may be a print to one decimal: windows within its spacing are not told apart.
-  const scoreUlp = Math.max(ctx.scoreUlp, 2 * ctx.zeroPrint);
+  // A score of 0 may be a print (ZERO_PRINT_RESOLUTION): no window within it is told from the right one.
+  const scoreUlp = Math.max(ctx.scoreUlp, ctx.zeroPrint);
   const ulp = Math.max(rounding, scoreUlp);
   const tol = fromValues ? ctx.sumTol(abs, n) : ctx.totalTol(abs);
   // An honest float32 running sum drifts like √n roundings: only a misfit beyond that is evidence.

@@ -10,18 +10,19 @@ import { ZERO_PRINT_RESOLUTION, printedResolution, shortPrintResolution } from '
 import { allLogprobs } from '../reference/vectors.js';
 import { SCORE_KINDS } from '../reference/score-kinds.js';
 import { RecordPrecision } from './record-precision.js';
+import { listPrintOf, listedResolution, listedSum } from './listed-print.js';
 
 /**
  * `miss` exceeds `tol` and the printed resolution of the value `v` (its digits looked at only when
  * the tolerance alone is missed), and `reference`'s, the printed resolution of the number it was
- * compared with where that was listed (RecordPrecision.refResolutionAt).
+ * compared with where that was listed (RecordContext.refResolutionAt).
  */
 function exceeds(miss: number, tol: number, v: number, reference = 0): boolean {
   return miss > tol && miss > tol + printedResolution(v) + reference;
 }
 
 /** The same against the printed resolutions of all the recorded values and listed references (looked at only when needed). */
-function exceedsValues(miss: number, tol: number, ctx: RecordPrecision): boolean {
+function exceedsValues(miss: number, tol: number, ctx: RecordContext): boolean {
   return miss > tol && miss > tol + ctx.valuesResolution + ctx.refResolution;
 }
 
@@ -142,6 +143,33 @@ export class RecordContext extends RecordPrecision {
     let fits = this.fitsWith(0);
     if (!fits && this.zeroPrint > 0) fits = this.fitsWith(this.zeroPrint);
     return (m.fits = fits);
+  }
+
+  private _refResolution: number | undefined;
+
+  /** Σ of the printed resolutions of the reference's listed numbers (listed-print.ts), 0 for a reference recomputed from logits. */
+  get refResolution(): number {
+    if (this._refResolution === undefined) this._refResolution = this.ref.level === 'topk' || this.ref.level === 'server' ? listedSum(this.ref.exact, this.n, this.listPrint) : 0;
+    return this._refResolution;
+  }
+
+  /** The printed resolution of step i's listed reference number (see refResolution). */
+  refResolutionAt(i: number): number {
+    if (this.refResolution === 0) return 0;
+    const e = this.ref.exact[i];
+    return Number.isNaN(e) ? 0 : listedResolution(e, this.listPrint);
+  }
+
+  /** What a listed number of this record is known to (listed-print.ts). */
+  listedResolution(e: number): number {
+    return listedResolution(e, this.listPrint);
+  }
+
+  private _listPrint: number | undefined;
+
+  /** How the record's top-k lists were printed (listed-print.ts). */
+  private get listPrint(): number {
+    return (this._listPrint ??= listPrintOf(this.record.top_logprobs));
   }
 
   /**

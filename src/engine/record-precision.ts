@@ -9,7 +9,7 @@ import type { AuditRecord, ScoreKind } from '../types.js';
 import { buildReference, type StepReference } from '../reference/sequence.js';
 import { compensatedSum } from '../reference/math.js';
 import { K_STEP, TIERS, UNKNOWN_STEP, WIDEST_HALF, accumulationTolerance, halfTier, logitScale, quadratureTolerance, stepScale, UNIT_ROUNDOFF, type HalfFormat, type PrecisionSetting, type StepStats, type Tier } from '../reference/precision.js';
-import { GRID_CHANCE, GridEvidence, printedResolution, printedResolutionSum, shortPrintResolution, storageResolution, storedIn, onGrid } from '../reference/storage.js';
+import { GRID_CHANCE, GridEvidence, printedResolution, printedResolutionSum, storageResolution, storedIn, onGrid } from '../reference/storage.js';
 
 /** Answers that depend on the tier; undefined until asked. */
 export interface TierMemo {
@@ -33,9 +33,6 @@ function newMemo(): TierMemo {
 const FLOAT32_ONLY: readonly Tier[] = [TIERS.fp32];
 const THEN_BFLOAT16: readonly Tier[] = [TIERS.fp32, TIERS.bf16];
 const THEN_FLOAT16: readonly Tier[] = [TIERS.fp32, TIERS.fp16];
-
-/** Listed numbers looked at to tell how a record's lists were printed (RecordPrecision.listPrint). */
-const ZERO_PRINT_SAMPLE = 64;
 
 export abstract class RecordPrecision {
   readonly ref: StepReference;
@@ -324,68 +321,6 @@ export abstract class RecordPrecision {
   get scoreUlp(): number {
     if (this._scoreUlp === undefined) this._scoreUlp = this.score === undefined ? 0 : 2 * storageResolution(this.score);
     return this._scoreUlp;
-  }
-
-  private _refResolution: number | undefined;
-
-  /**
-   * Σ of the printed resolutions of the reference's listed numbers (top-k or server log-probs:
-   * numbers the pipeline wrote, "-1.2656" known to ±5e-5), 0 for a reference recomputed from
-   * logits (listedResolution).
-   */
-  get refResolution(): number {
-    if (this._refResolution !== undefined) return this._refResolution;
-    let sum = 0;
-    if (this.ref.level === 'topk' || this.ref.level === 'server') {
-      for (let i = 0; i < this.n; i++) {
-        const e = this.ref.exact[i];
-        if (!Number.isNaN(e)) sum += this.listedResolution(e);
-      }
-    }
-    return (this._refResolution = sum);
-  }
-
-  /** The printed resolution of step i's listed reference number (see refResolution), 0 where recomputed from logits. */
-  refResolutionAt(i: number): number {
-    if (this.refResolution === 0) return 0;
-    const e = this.ref.exact[i];
-    return Number.isNaN(e) ? 0 : this.listedResolution(e);
-  }
-
-  /** What a listed number is known to: its own digits, or, a 0 or a short binary fraction (-1.875) that shows none, the lists'. */
-  listedResolution(e: number): number {
-    if (e === 0) return this.listPrint;
-    return printedResolution(e) || (shortPrintResolution(e) > 0 ? this.listPrint : 0);
-  }
-
-  private _listPrint: number | undefined;
-
-  /**
-   * The finest printed resolution among the record's listed numbers (its top-k lists, the first
-   * ZERO_PRINT_SAMPLE entries), 0 when one of them is written whole (a float64's 16–17 digits, a
-   * float32 value's long expansion): what a listed 0 is known to (round(-4e-5, 4) is -0.0), and a
-   * listed binary fraction ("-1.875" among lists printed to three decimals).
-   */
-  private get listPrint(): number {
-    if (this._listPrint !== undefined) return this._listPrint;
-    let finest = Infinity;
-    let seen = 0;
-    const lists = this.record.top_logprobs;
-    if (lists) {
-      for (let i = 0; i < lists.length && seen < ZERO_PRINT_SAMPLE; i++) {
-        const list = lists[i];
-        for (let j = 0; j < list.length && seen < ZERO_PRINT_SAMPLE; j++) {
-          const lp = list[j].logprob;
-          if (lp === 0 || !Number.isFinite(lp)) continue;
-          seen++;
-          // A short binary fraction (-15.25) is as much a print as anything here.
-          const r = printedResolution(lp) || shortPrintResolution(lp);
-          if (r === 0) return (this._listPrint = 0);
-          if (r < finest) finest = r;
-        }
-      }
-    }
-    return (this._listPrint = finest < Infinity ? finest : 0);
   }
 
   private _valuesResolution: number | undefined;

@@ -56,11 +56,12 @@ function float32Spacing(x: number): number {
 const MAX_EXACT_PRINT_DIGITS = 7;
 
 /**
- * How far from 0 the total of a recorded log-prob score of 0 may be (half a unit of one decimal):
- * any print to one decimal makes -0.0 of a total above -0.05 (round(-0.0053, 1)), and a zero keeps
- * no digits to say how it was printed.
+ * How far from 0 the total of a recorded log-prob score of 0 may be: half a unit of two decimals.
+ * A print to two decimals makes -0.0 of a total above -0.005 (round(-0.0031, 2)), and a zero
+ * keeps no digits to say how it was printed. One decimal would be 0.05, and would hide the empty
+ * window (the only token dropped) of every continuation of probability 0.95 or more.
  */
-export const ZERO_PRINT_RESOLUTION = 0.05;
+export const ZERO_PRINT_RESOLUTION = 0.005;
 
 /**
  * Whether a binary number can have a decimal expansion of MAX_EXACT_PRINT_DIGITS digits or fewer,

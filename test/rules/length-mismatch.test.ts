@@ -27,8 +27,8 @@ function echo(score: (server: number[], lastContext: number, generated: number) 
 
 recordRuleTester('length-mismatch', {
   valid: [
-    // round(-0.0053, 1) is -0.0: a zero keeps no digits to tell that print from the empty window.
-    { name: 'one token of -0.0053 and a score of 0: a print to one decimal, not the empty window', record: { id: 'z', tokens: [' A'], logprobs: [f32(-0.0053)], score: -0 } },
+    // round(-0.0031, 2) is -0.0: a zero keeps no digits to tell that print from the empty window.
+    { name: 'one token of -0.0031 and a score of 0: a print to two decimals, not the empty window', record: { id: 'z', tokens: [' A'], logprobs: [f32(-0.0031)], score: -0 } },
     { name: 'clean, logits with the extra row n (row after the last token)', record: record(t, 'logits', { ...clean(t), rows: t.n + 1 }) },
     { name: 'clean server echo, context and generated token beside it', record: echo((s) => f32Sum(s)) },
     { name: 'forgotten shift at values level: plausible log-probs, nothing to compare with', record: buggy(t, 'values', bugs.noShift) },
@@ -63,6 +63,7 @@ recordRuleTester('length-mismatch', {
     },
     { name: 'last token left out of the score, top-k level', messageId: 'lastDropped', record: buggy(t, 'topk', bugs.lastTokenDroppedFromScore), message: /last continuation token/ },
     { name: 'one token of -2.3 and a score of 0: the empty window, which no print makes of it', messageId: 'lastDropped', record: { id: 'z', tokens: [' A'], logprobs: [f32(-2.3)], score: 0 } },
+    { name: 'one token of -0.0081 and a score of 0: two decimals print it -0.01, so the empty window', messageId: 'lastDropped', record: { id: 'z', tokens: [' A'], logprobs: [f32(-0.0081)], score: 0 } },
     { name: 'last token left out of the score, values level', messageId: 'lastDropped', record: buggy(t, 'values', bugs.lastTokenDroppedFromScore), message: /last continuation token/ },
     { name: 'first token left out of the score', messageId: 'firstDropped', record: { ...record(t, 'values'), score: f32Sum(values.slice(1)) }, message: /first continuation token/ },
     { name: 'last context token added to the score (context_logprobs known)', messageId: 'contextIncluded', record: buggy(t, 'values', bugs.contextTokenInScore), message: /the last context token .* was scored too/ },
