@@ -149,8 +149,11 @@ export class RecordContext extends RecordPrecision {
 
   /** Σ of the printed resolutions of the reference's listed numbers (listed-print.ts), 0 for a reference recomputed from logits. */
   get refResolution(): number {
-    if (this._refResolution === undefined) this._refResolution = this.ref.level === 'topk' || this.ref.level === 'server' ? listedSum(this.ref.exact, this.n, this.listPrint) : 0;
-    return this._refResolution;
+    if (this._refResolution !== undefined) return this._refResolution;
+    const listed = this.ref.level === 'topk' || this.ref.level === 'server';
+    // Lists with a number written whole were not printed: one look at them, not one per step.
+    const whole = (this.record.top_logprobs?.length ?? 0) > 0 && this.listPrint === 0;
+    return (this._refResolution = listed && !whole ? listedSum(this.ref.exact, this.n, this.listPrint) : 0);
   }
 
   /** The printed resolution of step i's listed reference number (see refResolution). */
