@@ -7,6 +7,9 @@ import type { FileScores } from '../src/engine/score-stats.js';
  * log-probs, or one number per item shared by all its choices. Judged per file, once.
  */
 function judge(s: FileScores) {
+  // Every score reproduced by its record's own logits or lists: the scorer returned what the model
+  // gives, however alike (a file of near-certain continuations printed to a few decimals is all 0).
+  if (s.scored > 0 && s.witnessed === s.scored) return null;
   const at = { file: s.file, line: s.line };
   const evidence = { scored: s.scored, groups: s.groups, equalGroups: s.equalGroups };
   // Two honest scores can tie (half precision puts totals on a coarse grid); three, or a 0 or an

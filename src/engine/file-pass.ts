@@ -195,7 +195,7 @@ export class FileStage {
     this.summary.records++;
     this.summary.audited++;
     this.summary.coverage[o.level]++;
-    addScore(this.scores, o.score, o.scoreKind, o.line);
+    addScore(this.scores, o.score, o.scoreKind, o.line, o.verdict === 'clean' && o.finding === null && (o.level === 'logits' || o.level === 'topk' || o.level === 'server'));
     const f = o.finding;
     const precise = o.verdict === 'precision';
     this.pool.add(o, precise ? f : null);

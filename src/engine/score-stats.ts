@@ -17,6 +17,8 @@ export interface FileScores {
   allEqual: boolean;
   /** Scores declared as log-probs that are positive integers (a count, not a log-likelihood). */
   positiveIntegers: number;
+  /** Scored records whose score the record's own logits, top-k lists or server log-probs reproduce (no finding). */
+  witnessed: number;
   /** Multiple-choice groups whose every candidate has a score. */
   groups: number;
   /** Of those, the ones whose candidates all score the same; and those of three candidates or more. */
@@ -27,11 +29,13 @@ export interface FileScores {
 }
 
 export function newFileScores(file: string): FileScores {
-  return { file, line: 0, scored: 0, first: NaN, allEqual: true, positiveIntegers: 0, groups: 0, equalGroups: 0, equalLargeGroups: 0, equalExample: null };
+  return { file, line: 0, scored: 0, first: NaN, allEqual: true, positiveIntegers: 0, witnessed: 0, groups: 0, equalGroups: 0, equalLargeGroups: 0, equalExample: null };
 }
 
-export function addScore(s: FileScores, score: number | undefined, kind: ScoreKind, line: number): void {
+/** `witnessed`: the record's independent evidence reproduces its score (see FileScores.witnessed). */
+export function addScore(s: FileScores, score: number | undefined, kind: ScoreKind, line: number, witnessed = false): void {
   if (score === undefined || Number.isNaN(score)) return;
+  if (witnessed) s.witnessed++;
   if (s.scored === 0) {
     s.first = score;
     s.line = line;

@@ -16,7 +16,20 @@ function items(scores: readonly (readonly number[])[], extra: Partial<AuditRecor
 const audit = (records: AuditRecord[]) => auditRecords(dir(), records);
 const own = async (records: AuditRecord[]) => (await audit(records)).filter((f) => f.ruleId === 'degenerate-scores');
 
+/** A near-certain one-token continuation, its top-k list and score printed to four decimals: the target -0.0, the score 0. */
+const certain = (k: number): AuditRecord => ({
+  id: `c${k}`,
+  tokens: [' A'],
+  token_ids: [0],
+  logprobs: [-0],
+  score: 0,
+  top_logprobs: [[-0, -11.2871 - k, -13.4402].map((logprob, id) => ({ token: id ? ` t${id}` : ' A', logprob, id }))],
+});
+
 describe('degenerate-scores: valid', () => {
+  it("every score 0, each reproduced by its record's own top-k list: what the model gives, printed", async () => {
+    expect(await audit([0, 1, 2, 3].map(certain))).toEqual([]);
+  });
   it('scores that vary', async () => {
     expect(await audit(items([[-1.5, -2.25], [-3.5, -0.75], [-4.0, -4.5]]))).toEqual([]);
   });
@@ -51,6 +64,10 @@ describe('degenerate-scores: invalid', () => {
   });
   it('even two zeros: no continuation has log-prob 0', async () => {
     expect((await own(items([[0, 0]]))).map((f) => f.messageId)).toEqual(['constant']);
+    // One record whose list does not reproduce its 0 (its target listed at -2.3): the file's zeros say nothing.
+    const unwitnessed = [0, 1, 2].map(certain);
+    unwitnessed[1] = { ...unwitnessed[1], logprobs: [-2.3], top_logprobs: [[{ token: ' A', logprob: -2.3, id: 0 }, { token: ' t1', logprob: -0.1054, id: 1 }]] };
+    expect((await own(unwitnessed)).map((f) => f.messageId)).toEqual(['constant']);
   });
   it('every score the API sentinel -9999, three records', async () => {
     const found = await own([{ id: 'a', score: -9999 }, { id: 'b', score: -9999 }, { id: 'c', score: -9999 }]);
