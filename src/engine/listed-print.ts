@@ -5,7 +5,7 @@
  * print among the record's lists, where the lists are prints at all: round(-4e-5, 4) is -0.0.
  */
 import type { TopLogprob } from '../types.js';
-import { printedResolution, shortPrintResolution } from '../reference/storage.js';
+import { anyPrintResolution, printedResolution, shortPrintResolution } from '../reference/storage.js';
 
 /** List entries looked at to tell how a record's lists were printed. */
 const LIST_PRINT_SAMPLE = 64;
@@ -26,7 +26,7 @@ export function listPrintOf(lists: readonly (readonly TopLogprob[])[] | undefine
         if (lp === 0 || !Number.isFinite(lp)) continue;
         seen++;
         // A short binary fraction (-15.25) is as much a print as anything here.
-        const r = printedResolution(lp) || shortPrintResolution(lp);
+        const r = anyPrintResolution(lp);
         if (r === 0) return 0;
         if (r < finest) finest = r;
       }

@@ -12,7 +12,7 @@
  */
 import type { Finding, RecordId } from '../types.js';
 import { type Format, type HalfFormat } from '../reference/precision.js';
-import { GRID_CHANCE, GridEvidence, printedResolution, shortPrintResolution } from '../reference/storage.js';
+import { GRID_CHANCE, GridEvidence, anyPrintResolution } from '../reference/storage.js';
 
 /** What the pool reads of one record's outcome (file-pass.ts's RecordOutcome). */
 export interface PoolRecord {
@@ -119,8 +119,7 @@ class PrintedScores {
   add(score: number): void {
     if (this.seen >= PRINT_SAMPLE || !Number.isFinite(score) || score === 0) return;
     this.seen++;
-    const printed = Math.fround(score) !== score ? printedResolution(score) > 0 : shortPrintResolution(score) > 0;
-    if (printed) this.short++;
+    if (anyPrintResolution(score) > 0) this.short++;
     else this.whole++;
   }
 
@@ -138,6 +137,8 @@ export class PrecisionPool {
   /** Held findings and examples, each marked whether a print explains it. */
   private held: { finding: Finding; printed: boolean }[] = [];
   private readonly examples: { example: PrecisionExample; printed: boolean }[] = [];
+  /** Examples held of each kind: [not printed, printed]. */
+  private readonly exampleCounts = [0, 0];
   private readonly printedScores = new PrintedScores();
   private readonly values = new Pool();
   private readonly scores = new Pool();
@@ -165,7 +166,10 @@ export class PrecisionPool {
       this.verdicts++;
       if (printed) this.printedVerdicts++;
       // The first EXAMPLES of either kind: whichever counts at the end, its first ones are here.
-      if (this.examples.filter((e) => e.printed === printed).length < EXAMPLES) this.examples.push({ example: { id: r.id, line: r.line, format: r.format!, worst: r.worst! }, printed });
+      if (this.exampleCounts[+printed] < EXAMPLES) {
+        this.exampleCounts[+printed]++;
+        this.examples.push({ example: { id: r.id, line: r.line, format: r.format!, worst: r.worst! }, printed });
+      }
       if (finding && this.verdicts <= MAX_HELD) this.held.push({ finding, printed });
       else this.held = [];
       // Its numbers are told in its own verdict; the grid pool speaks for records that fit float32.

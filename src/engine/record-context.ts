@@ -152,7 +152,7 @@ export class RecordContext extends RecordPrecision {
     if (this._refResolution !== undefined) return this._refResolution;
     const listed = this.ref.level === 'topk' || this.ref.level === 'server';
     // Lists with a number written whole were not printed: one look at them, not one per step.
-    const whole = (this.record.top_logprobs?.length ?? 0) > 0 && this.listPrint === 0;
+    const whole = listed && (this.record.top_logprobs?.length ?? 0) > 0 && this.listPrint === 0;
     return (this._refResolution = listed && !whole ? listedSum(this.ref.exact, this.n, this.listPrint) : 0);
   }
 
@@ -205,11 +205,9 @@ export class RecordContext extends RecordPrecision {
     const slack = this.score === undefined ? 0 : shortPrintResolution(this.score);
     if (slack === 0) return false;
     const here = this.tierIndex;
-    this.tierIndex = 0;
-    this.memo = this.memoAt(0);
+    this.setTier(0);
     const fits = this.fitsWith(slack);
-    this.tierIndex = here;
-    this.memo = this.memoAt(here);
+    this.setTier(here);
     return fits;
   }
 
@@ -220,13 +218,11 @@ export class RecordContext extends RecordPrecision {
    */
   get nullFitsWidest(): boolean {
     const last = this.tiers.length - 1;
-    if (this.tierIndex === last) return this.nullFits;
     const here = this.tierIndex;
-    this.tierIndex = last;
-    this.memo = this.memoAt(last);
+    if (here === last) return this.nullFits;
+    this.setTier(last);
     const fits = this.nullFits;
-    this.tierIndex = here;
-    this.memo = this.memoAt(here);
+    this.setTier(here);
     return fits;
   }
 

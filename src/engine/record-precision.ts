@@ -142,9 +142,14 @@ export abstract class RecordPrecision {
   /** Moves to the next tier; false when there is none. */
   nextTier(): boolean {
     if (this.finalTier) return false;
-    this.tierIndex++;
-    this.memo = this.memoAt(this.tierIndex);
+    this.setTier(this.tierIndex + 1);
     return true;
+  }
+
+  /** Makes tier k the current one, its memo with it (a question asked at another tier sets it back after). */
+  protected setTier(k: number): void {
+    this.tierIndex = k;
+    this.memo = this.memoAt(k);
   }
 
   /** The half-precision format the record's values show (beyond chance), else the grid its score was stored on, else null. */

@@ -84,19 +84,20 @@ const EXACT_PRINT_SHARE = 1 / 16;
  */
 export function printedResolution(x: number): number {
   if (!Number.isFinite(x) || x === 0) return 0;
-  const exact = Math.fround(x) === x;
-  if (exact && !shortBinary(x)) return 0;
+  if (Math.fround(x) === x) {
+    // A float32 value written out whole has the long expansion of its 24 bits. One with a short
+    // expansion has few bits: a half-precision value, or a print that landed on a binary fraction
+    // (−16.4375 = −263/16 is "%.6g" of −16.43753…: one print in 625 at four decimals). The number
+    // cannot tell which, so the print's bound holds where it is small against the float16 grid the
+    // number lies on (EXACT_PRINT_SHARE of its half spacing). A coarser one (−222.5, one decimal:
+    // 0.05 against float16's 0.0625 there) would hide most half-precision roundings, and let a
+    // hypothesis fit them by chance: such a number is taken as stored.
+    const printed = shortPrintResolution(x);
+    return isFloat16(x) && printed > (EXACT_PRINT_SHARE * gridSpacing(x, 'float16')) / 2 ? 0 : printed;
+  }
   const { decimals, digits } = decimalDigits(x);
-  if (digits >= 16 || (exact && digits > MAX_EXACT_PRINT_DIGITS)) return 0;
+  if (digits >= 16) return 0;
   const printed = 0.5 * 10 ** -decimals;
-  // A float32 value written out whole has the long expansion of its 24 bits. One with a short
-  // expansion has few bits: a half-precision value, or a print that landed on a binary fraction
-  // (−16.4375 = −263/16 is "%.6g" of −16.43753…: one print in 625 at four decimals). The number
-  // cannot tell which, so the print's bound holds where it is small against the float16 grid the
-  // number lies on (EXACT_PRINT_SHARE of its half spacing). A coarser one (−222.5, one decimal:
-  // 0.05 against float16's 0.0625 there) would hide most half-precision roundings, and let a
-  // hypothesis fit them by chance: such a number is taken as stored.
-  if (exact) return isFloat16(x) && printed > (EXACT_PRINT_SHARE * gridSpacing(x, 'float16')) / 2 ? 0 : printed;
   // numpy prints a float32 with the fewest digits that read back as the same float32: known to
   // half a float32 spacing. With 7 digits or fewer that cannot be told from a print with that
   // many digits, so the looser of the two holds.
@@ -117,6 +118,15 @@ export function shortPrintResolution(x: number): number {
   if (!Number.isFinite(x) || x === 0 || Math.fround(x) !== x || !shortBinary(x)) return 0;
   const { decimals, digits } = decimalDigits(x);
   return digits > MAX_EXACT_PRINT_DIGITS ? 0 : 0.5 * 10 ** -decimals;
+}
+
+/**
+ * What x is known to if it is a print at all, a coarse binary fraction included (-15.25): the
+ * reading of numbers whose neighbours tell how they were written (a file's scores, a record's
+ * lists). 0 for a number written whole.
+ */
+export function anyPrintResolution(x: number): number {
+  return Math.fround(x) === x ? shortPrintResolution(x) : printedResolution(x);
 }
 
 /**
