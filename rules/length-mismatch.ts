@@ -3,6 +3,7 @@ import { logitRow } from '../src/engine/hypotheses.js';
 import { findInTop } from '../src/reference/sequence.js';
 import type { RecordContext } from '../src/engine/record-context.js';
 import { FLOAT64_SUM_REL, SEPARATION, UNIT_ROUNDOFF } from '../src/reference/precision.js';
+import { shortPrintResolution } from '../src/reference/storage.js';
 
 /** The recorded values cover a different number of steps than the continuation has tokens. */
 function countMismatch(ctx: RecordContext): Diagnosis | null {
@@ -44,10 +45,15 @@ function windowMismatch(ctx: RecordContext): Diagnosis | null {
   // A score of 0 may be a print (ZERO_PRINT_RESOLUTION): no window within it is told from the right one.
   const scoreUlp = Math.max(ctx.scoreUlp, ctx.zeroPrint);
   const ulp = Math.max(rounding, scoreUlp);
+  // A float32 score with few digits (-691, -222.5) is taken as stored, but may be a print (or a
+  // float16 value whose digits cannot show it): a wrong window is told from the right one only
+  // beyond that print's spacing too. -691.02 stored in float16 is -691, and so is -691.02 without
+  // its last token (-0.019).
+  const apart = Math.max(ulp, 2 * shortPrintResolution(ctx.score));
   const tol = fromValues ? ctx.sumTol(abs, n) : ctx.totalTol(abs);
   // An honest float32 running sum drifts like √n roundings: only a misfit beyond that is evidence.
   // A half-precision accumulator drifts by its own tolerance.
-  const drift = Math.max(Math.max(2, 0.5 * Math.sqrt(n)) * ulp, ctx.accU > UNIT_ROUNDOFF.float32 ? tol : 0);
+  const drift = Math.max(Math.max(2, 0.5 * Math.sqrt(n)) * apart, ctx.accU > UNIT_ROUNDOFF.float32 ? tol : 0);
   if (tight && Math.abs(ctx.score - total) <= drift) return null; // the right window fits to rounding
   const ctxLp = ctx.record.context_logprobs;
   const lastCtx = ctxLp && ctxLp.length > 0 ? ctxLp[ctxLp.length - 1] : null;
@@ -71,8 +77,8 @@ function windowMismatch(ctx: RecordContext): Diagnosis | null {
     if (tight) {
       // The wrong window must fit to rounding and stand clear of the right one by more than
       // rounding, or honest drift could land a score next to it.
-      if (!(Math.abs(ctx.score - t) <= ulp && Math.abs(t - total) > 2 * ulp)) continue;
-    } else if (Math.abs(t - total) <= SEPARATION * tol + scoreUlp) continue; // indistinguishable from the right window
+      if (!(Math.abs(ctx.score - t) <= ulp && Math.abs(t - total) > 2 * apart)) continue;
+    } else if (Math.abs(t - total) <= SEPARATION * tol + Math.max(scoreUlp, apart)) continue; // indistinguishable from the right window
     if (tight || ctx.scoreIs(t, abs + Math.abs(t - total), n, fromValues)) {
       return {
         messageId,

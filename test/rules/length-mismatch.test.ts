@@ -41,6 +41,17 @@ recordRuleTester('length-mismatch', {
       rootCause: 'score-mismatch',
     },
     {
+      // Honest-numerics seed 43 (B-sums, fp16round_long200, long200-7): 361 values summing to
+      // -691.0213 in float32, a score rounded to float16, where the spacing is 0.5: -691. Read as
+      // an exact float32 value it fits the sum without the last token (-691.0021) and not the sum.
+      name: 'a score of -691 rounded to float16 from -691.02: no window is told from another below its spacing',
+      record: (() => {
+        const logprobs = [...Array.from({ length: 360 }, () => f32(-691.0021 / 360)), f32(-0.0192)];
+        return { id: 'h', tokens: logprobs.map((_, i) => ` t${i}`), logprobs, score: -691 };
+      })(),
+      rootCause: 'low-precision',
+    },
+    {
       name: 'an honest float32 sum accumulated left to right, confident last token (-4.4e-6)',
       record: (() => {
         const x = toy(2612544494, 67, { scale: 8 });
