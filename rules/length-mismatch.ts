@@ -52,8 +52,11 @@ function windowMismatch(ctx: RecordContext): Diagnosis | null {
   const apart = Math.max(ulp, 2 * shortPrintResolution(ctx.score));
   const tol = fromValues ? ctx.sumTol(abs, n) : ctx.totalTol(abs);
   // An honest float32 running sum drifts like √n roundings: only a misfit beyond that is evidence.
-  // A half-precision accumulator drifts by its own tolerance.
-  const drift = Math.max(Math.max(2, 0.5 * Math.sqrt(n)) * apart, ctx.accU > UNIT_ROUNDOFF.float32 ? tol : 0);
+  // A half-precision accumulator drifts by its own tolerance. Summands printed with fewer digits
+  // than the score was computed with (values printed to 4 decimals, a score from the model's
+  // numbers) leave the right window's sum uncertain by their printed resolutions.
+  const printed = fromValues ? ctx.valuesResolution : ctx.refResolution;
+  const drift = Math.max(Math.max(2, 0.5 * Math.sqrt(n)) * apart + printed, ctx.accU > UNIT_ROUNDOFF.float32 ? tol : 0);
   if (tight && Math.abs(ctx.score - total) <= drift) return null; // the right window fits to rounding
   const ctxLp = ctx.record.context_logprobs;
   const lastCtx = ctxLp && ctxLp.length > 0 ? ctxLp[ctxLp.length - 1] : null;

@@ -6,20 +6,11 @@
  */
 import type { AuditRecord } from '../types.js';
 import { K_STEP, PROBABILITY_SCORE_FLOOR, SEPARATION, UNIT_ROUNDOFF, quadratureTolerance, type PrecisionSetting } from '../reference/precision.js';
-import { ZERO_PRINT_RESOLUTION, printedResolution, shortPrintResolution } from '../reference/storage.js';
+import { ZERO_PRINT_RESOLUTION, shortPrintResolution } from '../reference/storage.js';
 import { allLogprobs } from '../reference/vectors.js';
 import { SCORE_KINDS } from '../reference/score-kinds.js';
 import { RecordPrecision } from './record-precision.js';
-import { listPrintOf, listedResolution, listedSum } from './listed-print.js';
-
-/**
- * `miss` exceeds `tol` and the printed resolution of the value `v` (its digits looked at only when
- * the tolerance alone is missed), and `reference`'s, the printed resolution of the number it was
- * compared with where that was listed (RecordContext.refResolutionAt).
- */
-function exceeds(miss: number, tol: number, v: number, reference = 0): boolean {
-  return miss > tol && miss > tol + printedResolution(v) + reference;
-}
+import { listPrintOf, listedResolution, listedSum, valuesPrintOf, type Print } from './listed-print.js';
 
 /** The same against the printed resolutions of all the recorded values and listed references (looked at only when needed). */
 function exceedsValues(miss: number, tol: number, ctx: RecordContext): boolean {
@@ -52,7 +43,7 @@ export class RecordContext extends RecordPrecision {
     const e = this.ref.exact[i];
     const miss = Number.isNaN(e) ? v[i] - this.ref.upper[i] : Math.abs(v[i] - e);
     const lp = Number.isNaN(e) ? Math.min(this.ref.upper[i], 0) : e;
-    return exceeds(miss, K_STEP * this.scaleFor(i, lp, this.widest), v[i]);
+    return this.exceedsAt(miss, K_STEP * this.scaleFor(i, lp, this.widest), i);
   }
 
   /**
@@ -92,8 +83,7 @@ export class RecordContext extends RecordPrecision {
 
   /** Step i's recorded value agrees with its reference value (the value's printing allowed). */
   valueMatches(i: number, reference: number): boolean {
-    const v = this.values![i];
-    return !exceeds(Math.abs(v - reference), this.stepTol(i), v);
+    return !this.exceedsAt(Math.abs(this.values![i] - reference), this.stepTol(i), i);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -110,7 +100,7 @@ export class RecordContext extends RecordPrecision {
     if (!v || i >= v.length || i >= this.n) return false;
     const e = this.ref.exact[i];
     const miss = Number.isNaN(e) ? v[i] - this.ref.upper[i] : Math.abs(v[i] - e);
-    return exceeds(miss, SEPARATION * this.stepTol(i), v[i]);
+    return this.exceedsAt(miss, SEPARATION * this.stepTol(i), i);
   }
 
   private _base: BaseSum | null | undefined;
@@ -152,7 +142,7 @@ export class RecordContext extends RecordPrecision {
     if (this._refResolution !== undefined) return this._refResolution;
     const listed = this.ref.level === 'topk' || this.ref.level === 'server';
     // Lists with a number written whole were not printed: one look at them, not one per step.
-    const whole = listed && (this.record.top_logprobs?.length ?? 0) > 0 && this.listPrint === 0;
+    const whole = listed && (this.record.top_logprobs?.length ?? 0) > 0 && this.listPrint.finest === 0;
     return (this._refResolution = listed && !whole ? listedSum(this.ref.exact, this.n, this.listPrint) : 0);
   }
 
@@ -168,11 +158,43 @@ export class RecordContext extends RecordPrecision {
     return listedResolution(e, this.listPrint);
   }
 
-  private _listPrint: number | undefined;
+  private _listPrint: Print | undefined;
 
   /** How the record's top-k lists were printed (listed-print.ts). */
-  private get listPrint(): number {
+  private get listPrint(): Print {
     return (this._listPrint ??= listPrintOf(this.record.top_logprobs));
+  }
+
+  private _valuesPrint: Print | undefined;
+
+  /** How the record's per-token values were printed (listed-print.ts). */
+  private get valuesPrint(): Print {
+    return (this._valuesPrint ??= valuesPrintOf(this.record.logprobs));
+  }
+
+  /** What step i's recorded value is known to: its printed digits, or, a 0 or short binary fraction, the values' (listed-print.ts). */
+  valueResolutionAt(i: number): number {
+    return listedResolution(this.values![i], this.valuesPrint);
+  }
+
+  private _valuesResolution: number | undefined;
+
+  /** Σ of the recorded values' printed resolutions (valueResolutionAt). */
+  get valuesResolution(): number {
+    if (this._valuesResolution !== undefined) return this._valuesResolution;
+    const v = this.record.logprobs;
+    let s = 0;
+    if (v) for (let i = 0; i < v.length; i++) s += v[i] === null ? 0 : listedResolution(v[i]!, this.valuesPrint);
+    return (this._valuesResolution = s);
+  }
+
+  /**
+   * `miss` of step i's value exceeds `tol` and the value's printed resolution (its digits looked at
+   * only when the tolerance alone is missed), and `reference`, the printed resolution of the number
+   * it was compared with where that was listed (refResolutionAt).
+   */
+  private exceedsAt(miss: number, tol: number, i: number, reference = 0): boolean {
+    return miss > tol && miss > tol + this.valueResolutionAt(i) + reference;
   }
 
   /**
@@ -255,13 +277,13 @@ export class RecordContext extends RecordPrecision {
         if (!Number.isNaN(e)) {
           miss = Math.abs(v[i] - e);
           // The listed number's digits looked at only when the value's own do not explain the miss.
-          ok = !exceeds(miss, tol, v[i]) || !exceeds(miss, tol, v[i], this.refResolutionAt(i));
+          ok = !this.exceedsAt(miss, tol, i) || !this.exceedsAt(miss, tol, i, this.refResolutionAt(i));
           drift += v[i] - e;
           squares += scales[i] * scales[i];
           res.checked++;
         } else {
           miss = Math.max(0, v[i] - ref.upper[i]);
-          ok = !exceeds(miss, tol, v[i]) && !Number.isNaN(v[i]);
+          ok = !this.exceedsAt(miss, tol, i) && !Number.isNaN(v[i]);
           if (ref.upper[i] !== 0) res.checked++;
         }
         if (miss > res.worst) res.worst = miss;

@@ -9,7 +9,7 @@ import type { AuditRecord, ScoreKind } from '../types.js';
 import { buildReference, type StepReference } from '../reference/sequence.js';
 import { compensatedSum } from '../reference/math.js';
 import { K_STEP, TIERS, UNKNOWN_STEP, WIDEST_HALF, accumulationTolerance, halfTier, logitScale, quadratureTolerance, stepScale, UNIT_ROUNDOFF, type HalfFormat, type PrecisionSetting, type StepStats, type Tier } from '../reference/precision.js';
-import { GRID_CHANCE, GridEvidence, printedResolution, printedResolutionSum, storageResolution, storedIn, onGrid } from '../reference/storage.js';
+import { GRID_CHANCE, GridEvidence, printedResolution, storageResolution, storedIn, onGrid } from '../reference/storage.js';
 
 /** Answers that depend on the tier; undefined until asked. */
 export interface TierMemo {
@@ -326,14 +326,6 @@ export abstract class RecordPrecision {
   get scoreUlp(): number {
     if (this._scoreUlp === undefined) this._scoreUlp = this.score === undefined ? 0 : 2 * storageResolution(this.score);
     return this._scoreUlp;
-  }
-
-  private _valuesResolution: number | undefined;
-
-  /** Σ of the recorded values' printed resolutions. */
-  get valuesResolution(): number {
-    if (this._valuesResolution === undefined) this._valuesResolution = this.record.logprobs ? printedResolutionSum(this.record.logprobs) : 0;
-    return this._valuesResolution;
   }
 
   private _refAbs: number | undefined;

@@ -151,16 +151,6 @@ export function storageResolution(x: number): number {
   return half ? gridSpacing(x, half) / 2 : float32Spacing(x) / 2;
 }
 
-/** Σ printedResolution over values (null and non-finite skipped). */
-export function printedResolutionSum(values: ArrayLike<number | null>): number {
-  let s = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v !== null) s += printedResolution(v);
-  }
-  return s;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Half-precision grids: how likely is it that numbers lie on one by chance?
 // ---------------------------------------------------------------------------------------------

@@ -52,6 +52,13 @@ recordRuleTester('length-mismatch', {
       rootCause: 'low-precision',
     },
     {
+      // Honest-numerics seed 43 (E-extremes, unlikely_f32, unlikely-14), values printed "%.6g", the
+      // score as the model computed it: the printed values' sum is known to ±6e-4 only, and the
+      // score stands 4.7e-5 from it, closer to the sum without the last value (-5.4e-5).
+      name: 'values printed with six digits, the score as computed: no window is told from another within the printed digits',
+      record: { id: 'u', tokens: [' a', ' b', ' c', ' d'], logprobs: [-27.0773, -29.971, -24.7391, -5.41196e-5], score: -81.78740692138672 },
+    },
+    {
       name: 'an honest float32 sum accumulated left to right, confident last token (-4.4e-6)',
       record: (() => {
         const x = toy(2612544494, 67, { scale: 8 });

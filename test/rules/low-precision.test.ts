@@ -251,3 +251,35 @@ describe('printed evidence: top-k lists written with few digits', () => {
     expect(verdict(whole).rule?.id).toBe('score-mismatch');
   });
 });
+
+describe('printed values: per-token values written with few digits, score and lists as computed', () => {
+  const printValues = (r: AuditRecord, print: (v: number) => number): AuditRecord => ({ ...r, logprobs: r.logprobs!.map((v) => (v === null ? v : print(v))) });
+  const prints: [string, (v: number) => number][] = [
+    ['round(x, 3)', (v) => Math.round(v * 1e3) / 1e3],
+    ['round(x, 4)', (v) => Math.round(v * 1e4) / 1e4],
+    ['%.4g', (v) => Number(v.toPrecision(4))],
+  ];
+
+  it('no finding, a value printed -0.0 or -3 included: each is known to the digits of the values beside it', () => {
+    let shortMisses = 0;
+    for (let seed = 1; seed <= 40; seed++) {
+      // scale 8: confident steps, whose log-probs print as -0.0.
+      const x = toy(seed, 6 + (seed % 7), seed % 2 ? { scale: 8 } : {});
+      for (const [name, print] of prints) {
+        const printed = printValues(record(x, 'topk'), print);
+        expect(verdict(printed).rule, `seed ${seed}, ${name}`).toBeNull();
+        // Values that show no digits of their own (0, a short binary fraction) and miss float32: the test can fail.
+        printed.logprobs!.forEach((v, i) => {
+          if (v !== null && (v === 0 || Number.isInteger(v * 8)) && Math.abs(v - x.lp[i]) > 1e-5) shortMisses++;
+        });
+      }
+    }
+    expect(shortMisses).toBeGreaterThan(20);
+  });
+
+  it('a lone value of -0 is a print to two decimals at most: -4.7e-5 fits it, -0.02 does not', () => {
+    const one = (lp: number): AuditRecord => ({ id: 'c', tokens: [' ('], logprobs: [-0], reference_logprobs: [lp], score: lp });
+    expect(verdict(one(-4.69212e-5)).rule).toBeNull();
+    expect(verdict(one(-0.02)).rule?.id).toBe('score-mismatch');
+  });
+});
