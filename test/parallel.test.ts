@@ -180,6 +180,11 @@ describe('--jobs', () => {
     await expect(run).rejects.toThrow(/internal error: a worker thread failed \(planted worker failure\) while auditing .*big-topk\.jsonl/);
   });
 
+  it('a worker thread that never says it is ready gets no task: this thread audits the whole run and returns', async () => {
+    const silent = new URL('./fixtures/parallel/silent-worker.mjs', import.meta.url);
+    expect(reports(await audit([big], { ...threads(2), workerModule: silent }))).toEqual(reports(await audit([big], threads(1))));
+  });
+
   it('without a worker module (a RuleSet of your own) the audit runs on one thread whatever --jobs says', async () => {
     const result = await audit([big], { rules: defaultRuleSet, jobs: 2, parallel: { rangeBytes: RANGE, minBytes: 0, minLineBytes: 0 } });
     expect(reports(result)).toEqual(reports(await audit([big], threads(1))));

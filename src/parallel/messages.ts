@@ -17,8 +17,12 @@ export interface TaskMessage {
   task: Task;
 }
 
-/** A task's result or error; or, while a whole file is audited, some of its findings, or word that its reading so far is dropped (FindingPost). */
-export type ReplyMessage = { id: number; result: TaskResult } | { id: number; error: PostedError } | { id: number; findings: Finding[] } | { id: number; restart: true };
+/**
+ * A task's result or error; or, while a whole file is audited, some of its findings, or word that
+ * its reading so far is dropped (FindingPost); or, once, word that the worker has loaded its
+ * modules and rules and takes tasks.
+ */
+export type ReplyMessage = { ready: true } | { id: number; result: TaskResult } | { id: number; error: PostedError } | { id: number; findings: Finding[] } | { id: number; restart: true };
 
 /** An error as posted back: its class name (InputError and AccountingError are rebuilt as such), message and stack. */
 export interface PostedError {

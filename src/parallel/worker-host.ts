@@ -38,4 +38,5 @@ export function serveAuditWorker(rules: RuleSet): void {
         (err: unknown) => post(message.id, err),
       );
   });
+  port.postMessage({ ready: true } satisfies ReplyMessage);
 }

@@ -35,10 +35,20 @@ export class WorkerThread {
   private readonly pending = new Map<number, Pending>();
   private ids = 0;
   private ended = false;
+  /** Why the worker stopped, when it stopped on its own. */
+  private failure: string | null = null;
+  private markReady!: () => void;
+  /**
+   * Settles when the worker has loaded its modules and rules (a few tenths of a second after it
+   * starts), or has stopped. A task posted before then waits in the worker while the main thread
+   * could have run it: the caller hands out tasks once this settles.
+   */
+  readonly ready = new Promise<void>((resolve) => (this.markReady = resolve));
 
   constructor(module: string | URL, settings: WorkerSettings) {
     this.worker = new Worker(module, { workerData: settings, ...(youngGenerationSet() ? {} : { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } }) });
     this.worker.on('message', (reply: ReplyMessage) => {
+      if ('ready' in reply) return this.markReady();
       const p = this.pending.get(reply.id);
       if (!p) return;
       if ('findings' in reply || 'restart' in reply) {
@@ -64,7 +74,7 @@ export class WorkerThread {
   /** `posted`: where the findings a whole file's pass posts while it runs go (its result holds only the rest). */
   run(task: Task, posted?: FindingPost): Promise<TaskResult> {
     return new Promise((resolve, reject) => {
-      if (this.ended) return reject(new Error(`internal error: a worker thread had stopped before auditing ${task.file}`));
+      if (this.ended) return reject(new Error(`internal error: a worker thread ${this.failure ?? 'had stopped'} before auditing ${task.file}`));
       const id = ++this.ids;
       this.pending.set(id, { task, resolve, reject, posted });
       this.worker.postMessage({ id, task } satisfies TaskMessage);
@@ -73,6 +83,7 @@ export class WorkerThread {
 
   async terminate(): Promise<void> {
     this.ended = true;
+    this.markReady();
     await this.worker.terminate();
   }
 
@@ -80,6 +91,8 @@ export class WorkerThread {
   private fail(what: string, stack?: string): void {
     if (this.ended) return;
     this.ended = true;
+    this.failure = what;
+    this.markReady();
     for (const [id, p] of this.pending) {
       this.pending.delete(id);
       const err = new Error(`internal error: a worker thread ${what} while auditing ${p.task.file}`);
