@@ -195,7 +195,10 @@ export class FileStage {
     this.summary.records++;
     this.summary.audited++;
     this.summary.coverage[o.level]++;
-    addScore(this.scores, o.score, o.scoreKind, o.line, o.verdict === 'clean' && o.finding === null && (o.level === 'logits' || o.level === 'topk' || o.level === 'server'));
+    // Witnessed: the record's own evidence reproduces its score, at float32 or at a precision the
+    // setting allows (a half-precision verdict is the no-bug reading at that tier).
+    const reproduced = (o.verdict === 'clean' && o.finding === null) || o.verdict === 'precision';
+    addScore(this.scores, o.score, o.scoreKind, o.line, reproduced && (o.level === 'logits' || o.level === 'topk' || o.level === 'server'));
     const f = o.finding;
     const precise = o.verdict === 'precision';
     this.pool.add(o, precise ? f : null);

@@ -2,6 +2,7 @@
  * degenerate-scores (run scope, once per file): the scorer returned no information. Tested
  * through audit() on JSONL files, as the CLI sees them.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { auditRecords, tempDir } from '../helpers/rule-tester.js';
 import type { AuditRecord } from '../../src/types.js';
@@ -29,6 +30,15 @@ const certain = (k: number): AuditRecord => ({
 describe('degenerate-scores: valid', () => {
   it("every score 0, each reproduced by its record's own top-k list: what the model gives, printed", async () => {
     expect(await audit([0, 1, 2, 3].map(certain))).toEqual([]);
+  });
+  it("two items whose choices tie once printed to three decimals, each score reproduced by its lists at bfloat16's noise", async () => {
+    // Honest-numerics seed 47, F-ties-beyond/tie_abs1e-4_gap0.0003 (pairs 3e-4 apart, logits
+    // moved by 1e-4), items t0 and t1, the scores printed round(x, 3): -14.748 twice, -18.975 twice.
+    const lines = readFileSync(new URL('../fixtures/printed/tied-pairs-bf16-noise.jsonl', import.meta.url), 'utf8').trim().split('\n');
+    const findings = await audit(lines.map((l) => JSON.parse(l) as AuditRecord));
+    expect(findings.filter((f) => f.ruleId === 'degenerate-scores')).toEqual([]);
+    // Some record is judged at the half-precision tier: the case a witnessed score includes.
+    expect(findings.map((f) => [f.ruleId, f.messageId])).toEqual([['low-precision', 'fileRecords']]);
   });
   it('scores that vary', async () => {
     expect(await audit(items([[-1.5, -2.25], [-3.5, -0.75], [-4.0, -4.5]]))).toEqual([]);
