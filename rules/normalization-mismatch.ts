@@ -12,8 +12,10 @@ function checkRecord(ctx: RecordContext) {
   const { total, abs, fromValues } = base;
   const mean = total / ctx.n;
   const totalTol = fromValues ? ctx.sumTol(abs, ctx.n) : ctx.totalTol(abs);
-  // A mean that noise cannot tell from the total (a total near 0) proves nothing.
-  if (Math.abs(total - mean) <= SEPARATION * totalTol + ctx.scoreUlp) return null;
+  // A mean that noise cannot tell from the total (a total near 0) proves nothing; nor one within
+  // the printed digits of the numbers summed (three values of -0.0001: a total known to ±1.5e-4).
+  const printed = fromValues ? ctx.valuesResolution : ctx.refResolution;
+  if (Math.abs(total - mean) <= SEPARATION * totalTol + ctx.scoreUlp + printed) return null;
   const data = { score: s, mean, total, tokens: ctx.n };
   if (ctx.kind === 'logprob' && Math.abs(s - mean) <= totalTol / ctx.n + ctx.scoreResolution) {
     return { messageId: 'meanAsTotal', data, recorded: s, expected: Number.isNaN(ctx.ref.total) ? total : ctx.ref.total, evidence: { mean, total, tokens: ctx.n } };

@@ -8,6 +8,11 @@ const t = toy(1, 5);
 
 recordRuleTester('normalization-mismatch', {
   valid: [
+    {
+      // Honest-numerics seed 59, E-extremes/confident_bf16_logits, confident-7, values and score printed round(x, 4).
+      name: 'three near-certain values and their total printed to four decimals: mean and total are not told apart within the digits',
+      record: { id: 'p', tokens: [' a', ' b', ' c'], logprobs: [-0, -0.0001, -0.0001], score: -0.0001 },
+    },
     { name: 'clean total, logits level', record: record(t, 'logits') },
     { name: 'clean mean with score_kind mean_logprob', record: record(t, 'values', clean(t, { kind: 'mean_logprob' })) },
     { name: 'clean perplexity', record: record(t, 'topk', clean(t, { kind: 'perplexity' })) },
