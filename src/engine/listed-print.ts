@@ -38,8 +38,10 @@ export class Print {
   }
 }
 
-/** Builds a Print from numbers one at a time. */
+/** Builds a Print from numbers one at a time; `none`: the Print when no number tells anything. */
 class PrintSample {
+  constructor(private readonly none: Print) {}
+
   private finest = Infinity;
   private relative = Infinity;
   private seen = 0;
@@ -70,7 +72,7 @@ class PrintSample {
    * and hypotheses would fit them by chance. Only a short decimal beside them says they were printed.
    */
   get print(): Print {
-    if (this.seen === 0) return Print.UNKNOWN;
+    if (this.seen === 0) return this.none;
     return this.whole || !this.decimal ? Print.WHOLE : new Print(this.finest, this.relative, false);
   }
 }
@@ -78,10 +80,10 @@ class PrintSample {
 /**
  * How the record's top-k lists were printed, from their first LIST_PRINT_SAMPLE entries: WHOLE
  * when one of them is written whole (a float64's 16–17 digits, a float32 value's long expansion),
- * or none is a short decimal (PrintSample.print).
+ * none is a short decimal (PrintSample.print), or there are none (a server's log-probs without lists).
  */
 export function listPrintOf(lists: readonly (readonly TopLogprob[])[] | undefined): Print {
-  const sample = new PrintSample();
+  const sample = new PrintSample(Print.WHOLE);
   if (lists) {
     for (const list of lists) {
       for (const e of list) if (!sample.add(e.logprob)) return sample.print;
@@ -90,11 +92,11 @@ export function listPrintOf(lists: readonly (readonly TopLogprob[])[] | undefine
   return sample.print;
 }
 
-/** The same over a record's per-token values (null: not recorded, skipped). */
-export function valuesPrintOf(values: readonly (number | null)[] | undefined): Print {
-  const sample = new PrintSample();
+/** The same over a record's per-token values (NaN: not recorded, skipped); UNKNOWN when every one is 0. */
+export function valuesPrintOf(values: ArrayLike<number> | null): Print {
+  const sample = new PrintSample(Print.UNKNOWN);
   if (values) {
-    for (const v of values) if (v !== null && !sample.add(v)) break;
+    for (let i = 0; i < values.length; i++) if (!sample.add(values[i])) break;
   }
   return sample.print;
 }

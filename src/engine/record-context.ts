@@ -169,7 +169,7 @@ export class RecordContext extends RecordPrecision {
 
   /** How the record's per-token values were printed (listed-print.ts). */
   private get valuesPrint(): Print {
-    return (this._valuesPrint ??= valuesPrintOf(this.record.logprobs));
+    return (this._valuesPrint ??= valuesPrintOf(this.values));
   }
 
   /** What step i's recorded value is known to: its printed digits, or, a 0 or short binary fraction, the values' (listed-print.ts). */
@@ -179,12 +179,11 @@ export class RecordContext extends RecordPrecision {
 
   private _valuesResolution: number | undefined;
 
-  /** Σ of the recorded values' printed resolutions (valueResolutionAt). */
+  /** Σ of the recorded values' printed resolutions (valueResolutionAt; a null is known to nothing). */
   get valuesResolution(): number {
     if (this._valuesResolution !== undefined) return this._valuesResolution;
-    const v = this.record.logprobs;
     let s = 0;
-    if (v) for (let i = 0; i < v.length; i++) s += v[i] === null ? 0 : listedResolution(v[i]!, this.valuesPrint);
+    if (this.values) for (let i = 0; i < this.values.length; i++) s += this.valueResolutionAt(i);
     return (this._valuesResolution = s);
   }
 

@@ -277,6 +277,11 @@ describe('printed values: per-token values written with few digits, score and li
     expect(shortMisses).toBeGreaterThan(20);
   });
 
+  it("a server's 0 beside numbers written whole, with no lists to show a print, is exact: a value of -0.004 misses it", () => {
+    const r: AuditRecord = { id: 's', tokens: [' a', ' b'], logprobs: [-0.004, -1.2345678], reference_logprobs: [0, -1.2345678], score: -1.2385678 };
+    expect(verdict(r).rule?.id).toBe('score-mismatch');
+  });
+
   it('a lone value of -0 is a print to two decimals at most: -4.7e-5 fits it, -0.02 does not', () => {
     const one = (lp: number): AuditRecord => ({ id: 'c', tokens: [' ('], logprobs: [-0], reference_logprobs: [lp], score: lp });
     expect(verdict(one(-4.69212e-5)).rule).toBeNull();
