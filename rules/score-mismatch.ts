@@ -15,10 +15,10 @@ export default createRule(
     ],
     messages: {
       drift: 'the per-token values each stay within honest noise of the reference but drift from it together by {{drift}} over {{steps}} steps, more than noise adds up to',
-      values: '{{mismatched}} of {{tokens}} per-token values disagree with the reference; first at step {{step}} ({{token|json}}): recorded {{value}}, reference {{reference}}',
+      values: '{{mismatched}} of {{tokens}} per-token values disagree with the reference; first at step {{step}} ({{token|json}}): recorded {{value|apart}}, reference {{reference|apart}}',
       valuesBound: '{{mismatched}} of {{tokens}} per-token values disagree with the reference; first at step {{step}} ({{token|json}}): recorded {{value}}, reference at most {{bound}}',
-      score: 'the score {{score}} disagrees with the reference {{expected}} ({{kind}}) by {{difference}}',
-      scoreOfValues: 'the score {{score}} is not the {{kind}} of the recorded per-token values ({{expected}})',
+      score: 'the score {{score|apart}} disagrees with the reference {{expected|apart}} ({{kind}}) by {{difference}}',
+      scoreOfValues: 'the score {{score|apart}} is not the {{kind}} of the recorded per-token values ({{expected|apart}})',
       outOfRange: 'the score {{score}} is outside [{{min}}, {{max}}], the range of a {{kind}}',
     },
   },
@@ -57,7 +57,7 @@ export default createRule(
         return { messageId: 'score', data: { score: s, expected, kind: ctx.kind, difference: Math.abs(s - expected) }, recorded: s, expected };
       }
       if (values && values.length === ctx.n && ctx.nulls === 0) {
-        if (ctx.scoreIs(ctx.valuesTotal, ctx.valuesAbs, ctx.n, true, ctx.zeroPrint)) return null;
+        if (ctx.scoreIs(ctx.valuesTotal, ctx.valuesAbs, ctx.n, true, ctx.zeroPrint) || ctx.scoreFitsValuesAsPrint(ctx.zeroPrint)) return null;
         const expected = ctx.declared(ctx.valuesTotal);
         return { messageId: 'scoreOfValues', data: { score: s, kind: ctx.kind, expected }, recorded: s, expected };
       }

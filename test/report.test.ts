@@ -10,6 +10,7 @@ import { MAX_ROWS_PER_RULE, digestFindings, renderMarkdown } from '../src/report
 import { renderSummary } from '../src/report/summary.js';
 import { IN_REPORT_ORDER, sortFindings } from '../src/engine/order.js';
 import { escapeCell } from '../src/report/format.js';
+import { renderMessage } from '../src/engine/messages.js';
 import { renderText } from '../src/report/text.js';
 import { displayWidth as width } from '../src/report/layout.js';
 import type { Finding } from '../src/types.js';
@@ -359,6 +360,19 @@ describe('number formatting', () => {
     expect(formatValuePair(-2.5, -2.4999991)).toEqual(['-2.5', '-2.499999']);
     expect(formatValuePair(1, 1 + Number.EPSILON)).toEqual(['1', '1.0000000000000002']);
     expect(formatValuePair(NaN, -1)).toEqual(['NaN', '-1']);
+  });
+
+  it("a message's numbers that differ but read alike show the digits that tell them apart; others keep six", () => {
+    const template = 'the score {{score|apart}} is not the {{kind}} of the recorded per-token values ({{expected|apart}}), over {{n}} steps';
+    expect(renderMessage(template, { score: -27.6250057220459, kind: 'logprob', expected: -27.625, n: 1 })).toBe(
+      'the score -27.62501 is not the logprob of the recorded per-token values (-27.625), over 1 steps',
+    );
+    expect(renderMessage(template, { score: -27.6, kind: 'logprob', expected: -27.625, n: 1 })).toBe(
+      'the score -27.6 is not the logprob of the recorded per-token values (-27.625), over 1 steps',
+    );
+    // The same number twice is no look-alike; numbers not marked |apart keep six digits (a message that says two are equal).
+    expect(renderMessage('{{a|apart}} and {{b|apart}}', { a: -1.23456789, b: -1.23456789 })).toBe('-1.23457 and -1.23457');
+    expect(renderMessage('{{a}} is {{b}}', { a: -1.1131697, b: -1.1131696 })).toBe('-1.11317 is -1.11317');
   });
 });
 

@@ -28,11 +28,13 @@ export class Print {
     /** The finest resolution seen over 10^⌊log10 |x|⌋. */
     private readonly relative: number,
     private readonly unknown: boolean,
+    /** What a -0 is known to where the numbers read as exact (negativeZeroResolution); 0 where they were written whole. */
+    private readonly negativeZero = 0,
   ) {}
 
   /** What a number of this kind that shows no digits of its own (a 0, a short binary fraction) is known to. */
   of(e: number): number {
-    if (e === 0) return this.unknown ? ZERO_PRINT_RESOLUTION : this.finest;
+    if (e === 0) return this.unknown ? ZERO_PRINT_RESOLUTION : Object.is(e, -0) ? Math.max(this.finest, this.negativeZero) : this.finest;
     if (this.finest === 0) return 0;
     return Math.max(this.finest, this.relative * 10 ** Math.floor(Math.log10(Math.abs(e))));
   }
@@ -70,10 +72,21 @@ class PrintSample {
    * Numbers that are all binary fractions (-1, -2, -0.5; a bfloat16 run's values) are what exact
    * numbers look like, not evidence of a print: read as prints they would be known to ±0.5 each,
    * and hypotheses would fit them by chance. Only a short decimal beside them says they were printed.
+   * A -0 beside them is the exception: a log-softmax does not give -0 (x - x and log 1 are +0), a
+   * print of a small negative number does (round(-3e-5, 4) is -0.0), and it is known to the finest
+   * digits the others show, at most ZERO_PRINT_RESOLUTION (-0 beside -21.625: ±5e-4). Negating
+   * an exact 0 (-nll) gives -0 too; its value is then 0, within that.
    */
   get print(): Print {
     if (this.seen === 0) return this.none;
-    return this.whole || !this.decimal ? Print.WHOLE : new Print(this.finest, this.relative, false);
+    if (this.whole) return Print.WHOLE;
+    return this.decimal ? this.asPrint : new Print(0, 0, false, Math.min(this.finest, ZERO_PRINT_RESOLUTION));
+  }
+
+  /** The numbers read as a print, short binary fractions too, unless one is written whole (valuesAsPrintOf). */
+  get asPrint(): Print {
+    if (this.seen === 0) return this.none;
+    return this.whole ? Print.WHOLE : new Print(this.finest, this.relative, false);
   }
 }
 
@@ -102,11 +115,21 @@ export function valuesPrintOf(values: ArrayLike<number> | null): Print {
 }
 
 /**
+ * The record's per-token values read as a print even where they are all short binary fractions:
+ * round(-27.6250057, 4) is -27.625. Only the catch-all's last question (scoreFitsValuesAsPrint).
+ */
+export function valuesAsPrintOf(values: ArrayLike<number>): Print {
+  const sample = new PrintSample(Print.UNKNOWN);
+  for (let i = 0; i < values.length; i++) if (!sample.add(values[i])) break;
+  return sample.asPrint;
+}
+
+/**
  * What a listed number (or a recorded value) is known to: its own digits, or, a 0 or a short
  * binary fraction that shows none, the print of its kind in the record (listPrintOf, valuesPrintOf).
  */
 export function listedResolution(e: number, print: Print): number {
-  if (e === 0) return print.of(0);
+  if (e === 0) return print.of(e);
   return printedResolution(e) || (shortPrintResolution(e) > 0 ? print.of(e) : 0);
 }
 

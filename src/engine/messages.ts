@@ -2,10 +2,10 @@
  * Rendering a rule's message: its template (meta.messages[messageId]) filled from the
  * diagnosis's data with the one number formatter every report uses.
  */
-import { formatNumber } from '../report/format.js';
+import { formatNumber, pairDigits } from '../report/format.js';
 
-/** `{{name}}` or `{{name|json}}`. */
-export const PLACEHOLDER = /\{\{\s*([A-Za-z][A-Za-z0-9_]*)\s*(\|\s*json\s*)?\}\}/g;
+/** `{{name}}`, `{{name|json}}` or `{{name|apart}}`; group 2 is the filter. */
+export const PLACEHOLDER = /\{\{\s*([A-Za-z][A-Za-z0-9_]*)\s*(?:\|\s*(json|apart)\s*)?\}\}/g;
 
 /** A placeholder's value as text: numbers for reading, strings as they are, anything else as JSON. */
 export function formatDatum(v: unknown): string {
@@ -22,13 +22,39 @@ export function formatDatum(v: unknown): string {
  * shows in the output and in the rule tester, which rejects it, instead of ending the run.
  */
 export function renderMessage(template: string, data: Readonly<Record<string, unknown>> = {}): string {
-  return template.replace(PLACEHOLDER, (whole, name: string, json: string | undefined) => {
+  const full = lookAlike(template, data);
+  return template.replace(PLACEHOLDER, (whole, name: string, filter: string | undefined) => {
     if (!Object.hasOwn(data, name)) return whole;
     const v = data[name];
     // An unknown token or id shows as '?' (JSON has no undefined).
-    if (json) return v === undefined ? '?' : (JSON.stringify(v) ?? String(v));
-    return formatDatum(v);
+    if (filter === 'json') return v === undefined ? '?' : (JSON.stringify(v) ?? String(v));
+    const digits = full?.get(name);
+    return digits === undefined ? formatDatum(v) : formatNumber(v as number, digits);
   });
+}
+
+/**
+ * The `|apart` placeholders (numbers a message says differ) whose numbers differ but read alike
+ * at the formatter's digits, with the digits that tell them apart (pairDigits): "the score
+ * -27.62501 is not the logprob of the recorded per-token values (-27.625)", not "-27.625 …
+ * (-27.625)". Null when there are none (nearly always).
+ */
+function lookAlike(template: string, data: Readonly<Record<string, unknown>>): Map<string, number> | null {
+  let seen: Map<string, { name: string; value: number }> | null = null;
+  let full: Map<string, number> | null = null;
+  for (const m of template.matchAll(PLACEHOLDER)) {
+    const v = data[m[1]];
+    if (m[2] !== 'apart' || typeof v !== 'number' || !Number.isFinite(v)) continue;
+    const text = formatNumber(v);
+    const other = (seen ??= new Map()).get(text);
+    if (!other) seen.set(text, { name: m[1], value: v });
+    else if (other.value !== v) {
+      const digits = pairDigits(other.value, v);
+      full ??= new Map();
+      for (const name of [m[1], other.name]) full.set(name, Math.max(full.get(name) ?? 0, digits));
+    }
+  }
+  return full;
 }
 
 /** The placeholder names a template uses. */

@@ -31,7 +31,8 @@ export interface RuleMeta {
   /**
    * Message templates by message id. `{{name}}` is filled from the diagnosis's `data` (numbers
    * formatted for reading, strings as they are); `{{name|json}}` JSON-quotes the value, so a
-   * token's leading space shows. The id is the stable name of a kind of finding (SARIF's
+   * token's leading space shows; `{{name|apart}}` marks numbers the message says differ: two that
+   * read alike at six digits get the digits that tell them apart. The id is the stable name of a kind of finding (SARIF's
    * message id, baseline keys); the text may be reworded freely.
    */
   messages: Readonly<Record<string, string>>;

@@ -2,6 +2,7 @@
 import type { Finding } from '../types.js';
 import type { RecordContext } from '../engine/record-context.js';
 import { formatDatum } from '../engine/messages.js';
+import { formatNumber, pairDigits } from '../report/format.js';
 import type { Style } from '../report/layout.js';
 import { hasBound } from './steps.js';
 
@@ -38,8 +39,12 @@ export function findingLines(f: Finding, s: Style, omit: readonly string[] = [])
     ['rule', `${s.text(f.ruleId)} (${f.severity})`],
     ['message', s.text(f.message)],
   ];
-  if (f.recorded !== undefined) pairs.push(['recorded', formatDatum(f.recorded)]);
-  if (f.expected !== undefined) pairs.push(['expected', formatDatum(f.expected)]);
+  // Two numbers that differ show the digits where they do (pairDigits), as the Markdown report's do.
+  const { recorded, expected } = f;
+  const digits = typeof recorded === 'number' && typeof expected === 'number' ? pairDigits(recorded, expected) : 0;
+  const show = (v: unknown): string => (digits > 0 && typeof v === 'number' ? formatNumber(v, digits) : formatDatum(v));
+  if (recorded !== undefined) pairs.push(['recorded', show(recorded)]);
+  if (expected !== undefined) pairs.push(['expected', show(expected)]);
   const evidence = Object.entries(f.evidence ?? {}).filter(([k, v]) => v !== undefined && !omit.includes(k));
   const lines = s.items(pairs);
   if (evidence.length > 0) lines.push(...s.items([['evidence', '']]), ...s.items(evidence.map(([k, v]) => [s.text(k), s.text(evidenceValue(v))]), 2));

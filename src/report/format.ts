@@ -62,11 +62,17 @@ export function formatValuePair(
   recorded: number | null | undefined,
   expected: number | null | undefined,
 ): [string, string] {
-  let digits = SIGNIFICANT_DIGITS;
-  if (typeof recorded === 'number' && typeof expected === 'number' && Number.isFinite(recorded) && Number.isFinite(expected) && recorded !== expected) {
-    while (digits < MAX_DIGITS && formatNumber(recorded, digits) === formatNumber(expected, digits)) digits++;
-  }
+  const digits = typeof recorded === 'number' && typeof expected === 'number' ? pairDigits(recorded, expected) : SIGNIFICANT_DIGITS;
   return [formatValue(recorded, digits), formatValue(expected, digits)];
+}
+
+/** The significant digits at which two numbers that differ read apart (SIGNIFICANT_DIGITS when they already do, at most MAX_DIGITS). */
+export function pairDigits(a: number, b: number): number {
+  let digits = SIGNIFICANT_DIGITS;
+  if (Number.isFinite(a) && Number.isFinite(b) && a !== b) {
+    while (digits < MAX_DIGITS && formatNumber(a, digits) === formatNumber(b, digits)) digits++;
+  }
+  return digits;
 }
 
 /**

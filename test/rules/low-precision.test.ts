@@ -287,4 +287,21 @@ describe('printed values: per-token values written with few digits, score and li
     expect(verdict(one(-4.69212e-5)).rule).toBeNull();
     expect(verdict(one(-0.02)).rule?.id).toBe('score-mismatch');
   });
+
+  // Honest-numerics seed 59, a log-softmax in float16 with its values printed round(x, 4): [-21.625, -2.9683e-5] became [-21.625, -0.0].
+  it('a -0 beside binary fractions is a print to their digits: -3e-5 fits it; +0 and -0 beside numbers written whole stay exact', () => {
+    const r = (values: number[], reference: number[]): AuditRecord => ({ id: 'z', tokens: [' a', ';'], logprobs: values, reference_logprobs: reference, score: -21.625029683 });
+    expect(verdict(r([-21.625, -0], [-21.625, -2.977e-5])).rule).toBeNull();
+    expect(verdict(r([-21.625, 0], [-21.625, -2.977e-5])).rule?.id).toBe('score-mismatch');
+    // ±5e-4, the digits -21.625 shows, not more.
+    expect(verdict(r([-21.625, -0], [-21.625, -0.0009])).rule?.id).toBe('score-mismatch');
+    expect(verdict(r([-21.6250001, -0], [-21.6250001, -2.977e-5])).rule?.id).toBe('score-mismatch');
+  });
+
+  // Honest-numerics seed 43 and 59 (values printed round(x, 4) or "%.4g", the score as computed): -27.6250057 printed is -27.625.
+  it('a score against values that are all short binary fractions: a print of them explains a miss within their last digit, no more', () => {
+    const one = (value: number, score: number): AuditRecord => ({ id: 'b', tokens: ['air'], logprobs: [value], score });
+    expect(verdict(one(-27.625, -27.6250057220459)).rule).toBeNull();
+    expect(verdict(one(-27.625, -28.6250057220459)).rule?.id).toBe('score-mismatch');
+  });
 });
