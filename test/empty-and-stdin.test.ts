@@ -55,6 +55,18 @@ describe('an audit that checked nothing', () => {
     expect(r.code).toBe(0);
   });
 
+  it('names at most 20 files, then how many more (a HELM suite without log-probs has hundreds)', () => {
+    const many = mkdtempSync(join(dir, 'many-'));
+    for (let i = 0; i < 25; i++) writeFileSync(join(many, `p${String(i).padStart(2, '0')}.jsonl`), '{"question": "q"}\n');
+    const r = runCli(['audit', many, '--format', 'json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.match(/nothing audited in /g)).toHaveLength(20);
+    expect(r.stderr).toMatch(/nothing audited in .*p19\.jsonl/);
+    expect(r.stderr).not.toMatch(/p20\.jsonl/);
+    expect(r.stderr).toMatch(/…and in 5 more files \(the JSON report's files\[\] says why for each\)/);
+    expect(JSON.parse(r.stdout).files).toHaveLength(25);
+  });
+
   it('one audited record is enough: the other files are not reasons to fail', () => {
     const r = runCli(['audit', join(root, 'sample-runs', 'cat.jsonl'), file('predictions3.jsonl', '{"question": "q"}\n'), '--fail-on', 'none']);
     expect(r.code).toBe(0);

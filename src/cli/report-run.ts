@@ -19,6 +19,8 @@ import { terminalWidth, useColor } from './terminal.js';
 export const DEFAULT_BASELINE = 'evalaudit.baseline.json';
 /** Stale baseline entries listed on stderr; the reports have them all. */
 const MAX_STALE_LINES = 20;
+/** Files an empty audit names on stderr, at most (a HELM suite of run folders without log-probs has hundreds). */
+const MAX_EMPTY_LINES = 20;
 
 export interface ReportArgs {
   format?: string;
@@ -100,7 +102,8 @@ export async function reportRun(result: RunResult, plan: ReportPlan, settings: S
   // An audit that checked nothing is no pass (as ESLint's "no files matching"): say why, per file.
   const empty = nothingAudited(result);
   if (empty.length > 0 && !settings.allowEmpty) {
-    for (const e of empty) io.err(`evalaudit: nothing audited in ${displayPath(e.file, io.cwd)}: ${e.why}\n`);
+    for (const e of empty.slice(0, MAX_EMPTY_LINES)) io.err(`evalaudit: nothing audited in ${displayPath(e.file, io.cwd)}: ${e.why}\n`);
+    if (empty.length > MAX_EMPTY_LINES) io.err(`evalaudit: …and in ${empty.length - MAX_EMPTY_LINES} more files (the JSON report's files[] says why for each)\n`);
     io.err('evalaudit: no record was audited (--allow-empty accepts that)\n');
     code = 2;
   }

@@ -9,41 +9,14 @@ import type { InvalidCode, RawItem } from '../types.js';
 import type { AdapterOptions, Container, FormatAdapter } from './adapter.js';
 import { canonicalAdapter, claimedId, structuralProblem } from './canonical.js';
 import { validateRecord } from './validate.js';
-import { lmEvalResultsAdapter } from './formats/lm-eval-results.js';
-import { lmEvalSamplesAdapter } from './formats/lm-eval-samples.js';
-import { mappedAdapter } from './formats/mapped.js';
-import { openaiChatAdapter } from './formats/openai-chat.js';
-import { openaiCompletionsAdapter } from './formats/openai-completions.js';
-import { vllmAdapter } from './formats/vllm.js';
-import { helmAdapter, helmRunFileAdapter } from './formats/helm.js';
-import { inspectAdapter, inspectEvalMembers } from './formats/inspect.js';
-import { lightevalAdapter, lightevalParquetColumns } from './formats/lighteval.js';
-import { lmEvalV03Adapter } from './formats/lm-eval-v03.js';
-import { vllmServerAdapter } from './formats/vllm-server.js';
-import { tgiAdapter } from './formats/tgi.js';
-import { llamaCppAdapter } from './formats/llama-cpp.js';
+import { adapters } from './formats/index.js';
+import { inspectEvalMembers } from './formats/inspect.js';
+import { lightevalParquetColumns } from './formats/lighteval.js';
 import { readCsvRowBatches, readJsonDocumentBatches, readJsonLineBatches, sniffContainer, type Row } from './rows.js';
 import { STDIN, openText, type TextSource } from './text.js';
 import { IdSet, checkUniqueId } from './id-set.js';
 
-/** Every format evalaudit reads, most specific first (detection asks them in this order). */
-export const adapters: FormatAdapter[] = [
-  lmEvalResultsAdapter,
-  lmEvalSamplesAdapter,
-  vllmServerAdapter,
-  inspectAdapter,
-  helmAdapter,
-  helmRunFileAdapter,
-  lightevalAdapter,
-  lmEvalV03Adapter,
-  openaiChatAdapter,
-  openaiCompletionsAdapter,
-  vllmAdapter,
-  tgiAdapter,
-  llamaCppAdapter,
-  mappedAdapter,
-  canonicalAdapter,
-];
+export { adapters } from './formats/index.js';
 
 export const INPUT_EXTENSIONS = ['.jsonl', '.ndjson', '.json', '.csv', '.parquet', '.eval'] as const;
 

@@ -26,7 +26,7 @@ describe('openai completions', () => {
     ['a score that is not a number', { id: 'r1', score: '-1', context: 'a', response: echoResponse }, /score must be a number/],
     ['token_logprobs shorter than tokens', { id: 'r1', context: 'a', response: { choices: [{ logprobs: { tokens: ['a', 'b'], token_logprobs: [null] } }] } }, /token_logprobs/],
     ['a context longer than the prompt', { id: 'r1', score: -1, context_tokens: 5, request: { prompt: 'ab', echo: true }, response: echoResponse }, /longer than the prompt/],
-    ['no logprobs at all', { id: 'r1', score: -1, response: { choices: [{ text: 'x', logprobs: null }] } }, /without logprobs/],
+    ['no logprobs at all, beside a recorded score', { id: 'r1', score: -1, response: { choices: [{ text: 'x', logprobs: null }] } }, /without logprobs/],
   ])('%s', (_what, value, message) => {
     const items = convert(openaiCompletionsAdapter, value);
     expect(items).toHaveLength(1);

@@ -12,6 +12,12 @@
  *   (src/helm/benchmark/metrics/basic_metrics.py `compute_logprob_and_length`).
  * - every other request (multiple_choice_joint, generation): the completion's tokens with
  *   their log-probs, and `completion.logprob`, documented as their sum (src/helm/common/request.py).
+ *
+ * Clients that get no log-probs write placeholders (src/helm/clients/): `tokens: []` and
+ * `logprob: 0` (Vertex AI, Hugging Face multimodal, agent clients), each token's log-prob 0, or
+ * real per-token log-probs beside `logprob: 0.0` (the Together chat client: the API gives no
+ * sequence log-prob). A completion without tokens, or whose tokens are all 0, is skipped; a 0
+ * beside tokens that are not all 0 is no sum of theirs and is not read as the score.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -200,8 +206,12 @@ export const helmAdapter: FormatAdapter = {
         const task = taskOf(run, inst.split, inst.perturbation);
         const metrics: Record<string, number> = {};
         if (instStats?.exactMatch !== undefined) metrics.exact_match = instStats.exactMatch;
-        // Clients that return no log-probs write 0 for every token (helm/clients/client.py).
-        if (tokens.length > 0 && tokens.every((t) => t.logprob === 0)) {
+        // Clients that return no log-probs write no tokens, or 0 for every token (helm/clients/client.py).
+        if (tokens.length === 0) {
+          items.push(skipped(file, line, 'completion without tokens (a client without log-probs)', instanceKey));
+          return;
+        }
+        if (tokens.every((t) => t.logprob === 0)) {
           items.push(skipped(file, line, 'completion without log-probs (every token 0)', instanceKey));
           return;
         }
@@ -250,9 +260,10 @@ export const helmAdapter: FormatAdapter = {
           logprobs: tokens.map((t) => t.logprob),
           task,
         };
-        if (isObject(completion) && typeof completion.logprob === 'number') record.score = completion.logprob;
+        // A sequence log-prob of 0 beside tokens that are not all 0 is a client's placeholder (Together chat), not their sum.
+        if (isObject(completion) && typeof completion.logprob === 'number' && completion.logprob !== 0) record.score = completion.logprob;
         if (isObject(completion) && typeof completion.text === 'string') record.completion = completion.text;
-        if (tokens.length > 0 && tokens.every((t) => t.top)) record.top_logprobs = tokens.map((t) => t.top!);
+        if (tokens.every((t) => t.top)) record.top_logprobs = tokens.map((t) => t.top!);
         if (Object.keys(metrics).length > 0) record.metrics = metrics;
         items.push({ kind: 'record', file, line, record });
       });
@@ -260,6 +271,37 @@ export const helmAdapter: FormatAdapter = {
     };
   },
 };
+
+/** A table of helm-summarize (presentation/table.py): {title, header, rows}. */
+function isTable(v: unknown): boolean {
+  return isObject(v) && typeof v.title === 'string' && Array.isArray(v.header) && Array.isArray(v.rows);
+}
+
+/**
+ * What `helm-summarize` writes for a whole suite beside its run folders, in
+ * benchmark_output/runs/<suite>/ (src/helm/benchmark/presentation/summarize.py): indexes of the
+ * runs and tables of their stats, no log-probs. Each is known by its name and its shape; the
+ * tables of groups/ and groups/json/ by their shape and their folder.
+ */
+const SUITE_FILES: Readonly<Record<string, (first: unknown) => boolean>> = {
+  'summary.json': (v) => isObject(v) && typeof v.suite === 'string',
+  'runs.json': (v) => isObject(v) && typeof v.run_path === 'string' && isObject(v.run_spec),
+  'run_specs.json': (v) => isObject(v) && typeof v.name === 'string' && isObject(v.adapter_spec) && isObject(v.scenario_spec),
+  'groups.json': isTable,
+  'groups_metadata.json': (v) => isObject(v) && Object.values(v).every((g) => isObject(g) && 'display_name' in g),
+  'schema.json': (v) => isObject(v) && Array.isArray(v.metrics) && Array.isArray(v.run_groups),
+  'runs_to_run_suites.json': (v) => isObject(v) && Object.values(v).every((suite) => typeof suite === 'string'),
+  'costs.json': (v) => isObject(v) && Object.values(v).every(isObject),
+};
+
+/** The folders of a suite's group tables: groups/ and groups/json/. */
+const GROUPS_FOLDER = /(^|[\\/])groups([\\/]json)?$/;
+
+function isSuiteFile(first: unknown, file: string): boolean {
+  const name = baseName(file);
+  if (Object.hasOwn(SUITE_FILES, name)) return SUITE_FILES[name](first);
+  return isTable(first) && GROUPS_FOLDER.test(dirname(file));
+}
 
 /** HELM run files beside a scenario state that carry no log-probs of their own. */
 const RUN_FILES = new Set(['run_spec.json', 'scenario.json', 'instances.json', 'display_predictions.json', 'display_requests.json', 'costs.json']);
@@ -279,15 +321,16 @@ function isStat(v: unknown): v is Record<string, unknown> {
  */
 export const helmRunFileAdapter: FormatAdapter = {
   name: 'helm-run-file',
-  description: 'the other files of a HELM run folder: stats.json (aggregates), per_instance_stats.json (joined to scenario_state.json), run_spec.json, …',
+  description: 'the other files of a HELM run folder: stats.json (aggregates), per_instance_stats.json (joined to scenario_state.json), run_spec.json, …; and the suite summaries helm-summarize writes beside the run folders (runs.json, groups/*.json, …)',
   containers: ['json'],
   detect(first, file) {
     if (isInstanceStats(first) || isStat(first)) return true;
-    return RUN_FILES.has(baseName(file)) && existsSync(join(dirname(file), 'scenario_state.json'));
+    return (RUN_FILES.has(baseName(file)) && existsSync(join(dirname(file), 'scenario_state.json'))) || isSuiteFile(first, file);
   },
   createConverter(file) {
     const run = runName(file);
     const beside = existsSync(join(dirname(file), 'scenario_state.json'));
+    const suite = !beside && (Object.hasOwn(SUITE_FILES, baseName(file)) || GROUPS_FOLDER.test(dirname(file)));
     // Every row is accounted for: what is not an aggregate is a skipped row, with why.
     const skip = (line: number, reason: string): RawItem[] => [{ kind: 'skipped', file, line, reason }];
     return (row) => {
@@ -301,7 +344,7 @@ export const helmRunFileAdapter: FormatAdapter = {
       if (isInstanceStats(v)) {
         return skip(row.line, beside ? 'HELM per-instance stats: joined to the scenario_state.json beside them' : 'HELM per-instance stats without a scenario_state.json beside them: nothing to audit');
       }
-      return skip(row.line, 'HELM run file without log-probs');
+      return skip(row.line, suite ? 'HELM suite summary (helm-summarize): no log-probs' : 'HELM run file without log-probs');
     };
   },
 };

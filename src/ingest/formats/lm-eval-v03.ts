@@ -4,7 +4,7 @@
  * array per task, one object per doc: `doc_id`, `prompt_<i>` (context + continuation of request
  * i), `logit_<i>` (its response: the log-likelihood, or `[loglikelihood, is_greedy]`), `truth`
  * (the gold index, or the target text) and every metric of `process_results` as `str(value)`
- * ("1.0"). A multiple-choice continuation is `" " + choice` (MultipleChoiceTask.construct_requests)
+ * ("1.0"; a bool's "True" / "False": winogrande's `acc` is `np.argmax(results) == gold`). A multiple-choice continuation is `" " + choice` (MultipleChoiceTask.construct_requests)
  * and `acc_norm` divides by `len(choice)`.
  */
 import type { AuditRecord, RawItem } from '../../types.js';
@@ -18,6 +18,12 @@ export function lmEvalV03TaskFromFile(file: string): string {
 
 function isWriteOut(v: unknown): v is Record<string, unknown> {
   return isObject(v) && 'doc_id' in v && ('logit_0' in v || 'prompt_0' in v) && !('resps' in v);
+}
+
+/** A metric as write_out stored it, `str(value)`: a number's text, or a bool's ("True", "False"). */
+function metricValue(x: unknown): number | null {
+  if (typeof x === 'boolean' || x === 'True' || x === 'False') return x === true || x === 'True' ? 1 : 0;
+  return readNumber(x);
 }
 
 /** Where the shared context ends: at the last space the prompts still share (continuations are `" " + choice`). */
@@ -64,7 +70,7 @@ export const lmEvalV03Adapter: FormatAdapter = {
       const metrics: Record<string, number> = {};
       for (const k in v) {
         if (NOT_METRICS.test(k)) continue;
-        const n = typeof v[k] === 'boolean' ? (v[k] ? 1 : 0) : readNumber(v[k]);
+        const n = metricValue(v[k]);
         if (n !== null) metrics[k] = n;
       }
       const hasMetrics = Object.keys(metrics).length > 0;

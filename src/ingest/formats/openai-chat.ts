@@ -11,7 +11,7 @@
  */
 import type { AuditRecord, TopLogprob } from '../../types.js';
 import type { FormatAdapter } from '../adapter.js';
-import { bareChoiceItems, firstChoiceLogprobs, hasPromptLogprobs, openWrapper, responseOf } from './wrapper.js';
+import { WITHOUT_LOGPROBS, bareChoiceItems, choiceWithoutLogprobs, failedChoice, firstChoiceLogprobs, hasPromptLogprobs, isResponseWithoutLogprobs, openWrapper, responseOf, usageChunk } from './wrapper.js';
 import { stoppedEarly, tokensWithinText } from './returned-text.js';
 import { invalid, isObject, show } from './values.js';
 
@@ -20,7 +20,8 @@ export const OPENAI_SENTINEL = -9999;
 
 export function chatRecord(id: string | number, choice: Record<string, unknown>, request: Record<string, unknown> | undefined): AuditRecord | string {
   const lp = choice.logprobs;
-  if (!isObject(lp) || !Array.isArray(lp.content)) return 'choice has no logprobs.content (request was made without logprobs)';
+  if (choiceWithoutLogprobs(choice)) return WITHOUT_LOGPROBS;
+  if (!isObject(lp) || !Array.isArray(lp.content)) return `choice.logprobs is not {content: [...]}: ${show(lp)}`;
   const content = lp.content;
   const n = content.length;
   const tokens = new Array<string>(n);
@@ -68,6 +69,9 @@ export function chatRecord(id: string | number, choice: Record<string, unknown>,
   return record;
 }
 
+/** The chat API's `object`s: a response, and a streamed chunk (whose choices carry `delta` for `message`). */
+const CHAT_OBJECTS: ReadonlySet<string> = new Set(['chat.completion', 'chat.completion.chunk']);
+
 export const openaiChatAdapter: FormatAdapter = {
   name: 'openai-chat',
   description: 'OpenAI chat completions with logprobs.content, bare or in an eval script wrapper {id, score, request, response}',
@@ -75,7 +79,8 @@ export const openaiChatAdapter: FormatAdapter = {
   detect(first) {
     const lp = firstChoiceLogprobs(first);
     const resp = responseOf(first);
-    return lp !== null && Array.isArray(lp.content) && !(resp && hasPromptLogprobs(resp));
+    if (resp && hasPromptLogprobs(resp)) return false;
+    return (lp !== null && Array.isArray(lp.content)) || isResponseWithoutLogprobs(first, CHAT_OBJECTS);
   },
   createConverter(file) {
     return (row) => {
@@ -85,6 +90,8 @@ export const openaiChatAdapter: FormatAdapter = {
       const wrapped = isObject(v.response);
       const resp = wrapped ? (v.response as Record<string, unknown>) : v;
       const choices = resp.choices;
+      const usage = usageChunk(resp, file, line);
+      if (usage) return [usage];
       if (!Array.isArray(choices) || choices.length === 0) return [invalid(file, line, 'response has no choices')];
 
       if (wrapped) {
@@ -92,11 +99,12 @@ export const openaiChatAdapter: FormatAdapter = {
         if ('kind' in opened) return [opened];
         const { id, fields, choice } = opened;
         const record = chatRecord(id, choice, isObject(v.request) ? v.request : undefined);
-        if (typeof record === 'string') return [invalid(file, line, record, id)];
+        // A wrapper that records a score has no evidence for it in a reply without log-probs: unreadable, not skipped.
+        if (typeof record === 'string') return [fields.score === undefined ? failedChoice(file, line, record, id) : invalid(file, line, record, id)];
         return [{ kind: 'record', file, line, record: Object.assign(record, fields) }];
       }
 
-      return bareChoiceItems(resp, choices, file, line, (id, choice) => chatRecord(id, choice, undefined));
+      return bareChoiceItems(resp, choices, file, line, (id, choice) => chatRecord(id, choice, undefined), failedChoice);
     };
   },
 };

@@ -22,7 +22,7 @@
  */
 import type { AuditRecord, TopLogprob } from '../../types.js';
 import type { FormatAdapter } from '../adapter.js';
-import { bareChoiceItems, firstChoiceLogprobs, hasPromptLogprobs, openWrapper, responseOf } from './wrapper.js';
+import { WITHOUT_LOGPROBS, bareChoiceItems, failedChoice, firstChoiceLogprobs, hasPromptLogprobs, isResponseWithoutLogprobs, openWrapper, responseOf, usageChunk } from './wrapper.js';
 import { stoppedEarly, tokensWithinText } from './returned-text.js';
 import { codePointLength, invalid, isIntegerAtLeast, isObject, show, sliceCodePoints } from './values.js';
 
@@ -34,7 +34,8 @@ export interface CompletionLogprobs {
 }
 
 export function readLogprobs(lp: unknown): CompletionLogprobs | string {
-  if (!isObject(lp)) return 'choice has no logprobs (request was made without logprobs)';
+  if (lp === null || lp === undefined) return WITHOUT_LOGPROBS;
+  if (!isObject(lp)) return `choice.logprobs is not an object: ${show(lp)}`;
   const { tokens, token_logprobs: values, top_logprobs: top, text_offset: offsets } = lp;
   if (!Array.isArray(tokens) || !tokens.every((t) => typeof t === 'string')) return 'logprobs.tokens is not a list of strings';
   if (!Array.isArray(values) || values.length !== tokens.length) return 'logprobs.token_logprobs is not a list as long as tokens';
@@ -249,6 +250,9 @@ function promptTokens(resp: Record<string, unknown>, choices: unknown[], prompt:
   return resp.usage.prompt_tokens;
 }
 
+/** The legacy completions API's `object`. */
+const COMPLETION_OBJECTS: ReadonlySet<string> = new Set(['text_completion']);
+
 export const openaiCompletionsAdapter: FormatAdapter = {
   name: 'openai-completions',
   description: 'OpenAI legacy completions with logprobs (echo or not), bare or in an eval script wrapper {id, score, request, response}',
@@ -256,7 +260,8 @@ export const openaiCompletionsAdapter: FormatAdapter = {
   detect(first) {
     const lp = firstChoiceLogprobs(first);
     const resp = responseOf(first);
-    return lp !== null && Array.isArray(lp.token_logprobs) && Array.isArray(lp.tokens) && !(resp && hasPromptLogprobs(resp));
+    if (resp && hasPromptLogprobs(resp)) return false;
+    return (lp !== null && Array.isArray(lp.token_logprobs) && Array.isArray(lp.tokens)) || isResponseWithoutLogprobs(first, COMPLETION_OBJECTS);
   },
   createConverter(file) {
     return (row) => {
@@ -267,6 +272,8 @@ export const openaiCompletionsAdapter: FormatAdapter = {
       const resp = wrapped ? (v.response as Record<string, unknown>) : v;
       const request = wrapped && isObject(v.request) ? v.request : undefined;
       const choices = resp.choices;
+      const usage = usageChunk(resp, file, line);
+      if (usage) return [usage];
       if (!Array.isArray(choices) || choices.length === 0) return [invalid(file, line, 'response has no choices')];
 
       if (wrapped) {
@@ -274,7 +281,8 @@ export const openaiCompletionsAdapter: FormatAdapter = {
         if ('kind' in opened) return [opened];
         const { id, fields, choice } = opened;
         const lp = readLogprobs(choice.logprobs);
-        if (typeof lp === 'string') return [invalid(file, line, lp, id)];
+        // A wrapper that records a score has no evidence for it in a reply without log-probs: unreadable, not skipped.
+        if (typeof lp === 'string') return [fields.score === undefined ? failedChoice(file, line, lp, id) : invalid(file, line, lp, id)];
         const prompt = promptOfChoice(request?.prompt, choice, request?.n);
         const record = completionRecord(id, choice, lp, {
           prompt,
@@ -293,7 +301,7 @@ export const openaiCompletionsAdapter: FormatAdapter = {
       return bareChoiceItems(resp, choices, file, line, (id, choice) => {
         const lp = readLogprobs(choice.logprobs);
         return typeof lp === 'string' ? lp : completionRecord(id, choice, lp, { promptTokens: promptTokens(resp, choices, undefined, undefined) });
-      });
+      }, failedChoice);
     };
   },
 };

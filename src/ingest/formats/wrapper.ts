@@ -5,7 +5,7 @@
  * numbers under audit; the payload beside them is the evidence.
  */
 import type { AuditRecord, RawItem, RecordId } from '../../types.js';
-import { invalid, isIntegerAtLeast, isObject, show } from './values.js';
+import { invalid, isIntegerAtLeast, isObject, show, skipped } from './values.js';
 import { isScoreKind, SCORE_KIND_NAMES } from '../../reference/score-kinds.js';
 
 export type WrapperFields = Pick<AuditRecord, 'group' | 'gold' | 'selected' | 'score' | 'score_kind' | 'task'>;
@@ -47,6 +47,47 @@ export function readWrapperId(w: Record<string, unknown>): string | number | { e
   const id = w.id;
   if (typeof id === 'string' || typeof id === 'number') return id;
   return { error: id === undefined ? 'the wrapper has no id' : `id must be a string or number, found ${show(id)}` };
+}
+
+/**
+ * Why a choice is skipped whose request asked for no log-probs: OpenAI and the servers that
+ * follow it (vLLM, TGI) write `"logprobs": null` then. Nothing to audit, nothing wrong.
+ */
+export const WITHOUT_LOGPROBS = 'response without log-probs (requested without logprobs)';
+
+/** A choice with `logprobs` null or absent (or, in chat, `logprobs.content` null). */
+export function choiceWithoutLogprobs(choice: Record<string, unknown>): boolean {
+  const lp = choice.logprobs;
+  return lp === null || lp === undefined || (isObject(lp) && lp.content === null);
+}
+
+/**
+ * A response whose `object` is one of `objects` ("chat.completion", "text_completion", …),
+ * wrapped or bare, and whose first choice has no log-probs: the format is known, and its rows
+ * are skipped (WITHOUT_LOGPROBS) rather than unrecognised.
+ */
+export function isResponseWithoutLogprobs(row: unknown, objects: ReadonlySet<string>): boolean {
+  const resp = responseOf(row);
+  if (resp === null || typeof resp.object !== 'string' || !objects.has(resp.object)) return false;
+  const choices = resp.choices;
+  return Array.isArray(choices) && isObject(choices[0]) && choiceWithoutLogprobs(choices[0]);
+}
+
+/**
+ * A stream's last chunk with `stream_options: {include_usage: true}`: `choices` always empty,
+ * `usage` for the whole request (the OpenAI API reference). Skipped: no choice to audit.
+ */
+export function usageChunk(resp: Record<string, unknown>, file: string, line: number): RawItem | null {
+  return Array.isArray(resp.choices) && resp.choices.length === 0 && isObject(resp.usage) ? skipped(file, line, "a stream's usage chunk (no choices)") : null;
+}
+
+/**
+ * The item of a choice that failed to read: skipped when it has no log-probs (WITHOUT_LOGPROBS),
+ * else invalid. Only where nobody recorded a score: a wrapper's score with a reply without
+ * log-probs has no evidence behind it, and stays unreadable.
+ */
+export function failedChoice(file: string, line: number, message: string, recordId?: RecordId): RawItem {
+  return message === WITHOUT_LOGPROBS ? skipped(file, line, message, recordId) : invalid(file, line, message, recordId);
 }
 
 /** The `logprobs` object of an OpenAI response's first choice, wrapped (`response`) or bare. */

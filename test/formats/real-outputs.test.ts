@@ -1,0 +1,133 @@
+/**
+ * Published outputs of real harnesses and servers whose shapes drew false errors (provenance in
+ * each fixture folder's README): a HELM suite with its helm-summarize files and clients that
+ * return no log-probs, an lm-eval v0.3 write_out whose `acc` is a bool's text, and TGI's
+ * OpenAI-compatible responses requested without log-probs. Each must pass the default gate, with
+ * every row accounted for, and the checks that can run must run.
+ */
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli.js';
+import { audit } from '../../src/engine/index.js';
+import { defaultRuleSet } from '../../rules/index.js';
+import { WITHOUT_LOGPROBS } from '../../src/ingest/formats/wrapper.js';
+import { editJson } from './audit-files.js';
+import { fixture, readItems } from './read.js';
+
+const REAL = join(__dirname, '../fixtures/real');
+const HELM_SUITE = join(REAL, 'helm/v3');
+const TOGETHER = join(HELM_SUITE, 'simple_safety_tests:model=qwen_qwen2-72b-instruct');
+const VERTEX = join(HELM_SUITE, 'bbq:subject=all,method=multiple_choice_joint,model=google_gemini-1.5-pro-001');
+const WINOGRANDE_V03 = join(REAL, 'lm-eval-v03/llama13/winogrande_write_out_info.json');
+const NO_LOGPROBS = fixture('tgi/no-logprobs');
+
+const scratch: string[] = [];
+afterAll(() => {
+  for (const d of scratch) rmSync(d, { recursive: true, force: true });
+});
+function copyOf(src: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'evalaudit-real-'));
+  scratch.push(dir);
+  cpSync(src, dir, { recursive: true });
+  return dir;
+}
+
+const errorsAndWarnings = async (paths: string[]) => [...(await audit(paths, { rules: defaultRuleSet })).findings].filter((f) => f.severity !== 'info');
+
+describe('a real HELM suite (helm-run and helm-summarize output)', () => {
+  it('reads every helm-summarize file as a suite summary, each row skipped with why, none unrecognised', async () => {
+    const summaries = ['summary.json', 'runs.json', 'run_specs.json', 'groups.json', 'groups_metadata.json', 'schema.json', 'runs_to_run_suites.json', 'costs.json', 'groups/bbq.json', 'groups/json/bbq_bbq_subject_all.json'];
+    for (const f of summaries) {
+      const { format, items } = await readItems(join(HELM_SUITE, f));
+      expect(format, f).toBe('helm-run-file');
+      expect(items.length, f).toBeGreaterThan(0);
+      for (const item of items) expect(item, f).toMatchObject({ kind: 'skipped', reason: 'HELM suite summary (helm-summarize): no log-probs' });
+    }
+  });
+
+  it('skips a completion without tokens (Vertex AI: tokens [], logprob 0): no probability-sum or degenerate-scores on its 0', async () => {
+    const { items } = await readItems(join(VERTEX, 'scenario_state.json'));
+    expect(items.map((i) => i.kind === 'skipped' && i.reason)).toEqual(['completion without tokens (a client without log-probs)', 'completion without tokens (a client without log-probs)']);
+  });
+
+  it("reads the Together chat client's per-token log-probs without its placeholder logprob 0.0 as the score", async () => {
+    const { items } = await readItems(join(TOGETHER, 'scenario_state.json'));
+    expect(items).toHaveLength(2);
+    for (const item of items) {
+      expect(item.kind).toBe('record');
+      if (item.kind !== 'record') continue;
+      expect(item.record.score).toBeUndefined();
+      expect(item.record.logprobs!.length).toBeGreaterThan(300);
+    }
+  });
+
+  it('a recorded sequence log-prob that is not 0 is still the score, and checked: one off the tokens\' sum is found', async () => {
+    const dir = copyOf(TOGETHER);
+    editJson(join(dir, 'scenario_state.json'), (v) => {
+      const c = v.request_states[0].result.completions[0];
+      c.logprob = c.tokens.reduce((s: number, t: { logprob: number }) => s + t.logprob, 0) - 20;
+    });
+    expect((await errorsAndWarnings([dir])).map((f) => [f.ruleId, f.recordId])).toEqual([['score-mismatch', expect.any(String)]]);
+  });
+
+  describe('the whole suite through the CLI', () => {
+    let err = '';
+    beforeEach(() => {
+      err = '';
+      vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+      vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
+    });
+    afterEach(() => vi.restoreAllMocks());
+
+    it('passes the default gate: exit 0, no finding, every file read by a HELM reader', async () => {
+      expect(await main(['audit', HELM_SUITE, '--format', 'json'])).toBe(0);
+      expect(err).toBe('');
+      const result = await audit([HELM_SUITE], { rules: defaultRuleSet });
+      expect([...result.findings]).toEqual([]);
+      expect(result.summary.invalid).toBe(0);
+      expect(new Set(result.files.map((f) => f.format))).toEqual(new Set(['helm', 'helm-run-file']));
+      expect(result.summary.audited).toBe(2);
+    });
+  });
+});
+
+describe('a real lm-eval v0.3 write_out: winogrande', () => {
+  it('reads acc written "True" / "False" as 1 / 0, so the accuracy check runs and agrees', async () => {
+    const result = await audit([WINOGRANDE_V03], { rules: defaultRuleSet });
+    expect([...result.findings].filter((f) => f.severity !== 'info')).toEqual([]);
+    expect(result.summary.accuracy).toMatchObject({ groups: 20, recorded: 13 / 20, recomputed: 13 / 20, changed: 0 });
+  });
+
+  it('a pick written against the log-likelihoods is found', async () => {
+    const dir = copyOf(join(REAL, 'lm-eval-v03'));
+    editJson(join(dir, 'llama13/winogrande_write_out_info.json'), (v) => (v[0].acc = v[0].acc === 'True' ? 'False' : 'True'), 4);
+    expect((await errorsAndWarnings([dir])).map((f) => f.ruleId)).toContain('metric-mismatch');
+  });
+});
+
+describe("TGI's OpenAI-compatible responses requested without log-probs", () => {
+  it('are known formats whose choices are skipped with why, a stream usage chunk too: nothing unrecognised, no error', async () => {
+    const reasons: Record<string, [string | null, (string | false)[]]> = {};
+    for (const f of ['test_flash_llama_simple.json', 'test_flash_llama_completion_single_prompt.json', 'test_chat_openai_usage.json']) {
+      const { format, items } = await readItems(join(NO_LOGPROBS, f));
+      reasons[basename(f)] = [format, items.map((i) => i.kind === 'skipped' && i.reason)];
+    }
+    expect(reasons).toEqual({
+      'test_flash_llama_simple.json': ['openai-chat', [WITHOUT_LOGPROBS]],
+      'test_flash_llama_completion_single_prompt.json': ['openai-completions', [WITHOUT_LOGPROBS]],
+      'test_chat_openai_usage.json': ['openai-chat', [WITHOUT_LOGPROBS, WITHOUT_LOGPROBS, WITHOUT_LOGPROBS, "a stream's usage chunk (no choices)"]],
+    });
+    expect(await errorsAndWarnings([NO_LOGPROBS])).toEqual([]);
+  });
+
+  it('a choice whose logprobs is neither null nor a log-prob object is still an unreadable row', async () => {
+    const dir = copyOf(NO_LOGPROBS);
+    // A second choice beside the first (requested without log-probs): the file is still known.
+    editJson(join(dir, 'test_flash_llama_simple.json'), (v) => v.choices.push({ ...v.choices[0], index: 1, logprobs: 'yes' }));
+    expect((await errorsAndWarnings([join(dir, 'test_flash_llama_simple.json')])).map((f) => [f.ruleId, f.message])).toEqual([
+      ['invalid-record', expect.stringMatching(/logprobs is not \{content/)],
+    ]);
+  });
+});
