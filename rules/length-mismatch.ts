@@ -3,7 +3,7 @@ import { logitRow } from '../src/engine/hypotheses.js';
 import { findInTop } from '../src/reference/sequence.js';
 import type { RecordContext } from '../src/engine/record-context.js';
 import { FLOAT64_SUM_REL, SEPARATION, UNIT_ROUNDOFF } from '../src/reference/precision.js';
-import { shortPrintResolution } from '../src/reference/storage.js';
+import { anyPrintResolution, shortPrintResolution } from '../src/reference/storage.js';
 
 /** The recorded values cover a different number of steps than the continuation has tokens. */
 function countMismatch(ctx: RecordContext): Diagnosis | null {
@@ -83,13 +83,17 @@ function windowMismatch(ctx: RecordContext): Diagnosis | null {
       if (!(Math.abs(ctx.score - t) <= ulp && Math.abs(t - total) > 2 * apart)) continue;
     } else if (Math.abs(t - total) <= SEPARATION * tol + Math.max(scoreUlp, apart)) continue; // indistinguishable from the right window
     if (tight || ctx.scoreIs(t, abs + Math.abs(t - total), n, fromValues)) {
-      return {
+      const d: Diagnosis = {
         messageId,
         data: { score: ctx.score, value: evidence.value },
         recorded: ctx.score,
         expected: Number.isNaN(ctx.ref.total) ? total : ctx.ref.total,
         evidence,
       };
+      // A score with few digits (-71.94, -23.953) may be a print of a half-precision sum the right
+      // window fits as well as this one fits float32: the file's other records tell which.
+      if (ctx.firstTier && anyPrintResolution(ctx.score) > 0 && ctx.nullFitsWidest) d.unlessHalfRun = true;
+      return d;
     }
   }
   return null;

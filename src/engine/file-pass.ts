@@ -88,6 +88,8 @@ export interface RecordOutcome extends PoolRecord {
   values?: Float64Array;
   /** What its group keeps of it (grouped records only). */
   candidate?: Candidate;
+  /** Its finding stands unless the file is a half-precision run (Diagnosis.unlessHalfRun). */
+  unlessHalfRun?: true;
 }
 
 /** The record stage: one record's verdict as the file stage's outcome. */
@@ -101,6 +103,7 @@ export function recordOutcome(verdict: RecordVerdict, line: number, finding: Fin
     o.worst = ctx.valuesCheck.worst;
     if (ctx.fitsAsPrint) o.printed = true;
   } else if (kind === 'clean' && ctx.values) o.values = ctx.values;
+  if (kind === 'bug' && verdict.diagnosis?.unlessHalfRun) o.unlessHalfRun = true;
   if (group !== undefined) {
     o.group = group;
     o.candidate = candidateOf(verdict, line);
@@ -146,6 +149,8 @@ export class FileStage {
   // Half-precision verdicts and grids, summed up once per file (or, in a file that is no
   // half-precision run, reported one by one at its end).
   private readonly pool: PrecisionPool;
+  /** Findings that stand unless the file is a half-precision run (RecordOutcome.unlessHalfRun), until kept. */
+  private readonly unlessHalfRun = new WeakSet<Finding>();
 
   constructor(
     private readonly file: string,
@@ -185,6 +190,8 @@ export class FileStage {
   }
 
   private keep(f: Finding): void {
+    // A claim that stands unless the file is a half-precision run waits for the file's end (the pool gives it back then, or not).
+    if (this.unlessHalfRun.delete(f) && this.pool.hold(f)) return;
     if (this.spooled) this.spooled.add(f);
     else if (this.findings.push(f) >= POSTED_AT && this.post) this.post.batch(this.findings.splice(0));
   }
@@ -201,7 +208,12 @@ export class FileStage {
     addScore(this.scores, o.score, o.scoreKind, o.line, reproduced && (o.level === 'logits' || o.level === 'topk' || o.level === 'server'));
     const f = o.finding;
     const precise = o.verdict === 'precision';
-    this.pool.add(o, precise ? f : null);
+    if (f && o.unlessHalfRun) {
+      // Held by the pool when kept (at once, or when its group finishes) until the file tells
+      // whether it is a half-precision run.
+      this.pool.addUnlessHalfRun(o);
+      this.unlessHalfRun.add(f);
+    } else this.pool.add(o, precise ? f : null);
     if (o.group !== undefined) return this.groups.add(o.group, o.candidate!, f && !precise ? { finding: f, range: o.range } : null);
     if (f && !precise) this.keep(f);
     return true;

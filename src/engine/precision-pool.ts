@@ -134,6 +134,9 @@ export class PrecisionPool {
   /** Of the verdicts, those a print of the score explains (PoolRecord.printed). */
   private printedVerdicts = 0;
   private bugs = 0;
+  /** Bug findings that stand unless the file is a half-precision run (Diagnosis.unlessHalfRun), held; and how many there were. */
+  private unlessHalfRun: Finding[] = [];
+  private unlessHalfRunCount = 0;
   /** Held findings and examples, each marked whether a print explains it. */
   private held: { finding: Finding; printed: boolean }[] = [];
   private readonly examples: { example: PrecisionExample; printed: boolean }[] = [];
@@ -183,14 +186,38 @@ export class PrecisionPool {
     }
   }
 
+  /**
+   * A record whose bug claim half precision explains as well (Diagnosis.unlessHalfRun): at the
+   * file's end a half-precision run makes it one of the run's records, and a float32 file
+   * reports it (its finding, held here: hold).
+   */
+  addUnlessHalfRun(r: PoolRecord): void {
+    this.records++;
+    this.unlessHalfRunCount++;
+    if (r.score !== undefined) this.printedScores.add(r.score);
+  }
+
+  /** Holds such a record's finding until the file's end; false past MAX_HELD (the caller keeps it at once). */
+  hold(finding: Finding): boolean {
+    if (this.unlessHalfRun.length >= MAX_HELD) return false;
+    this.unlessHalfRun.push(finding);
+    return true;
+  }
+
   /** At the file's end: the records reported one by one (a float32 file's few), and the summary for the run rule. */
   finish(): { individual: Finding[]; summary: FilePrecision | null } {
     // In a file that prints its scores, a verdict a print explains is no verdict.
     const dropPrinted = this.printedScores.printing;
-    const counted = dropPrinted ? this.verdicts - this.printedVerdicts : this.verdicts;
+    let counted = dropPrinted ? this.verdicts - this.printedVerdicts : this.verdicts;
+    // A half-precision run (as many records fit only half precision as name a bug, these claims
+    // included) explains the claims half precision explains as well: they are its records.
+    const halfRun = this.unlessHalfRunCount > 0 && counted > 0 && counted >= this.bugs + this.unlessHalfRunCount;
+    if (halfRun) counted += this.unlessHalfRun.length;
+    const bugs = halfRun ? this.bugs : this.bugs + this.unlessHalfRunCount;
     const keep = (e: { printed: boolean }) => !(dropPrinted && e.printed);
-    const individual = counted > 0 && counted < this.bugs && this.verdicts <= MAX_HELD ? this.held.filter(keep).map((h) => h.finding) : [];
-    const verdicts = individual.length > 0 ? 0 : counted;
+    const oneByOne = counted > 0 && counted < bugs && this.verdicts <= MAX_HELD ? this.held.filter(keep).map((h) => h.finding) : [];
+    const verdicts = oneByOne.length > 0 ? 0 : counted;
+    const individual = halfRun ? oneByOne : oneByOne.concat(this.unlessHalfRun);
     const values = this.values.claim();
     const scores = this.scores.claim();
     const examples = verdicts ? this.examples.filter(keep).slice(0, EXAMPLES).map((e) => e.example) : [];

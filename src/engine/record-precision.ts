@@ -134,6 +134,11 @@ export abstract class RecordPrecision {
     return this.setting !== 'auto';
   }
 
+  /** At float32, the first tier: rules are asked here before any half-precision reading. */
+  get firstTier(): boolean {
+    return this.tierIndex === 0;
+  }
+
   /** No tier after this one: the last chance for a rule, and the only one for the catch-alls. */
   get finalTier(): boolean {
     return this.tierIndex === this.tiers.length - 1;

@@ -65,6 +65,13 @@ export interface Diagnosis {
    * in the record; the engine reports such verdicts once per file (precision-pool.ts).
    */
   basis?: 'range' | 'precision';
+  /**
+   * A claim made at float32 that half precision explains as well: the no-bug reading fits at the
+   * widest tier, and the score is a print whose digits cannot show which (length-mismatch). It
+   * stands unless the file's other records show a half-precision run (precision-pool.ts);
+   * grouped records' claims always stand.
+   */
+  unlessHalfRun?: boolean;
   /** The finding reports what the configuration declared (`--precision bf16`): info unless the rule's severity is set. */
   declared?: boolean;
   /** Group-scope diagnoses name the candidate they concern (default: the selected one). */

@@ -1,6 +1,6 @@
-import { expect } from 'vitest';
-import { detectionProperty, hypothesisHolds, recordRuleTester } from '../helpers/rule-tester.js';
-import { bugs, buggy, clean, cleanValues, f32, f32Sum, record, toy, toyWhere, topK, type Toy } from '../helpers/toy-model.js';
+import { describe, expect, it } from 'vitest';
+import { auditRecords, detectionProperty, hypothesisHolds, recordRuleTester, tempDir } from '../helpers/rule-tester.js';
+import { bugs, buggy, clean, cleanValues, f16, f32, f32Sum, record, toy, toyWhere, topK, type Toy } from '../helpers/toy-model.js';
 
 const t = toy(1, 5);
 const values = cleanValues(t);
@@ -108,3 +108,30 @@ recordRuleTester('length-mismatch', {
 detectionProperty('length-mismatch', 'the last context token scored too (n + 1 values)', { bug: bugs.contextTokenIncluded, levels: ['logits', 'topk', 'values'] });
 detectionProperty('length-mismatch', 'the last token dropped (n - 1 values)', { bug: bugs.lastTokenDropped, levels: ['logits', 'topk', 'values'], minN: 2 });
 detectionProperty('length-mismatch', 'the forgotten shift', { bug: bugs.noShift, levels: ['logits'] });
+
+// Honest-numerics seed 59, scores summed in float16 and printed "%.4g": -71.95608 rounds to
+// -71.9375 in float16, printed -71.94, which is also the sum without the last token (-0.0145)
+// to the print's digits. Alone, the record cannot tell; its file, a float16 run, does.
+describe('a wrong window that a print of a half-precision sum fits as well', () => {
+  const dir = tempDir();
+  const chance = { id: 'chance', tokens: [' a', ' b', ' c'], logprobs: [f32(-30.123457), f32(-41.818097), f32(-0.0145283)], score: -71.94 };
+  const honest = (seed: number) => {
+    const x = toy(seed, 40, { scale: 6 });
+    const v = cleanValues(x);
+    return { ...record(x, 'values'), id: `h${seed}`, score: Number(f16(f32Sum(v)).toPrecision(4)) };
+  };
+  const run = Array.from({ length: 30 }, (_, k) => honest(k + 1));
+
+  it('is no finding in a float16 run (its records fit only half precision), and still one alone', async () => {
+    const alone = await auditRecords(dir(), [chance]);
+    expect(alone.map((f) => [f.ruleId, f.messageId])).toEqual([['length-mismatch', 'lastDropped']]);
+    const inRun = await auditRecords(dir(), [...run.slice(0, 15), chance, ...run.slice(15)]);
+    expect(inRun.filter((f) => f.severity !== 'info').map((f) => f.ruleId)).toEqual(['low-precision']);
+  });
+
+  it('is reported where the file is no half-precision run: beside float32 records', async () => {
+    const float32 = run.map((r) => ({ ...r, score: f32Sum(r.logprobs as number[]) }));
+    const findings = await auditRecords(dir(), [...float32, chance]);
+    expect(findings.map((f) => [f.ruleId, f.recordId])).toEqual([['length-mismatch', 'chance']]);
+  });
+});
