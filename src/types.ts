@@ -80,6 +80,16 @@ export type RecordId = string | number;
  */
 export type InvalidCode = 'unreadable' | 'notObject' | 'schema' | 'structure' | 'duplicateId' | 'format' | 'unsupportedFormat' | 'emptyFile';
 
+/**
+ * A skipped row's per-sample metrics, still averaged for its run's headline: a generative
+ * sample has no log-likelihoods to audit, but its `exact_match` is what results_<date>.json means.
+ */
+export interface SampleMetrics {
+  task: string;
+  run?: string;
+  metrics: Record<string, number>;
+}
+
 /** One thing an input adapter yields. */
 export type RawItem =
   | { kind: 'record'; file: string; line: number; record: AuditRecord }
@@ -90,7 +100,7 @@ export type RawItem =
    * error, but counted and listed with its reason, so that records = audited + invalid + skipped.
    * `reason` is a fixed phrase per kind of row (reports tally rows by it); `wholeFile` as for invalid.
    */
-  | { kind: 'skipped'; file: string; line: number; recordId?: RecordId; reason: string; wholeFile?: boolean }
+  | { kind: 'skipped'; file: string; line: number; recordId?: RecordId; reason: string; wholeFile?: boolean; sample?: SampleMetrics }
   /** A harness's headline number; `run` as on AuditRecord, naming the samples it averages. */
   | { kind: 'aggregate'; file: string; line: number; task: string; metric: string; value: number; run?: string };
 

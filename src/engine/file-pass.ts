@@ -181,6 +181,7 @@ export class FileStage {
     if (!item.wholeFile) summary.records++;
     if (item.kind === 'skipped') {
       if (!item.wholeFile) summary.skipped++;
+      if (item.sample) addSampleMetrics(this.samples, item.file, item.sample.run, item.sample.task, item.sample.metrics);
       summary.skipReasons[item.reason] = (summary.skipReasons[item.reason] ?? 0) + 1;
     } else {
       if (!item.wholeFile) summary.invalid++;
@@ -333,11 +334,15 @@ export function auditedListing(into: AuditedList): PassObserver {
 /** Per-sample harness metrics, once per group, by run and task: what a results file's headline must average. */
 function collectSampleMetrics(samples: RunContext['samples'], file: string, cands: Candidate[]): void {
   const c = cands[0];
-  if (!c.metrics || !c.task) return;
-  const key = samplesKey(c.run, c.task);
+  if (c.metrics && c.task) addSampleMetrics(samples, file, c.run, c.task, c.metrics);
+}
+
+/** One sample's metrics, added to its run and task's sums (a group's, or a skipped row's: SampleMetrics). */
+function addSampleMetrics(samples: RunContext['samples'], file: string, run: string | undefined, task: string, metrics: Record<string, number>): void {
+  const key = samplesKey(run, task);
   let byMetric = samples.get(key);
   if (!byMetric) samples.set(key, (byMetric = new Map()));
-  for (const [metric, value] of Object.entries(c.metrics)) {
+  for (const [metric, value] of Object.entries(metrics)) {
     let m = byMetric.get(metric);
     if (!m) byMetric.set(metric, (m = { sum: 0, count: 0, files: new Set() }));
     m.sum += value;

@@ -5,6 +5,17 @@ import { brief, copyFixtures, editJson, findingsOf } from './audit-files.js';
 import { fixture, readItems, readRecords } from './read.js';
 
 describe('Inspect AI logs', () => {
+  it('checks a headline accuracy against samples without log-probs: skipped, yet their scores averaged', async () => {
+    const log = fixture('inspect/popularity.json');
+    const { items } = await readItems(log);
+    expect(items.filter((i) => i.kind === 'skipped').map((i) => i.kind === 'skipped' && i.reason)).toEqual(Array(3).fill('sample without log-probs'));
+    expect(brief(await findingsOf([log]))).toEqual([]);
+    const dir = copyFixtures(fixture('inspect'));
+    editJson(join(dir, 'popularity.json'), (v) => (v.results.scores[0].metrics.accuracy.value = 1));
+    // Only this log's own samples count: log_formats.json beside it is another run of the same task.
+    expect(brief(await findingsOf([dir])).filter(([rule]) => rule === 'metric-mismatch')).toEqual([['metric-mismatch', 'popularity', 'popularity.json']]);
+  });
+
   it('reads the target_perplexity window from prompt_logprobs, in .json and zstd .eval alike', async () => {
     for (const f of ['inspect/target-perplexity.json', 'inspect/target-perplexity.eval']) {
       const records = await readRecords(fixture(f));

@@ -105,6 +105,17 @@ describe('real lm-eval output directories', () => {
     expect(bugs(result.findings)).toEqual([]);
   });
 
+  it("check a generative task's headline against its skipped samples' exact_match: a headline off the mean is found", async () => {
+    const dir = tmp();
+    cpSync(join(REAL, 'negotiationtom'), dir, { recursive: true });
+    const results = join(dir, 'Qwen__Qwen3-8B/results_2026-07-08T16-04-34.219874.json');
+    const v = JSON.parse(readFileSync(results, 'utf8'));
+    v.results.negotiationtom_intention['exact_match,none'] = 0.9;
+    writeFileSync(results, JSON.stringify(v, null, 2));
+    const result = await audit([dir], { rules: defaultRuleSet });
+    expect(bugs(result.findings).map((f) => [f.ruleId, f.recordId, f.expected])).toEqual([['metric-mismatch', 'negotiationtom_intention', 0]]);
+  });
+
   it('list a results file whose run logged no samples as skipped with that reason', async () => {
     const result = await audit([join(REAL, 'asdiv')], { rules: defaultRuleSet });
     const alone = fileNamed(result, 'results_2024-08-21T04-27-29.701325.json');

@@ -83,7 +83,7 @@ function aggregates(header: Record<string, unknown>, state: LogState, file: stri
       if (!MEAN_METRICS.has(key) || !isObject(m) || typeof m.value !== 'number') continue;
       const metric = `${s.name}/${key}`;
       state.averaged.set(metric, s.name);
-      out.push({ kind: 'aggregate', file, line, task: state.task, metric, value: m.value });
+      out.push({ kind: 'aggregate', file, line, task: state.task, metric, value: m.value, run: file });
     }
   }
   return out;
@@ -172,6 +172,8 @@ function sampleItems(sample: Record<string, unknown>, state: LogState, file: str
   const common = (record: AuditRecord): AuditRecord => {
     record.group = id;
     record.task = state.task;
+    // Each log is one run: its headline averages its own samples, not another log's of the same task.
+    record.run = file;
     if (metrics) record.metrics = metrics;
     return record;
   };
@@ -206,7 +208,11 @@ function sampleItems(sample: Record<string, unknown>, state: LogState, file: str
     }
     return items;
   }
-  if (generated === null) return [skipped(file, line, 'sample without log-probs', id)];
+  if (generated === null) {
+    // Nothing to audit, but its score is one of those the headline averages.
+    const item = skipped(file, line, 'sample without log-probs', id);
+    return [metrics && item.kind === 'skipped' ? { ...item, sample: { task: state.task, run: file, metrics } } : item];
+  }
   const g = readContent(generated, `${where}output.choices[0].logprobs.content`);
   if (typeof g === 'string') return [invalid(file, line, `Inspect log: ${g}`, id)];
   const record: AuditRecord = common({

@@ -130,8 +130,12 @@ export const lmEvalSamplesAdapter: FormatAdapter = {
       const args = requestArgs(v.arguments);
       if (args === null || args.length === 0) return [invalid(file, line, 'sample has no readable arguments', group)];
 
-      // generate_until requests carry (context, gen_kwargs) and their responses are text.
-      if (args.some((a) => isObject(a[1]))) return [{ kind: 'skipped', file, line, recordId: group, reason: GENERATIVE_SKIP }];
+      // generate_until requests carry (context, gen_kwargs) and their responses are text; their
+      // metrics (exact_match) still make the results file's headline.
+      if (args.some((a) => isObject(a[1]))) {
+        const metrics = sampleMetrics(v, filter);
+        return [{ kind: 'skipped', file, line, recordId: group, reason: GENERATIVE_SKIP, ...(metrics ? { sample: { task, run, metrics } } : {}) }];
+      }
       const lls = loglikelihoods(v, args.length);
       if (typeof lls === 'string') return [invalid(file, line, lls, group)];
 
