@@ -13,6 +13,7 @@ import { main } from '../../src/cli.js';
 import { audit } from '../../src/engine/index.js';
 import { defaultRuleSet } from '../../rules/index.js';
 import { WITHOUT_LOGPROBS } from '../../src/ingest/formats/wrapper.js';
+import { FIRST_REQUEST_SKIP, GENERATIVE_SKIP } from '../../src/ingest/formats/lm-eval-samples.js';
 import { editJson } from './audit-files.js';
 import { fixture, readItems } from './read.js';
 
@@ -129,5 +130,22 @@ describe("TGI's OpenAI-compatible responses requested without log-probs", () => 
     expect((await errorsAndWarnings([join(dir, 'test_flash_llama_simple.json')])).map((f) => [f.ruleId, f.message])).toEqual([
       ['invalid-record', expect.stringMatching(/logprobs is not \{content/)],
     ]);
+  });
+});
+
+describe("lm-eval samples of the development branch's mid-2023 layout", () => {
+  it('a row whose arguments keep only the first request is skipped with why; a flat generation request is generative', async () => {
+    const dir = join(REAL, 'lm-eval-dev-2023');
+    const reasons: Record<string, [string | null, (string | false)[]]> = {};
+    for (const f of ['_winogrande.jsonl', '_mathqa.jsonl', 'pretrained=EleutherAI__pythia-2.8b_trivia_qa_unfiltered.nocontext.jsonl']) {
+      const { format, items } = await readItems(join(dir, f));
+      reasons[f] = [format, items.map((i) => i.kind === 'skipped' && i.reason)];
+    }
+    expect(reasons).toEqual({
+      '_winogrande.jsonl': ['lm-eval-samples', [FIRST_REQUEST_SKIP, FIRST_REQUEST_SKIP]],
+      '_mathqa.jsonl': ['lm-eval-samples', [FIRST_REQUEST_SKIP, FIRST_REQUEST_SKIP]],
+      'pretrained=EleutherAI__pythia-2.8b_trivia_qa_unfiltered.nocontext.jsonl': ['lm-eval-samples', [GENERATIVE_SKIP, GENERATIVE_SKIP]],
+    });
+    expect(await errorsAndWarnings([dir])).toEqual([]);
   });
 });

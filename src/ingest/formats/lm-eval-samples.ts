@@ -28,6 +28,24 @@ export { lmEvalTaskFromFile } from './lm-eval-run.js';
 /** Why a generative row is not audited (reports tally skipped rows by this phrase). */
 export const GENERATIVE_SKIP = 'generate_until sample: generated text, no log-likelihoods';
 
+/** Why a sample of the mid-2023 development layout is not audited (firstRequestOnly). */
+export const FIRST_REQUEST_SKIP = 'sample whose arguments keep only its first request (lm-eval development builds of mid-2023): the choices cannot be paired with their log-likelihoods';
+
+/**
+ * The layout the harness's development branch wrote in mid-2023 (before v0.4.0): `arguments`
+ * is the first request alone, flat (`[context, continuation]`, `[context, gen_kwargs]`) or its
+ * Python `str()`, beside the responses of every request. With one response it is that request;
+ * with more, nothing pairs the other responses with their continuations.
+ */
+function flatArguments(v: Record<string, unknown>): 'one' | 'first' | null {
+  const args = v.arguments;
+  const resps = v.filtered_resps ?? v.resps;
+  const responses = Array.isArray(resps) ? resps.length : typeof resps === 'string' ? Infinity : 0;
+  if (typeof args === 'string') return 'first';
+  if (!Array.isArray(args) || args.length === 0 || args.some(Array.isArray) || !args.every((a) => typeof a === 'string' || isObject(a))) return null;
+  return responses === 1 ? 'one' : 'first';
+}
+
 /** The requests' arguments as lists, whichever layout wrote them. */
 function requestArgs(args: unknown): unknown[][] | null {
   if (Array.isArray(args)) return args.map((a) => (Array.isArray(a) ? a : [a]));
@@ -127,7 +145,9 @@ export const lmEvalSamplesAdapter: FormatAdapter = {
       // A task with several filters logs each doc once per filter.
       const filter = typeof v.filter === 'string' && v.filter !== 'none' ? v.filter : null;
       const group = filter === null ? String(docId) : `${docId}@${filter}`;
-      const args = requestArgs(v.arguments);
+      const flat = flatArguments(v);
+      if (flat === 'first') return [{ kind: 'skipped', file, line, recordId: group, reason: FIRST_REQUEST_SKIP }];
+      const args = flat === 'one' ? [v.arguments as unknown[]] : requestArgs(v.arguments);
       if (args === null || args.length === 0) return [invalid(file, line, 'sample has no readable arguments', group)];
 
       // generate_until requests carry (context, gen_kwargs) and their responses are text; their
