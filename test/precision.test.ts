@@ -101,6 +101,19 @@ describe('half-precision grids and their chance', () => {
     expect(g.alive).toBe(false);
   });
 
+  // Honest-numerics seed 53, a log-softmax in bfloat16 with its values printed round(x, 4): -0.042236328125 became -0.0422.
+  it('a print is on a grid when a grid point is within its last digit: -0.0422 keeps bfloat16, -0.0423 ends it', () => {
+    const values = [-19.125, -8.8125, -7.3125, -7.5, -9.4375];
+    const withPrint = (x: number) => {
+      const g = new GridEvidence();
+      for (const v of [...values, x]) g.add(v);
+      return g.grid()?.format;
+    };
+    expect(withPrint(-0.0422)).toBe('bfloat16');
+    // No bfloat16 value lies within ±5e-5 of -0.0423 (the nearest: -0.042236, -0.042480); float16's grid, finer than the print, stays.
+    expect(withPrint(-0.0423)).toBe('float16');
+  });
+
   it('storageResolution: half the spacing of the grid a score shows', () => {
     const x = roundToBfloat16(-12.3456);
     expect(storageResolution(x)).toBe(2 ** (3 - 7) / 2);

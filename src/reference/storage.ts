@@ -184,6 +184,13 @@ export function gridChanceLog10(x: number, format: HalfFormat): number {
   return Math.min(0, Math.max(float32, printed));
 }
 
+/** A grid point of `format` lies within x's printed resolution (half a unit of its last digit). */
+function withinPrintOfGrid(x: number, format: HalfFormat): boolean {
+  const s = gridSpacing(x, format);
+  const r = 0.5 * 10 ** -decimalDigits(x).decimals;
+  return Math.abs(x - Math.round(x / s) * s) <= r;
+}
+
 /** Evidence that a set of numbers was computed on a half-precision grid. */
 export class GridEvidence {
   /** Per format: every informative number lies on its grid. */
@@ -196,11 +203,14 @@ export class GridEvidence {
   add(x: number): void {
     if (!Number.isFinite(x) || x === 0) return;
     let told = false;
+    const exact = Math.fround(x) === x;
     for (const f of ['bfloat16', 'float16'] as const) {
       if (!this.on[f]) continue;
-      const on = onGrid(x, f);
+      // A print (not a float32 value) is on the grid when a grid point is within its last digit:
+      // round(-0.042236328125, 4) is -0.0422, a bfloat16 value printed, which no grid point equals.
+      const on = exact ? onGrid(x, f) : withinPrintOfGrid(x, f);
       // A float32 number off the grid has more bits than it: informative without a look at its digits.
-      const c = !on && Math.fround(x) === x ? -1 : gridChanceLog10(x, f);
+      const c = !on && exact ? -1 : gridChanceLog10(x, f);
       if (c === 0) continue;
       told = true;
       if (on) this.chance[f] += c;
