@@ -28,7 +28,7 @@ export { lmEvalTaskFromFile } from './lm-eval-run.js';
 /** Why a generative row is not audited (reports tally skipped rows by this phrase). */
 export const GENERATIVE_SKIP = 'generate_until sample: generated text, no log-likelihoods';
 
-/** Why a sample of the mid-2023 development layout is not audited (firstRequestOnly). */
+/** Why a sample of the mid-2023 development layout is not audited (flatArguments). */
 export const FIRST_REQUEST_SKIP = 'sample whose arguments keep only its first request (lm-eval development builds of mid-2023): the choices cannot be paired with their log-likelihoods';
 
 /**
@@ -39,11 +39,11 @@ export const FIRST_REQUEST_SKIP = 'sample whose arguments keep only its first re
  */
 function flatArguments(v: Record<string, unknown>): 'one' | 'first' | null {
   const args = v.arguments;
-  const resps = v.filtered_resps ?? v.resps;
-  const responses = Array.isArray(resps) ? resps.length : typeof resps === 'string' ? Infinity : 0;
+  // A str() is not read back: its request is skipped, whatever the responses.
   if (typeof args === 'string') return 'first';
   if (!Array.isArray(args) || args.length === 0 || args.some(Array.isArray) || !args.every((a) => typeof a === 'string' || isObject(a))) return null;
-  return responses === 1 ? 'one' : 'first';
+  const resps = v.filtered_resps ?? v.resps;
+  return Array.isArray(resps) && resps.length === 1 ? 'one' : 'first';
 }
 
 /** The requests' arguments as lists, whichever layout wrote them. */
