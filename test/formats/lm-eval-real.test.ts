@@ -15,7 +15,7 @@ import { audit } from '../../src/engine/index.js';
 import { defaultRuleSet } from '../../rules/index.js';
 import type { FileSummary, RunResult } from '../../src/engine/result.js';
 import type { Finding } from '../../src/types.js';
-import { NO_SAMPLES_SKIP } from '../../src/ingest/formats/lm-eval-results.js';
+import { NO_MEAN_SKIP, NO_SAMPLES_SKIP } from '../../src/ingest/formats/lm-eval-results.js';
 import { lmEvalRun, lmEvalRunDate, runHasSamples } from '../../src/ingest/formats/lm-eval-run.js';
 import { GENERATIVE_SKIP } from '../../src/ingest/formats/lm-eval-samples.js';
 import { fixture, readItems, readRecords } from './read.js';
@@ -114,6 +114,24 @@ describe('real lm-eval output directories', () => {
     writeFileSync(results, JSON.stringify(v, null, 2));
     const result = await audit([dir], { rules: defaultRuleSet });
     expect(bugs(result.findings).map((f) => [f.ruleId, f.recordId, f.expected])).toEqual([['metric-mismatch', 'negotiationtom_intention', 0]]);
+    // A headline the task's config aggregates otherwise than by a mean is not compared with the samples' mean.
+    const metricList = v.configs.negotiationtom_intention.metric_list as { metric: string; aggregation: unknown }[];
+    metricList.find((m) => m.metric === 'exact_match')!.aggregation = 'def exact_match_agg(items):\n    return max(items)\n';
+    writeFileSync(results, JSON.stringify(v, null, 2));
+    expect(bugs((await audit([dir], { rules: defaultRuleSet })).findings)).toEqual([]);
+  });
+
+  it("compare a headline of Infinity (a sample's mae is inf) with its samples' mean as equal; a task that means none is skipped with why", async () => {
+    const run = join(REAL, 'polymer-tg/gpt-4o-mini');
+    expect(bugs((await audit([run], { rules: defaultRuleSet })).findings)).toEqual([]);
+    const dir = tmp();
+    cpSync(run, dir, { recursive: true });
+    const results = join(dir, 'results_2025-06-30T19-40-09.461247.json');
+    const v = JSON.parse(readFileSync(results, 'utf8').replace(/\bInfinity\b/g, '1e999').replace(/\bNaN\b/g, 'null'));
+    v.configs.polymer_tg_prediction.metric_list[0].aggregation = 'median';
+    writeFileSync(results, JSON.stringify(v, null, 2).replace(/1e\+?999/g, 'Infinity'));
+    const { items } = await readItems(results);
+    expect(items).toEqual([expect.objectContaining({ kind: 'skipped', reason: NO_MEAN_SKIP, wholeFile: true })]);
   });
 
   it('list a results file whose run logged no samples as skipped with that reason', async () => {

@@ -15,6 +15,8 @@ import { invalid, isObject } from './values.js';
 
 /** Why a results file is not checked (reports tally skipped files by this phrase). */
 export const NO_SAMPLES_SKIP = 'no samples for this results file';
+/** Why a results file with samples is not checked: its tasks aggregate none of its headlines by a mean (notMeansOf). */
+export const NO_MEAN_SKIP = 'no headline in this results file is a mean of its samples';
 
 /**
  * Finds the 1-based line of each `"key":` inside each task's block of the results file, so a
@@ -65,6 +67,20 @@ export function metricName(key: string): string | null {
   return filter === 'none' ? name : key;
 }
 
+/**
+ * The metrics a task's config aggregates otherwise than by a mean: `configs.<task>.metric_list[]`
+ * names each with its `aggregation`, "mean", another registered name ("median", "perplexity"),
+ * or the source of a function (a corpus-level F1). Null when the file has no such list.
+ */
+function notMeansOf(configs: unknown, task: string): Set<string> | null {
+  const config = isObject(configs) ? configs[task] : undefined;
+  const list = isObject(config) && Array.isArray(config.metric_list) ? config.metric_list : null;
+  if (!list) return null;
+  const out = new Set<string>();
+  for (const m of list) if (isObject(m) && typeof m.metric === 'string' && typeof m.aggregation === 'string' && m.aggregation !== 'mean') out.add(m.metric);
+  return out;
+}
+
 export const lmEvalResultsAdapter: FormatAdapter = {
   name: 'lm-eval-results',
   description: 'lm-evaluation-harness results_<date>.json (per-task aggregate metrics)',
@@ -92,15 +108,19 @@ export const lmEvalResultsAdapter: FormatAdapter = {
       for (const task in v.results) {
         const metrics = v.results[task];
         if (!isObject(metrics)) continue;
+        const notMeans = notMeansOf(v.configs, task);
         for (const key in metrics) {
           const value = metrics[key];
           const metric = metricName(key);
-          // "N/A" stderrs and other non-numbers are not aggregates.
-          if (metric === null || typeof value !== 'number') continue;
+          // "N/A" stderrs and other non-numbers are not aggregates; nor is a headline its task
+          // aggregates otherwise than by a mean (the samples' mean is no check of it).
+          if (metric === null || typeof value !== 'number' || notMeans?.has(key.split(',')[0])) continue;
           items.push({ kind: 'aggregate', file, line: lines.line(task, key), task, metric, value, run });
         }
       }
       if (!runHasSamples(file)) items.push({ kind: 'skipped', file, line: 1, reason: NO_SAMPLES_SKIP, wholeFile: true });
+      // Every row is accounted for: a file whose headlines are none of them means says so.
+      else if (items.length === 0) items.push({ kind: 'skipped', file, line: 1, reason: NO_MEAN_SKIP, wholeFile: true });
       return items;
     };
   },
