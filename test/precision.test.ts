@@ -114,6 +114,15 @@ describe('half-precision grids and their chance', () => {
     expect(withPrint(-0.0423)).toBe('float16');
   });
 
+  // HELM's Together client (a real suite, test/fixtures/real/helm): float16 log-probs written as numpy's shortest float32 repr.
+  it("a float32 value's shortest repr is on the grid its float32 value is on: -0.25195312 is float16's -0.251953125", () => {
+    const g = new GridEvidence();
+    for (const x of [-0.25195312, -0.3317871, -0.58984375, -0.016067505, -0.051483154, -0.1373291, -0.68847656]) g.add(x);
+    expect(g.grid()?.format).toBe('float16');
+    // Its last digit alone (±5e-9) misses the grid point by a hair: the repr rounds the tie to even.
+    expect(Math.abs(-0.25195312 - -0.251953125)).toBeGreaterThanOrEqual(5e-9);
+  });
+
   it('storageResolution: half the spacing of the grid a score shows', () => {
     const x = roundToBfloat16(-12.3456);
     expect(storageResolution(x)).toBe(2 ** (3 - 7) / 2);

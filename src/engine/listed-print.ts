@@ -41,7 +41,7 @@ export class Print {
 }
 
 /** Builds a Print from numbers one at a time; `none`: the Print when no number tells anything. */
-class PrintSample {
+export class PrintSample {
   constructor(private readonly none: Print) {}
 
   private finest = Infinity;
@@ -83,7 +83,11 @@ class PrintSample {
     return this.decimal ? this.asPrint : new Print(0, 0, false, Math.min(this.finest, ZERO_PRINT_RESOLUTION));
   }
 
-  /** The numbers read as a print, short binary fractions too, unless one is written whole (valuesAsPrintOf). */
+  /**
+   * The numbers read as a print even where they are all short binary fractions, unless one is
+   * written whole: round(-27.6250057, 4) is -27.625. Only the catch-all's last question
+   * (RecordContext.scoreFitsValuesAsPrint).
+   */
   get asPrint(): Print {
     if (this.seen === 0) return this.none;
     return this.whole ? Print.WHOLE : new Print(this.finest, this.relative, false);
@@ -105,23 +109,13 @@ export function listPrintOf(lists: readonly (readonly TopLogprob[])[] | undefine
   return sample.print;
 }
 
-/** The same over a record's per-token values (NaN: not recorded, skipped); UNKNOWN when every one is 0. */
-export function valuesPrintOf(values: ArrayLike<number> | null): Print {
+/** The same sample over a record's per-token values (NaN: not recorded, skipped); its print is UNKNOWN when every one is 0. */
+export function valuesSampleOf(values: ArrayLike<number> | null): PrintSample {
   const sample = new PrintSample(Print.UNKNOWN);
   if (values) {
     for (let i = 0; i < values.length; i++) if (!sample.add(values[i])) break;
   }
-  return sample.print;
-}
-
-/**
- * The record's per-token values read as a print even where they are all short binary fractions:
- * round(-27.6250057, 4) is -27.625. Only the catch-all's last question (scoreFitsValuesAsPrint).
- */
-export function valuesAsPrintOf(values: ArrayLike<number>): Print {
-  const sample = new PrintSample(Print.UNKNOWN);
-  for (let i = 0; i < values.length; i++) if (!sample.add(values[i])) break;
-  return sample.asPrint;
+  return sample;
 }
 
 /**

@@ -40,6 +40,7 @@ export function renderMessage(template: string, data: Readonly<Record<string, un
  * (-27.625)". Null when there are none (nearly always).
  */
 function lookAlike(template: string, data: Readonly<Record<string, unknown>>): Map<string, number> | null {
+  if (!template.includes('apart')) return null;
   let seen: Map<string, { name: string; value: number }> | null = null;
   let full: Map<string, number> | null = null;
   for (const m of template.matchAll(PLACEHOLDER)) {

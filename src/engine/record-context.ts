@@ -10,7 +10,7 @@ import { ZERO_PRINT_RESOLUTION, shortPrintResolution } from '../reference/storag
 import { allLogprobs } from '../reference/vectors.js';
 import { SCORE_KINDS } from '../reference/score-kinds.js';
 import { RecordPrecision } from './record-precision.js';
-import { listPrintOf, listedResolution, listedSum, valuesAsPrintOf, valuesPrintOf, type Print } from './listed-print.js';
+import { listPrintOf, listedResolution, listedSum, valuesSampleOf, type Print, type PrintSample } from './listed-print.js';
 
 /** The same against the printed resolutions of all the recorded values and listed references (looked at only when needed). */
 function exceedsValues(miss: number, tol: number, ctx: RecordContext): boolean {
@@ -58,9 +58,10 @@ export class RecordContext extends RecordPrecision {
    * True when the recorded score equals `declared(total)`. `fromValues`: the total is a sum of
    * the recorded values themselves (only summation error and printing allowed), else of
    * reference values (the steps' honest noise too). Printing is looked at only when the numbers
-   * miss without it; `slack` widens that bound further (fitsAsPrint).
+   * miss without it; `slack` widens that bound further (fitsAsPrint). `summands`: what the numbers
+   * summed are known to in all (default: the values' or the listed references' printed digits).
    */
-  scoreIs(total: number, absSum: number, count = this.n, fromValues = false, slack = 0): boolean {
+  scoreIs(total: number, absSum: number, count = this.n, fromValues = false, slack = 0, summands?: number): boolean {
     if (this.score === undefined) return false;
     const want = this.declared(total, count);
     if (want === this.score) return true;
@@ -68,7 +69,7 @@ export class RecordContext extends RecordPrecision {
     const base = fromValues ? this.sumTol(absSum, count) : this.totalTol(absSum, count);
     const miss = Math.abs(this.score - want);
     if (miss <= this.scoreTol(base, want, count)) return true;
-    const printed = this.scoreTol(base + (fromValues ? this.valuesResolution : this.refResolution), want, count) + this.scoreResolution + slack;
+    const printed = this.scoreTol(base + (summands ?? (fromValues ? this.valuesResolution : this.refResolution)), want, count) + this.scoreResolution + slack;
     return miss <= printed;
   }
 
@@ -83,11 +84,8 @@ export class RecordContext extends RecordPrecision {
   scoreFitsValuesAsPrint(slack = 0): boolean {
     const v = this.values;
     if (this.score === undefined || !v || v.length !== this.n || this.nulls > 0) return false;
-    const resolution = listedSum(v, v.length, valuesAsPrintOf(v));
-    if (!(resolution > this.valuesResolution)) return false;
-    const want = this.declared(this.valuesTotal);
-    if (!Number.isFinite(want) || !Number.isFinite(this.score)) return false;
-    return Math.abs(this.score - want) <= this.scoreTol(this.sumTol(this.valuesAbs, this.n) + resolution, want, this.n) + this.scoreResolution + slack;
+    const resolution = listedSum(v, v.length, this.valuesSample.asPrint);
+    return resolution > this.valuesResolution && this.scoreIs(this.valuesTotal, this.valuesAbs, this.n, true, slack, resolution);
   }
 
   /** A total's tolerance carried into the score's declared kind. */
@@ -183,11 +181,17 @@ export class RecordContext extends RecordPrecision {
     return (this._listPrint ??= listPrintOf(this.record.top_logprobs));
   }
 
+  private _valuesSample: PrintSample | undefined;
   private _valuesPrint: Print | undefined;
+
+  /** The sample of the record's per-token values that tells how they were printed (listed-print.ts). */
+  private get valuesSample(): PrintSample {
+    return (this._valuesSample ??= valuesSampleOf(this.values));
+  }
 
   /** How the record's per-token values were printed (listed-print.ts). */
   private get valuesPrint(): Print {
-    return (this._valuesPrint ??= valuesPrintOf(this.values));
+    return (this._valuesPrint ??= this.valuesSample.print);
   }
 
   /** What step i's recorded value is known to: its printed digits, or, a 0 or short binary fraction, the values' (listed-print.ts). */

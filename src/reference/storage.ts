@@ -184,11 +184,10 @@ export function gridChanceLog10(x: number, format: HalfFormat): number {
   return Math.min(0, Math.max(float32, printed));
 }
 
-/** A grid point of `format` lies within x's printed resolution (half a unit of its last digit). */
-function withinPrintOfGrid(x: number, format: HalfFormat): boolean {
+/** A grid point of `format` lies within `resolution` of x. */
+function withinOfGrid(x: number, format: HalfFormat, resolution: number): boolean {
   const s = gridSpacing(x, format);
-  const r = 0.5 * 10 ** -decimalDigits(x).decimals;
-  return Math.abs(x - Math.round(x / s) * s) <= r;
+  return Math.abs(x - Math.round(x / s) * s) <= resolution;
 }
 
 /** Evidence that a set of numbers was computed on a half-precision grid. */
@@ -203,12 +202,15 @@ export class GridEvidence {
   add(x: number): void {
     if (!Number.isFinite(x) || x === 0) return;
     let told = false;
-    const exact = Math.fround(x) === x;
+    const f32 = Math.fround(x);
+    const exact = f32 === x;
+    // A print (not a float32 value) is on the grid when the float32 value it reads back as is
+    // (numpy's shortest repr of the float16 value -0.251953125 is -0.25195312), or when a grid
+    // point is within its last digit: round(-0.042236328125, 4) is -0.0422, a bfloat16 value.
+    const lastDigit = exact ? 0 : 0.5 * 10 ** -decimalDigits(x).decimals;
     for (const f of ['bfloat16', 'float16'] as const) {
       if (!this.on[f]) continue;
-      // A print (not a float32 value) is on the grid when a grid point is within its last digit:
-      // round(-0.042236328125, 4) is -0.0422, a bfloat16 value printed, which no grid point equals.
-      const on = exact ? onGrid(x, f) : withinPrintOfGrid(x, f);
+      const on = onGrid(f32, f) || (!exact && withinOfGrid(x, f, lastDigit));
       // A float32 number off the grid has more bits than it: informative without a look at its digits.
       const c = !on && exact ? -1 : gridChanceLog10(x, f);
       if (c === 0) continue;

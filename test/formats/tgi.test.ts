@@ -90,9 +90,10 @@ describe('tgi: detection and translation', () => {
 });
 
 describe('tgi: audits', () => {
-  it('clean files give no finding', async () => {
+  it('clean files give no finding; the upstream snapshots, float16 values in their shortest float32 repr, one low-precision warning naming the grid', async () => {
     expect((await auditRows(rows())).findings).toEqual([]);
-    expect((await auditRows([snapshot('test_bloom_560m.json'), snapshot('test_bloom_560m_all_params.json')])).findings).toEqual([]);
+    const snapshots = (await auditRows([snapshot('test_bloom_560m.json'), snapshot('test_bloom_560m_all_params.json')])).findings;
+    expect(snapshots.map((f) => [f.ruleId, f.severity, (f.evidence?.grid as { format?: string } | null)?.format, f.evidence?.halfPrecisionRecords])).toEqual([['low-precision', 'warning', 'float16', 0]]);
   });
 
   const [prefill, , generated, sampled] = rows();

@@ -99,8 +99,7 @@ export const openaiChatAdapter: FormatAdapter = {
         if ('kind' in opened) return [opened];
         const { id, fields, choice } = opened;
         const record = chatRecord(id, choice, isObject(v.request) ? v.request : undefined);
-        // A wrapper that records a score has no evidence for it in a reply without log-probs: unreadable, not skipped.
-        if (typeof record === 'string') return [fields.score === undefined ? failedChoice(file, line, record, id) : invalid(file, line, record, id)];
+        if (typeof record === 'string') return [failedChoice(file, line, record, id, fields.score !== undefined)];
         return [{ kind: 'record', file, line, record: Object.assign(record, fields) }];
       }
 

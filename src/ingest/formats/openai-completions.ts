@@ -281,8 +281,7 @@ export const openaiCompletionsAdapter: FormatAdapter = {
         if ('kind' in opened) return [opened];
         const { id, fields, choice } = opened;
         const lp = readLogprobs(choice.logprobs);
-        // A wrapper that records a score has no evidence for it in a reply without log-probs: unreadable, not skipped.
-        if (typeof lp === 'string') return [fields.score === undefined ? failedChoice(file, line, lp, id) : invalid(file, line, lp, id)];
+        if (typeof lp === 'string') return [failedChoice(file, line, lp, id, fields.score !== undefined)];
         const prompt = promptOfChoice(request?.prompt, choice, request?.n);
         const record = completionRecord(id, choice, lp, {
           prompt,

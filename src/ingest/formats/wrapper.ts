@@ -83,11 +83,11 @@ export function usageChunk(resp: Record<string, unknown>, file: string, line: nu
 
 /**
  * The item of a choice that failed to read: skipped when it has no log-probs (WITHOUT_LOGPROBS),
- * else invalid. Only where nobody recorded a score: a wrapper's score with a reply without
- * log-probs has no evidence behind it, and stays unreadable.
+ * else invalid. `scored`: a wrapper recorded a score, which a reply without log-probs leaves with
+ * no evidence behind it: unreadable, not skipped.
  */
-export function failedChoice(file: string, line: number, message: string, recordId?: RecordId): RawItem {
-  return message === WITHOUT_LOGPROBS ? skipped(file, line, message, recordId) : invalid(file, line, message, recordId);
+export function failedChoice(file: string, line: number, message: string, recordId?: RecordId, scored = false): RawItem {
+  return message === WITHOUT_LOGPROBS && !scored ? skipped(file, line, message, recordId) : invalid(file, line, message, recordId);
 }
 
 /** The `logprobs` object of an OpenAI response's first choice, wrapped (`response`) or bare. */
