@@ -5,6 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { GENERATIVE_SKIP, lmEvalTaskFromFile } from '../../src/ingest/formats/lm-eval-samples.js';
 import { lmEvalRun } from '../../src/ingest/formats/lm-eval-run.js';
 import { metricName } from '../../src/ingest/formats/lm-eval-results.js';
+import { audit } from '../../src/engine/index.js';
+import { defaultRuleSet } from '../../rules/index.js';
 import { fixture, readItems, readRecords } from './read.js';
 
 describe('lm-eval samples, v0.4.3+ layout', () => {
@@ -125,6 +127,40 @@ describe('lm-eval results', () => {
     const agg = Object.fromEntries(items.flatMap((i) => (i.kind === 'aggregate' && i.task === 'arc_easy' ? [[i.metric, i.value]] : [])));
     expect(agg.acc).toBeCloseTo(mean('acc'), 12);
     expect(agg.acc_norm).toBeCloseTo(mean('acc_norm'), 12);
+  });
+
+  it("compares only headlines lm-eval aggregates by a mean: a perplexity its config leaves to the registry's default is not", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'evalaudit-lmeval-ppl-'));
+    try {
+      // lambada's shape: each sample's `perplexity` is its log-likelihood, the headline exp(-mean).
+      const lls = [-1.2, -0.4, -3.1, -0.05];
+      const stamp = '2024-05-01T10-00-00.000000';
+      const rows = lls.map((ll, i) => ({ doc_id: i, doc: {}, target: ' end', arguments: [[`Story ${i} ends with the`, ' end']], resps: [[[String(ll), String(ll > -1)]]], filtered_resps: [[String(ll), String(ll > -1)]], perplexity: ll, acc: ll > -1 ? 1 : 0 }));
+      writeFileSync(join(dir, `samples_lambada_openai_${stamp}.jsonl`), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+      const headlines = (config: object, acc: number) => ({
+        results: { lambada_openai: { alias: 'lambada_openai', 'perplexity,none': Math.exp(-lls.reduce((a, b) => a + b) / lls.length), 'acc,none': acc } },
+        versions: { lambada_openai: 1 },
+        configs: { lambada_openai: { task: 'lambada_openai', output_type: 'loglikelihood', ...config } },
+      });
+      const results = join(dir, `results_${stamp}.json`);
+      const findings = async (config: object, acc = 0.5) => {
+        writeFileSync(results, JSON.stringify(headlines(config, acc), null, 2));
+        return (await readItems(results)).items.map((i) => (i.kind === 'aggregate' ? i.metric : i.kind));
+      };
+      // No metric_list (the output type's defaults), or perplexity named without an aggregation:
+      // the registry's perplexity aggregation applies, and acc's mean.
+      expect(await findings({})).toEqual(['acc']);
+      expect(await findings({ metric_list: [{ metric: 'perplexity' }, { metric: 'acc' }] })).toEqual(['acc']);
+      // An aggregation the config names is what counts, "mean" included.
+      expect(await findings({ metric_list: [{ metric: 'perplexity', aggregation: 'mean' }, { metric: 'acc', aggregation: 'median' }] })).toEqual(['perplexity']);
+      // End to end: no finding on the honest run; a headline acc off its samples' mean is found.
+      await findings({});
+      expect([...(await audit([dir], { rules: defaultRuleSet })).findings].filter((f) => f.severity !== 'info')).toEqual([]);
+      await findings({}, 0.75);
+      expect([...(await audit([dir], { rules: defaultRuleSet })).findings].map((f) => [f.ruleId, f.recordId, f.expected])).toEqual([['metric-mismatch', 'lambada_openai', 0.5]]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

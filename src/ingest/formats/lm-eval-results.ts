@@ -15,7 +15,7 @@ import { invalid, isObject } from './values.js';
 
 /** Why a results file is not checked (reports tally skipped files by this phrase). */
 export const NO_SAMPLES_SKIP = 'no samples for this results file';
-/** Why a results file with samples is not checked: its tasks aggregate none of its headlines by a mean (notMeansOf). */
+/** Why a results file with samples is not checked: its tasks aggregate none of its headlines by a mean (meanOf). */
 export const NO_MEAN_SKIP = 'no headline in this results file is a mean of its samples';
 
 /**
@@ -68,17 +68,29 @@ export function metricName(key: string): string | null {
 }
 
 /**
- * The metrics a task's config aggregates otherwise than by a mean: `configs.<task>.metric_list[]`
- * names each with its `aggregation`, "mean", another registered name ("median", "perplexity"),
- * or the source of a function (a corpus-level F1). Null when the file has no such list.
+ * Metrics lm-eval registers with an aggregation other than a mean (`register_metric` in
+ * lm_eval/api/metrics.py): `perplexity` is exp(-mean) of per-sample log-likelihoods, the
+ * rolling perplexities and bits per byte are weighted, the others corpus-level. A task's config
+ * that names such a metric without an `aggregation`, or names no metric_list at all (the output
+ * type's defaults: `loglikelihood` scores perplexity and acc), aggregates it so. `ppl` is the
+ * v0.3 line's name for perplexity (lambada's `aggregation()`).
  */
-function notMeansOf(configs: unknown, task: string): Set<string> | null {
+const NOT_MEAN_BY_DEFAULT = new Set(['perplexity', 'ppl', 'word_perplexity', 'byte_perplexity', 'bits_per_byte', 'brier_score', 'bypass', 'mcc', 'f1', 'bleu', 'chrf', 'ter']);
+
+/**
+ * Whether a task's headline metric is a mean of its samples: as `configs.<task>.metric_list[]`
+ * names its `aggregation` ("mean", another registered name such as "median", or the source of
+ * a function: a corpus-level F1), else as lm-eval's registry aggregates it by default.
+ */
+function meanOf(configs: unknown, task: string): (metric: string) => boolean {
   const config = isObject(configs) ? configs[task] : undefined;
-  const list = isObject(config) && Array.isArray(config.metric_list) ? config.metric_list : null;
-  if (!list) return null;
-  const out = new Set<string>();
-  for (const m of list) if (isObject(m) && typeof m.metric === 'string' && typeof m.aggregation === 'string' && m.aggregation !== 'mean') out.add(m.metric);
-  return out;
+  const list = isObject(config) && Array.isArray(config.metric_list) ? config.metric_list : [];
+  const named = new Map<string, unknown>();
+  for (const m of list) if (isObject(m) && typeof m.metric === 'string') named.set(m.metric, m.aggregation);
+  return (metric) => {
+    const aggregation = named.get(metric);
+    return typeof aggregation === 'string' ? aggregation === 'mean' : !NOT_MEAN_BY_DEFAULT.has(metric);
+  };
 }
 
 export const lmEvalResultsAdapter: FormatAdapter = {
@@ -108,13 +120,13 @@ export const lmEvalResultsAdapter: FormatAdapter = {
       for (const task in v.results) {
         const metrics = v.results[task];
         if (!isObject(metrics)) continue;
-        const notMeans = notMeansOf(v.configs, task);
+        const isMean = meanOf(v.configs, task);
         for (const key in metrics) {
           const value = metrics[key];
           const metric = metricName(key);
           // "N/A" stderrs and other non-numbers are not aggregates; nor is a headline its task
           // aggregates otherwise than by a mean (the samples' mean is no check of it).
-          if (metric === null || typeof value !== 'number' || notMeans?.has(key.split(',')[0])) continue;
+          if (metric === null || typeof value !== 'number' || !isMean(key.split(',')[0])) continue;
           items.push({ kind: 'aggregate', file, line: lines.line(task, key), task, metric, value, run });
         }
       }
