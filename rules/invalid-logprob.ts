@@ -16,6 +16,32 @@ function massSlack(ctx: RecordContext, list: readonly TopLogprob[]): number {
   return s;
 }
 
+/**
+ * The step's token in its own top-k list when the list names it unambiguously: by id when both
+ * sides have ids, else by a text that one entry alone holds and that is a whole character
+ * sequence (a byte-fallback piece decodes to U+FFFD, which several ids share, and an API's
+ * token → log-prob map keeps one of them).
+ */
+function ownEntry(list: readonly TopLogprob[], id: number | undefined, token: string | undefined): TopLogprob | undefined {
+  if (id !== undefined && list.length > 0 && list[0].id !== undefined) return list.find((e) => e.id === id);
+  if (token === undefined || token.includes('\uFFFD')) return undefined;
+  let hit: TopLogprob | undefined;
+  for (const e of list) {
+    if (e.token !== token) continue;
+    if (hit) return undefined;
+    hit = e;
+  }
+  return hit;
+}
+
+/**
+ * How far apart the server's two statements of one log-prob may be: both print the same number,
+ * so only their digits (and a half-precision model's rounding, at most 2^-7 of it) part them.
+ */
+function apart(ctx: RecordContext, a: number, b: number): boolean {
+  return Math.abs(a - b) > 1e-3 + 2 ** -7 * Math.abs(b) + ctx.listedResolution(a) + ctx.listedResolution(b);
+}
+
 /** The recorded score is the plain sum of the recorded values (sentinels and nulls included as numbers). */
 function scoreSumsValues(ctx: RecordContext): boolean {
   return ctx.score !== undefined && Math.abs(ctx.score - ctx.valuesTotal) <= ctx.sumTol(ctx.valuesAbs, ctx.values!.length) + ctx.scoreResolution;
@@ -26,7 +52,7 @@ export default createRule(
     id: 'invalid-logprob',
     defaultSeverity: 'error',
     evidence: 'per-token values, score, top-k lists',
-    summary: 'NaN, ±Infinity, a positive log-prob, a top-k list with more than all the probability, or an API sentinel / null summed as a number',
+    summary: "NaN, ±Infinity, a positive log-prob, a top-k list with more than all the probability, a server's log-prob its own top-k list contradicts, or an API sentinel / null summed as a number",
     messages: {
       nonFiniteValue: 'the value at step {{step}} ({{token|json}}) is {{value}}, which no log-prob can be',
       sentinelSummed: `the score sums the API's "not in the top-k" sentinel {{sentinel}} at step {{step}} ({{token|json}}) as if it were a log-prob`,
@@ -34,6 +60,7 @@ export default createRule(
       scoreNaN: 'the recorded score is NaN',
       scoreInfinite: 'the recorded score is +Infinity',
       serverValue: "the server's log-prob at step {{step}} ({{token|json}}) is {{value}}",
+      serverTopk: "the server's log-prob at step {{step}} ({{token|json}}) is {{value}}, but its own top-k list gives that token {{listed}}: one of the two was read at the wrong place",
       logitsRow: 'logits row {{row}} holds NaN or +Infinity: no distribution can be read from it',
       topkEntry: 'the top-k list at step {{step}} gives {{token|json}} the log-prob {{value}}',
       topkMass: 'the top-{{k}} list at step {{step}} holds probability {{mass}} > 1: these are not log-probs of one distribution',
@@ -81,6 +108,28 @@ export default createRule(
           const v = server[i];
           if (v !== null && (Number.isNaN(v) || v > LOGPROB_CEILING)) {
             return { messageId: 'serverValue', data: { step: i, token: ctx.token(i), value: v }, recorded: v, evidence: { step: i } };
+          }
+        }
+        // The server states each token's log-prob twice, as the token's and in its step's top-k
+        // list: a step where the two disagree read one of them at the wrong place.
+        const lists = ctx.record.top_logprobs;
+        if (lists && ctx.ref.level === 'server') {
+          const ids = ctx.record.token_ids;
+          const steps = Math.min(server.length, lists.length);
+          for (let i = 0; i < steps; i++) {
+            const v = server[i];
+            const list = lists[i];
+            if (v === null || !Number.isFinite(v) || !list || list.length === 0) continue;
+            const own = ownEntry(list, ids?.[i], ctx.token(i));
+            if (own && Number.isFinite(own.logprob) && apart(ctx, own.logprob, v)) {
+              return {
+                messageId: 'serverTopk',
+                data: { step: i, token: ctx.token(i), value: v, listed: own.logprob },
+                recorded: v,
+                expected: own.logprob,
+                evidence: { step: i, token: ctx.token(i), listed: own.logprob },
+              };
+            }
           }
         }
       }

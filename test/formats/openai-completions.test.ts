@@ -98,3 +98,16 @@ describe('a legacy completion that stopped on a stop sequence', () => {
     expect(rules.get('all-listed')).toEqual(['score-mismatch']);
   });
 });
+
+describe('openai completions streamed', () => {
+  it("reads each chunk (finish_reason null until the last) as its own record: the stream's shared id is no duplicate", async () => {
+    const chunk = (token: string, logprob: number, finish: string | null) => ({
+      id: 'cmpl-s',
+      object: 'text_completion',
+      choices: [{ index: 0, text: token, finish_reason: finish, logprobs: { tokens: [token], token_logprobs: [logprob], top_logprobs: [{ [token]: logprob, ' x': logprob - 3 }], text_offset: [0] } }],
+    });
+    const { findings, rules } = await auditRows([chunk(' a', -0.5, null), chunk(' b', -0.25, null), chunk('.', -1.5, 'length')]);
+    expect([...rules.keys()].filter((id) => rules.get(id)!.some((r) => r !== 'low-precision'))).toEqual([]);
+    expect(findings.filter((f) => f.severity === 'error')).toEqual([]);
+  });
+});

@@ -5,7 +5,7 @@
  * OpenAI-compatible responses requested without log-probs. Each must pass the default gate, with
  * every row accounted for, and the checks that can run must run.
  */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -148,5 +148,52 @@ describe("lm-eval samples of the development branch's mid-2023 layout", () => {
       'pretrained=EleutherAI__pythia-2.8b_trivia_qa_unfiltered.nocontext.jsonl': ['lm-eval-samples', [GENERATIVE_SKIP, GENERATIVE_SKIP]],
     });
     expect(await errorsAndWarnings([dir])).toEqual([]);
+  });
+});
+
+describe('responses of real inference servers', () => {
+  const SERVERS = join(REAL, 'servers');
+
+  it("finds a server's token log-probs that its own top-k list contradicts (llama-cpp-python's sort-index bug)", async () => {
+    const findings = await errorsAndWarnings([join(SERVERS, 'llama-cpp-python-pr453.json')]);
+    expect(findings.map((f) => [f.ruleId, f.recordId, f.recorded, f.expected])).toEqual([['invalid-logprob', 'cmpl-caa5cef2-ae2f-4157-8323-2dc644bb6308/0', -19.985351200841283, -2.2789093215688228]]);
+    expect(findings[0].message).toMatch(/its own top-k list gives that token -2\.27891/);
+  });
+
+  it('the fixed response (each value its top-k entry) draws nothing; a value its list gives to another token is no contradiction', async () => {
+    const dir = copyOf(SERVERS);
+    const file = join(dir, 'llama-cpp-python-pr453.json');
+    editJson(file, (v) => {
+      const lp = v.choices[0].logprobs;
+      lp.token_logprobs = lp.top_logprobs.map((t: Record<string, number>, i: number) => t[lp.tokens[i]]);
+    }, 1);
+    expect(await errorsAndWarnings([file])).toEqual([]);
+    // A step's list that does not hold the step's token says nothing of its value.
+    editJson(file, (v) => (v.choices[0].logprobs.top_logprobs[0] = { '"': -0.5 }), 1);
+    expect(await errorsAndWarnings([file])).toEqual([]);
+  });
+
+  it("reads a chat stream's chunks, which share the response's id, as pieces of one reply: no duplicate id", async () => {
+    const file = join(SERVERS, 'ik-llama-chat-stream.jsonl');
+    const { format, items } = await readItems(file);
+    expect(format).toBe('openai-chat');
+    expect(items.map((i) => (i.kind === 'record' ? i.record.id : i.kind))).toEqual([1, 2, 3].map((line) => `chatcmpl-MYkLnTREwtUWGJxZnUlNHMwnmZmynREK/0@${line}`));
+    expect(await errorsAndWarnings([file])).toEqual([]);
+  });
+
+  it("compares a value with its list's entry only where the list names the token unambiguously", async () => {
+    const dir = copyOf(SERVERS);
+    const file = join(dir, 'chat.json');
+    const entry = (token: string, logprob: number) => ({ token, logprob, bytes: [...Buffer.from(token)] });
+    const reply = (content: object[]) => ({ id: 'r', object: 'chat.completion', choices: [{ index: 0, finish_reason: 'length', message: { role: 'assistant', content: 'x' }, logprobs: { content } }] });
+    const write = (v: object) => writeFileSync(file, JSON.stringify(v));
+    // Byte-fallback pieces all read U+FFFD: which of the two entries is the token's is unknown.
+    write(reply([{ ...entry('\uFFFD', -0.1), top_logprobs: [entry('\uFFFD', -2.5), entry('\uFFFD', -0.1)] }]));
+    expect(await errorsAndWarnings([file])).toEqual([]);
+    // Two entries of one text: ambiguous too. One entry of the token's text, 2.4 apart: found.
+    write(reply([{ ...entry(' a', -0.1), top_logprobs: [entry(' a', -2.5), entry(' a', -0.1)] }]));
+    expect(await errorsAndWarnings([file])).toEqual([]);
+    write(reply([{ ...entry(' a', -0.1), top_logprobs: [entry(' b', -0.05), entry(' a', -2.5)] }]));
+    expect((await errorsAndWarnings([file])).map((f) => [f.ruleId, f.recorded, f.expected])).toEqual([['invalid-logprob', -0.1, -2.5]]);
   });
 });

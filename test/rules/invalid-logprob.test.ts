@@ -87,6 +87,11 @@ recordRuleTester('invalid-logprob', {
       message: /server's log-prob at step 1/,
     },
     {
+      name: "a server's log-prob its own top-k list gives the token otherwise (read at the wrong index)", messageId: 'serverTopk',
+      record: { id: 1, tokens: ['a', 'b'], reference_logprobs: [-1.25, -7.5], top_logprobs: [[{ token: 'a', logprob: -1.25 }], [{ token: 'b', logprob: -0.5 }]] },
+      message: /server's log-prob at step 1 \("b"\) is -7\.5, but its own top-k list gives that token -0\.5/,
+    },
+    {
       name: 'a logits row holding NaN: no distribution can be read from it', messageId: 'logitsRow',
       record: { ...record(t, 'logits'), logits: t.logits.slice(0, t.n).map((row, i) => (i === 2 ? row.map((z, j) => (j === 3 ? NaN : z)) : row)) },
       message: /logits row 2 holds NaN or \+Infinity/,

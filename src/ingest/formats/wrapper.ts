@@ -118,10 +118,18 @@ export function openWrapper(w: Record<string, unknown>, choices: unknown[], file
   return { id, fields, choice };
 }
 
-/** The id of a bare response's choice c: `<response id>/<choice index>` (the line when the response has no id). */
+/**
+ * The id of a bare response's choice c: `<response id>/<choice index>` (the line when the response
+ * has no id). A streamed chunk's is `<response id>/<choice index>@<line>`: every chunk of a stream
+ * repeats the response's id, and each is a piece of the reply with its own tokens, not the same
+ * record again. A chunk is a `chat.completion.chunk`, or a choice whose `finish_reason` is null
+ * (a stream's choice before its last chunk; a whole response always says why it stopped).
+ */
 export function bareChoiceId(resp: Record<string, unknown>, choice: unknown, c: number, line: number): string {
   const base = typeof resp.id === 'string' || typeof resp.id === 'number' ? String(resp.id) : `line-${line}`;
-  return `${base}/${isObject(choice) && isIntegerAtLeast(choice.index, 0) ? choice.index : c}`;
+  const id = `${base}/${isObject(choice) && isIntegerAtLeast(choice.index, 0) ? choice.index : c}`;
+  const chunk = base !== `line-${line}` && (resp.object === 'chat.completion.chunk' || (isObject(choice) && choice.finish_reason === null));
+  return chunk ? `${id}@${line}` : id;
 }
 
 /**
