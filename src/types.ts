@@ -28,7 +28,7 @@ export interface AuditRecord {
   /** Per-token values as the pipeline recorded them (may be buggy). */
   logprobs?: (number | null)[];
   /** The model's top-k at each continuation step. */
-  top_logprobs?: TopLogprob[][];
+  top_logprobs?: (TopLogprob[] | null)[];
   /** Raw full-vocabulary logits; row i predicts token i. */
   logits?: number[][];
   score?: number;

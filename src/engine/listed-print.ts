@@ -99,11 +99,12 @@ export class PrintSample {
  * when one of them is written whole (a float64's 16–17 digits, a float32 value's long expansion),
  * none is a short decimal (PrintSample.print), or there are none (a server's log-probs without lists).
  */
-export function listPrintOf(lists: readonly (readonly TopLogprob[])[] | undefined): Print {
+export function listPrintOf(lists: readonly (readonly TopLogprob[] | null)[] | undefined): Print {
   const sample = new PrintSample(Print.WHOLE);
   if (lists) {
     for (const list of lists) {
-      for (const e of list) if (!sample.add(e.logprob)) return sample.print;
+      // A step may have no list (null: an echoed prompt's first token, or a step the server left out).
+      if (list) for (const e of list) if (!sample.add(e.logprob)) return sample.print;
     }
   }
   return sample.print;

@@ -95,7 +95,7 @@ describe.skipIf(!present)('dev corpus: continuation slicing', () => {
       clean: ref,
       includes_context_token: (r) => ref(r) + lastContext(r),
       drops_last_token: (r) => ref(r) - (r.reference_logprobs!.at(-1) as number),
-      argmax_gathered: (r) => sum(r.top_logprobs!.map((l) => l[0].logprob)),
+      argmax_gathered: (r) => sum(r.top_logprobs!.map((l) => l![0].logprob)),
     });
     console.log('vllm', JSON.stringify(t));
     for (const bug of Object.values(t)) expect(bug.reproduced).toBe(bug.total);

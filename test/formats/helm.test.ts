@@ -31,7 +31,7 @@ describe('HELM scenario_state.json', () => {
   it('reads generations (multiple_choice_joint) with completion.logprob as the score and the old top_logprobs', async () => {
     const [r] = await readRecords(fixture('helm/joint/scenario_state.json'));
     expect(r).toMatchObject({ id: 'id3', tokens: [' A'], logprobs: [-0.2876821], score: -0.2876821, completion: ' A' });
-    expect(r.top_logprobs![0].map((e) => e.token)).toEqual([' A', ' B', ' C', ' D', '\n']);
+    expect(r.top_logprobs![0]!.map((e) => e.token)).toEqual([' A', ' B', ' C', ' D', '\n']);
   });
 
   it('reads stats.json as aggregates and per_instance_stats.json / run_spec.json rows as skipped, each with why', async () => {

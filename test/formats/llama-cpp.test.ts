@@ -28,7 +28,7 @@ describe('llama-cpp: detection and translation', () => {
       sentinel: LLAMA_LOG_ZERO,
       completion: ' big princess.',
     });
-    expect(r.top_logprobs![1][0]).toEqual({ token: ' girl', logprob: -0.7985077, id: 1827 });
+    expect(r.top_logprobs![1]![0]).toEqual({ token: ' girl', logprob: -0.7985077, id: 1827 });
     expect(r.distribution).toBeUndefined();
     expect(r.score).toBeCloseTo(sum(r.reference_logprobs!), 12);
   });

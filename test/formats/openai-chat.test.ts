@@ -19,7 +19,8 @@ describe('openai chat', () => {
     expect(r.score).toBeUndefined();
     // What "audits clean" rests on: each token is its own step's best entry, and no step's
     // listed mass exceeds 1.
-    r.top_logprobs!.forEach((list, i) => {
+    r.top_logprobs!.forEach((step, i) => {
+      const list = step!;
       expect(list[0]).toEqual({ token: r.tokens![i], logprob: r.logprobs![i] });
       expect(list.reduce((a, e) => a + Math.exp(e.logprob), 0)).toBeLessThanOrEqual(1);
     });

@@ -34,7 +34,7 @@ describe('openai completions with echo', () => {
       { token: 'a', logprob: -1.5122 },
       { token: 'b', logprob: -1.9876 },
     ]);
-    expect(r.top_logprobs!.every((l) => l.length === 2)).toBe(true);
+    expect(r.top_logprobs!.every((l) => l!.length === 2)).toBe(true);
   });
 
   it('slices by context_tokens and usage.prompt_tokens, and recovers the texts from the request', async () => {

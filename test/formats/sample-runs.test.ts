@@ -35,7 +35,7 @@ describe('sample runs', () => {
     const records = await readRecords(join(ROOT, 'vllm/request_outputs.jsonl'));
     const bad = records.filter((r) => !reproduces(r));
     expect(bad.map((r) => r.id)).toEqual(['v1-c1']);
-    expect(bad[0].score).toBeCloseTo(sum(bad[0].top_logprobs!.map((l) => l[0].logprob)), 9);
+    expect(bad[0].score).toBeCloseTo(sum(bad[0].top_logprobs!.map((l) => l![0].logprob)), 9);
   });
 
   it('lm-eval: one doc recorded acc from the lowest total', async () => {

@@ -31,7 +31,7 @@ describe('vllm RequestOutput', () => {
     ]);
     const [bare] = await readRecords(fixture('vllm/bare-request-output.json'));
     // " cat" ranks 117: listing it after rank 2 would hide ranks 3..116
-    expect(bare.top_logprobs![0].map((e) => e.id)).toEqual([318, 373]);
+    expect(bare.top_logprobs![0]!.map((e) => e.id)).toEqual([318, 373]);
   });
 
   it('locates the context by its text when the wrapper gives no context_tokens', async () => {

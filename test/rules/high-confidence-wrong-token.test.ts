@@ -45,7 +45,7 @@ recordRuleTester('high-confidence-wrong-token', {
     },
     {
       name: 'top-k without values: the message names the reference total, which the unlisted targets leave unknown', messageId: 'scorePartial',
-      record: scoreOnly(toyWhere(1, 5, (x) => !targetsAreFavourites(x) && x.ids.some((y, i) => !record(x, 'topk').top_logprobs![i].some((e) => e.id === y))), 'topk'),
+      record: scoreOnly(toyWhere(1, 5, (x) => !targetsAreFavourites(x) && x.ids.some((y, i) => !record(x, 'topk').top_logprobs![i]!.some((e) => e.id === y))), 'topk'),
       check: (v) => expect(v.message).not.toMatch(/NaN/),
     },
   ],

@@ -51,6 +51,11 @@ recordRuleTester('invalid-logprob', {
       })(),
     },
     {
+      // Fuzz counterexample (seed 777): a step with no list made the print scan throw "list is not iterable".
+      name: "a server's log-probs whose first step has no top-k list (null: an echoed prompt's first token)",
+      record: { id: 1, tokens: ['a', 'b'], reference_logprobs: [null, -1.5], top_logprobs: [null, [{ token: 'b', logprob: -1.5 }]] },
+    },
+    {
       name: 'a NaN value wins over every other hypothesis (it is checked first): neighbour records are not this rule',
       record: buggy(t, 'logits', bugs.softmaxSkipped),
       rootCause: 'softmax-skipped',
@@ -89,6 +94,11 @@ recordRuleTester('invalid-logprob', {
     {
       name: "a server's log-prob its own top-k list gives the token otherwise (read at the wrong index)", messageId: 'serverTopk',
       record: { id: 1, tokens: ['a', 'b'], reference_logprobs: [-1.25, -7.5], top_logprobs: [[{ token: 'a', logprob: -1.25 }], [{ token: 'b', logprob: -0.5 }]] },
+      message: /server's log-prob at step 1 \("b"\) is -7\.5, but its own top-k list gives that token -0\.5/,
+    },
+    {
+      name: "a server's log-prob its own top-k list contradicts, another step having no list", messageId: 'serverTopk',
+      record: { id: 1, tokens: ['a', 'b'], reference_logprobs: [null, -7.5], top_logprobs: [null, [{ token: 'b', logprob: -0.5 }]] },
       message: /server's log-prob at step 1 \("b"\) is -7\.5, but its own top-k list gives that token -0\.5/,
     },
     {

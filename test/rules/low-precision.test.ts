@@ -225,7 +225,7 @@ describe('low-precision: once per file', () => {
 describe('printed evidence: top-k lists written with few digits', () => {
   const printList = (r: AuditRecord, digits: number): AuditRecord => ({
     ...r,
-    top_logprobs: r.top_logprobs!.map((step) => step.map((e) => ({ ...e, logprob: Math.round(e.logprob * 10 ** digits) / 10 ** digits }))),
+    top_logprobs: r.top_logprobs!.map((step) => step!.map((e) => ({ ...e, logprob: Math.round(e.logprob * 10 ** digits) / 10 ** digits }))),
   });
 
   it('lists printed with three or four decimals, values and score as computed: no finding, where float32 tolerances alone find one', () => {
@@ -236,7 +236,7 @@ describe('printed evidence: top-k lists written with few digits', () => {
         const printed = printList(record(x, 'topk'), digits);
         expect(verdict(printed).rule, `seed ${seed}, ${digits} decimals`).toBeNull();
         // Without the lists' digits the listed targets miss float32 tolerances: the test can fail.
-        if (printed.top_logprobs!.some((step, i) => step.some((e) => e.id === x.ids[i] && Math.abs(e.logprob - x.lp[i]) > 1e-5))) missedFloat32++;
+        if (printed.top_logprobs!.some((step, i) => step!.some((e) => e.id === x.ids[i] && Math.abs(e.logprob - x.lp[i]) > 1e-5))) missedFloat32++;
       }
     }
     expect(missedFloat32).toBeGreaterThan(40);
