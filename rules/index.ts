@@ -11,6 +11,7 @@
 import { createRuleSet, type RuleSet } from '../src/engine/rule-set.js';
 import type { Rule } from '../src/engine/rule.js';
 import invalidRecord from './invalid-record.js';
+import ruleFailure from './rule-failure.js';
 import invalidLogprob from './invalid-logprob.js';
 import lowPrecision from './low-precision.js';
 import lengthMismatch from './length-mismatch.js';
@@ -31,6 +32,7 @@ import degenerateScores from './degenerate-scores.js';
 
 export const rules: readonly Rule[] = [
   invalidRecord,
+  ruleFailure,
   invalidLogprob,
   lengthMismatch,
   probabilityProduct,

@@ -1,7 +1,7 @@
 /**
  * The library API: everything the CLI does is reachable from here. `audit` and `explain` take
  * the rules to run (`rules: defaultRuleSet`, or a set of your own made with `createRuleSet`:
- * it must include `invalid-record`, e.g. `createRuleSet([invalidRecord, myRule])`).
+ * it must include `invalid-record` and `rule-failure`, e.g. `createRuleSet([invalidRecord, ruleFailure, myRule])`).
  */
 export { audit, engineConfig, diagnoseRecord, resolveSeverities, createRuleSet, ConfigError, type AuditOptions, type RecordVerdict, type RuleSet, type EngineConfig } from './engine/index.js';
 export type { RunResult, RunSummary, FileSummary, Accuracy } from './engine/result.js';
@@ -18,6 +18,7 @@ export { readFileItems, listInputFiles, adapters, InputError } from './ingest/in
 export { reporters, findReporter } from './report/index.js';
 export { defaultRuleSet, rules } from '../rules/index.js';
 export { default as invalidRecord } from '../rules/invalid-record.js';
+export { default as ruleFailure } from '../rules/rule-failure.js';
 export { explain, ExplainError, type ExplainOptions } from './explain/index.js';
 export { defaultWorkerModule } from './parallel/worker-module.js';
 export { serveAuditWorker } from './parallel/worker-host.js';

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { audit, ConfigError, createRule, createRuleSet, defaultRuleSet, explain, invalidRecord } from '../src/index.js';
+import { audit, ConfigError, createRule, createRuleSet, defaultRuleSet, explain, invalidRecord, ruleFailure } from '../src/index.js';
 
 const positiveScore = createRule(
   { id: 'positive-score', defaultSeverity: 'error', evidence: 'score', summary: 'a log-prob above 0', messages: { positive: 'the score {{score}} is above 0' } },
@@ -16,7 +16,7 @@ const file = join(dir, 'run.jsonl');
 writeFileSync(file, ['{"id": "a", "score": 0.25}', '{"id": "b", "score": -1.5}', '{"id": "c", "score": NaN}', 'not json'].join('\n') + '\n');
 
 describe('a custom rule set', () => {
-  const rules = createRuleSet([invalidRecord, positiveScore]);
+  const rules = createRuleSet([invalidRecord, ruleFailure, positiveScore]);
 
   it('runs only its own rules (and still reports unreadable rows)', async () => {
     const result = await audit([file], { rules });
@@ -24,7 +24,7 @@ describe('a custom rule set', () => {
       ['a', 'positive-score', 'positive', 'the score 0.25 is above 0'],
       [null, 'invalid-record', 'unreadable', expect.stringMatching(/^not valid JSON/)],
     ]);
-    expect(result.rules.map((r) => r.id)).toEqual(['invalid-record', 'positive-score']);
+    expect(result.rules.map((r) => r.id)).toEqual(['invalid-record', 'positive-score', 'rule-failure']);
   });
 
   it('is what explain runs too', async () => {
@@ -35,12 +35,13 @@ describe('a custom rule set', () => {
   it('takes severities for its own rules only', async () => {
     const result = await audit([file], { rules, severities: { 'positive-score': 'warning' } });
     expect(result.summary.findings).toEqual({ error: 1, warning: 1, info: 0 });
-    await expect(audit([file], { rules, severities: { 'probability-product': 'off' } })).rejects.toThrow(/unknown rule probability-product; rules: invalid-record, positive-score/);
+    await expect(audit([file], { rules, severities: { 'probability-product': 'off' } })).rejects.toThrow(/unknown rule probability-product; rules: invalid-record, positive-score, rule-failure/);
   });
 
-  it('must include invalid-record and may not list a rule twice', () => {
-    expect(() => createRuleSet([positiveScore])).toThrow(ConfigError);
-    expect(() => createRuleSet([invalidRecord, positiveScore, positiveScore])).toThrow(/twice/);
+  it('must include invalid-record and rule-failure and may not list a rule twice', () => {
+    expect(() => createRuleSet([ruleFailure, positiveScore])).toThrow(ConfigError);
+    expect(() => createRuleSet([invalidRecord, positiveScore])).toThrow(/must include rule-failure/);
+    expect(() => createRuleSet([invalidRecord, ruleFailure, positiveScore, positiveScore])).toThrow(/twice/);
   });
 
   it('the default set finds what the custom one does not', async () => {

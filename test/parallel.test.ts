@@ -9,7 +9,9 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { defaultRuleSet } from '../rules/index.js';
+import { defaultRuleSet, rules as defaultRules } from '../rules/index.js';
+import { createRule } from '../src/engine/rule.js';
+import { createRuleSet } from '../src/engine/rule-set.js';
 import { audit, type AuditOptions } from '../src/engine/index.js';
 import { findReporter } from '../src/report/index.js';
 import { longRows, planRanges } from '../src/parallel/ranges.js';
@@ -178,6 +180,23 @@ describe('--jobs', () => {
     const crashing = new URL('./fixtures/parallel/crashing-worker.mjs', import.meta.url);
     const run = audit([big], { ...threads(2), workerModule: crashing });
     await expect(run).rejects.toThrow(/internal error: a worker thread failed \(planted worker failure\) while auditing .*big-topk\.jsonl/);
+  });
+
+  it('a rule that throws on a worker is the rule-failure finding it is on this thread', async () => {
+    const everyThird = createRule(
+      { id: 'throws-every-third', defaultSeverity: 'warning', evidence: 'the line', summary: 'throws on every third line', messages: { never: 'never said' } },
+      { record: (ctx) => { if (ctx.line % 3 === 0) throw new Error(`planted at line ${ctx.line}`); return null; } },
+    );
+    const rules = createRuleSet([...defaultRules, everyThird]);
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const one = await audit([big], { ...threads(1), rules });
+      const two = await audit([big], { ...threads(2), rules, workerModule: new URL('./fixtures/parallel/throwing-worker.mjs', import.meta.url) });
+      expect(one.summary.byRule['rule-failure']).toBeGreaterThan(100);
+      expect(reports(two)).toEqual(reports(one));
+    } finally {
+      err.mockRestore();
+    }
   });
 
   it('a worker thread that never says it is ready gets no task: this thread audits the whole run and returns', async () => {

@@ -14,6 +14,7 @@ import { PLACEHOLDER, placeholders } from '../src/engine/messages.js';
 import { ruleDocsUrl } from '../src/project.js';
 import type { AuditRecord } from '../src/types.js';
 import { findingsOf, tempDir, verdict } from './helpers/rule-tester.js';
+import { withSteepStep } from './helpers/steep-step.js';
 
 const root = join(__dirname, '..');
 const rulesDir = join(root, 'rules');
@@ -73,8 +74,8 @@ describe('the registry', () => {
     }
   });
 
-  it('only invalid-record, raised from what ingest reports, has no check', () => {
-    expect(rules.filter((r) => Object.keys(r.checks).length === 0).map((r) => r.meta.id)).toEqual(['invalid-record']);
+  it('only the rules the engine raises have no check: invalid-record (from what ingest reports) and rule-failure (a rule that throws)', () => {
+    expect(rules.filter((r) => Object.keys(r.checks).length === 0).map((r) => r.meta.id)).toEqual(['invalid-record', 'rule-failure']);
   });
 
   it('record rules go from exact signatures to the catch-all: invalid-logprob first, score-mismatch last', () => {
@@ -205,7 +206,8 @@ describe('docs', () => {
       } else {
         const path = join(dir(), `${id}-${list.indexOf(ex)}.jsonl`);
         writeFileSync(path, ex.input + '\n');
-        got = (await findingsOf([path])).map((f) => `${f.ruleId}: ${f.message}`);
+        // rule-failure's example is the custom rule its doc shows (test/helpers/steep-step.ts), run with the default rules.
+        got = (await findingsOf([path], id === 'rule-failure' ? withSteepStep : defaultRuleSet)).map((f) => `${f.ruleId}: ${f.message}`);
       }
       expect(got).toEqual(ex.findings);
       expect([...ex.findings].some((f) => f.startsWith(`${id}: `)), 'the example shows this rule').toBe(true);

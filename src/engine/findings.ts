@@ -1,24 +1,27 @@
 /** From a rule's diagnosis to the finding a report shows: message rendered, severity given. */
 import type { Finding, RecordId, Severity } from '../types.js';
-import type { Diagnosis, RuleMeta } from './rule.js';
+import type { Diagnosis, RuleMeta, Scope } from './rule.js';
+import { RULE_FAILURE } from './rule-set.js';
 import { renderMessage } from './messages.js';
 
-/**
- * Runs one rule's check so that a bug in it costs one verdict, not the run: the failure is said
- * on stderr with the rule and the place, and the audit goes on as if the rule had no opinion.
- */
-export function guarded<T>(ruleId: string, file: string, line: number, check: () => T | null): T | null {
-  try {
-    return check();
-  } catch (err) {
-    return ruleFailed(ruleId, file, line, err);
-  }
-}
+/** Rules whose failure this thread has told stderr about (with the stack: once is enough to debug it). */
+const told = new Set<string>();
 
-/** Says on stderr that a rule threw at a record, and gives its answer: none. */
-export function ruleFailed(ruleId: string, file: string, line: number, err: unknown): null {
-  process.stderr.write(`evalaudit: rule ${ruleId} failed at ${file}:${line}: ${err instanceof Error ? err.message : String(err)}\n`);
-  return null;
+/**
+ * A rule's check threw: the rule-failure diagnosis that says so (which rule, the error's first
+ * line), so that the record, group or run it was asked about is reported as not fully audited
+ * instead of passing as clean, and the audit goes on. The first failure of each rule is also
+ * said on stderr with its place and stack.
+ */
+export function ruleFailed(scope: Scope, ruleId: string, file: string, line: number, err: unknown): Diagnosis {
+  const message = err instanceof Error ? err.message : String(err);
+  if (!told.has(ruleId)) {
+    told.add(ruleId);
+    const stack = err instanceof Error && err.stack ? `${err.stack}\n` : '';
+    process.stderr.write(`evalaudit: rule ${ruleId} failed at ${file}:${line}: ${message} (each failure is a ${RULE_FAILURE} finding)\n${stack}`);
+  }
+  const first = message.split('\n', 1)[0];
+  return { messageId: scope, data: { rule: ruleId, error: first.length > 200 ? `${first.slice(0, 199)}…` : first } };
 }
 
 /** The message a diagnosis reads as; an id the rule does not declare shows as itself (the rule tester rejects it). */

@@ -10,10 +10,10 @@ import type { FileSummary, RunResult } from './result.js';
 import type { FilePass } from './file-pass.js';
 import { compareFindings } from './order.js';
 import { Spool, heldPart, partTotals } from './finding-spool.js';
-import { guarded, toFinding } from './findings.js';
+import { ruleFailed, toFinding } from './findings.js';
 import { accuracyOf, addTally, newTally, tasksAccuracy, type AccuracyTally } from './accuracy.js';
 import { addCoverage, newCoverage } from './coverage.js';
-import { severityOf, type EngineConfig } from './verdict.js';
+import { failureRule, severityOf, type EngineConfig } from './verdict.js';
 
 /**
  * Finishes a run from its file passes, which must be in file order (the order of listInputFiles).
@@ -22,7 +22,7 @@ import { severityOf, type EngineConfig } from './verdict.js';
 export function finishRun(passes: readonly FilePass[], config: EngineConfig, spool: Spool = new Spool()): RunResult {
   // Each pass's findings, then the run rules': the order a stable sort of them all breaks ties in.
   const parts = passes.map((p) => p.spooled ?? heldPart([...p.findings].sort(compareFindings)));
-  parts.push(heldPart(runFindings(runContext(passes), config).sort(compareFindings)));
+  parts.push(heldPart(runFindings(runContext(passes), config, passes[0]?.summary.file).sort(compareFindings)));
   const findings = spool.merge(parts);
   const { bySeverity, byRule } = partTotals(parts);
   const total = newTally();
@@ -72,12 +72,21 @@ function runContext(passes: readonly FilePass[]): RunContext {
   };
 }
 
-/** The findings of the enabled run rules. */
-function runFindings(run: RunContext, config: EngineConfig): Finding[] {
+/** The findings of the enabled run rules; a run rule that throws is a rule-failure finding, shown at the run's first file. */
+function runFindings(run: RunContext, config: EngineConfig, firstFile = '(run)'): Finding[] {
   const findings: Finding[] = [];
   for (const rule of config.rules.run) {
     if (config.severities.get(rule.meta.id) === 'off') continue;
-    for (const d of guarded(rule.meta.id, '(run)', 0, () => rule.checks.run!(run)) ?? []) {
+    let diagnoses;
+    try {
+      diagnoses = rule.checks.run!(run);
+    } catch (err) {
+      const d = ruleFailed('run', rule.meta.id, firstFile, 0, err);
+      const failure = failureRule(config);
+      if (failure) findings.push(toFinding(failure.meta, failure.severity, firstFile, 0, d));
+      continue;
+    }
+    for (const d of diagnoses) {
       const severity = severityOf(config, rule.meta.id, d);
       if (severity !== undefined && severity !== 'off') findings.push(toFinding(rule.meta, severity, d.file, d.line, d, d.recordId));
     }

@@ -3,8 +3,8 @@ import type { Finding, RecordId, Severity } from '../types.js';
 import { GroupContext, type Candidate } from './group-context.js';
 import { harmonizeGroup, type HeldFinding } from './harmonize.js';
 import type { Diagnosis, RuleMeta } from './rule.js';
-import { guarded, toFinding } from './findings.js';
-import type { EngineConfig } from './verdict.js';
+import { ruleFailed, toFinding } from './findings.js';
+import { failureRule, type EngineConfig } from './verdict.js';
 
 export interface GroupOutcome {
   context: GroupContext;
@@ -33,7 +33,16 @@ export function finishGroup(file: string, key: RecordId, candidates: Candidate[]
   for (const rule of config.rules.group) {
     const severity = config.severities.get(rule.meta.id);
     if (severity === undefined || severity === 'off') continue;
-    const diagnosis = guarded(rule.meta.id, file, candidates[0].line, () => rule.checks.group!(context));
+    let diagnosis;
+    try {
+      diagnosis = rule.checks.group!(context);
+    } catch (err) {
+      // The group is not fully audited: that is its finding (unless rule-failure is off), never clean.
+      diagnosis = ruleFailed('group', rule.meta.id, file, candidates[0].line, err);
+      const failure = failureRule(config);
+      if (failure) return { context, recordFindings, group: { ...failure, diagnosis } };
+      continue;
+    }
     if (diagnosis) return { context, recordFindings, group: { meta: rule.meta, severity, diagnosis } };
   }
   return { context, recordFindings, group: null };

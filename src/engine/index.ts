@@ -120,7 +120,6 @@ export { finishRun } from './finish-run.js';
 export { diagnoseRecord, recordFinding, type EngineConfig, type RecordVerdict } from './verdict.js';
 export { finishGroup, type GroupOutcome } from './groups.js';
 export { candidateOf } from './candidates.js';
-export { guarded } from './findings.js';
 export { passFile, type PassObserver, type FilePass } from './file-pass.js';
 export { AccountingError, checkAccounting } from './accounting.js';
 export { nothingAudited, auditedOf, EVIDENCE_LEVELS } from './coverage.js';

@@ -12,6 +12,9 @@ export class ConfigError extends Error {}
 /** Raised by the engine from what ingest reports, so every rule set needs it: unreadable rows must never vanish. */
 export const INVALID_RECORD = 'invalid-record';
 
+/** Raised by the engine when a rule throws, so every rule set needs it: a record no rule could finish auditing must never pass as clean. */
+export const RULE_FAILURE = 'rule-failure';
+
 export interface RuleSet {
   /** Every rule, in the order given: within each scope, the order they are asked in. */
   readonly all: readonly Rule[];
@@ -37,6 +40,7 @@ export function createRuleSet(rules: readonly Rule[]): RuleSet {
     byId.set(r.meta.id, r);
   }
   if (!byId.has(INVALID_RECORD)) throw new ConfigError(`a rule set must include ${INVALID_RECORD}: rows that cannot be read are reported by it`);
+  if (!byId.has(RULE_FAILURE)) throw new ConfigError(`a rule set must include ${RULE_FAILURE}: a rule that throws is reported by it`);
   const record = rules.filter((r) => r.checks.record !== undefined);
   return {
     all: rules,

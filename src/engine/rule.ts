@@ -99,15 +99,18 @@ export interface Rule {
   checks: Checks;
 }
 
-export type RuleMetaInput = Omit<RuleMeta, 'docs' | 'scopes'>;
+/** A rule's metadata as written: the doc link and the scopes are filled in; `raisedIn` names the scopes of a rule the engine raises (it has no check). */
+export type RuleMetaInput = Omit<RuleMeta, 'docs' | 'scopes'> & { raisedIn?: readonly Scope[] };
 
 const SCOPES: readonly Scope[] = ['record', 'group', 'run'];
 
 /**
- * Fills in the doc link and the scopes. A rule with no check is raised by the engine from what
- * ingest reports (invalid-record): it still has metadata, messages, a doc and a test.
+ * Fills in the doc link and the scopes. A rule with no check is raised by the engine (from what
+ * ingest reports: invalid-record; when another rule throws: rule-failure), in the scopes its
+ * `raisedIn` names (default: record); it still has metadata, messages, a doc and a test.
  */
-export function createRule(meta: RuleMetaInput, checks: Checks = {}): Rule {
+export function createRule(input: RuleMetaInput, checks: Checks = {}): Rule {
+  const { raisedIn, ...meta } = input;
   const scopes = SCOPES.filter((s) => checks[s] !== undefined);
-  return { meta: { ...meta, scopes: scopes.length > 0 ? scopes : ['record'], docs: ruleDocsUrl(meta.id) }, checks };
+  return { meta: { ...meta, scopes: scopes.length > 0 ? scopes : (raisedIn ?? ['record']), docs: ruleDocsUrl(meta.id) }, checks };
 }

@@ -1,9 +1,9 @@
 /** The record scope: each record's one root cause, the first rule whose hypothesis reproduces its numbers. */
-import type { AuditRecord, Finding, RecordId, SeveritySetting } from '../types.js';
+import type { AuditRecord, Finding, RecordId, Severity, SeveritySetting } from '../types.js';
 import type { PrecisionSetting } from '../reference/precision.js';
 import { RecordContext } from './record-context.js';
 import type { Diagnosis, Rule, RuleMeta } from './rule.js';
-import type { RuleSet } from './rule-set.js';
+import { RULE_FAILURE, type RuleSet } from './rule-set.js';
 import { ruleFailed, toFinding } from './findings.js';
 
 /** What the engine runs with: the rules and their effective severities. */
@@ -32,17 +32,27 @@ export function diagnoseRecord(record: AuditRecord, file: string, line: number, 
   const rules = activeRecordRules(config);
   do {
     for (const rule of rules) {
-      // guarded() inlined: the hot path makes no closure per rule and record.
       let d;
       try {
         d = rule.checks.record!(ctx);
       } catch (err) {
-        d = ruleFailed(rule.meta.id, file, line, err);
+        // The record is not fully audited: that is its verdict (unless rule-failure is off), never clean.
+        const failure = failureRule(config);
+        if (failure) return { ctx, rule: failure.meta, diagnosis: ruleFailed('record', rule.meta.id, file, line, err) };
+        ruleFailed('record', rule.meta.id, file, line, err);
+        continue;
       }
       if (d) return { ctx, rule: rule.meta, diagnosis: d };
     }
   } while (ctx.nextTier());
   return { ctx, rule: null, diagnosis: null };
+}
+
+/** The rule-failure rule and its severity, or null when it is off (a rule that throws is then said on stderr only). */
+export function failureRule(config: EngineConfig): { meta: RuleMeta; severity: Severity } | null {
+  const severity = config.severities.get(RULE_FAILURE);
+  const rule = config.rules.byId.get(RULE_FAILURE);
+  return rule && severity !== undefined && severity !== 'off' ? { meta: rule.meta, severity } : null;
 }
 
 const ACTIVE = new WeakMap<EngineConfig, readonly Rule[]>();

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { record as toyRecord, toy, type Level, type Recorded, type Toy, type ToyOptions } from './toy-model.js';
 import { appendFileSync } from 'node:fs';
-import { audit, diagnoseRecord, engineConfig, type RecordVerdict } from '../../src/engine/index.js';
+import { audit, diagnoseRecord, engineConfig, type RecordVerdict, type RuleSet } from '../../src/engine/index.js';
 import { RecordContext } from '../../src/engine/record-context.js';
 import { messageOf } from '../../src/engine/findings.js';
 import { placeholders } from '../../src/engine/messages.js';
@@ -181,9 +181,9 @@ export function pythonJson(value: unknown): string {
   return text.replace(/"__nonfinite_\d+__"/g, (m) => marks.get(m.slice(1, -1))!);
 }
 
-/** Audits files and returns every finding. */
-export async function findingsOf(paths: string[]): Promise<Finding[]> {
-  const result = await audit(paths, { rules: defaultRuleSet });
+/** Audits files and returns every finding (with the default rules, or the set given). */
+export async function findingsOf(paths: string[], rules: RuleSet = defaultRuleSet): Promise<Finding[]> {
+  const result = await audit(paths, { rules });
   return [...result.findings];
 }
 
