@@ -12,11 +12,13 @@ import {
   argmax,
   close,
   compensatedSum,
+  isBfloat16,
   isFloat16,
   log1mExp,
   logSoftmax,
   logSoftmaxAt,
   logSumExp,
+  roundToBfloat16,
 } from '../src/reference/math.js';
 import { TIERS, UNIT_ROUNDOFF, accumulationTolerance, quadratureTolerance, rowStats, stepScale, type Tier } from '../src/reference/precision.js';
 
@@ -469,6 +471,34 @@ describe('isFloat16', () => {
     for (const v of [Math.fround(-5.17864465713501), Math.fround(-0.1), Math.fround(-1 / 3), Math.fround(-12.149215)]) {
       expect(isFloat16(v)).toBe(false);
     }
+  });
+});
+
+describe('isBfloat16', () => {
+  // A bfloat16 is the high half of a float32's bits: every such pattern is one, a float32 between two is not.
+  const f32 = new Float32Array(1);
+  const bits = new Uint32Array(f32.buffer);
+  const fromBits = (b: number) => ((bits[0] = b), f32[0]);
+
+  it('accepts every finite bfloat16 value and rejects the float32 values between neighbours', () => {
+    for (let h = 0; h < 0x7f80; h++) {
+      const x = fromBits(h << 16);
+      if (!isBfloat16(x) || !isBfloat16(-x)) throw new Error(`isBfloat16(${x}) is false for bfloat16 bits 0x${h.toString(16)}`);
+      const between = fromBits((h << 16) | 0x8000);
+      if (isBfloat16(between)) throw new Error(`isBfloat16(${between}) is true between two bfloat16 values`);
+    }
+    expect(isBfloat16(2 ** 200)).toBe(false); // beyond float32's range
+    expect(isBfloat16(Math.fround(-0.1))).toBe(false);
+  });
+
+  it('is exactly "x rounds to itself in bfloat16" over the normal range', () => {
+    const normal = fc.oneof(fc.double({ min: -1e6, max: -1e-6, noNaN: true }), fc.float({ min: -30, max: 0, noNaN: true }).filter((x) => Math.abs(x) >= 2 ** -126), fc.integer({ min: -30000, max: -1 }).map((k) => k / 128));
+    fc.assert(
+      fc.property(normal, (x) => {
+        expect(isBfloat16(x)).toBe(roundToBfloat16(x) === x);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
 

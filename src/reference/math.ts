@@ -113,14 +113,36 @@ export function roundToBfloat16(x: number): number {
   return x < 0 ? -r : r;
 }
 
-/** True when x is exactly representable as an IEEE half-precision (float16) number. */
+// A float32 and its bits: a half-precision value is a float32 whose low significand bits are 0.
+const F32 = new Float32Array(1);
+const F32_BITS = new Uint32Array(F32.buffer);
+/** Smallest normal float16, 2^-14; below it float16 holds the multiples of 2^-24. */
+const FLOAT16_MIN_NORMAL = 2 ** -14;
+
+/**
+ * True when x is exactly representable as an IEEE half-precision (float16) number (what
+ * roundToFloat16(x) === x says, read from the bits: the hot path asks it of every score): a
+ * normal float16 is a float32 with the low 13 of its 23 significand bits 0, up to 65504.
+ */
 export function isFloat16(x: number): boolean {
-  return !Number.isFinite(x) || roundToFloat16(x) === x;
+  if (!Number.isFinite(x)) return true;
+  F32[0] = x;
+  if (F32[0] !== x) return false;
+  const a = Math.abs(x);
+  if (a > 65504) return false;
+  if (a < FLOAT16_MIN_NORMAL) return Number.isInteger(a * 2 ** 24);
+  return (F32_BITS[0] & 0x1fff) === 0;
 }
 
-/** True when x is exactly representable as a bfloat16 number. */
+/**
+ * True when x is exactly representable as a bfloat16 number: a float32 whose low 16 bits are 0.
+ * Over float32's normal range this is roundToBfloat16(x) === x; outside it, it is bfloat16's own
+ * range (subnormals below 2^-126, nothing past float32's largest), which that rounding ignores.
+ */
 export function isBfloat16(x: number): boolean {
-  return !Number.isFinite(x) || roundToBfloat16(x) === x;
+  if (!Number.isFinite(x)) return true;
+  F32[0] = x;
+  return F32[0] === x && (F32_BITS[0] & 0xffff) === 0;
 }
 
 /** log(1 - exp(x)) for x ≤ 0, accurate near both ends. */
