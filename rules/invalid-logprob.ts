@@ -42,6 +42,31 @@ function apart(ctx: RecordContext, a: number, b: number): boolean {
   return Math.abs(a - b) > 1e-3 + 2 ** -7 * Math.abs(b) + ctx.listedResolution(a) + ctx.listedResolution(b);
 }
 
+/**
+ * Steps whose log-prob is exactly 0 with an empty top-k list, in a reply where another step lists
+ * alternatives (so the request asked for them): p = 1 filled in for a token the server never
+ * scored. llama-server sends every token out of its speculative decoding loop so
+ * (`result.prob = 1.0f; // set later`, never set; ggml-org/llama.cpp#27972). An honest 0 (a
+ * near-certain token) comes with its step's alternatives, as any computed value does.
+ */
+function placeholderSteps(server: readonly (number | null)[], lists: readonly (readonly TopLogprob[] | null)[]): { first: number; count: number; listed: number } | null {
+  let listed = -1;
+  let first = -1;
+  let count = 0;
+  const steps = Math.min(server.length, lists.length);
+  for (let i = 0; i < steps; i++) {
+    const list = lists[i];
+    if (!list) continue;
+    if (list.length > 0) {
+      if (listed < 0) listed = i;
+    } else if (server[i] === 0) {
+      if (first < 0) first = i;
+      count++;
+    }
+  }
+  return first >= 0 && listed >= 0 ? { first, count, listed } : null;
+}
+
 /** The recorded score is the plain sum of the recorded values (sentinels and nulls included as numbers). */
 function scoreSumsValues(ctx: RecordContext): boolean {
   return ctx.score !== undefined && Math.abs(ctx.score - ctx.valuesTotal) <= ctx.sumTol(ctx.valuesAbs, ctx.values!.length) + ctx.scoreResolution;
@@ -52,7 +77,7 @@ export default createRule(
     id: 'invalid-logprob',
     defaultSeverity: 'error',
     evidence: 'per-token values, score, top-k lists',
-    summary: "NaN, ±Infinity, a positive log-prob, a top-k list with more than all the probability, a server's log-prob its own top-k list contradicts, or an API sentinel / null summed as a number",
+    summary: "NaN, ±Infinity, a positive log-prob, a top-k list with more than all the probability, a server's log-prob its own top-k list contradicts or that it filled in as 0 without scoring the token, or an API sentinel / null summed as a number",
     messages: {
       nonFiniteValue: 'the value at step {{step}} ({{token|json}}) is {{value}}, which no log-prob can be',
       sentinelSummed: `the score sums the API's "not in the top-k" sentinel {{sentinel}} at step {{step}} ({{token|json}}) as if it were a log-prob`,
@@ -63,6 +88,7 @@ export default createRule(
       serverTopk: "the server's log-prob at step {{step}} ({{token|json}}) is {{value}}, but its own top-k list gives that token {{listed}}: one of the two was read at the wrong place",
       logitsRow: 'logits row {{row}} holds NaN or +Infinity: no distribution can be read from it',
       topkEntry: 'the top-k list at step {{step}} gives {{token|json}} the log-prob {{value}}',
+      placeholder: "the server's log-prob at step {{step}} ({{token|json}}) is 0 with no top-k list, where step {{listed}} lists {{k}}: a placeholder for a token the server did not score, not a computed value ({{count}} of the {{n}} steps; llama-server with speculative decoding sends p = 1 so)",
       topkMass: 'the top-{{k}} list at step {{step}} holds probability {{mass}} > 1: these are not log-probs of one distribution',
     },
   },
@@ -130,6 +156,17 @@ export default createRule(
                 evidence: { step: i, token: ctx.token(i), listed: own.logprob },
               };
             }
+          }
+          const ph = placeholderSteps(server, lists);
+          if (ph) {
+            const k = lists[ph.listed]!.length;
+            return {
+              messageId: 'placeholder',
+              data: { step: ph.first, token: ctx.token(ph.first), listed: ph.listed, k, count: ph.count, n: server.length },
+              recorded: 0,
+              expected: null,
+              evidence: { step: ph.first, token: ctx.token(ph.first), placeholders: ph.count, listedStep: ph.listed, k },
+            };
           }
         }
       }

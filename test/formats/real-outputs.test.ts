@@ -173,6 +173,14 @@ describe('responses of real inference servers', () => {
     expect(await errorsAndWarnings([file])).toEqual([]);
   });
 
+  it("finds llama-server's placeholder log-probs under speculative decoding (0 and no alternatives after the first token), not the same server's honest 0s", async () => {
+    const findings = await errorsAndWarnings([join(SERVERS, 'llama-server-speculative.json')]);
+    expect(findings.map((f) => [f.ruleId, f.recordId, f.recorded, f.expected])).toEqual([['invalid-logprob', 'chatcmpl-speculative/0', 0, null]]);
+    expect(findings[0].message).toMatch(/step 1 \(","\) is 0 with no top-k list, where step 0 lists 1: .* \(5 of the 6 steps;/);
+    // Without speculation the same server sends two exact 0s too, each with its alternatives.
+    expect(await errorsAndWarnings([join(SERVERS, 'llama-server-unspeculated.json')])).toEqual([]);
+  });
+
   it("reads a chat stream's chunks, which share the response's id, as pieces of one reply: no duplicate id", async () => {
     const file = join(SERVERS, 'ik-llama-chat-stream.jsonl');
     const { format, items } = await readItems(file);

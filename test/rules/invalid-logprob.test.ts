@@ -56,6 +56,22 @@ recordRuleTester('invalid-logprob', {
       record: { id: 1, tokens: ['a', 'b'], reference_logprobs: [null, -1.5], top_logprobs: [null, [{ token: 'b', logprob: -1.5 }]] },
     },
     {
+      name: "a server's 0 with its step's alternatives: a near-certain token, computed like the others",
+      record: { id: 1, tokens: ['a', 'b'], reference_logprobs: [-0.5, 0], top_logprobs: [[{ token: 'a', logprob: -0.5 }], [{ token: 'b', logprob: 0 }, { token: 'c', logprob: -18.5 }]] },
+    },
+    {
+      name: "a server's 0s with no alternatives at any step: none were asked for (TGI's top_logprobs [] everywhere)",
+      record: { id: 1, tokens: ['a', 'b', 'c'], reference_logprobs: [-0.5, 0, 0], top_logprobs: [[], [], []] },
+    },
+    {
+      name: "a server's 0 at an echoed first token (a null list, not an empty one)",
+      record: { id: 1, tokens: ['a', 'b'], reference_logprobs: [0, -1.5], top_logprobs: [null, [{ token: 'b', logprob: -1.5 }]] },
+    },
+    {
+      name: "a server's step with no alternatives whose log-prob is not 0: not a filled-in p = 1",
+      record: { id: 1, tokens: ['a', 'b'], reference_logprobs: [-0.5, -1.25], top_logprobs: [[{ token: 'a', logprob: -0.5 }], []] },
+    },
+    {
       name: 'a NaN value wins over every other hypothesis (it is checked first): neighbour records are not this rule',
       record: buggy(t, 'logits', bugs.softmaxSkipped),
       rootCause: 'softmax-skipped',
@@ -100,6 +116,12 @@ recordRuleTester('invalid-logprob', {
       name: "a server's log-prob its own top-k list contradicts, another step having no list", messageId: 'serverTopk',
       record: { id: 1, tokens: ['a', 'b'], reference_logprobs: [null, -7.5], top_logprobs: [null, [{ token: 'b', logprob: -0.5 }]] },
       message: /server's log-prob at step 1 \("b"\) is -7\.5, but its own top-k list gives that token -0\.5/,
+    },
+    {
+      name: "a server's 0s with no alternatives after a step that lists them (llama-server's speculative decoding)", messageId: 'placeholder',
+      record: { id: 1, tokens: ['a', 'b', 'c'], reference_logprobs: [-0.5, 0, -0], top_logprobs: [[{ token: 'a', logprob: -0.5 }, { token: 'z', logprob: -1.5 }], [], []] },
+      message: /server's log-prob at step 1 \("b"\) is 0 with no top-k list, where step 0 lists 2: a placeholder .* \(2 of the 3 steps;/,
+      check: (v) => expect(v.diagnosis!.evidence).toMatchObject({ step: 1, placeholders: 2, listedStep: 0, k: 2 }),
     },
     {
       name: 'a logits row holding NaN: no distribution can be read from it', messageId: 'logitsRow',
