@@ -2,6 +2,7 @@ import { createRule } from '../src/engine/rule.js';
 import { compensatedSum } from '../src/reference/math.js';
 import { LOGPROB_CEILING, TOPK_MASS_FLOOR } from '../src/reference/precision.js';
 import type { RecordContext } from '../src/engine/record-context.js';
+import type { Diagnosis } from '../src/engine/rule.js';
 import type { TopLogprob } from '../src/types.js';
 
 /**
@@ -65,6 +66,19 @@ function placeholderSteps(server: readonly (number | null)[], lists: readonly (r
     }
   }
   return first >= 0 && listed >= 0 ? { first, count, listed } : null;
+}
+
+function placeholderFinding(ctx: RecordContext, server: readonly (number | null)[], lists: readonly (readonly TopLogprob[] | null)[]): Diagnosis | null {
+  const ph = placeholderSteps(server, lists);
+  if (!ph) return null;
+  const k = lists[ph.listed]!.length;
+  return {
+    messageId: 'placeholder',
+    data: { step: ph.first, token: ctx.token(ph.first), listed: ph.listed, k, count: ph.count, n: server.length },
+    recorded: 0,
+    expected: null,
+    evidence: { step: ph.first, token: ctx.token(ph.first), placeholders: ph.count, listedStep: ph.listed, k },
+  };
 }
 
 /** The recorded score is the plain sum of the recorded values (sentinels and nulls included as numbers). */
@@ -157,18 +171,13 @@ export default createRule(
               };
             }
           }
-          const ph = placeholderSteps(server, lists);
-          if (ph) {
-            const k = lists[ph.listed]!.length;
-            return {
-              messageId: 'placeholder',
-              data: { step: ph.first, token: ctx.token(ph.first), listed: ph.listed, k, count: ph.count, n: server.length },
-              recorded: 0,
-              expected: null,
-              evidence: { step: ph.first, token: ctx.token(ph.first), placeholders: ph.count, listedStep: ph.listed, k },
-            };
-          }
+          const placeholder = placeholderFinding(ctx, server, lists);
+          if (placeholder) return placeholder;
         }
+      } else if (ctx.record.distribution === 'processed' && ctx.record.logprobs && ctx.record.top_logprobs) {
+        // A server's sampler-processed numbers (llama.cpp post_sampling_probs: prob 1.0 and top_probs []).
+        const placeholder = placeholderFinding(ctx, ctx.record.logprobs, ctx.record.top_logprobs);
+        if (placeholder) return placeholder;
       }
       // Non-finite evidence: a logits row whose log-sum-exp is not finite, a NaN in a top-k list.
       const lse = ctx.ref.lse;

@@ -124,6 +124,11 @@ recordRuleTester('invalid-logprob', {
       check: (v) => expect(v.diagnosis!.evidence).toMatchObject({ step: 1, placeholders: 2, listedStep: 0, k: 2 }),
     },
     {
+      name: "a server's sampler-processed probabilities 1 with no candidates after a step that lists them (llama.cpp post_sampling_probs)", messageId: 'placeholder',
+      record: { id: 1, tokens: ['a', 'b'], logprobs: [-0.25, 0], distribution: 'processed', processing: 'post_sampling_probs', top_logprobs: [[{ token: 'a', logprob: -0.25 }], []] },
+      message: /step 1 \("b"\) is 0 with no top-k list, where step 0 lists 1: .* \(1 of the 2 steps;/,
+    },
+    {
       name: 'a logits row holding NaN: no distribution can be read from it', messageId: 'logitsRow',
       record: { ...record(t, 'logits'), logits: t.logits.slice(0, t.n).map((row, i) => (i === 2 ? row.map((z, j) => (j === 3 ? NaN : z)) : row)) },
       message: /logits row 2 holds NaN or \+Infinity/,
