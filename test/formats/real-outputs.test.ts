@@ -181,6 +181,22 @@ describe('responses of real inference servers', () => {
     expect(await errorsAndWarnings([join(SERVERS, 'llama-server-unspeculated.json')])).toEqual([]);
   });
 
+  it("reads a chat reply's legacy log-probs beside content: null (Together's positive first log-prob), not as a reply without log-probs", async () => {
+    const findings = await errorsAndWarnings([join(SERVERS, 'together-chat-legacy-logprobs.jsonl')]);
+    expect(findings.map((f) => [f.ruleId, f.recordId, f.recorded])).toEqual([
+      ['invalid-logprob', 'run1/0', 0.69970703],
+      ['invalid-logprob', 'run2/0', 0.09472656],
+      ['invalid-logprob', 'run3/0', 0.09472656],
+      ['invalid-logprob', 'run4/0', 0.69970703],
+    ]);
+    // content: null alone is still a reply requested without log-probs.
+    const dir = copyOf(SERVERS);
+    const file = join(dir, 'no-logprobs.json');
+    writeFileSync(file, JSON.stringify({ id: 'r', object: 'chat.completion', choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: 'x' }, logprobs: { content: null } }] }));
+    const { format, items } = await readItems(file);
+    expect([format, items.map((i) => i.kind === 'skipped' && i.reason)]).toEqual(['openai-chat', [WITHOUT_LOGPROBS]]);
+  });
+
   it("reads a chat stream's chunks, which share the response's id, as pieces of one reply: no duplicate id", async () => {
     const file = join(SERVERS, 'ik-llama-chat-stream.jsonl');
     const { format, items } = await readItems(file);

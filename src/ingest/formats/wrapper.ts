@@ -55,10 +55,15 @@ export function readWrapperId(w: Record<string, unknown>): string | number | { e
  */
 export const WITHOUT_LOGPROBS = 'response without log-probs (requested without logprobs)';
 
-/** A choice with `logprobs` null or absent (or, in chat, `logprobs.content` null). */
+/**
+ * A choice with `logprobs` null or absent (or, in chat, `logprobs.content` null). A chat choice
+ * whose `content` is null beside the completions fields (`tokens`, `token_logprobs`) has log-probs:
+ * servers have sent that legacy shape in chat replies (Together in 2024, vLLM before its #3179),
+ * and openai-python's `model_dump()` writes it so, `content` defaulting to None.
+ */
 export function choiceWithoutLogprobs(choice: Record<string, unknown>): boolean {
   const lp = choice.logprobs;
-  return lp === null || lp === undefined || (isObject(lp) && lp.content === null);
+  return lp === null || lp === undefined || (isObject(lp) && lp.content === null && !Array.isArray(lp.token_logprobs));
 }
 
 /**
