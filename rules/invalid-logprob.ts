@@ -99,6 +99,7 @@ export default createRule(
       scoreNaN: 'the recorded score is NaN',
       scoreInfinite: 'the recorded score is +Infinity',
       serverValue: "the server's log-prob at step {{step}} ({{token|json}}) is {{value}}",
+      serverProbabilities: "the server's log-probs all lie in [0, 1] (step {{step}}, {{token|json}}: {{value}}): they are probabilities sent as log-probs, which are ≤ 0",
       serverTopk: "the server's log-prob at step {{step}} ({{token|json}}) is {{value}}, but its own top-k list gives that token {{listed}}: one of the two was read at the wrong place",
       logitsRow: 'logits row {{row}} holds NaN or +Infinity: no distribution can be read from it',
       topkEntry: 'the top-k list at step {{step}} gives {{token|json}} the log-prob {{value}}',
@@ -147,7 +148,8 @@ export default createRule(
         for (let i = 0; i < server.length; i++) {
           const v = server[i];
           if (v !== null && (Number.isNaN(v) || v > LOGPROB_CEILING)) {
-            return { messageId: 'serverValue', data: { step: i, token: ctx.token(i), value: v }, recorded: v, evidence: { step: i } };
+            const messageId = !Number.isNaN(v) && server.every((x) => x === null || (x >= 0 && x <= 1)) ? 'serverProbabilities' : 'serverValue';
+            return { messageId, data: { step: i, token: ctx.token(i), value: v }, recorded: v, evidence: { step: i } };
           }
         }
         // The server states each token's log-prob twice, as the token's and in its step's top-k

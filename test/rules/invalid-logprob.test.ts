@@ -108,6 +108,11 @@ recordRuleTester('invalid-logprob', {
       message: /server's log-prob at step 1/,
     },
     {
+      name: "a server's log-probs that all lie in [0, 1]: probabilities sent as log-probs (cortex.llamacpp#262)", messageId: 'serverProbabilities',
+      record: { id: 1, tokens: ['a', 'b'], reference_logprobs: [1, 0.75], top_logprobs: [[{ token: 'a', logprob: 1 }], [{ token: 'b', logprob: 0.75 }, { token: 'c', logprob: 0.25 }]] },
+      message: /server's log-probs all lie in \[0, 1\] \(step 0, "a": 1\): they are probabilities sent as log-probs/,
+    },
+    {
       name: "a server's log-prob its own top-k list gives the token otherwise (read at the wrong index)", messageId: 'serverTopk',
       record: { id: 1, tokens: ['a', 'b'], reference_logprobs: [-1.25, -7.5], top_logprobs: [[{ token: 'a', logprob: -1.25 }], [{ token: 'b', logprob: -0.5 }]] },
       message: /server's log-prob at step 1 \("b"\) is -7\.5, but its own top-k list gives that token -0\.5/,
