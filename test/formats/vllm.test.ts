@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { fixture, readRecords, sum } from './read.js';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NO_OUTPUT_LOGPROBS } from '../../src/ingest/formats/vllm.js';
+import { fixture, readItems, readRecords, sum } from './read.js';
 
 describe('vllm RequestOutput', () => {
   it('reads the continuation from prompt_logprobs after context_tokens, by the actual token id', async () => {
@@ -48,5 +52,35 @@ describe('vllm RequestOutput', () => {
     expect(r.token_ids).toEqual([3797, 3332, 319, 262, 2603]);
     expect(r.reference_logprobs).toEqual([-9.2604, -2.9872, -0.7516, -0.4873, -3.5127]);
     expect(r.context_logprobs).toEqual([null]);
+  });
+
+  it('reads a bare generation without prompt_logprobs by its output: the generated tokens are the continuation', async () => {
+    const [r] = await readRecords(fixture('vllm/generation-output.json'));
+    expect(r).toMatchObject({
+      id: 'gen-3',
+      prompt: 'The cat sat on the',
+      completion: ' mat.',
+      tokens: [' mat', '.'],
+      token_ids: [2603, 13],
+      reference_logprobs: [-0.9017, -0.5395],
+    });
+    expect(r.top_logprobs![0]!.map((e) => e.id)).toEqual([2603, 4314]);
+    expect(r.context_logprobs).toBeUndefined();
+    expect(r.score).toBeUndefined();
+  });
+
+  it('skips a generation requested without log-probs, and says which output field is malformed', async () => {
+    const file = join(tmpdir(), `vllm-gen-${process.pid}.jsonl`);
+    const base = { request_id: 'g', prompt: 'x', prompt_token_ids: [1], prompt_logprobs: null };
+    writeFileSync(file, [
+      { ...base, outputs: [{ index: 0, text: ' y', token_ids: [2], logprobs: null }] },
+      { ...base, request_id: 'h', outputs: [{ index: 0, text: ' y', token_ids: [2, 3], logprobs: [{ 2: { logprob: -0.5, rank: 1 } }] }] },
+    ].map((v) => JSON.stringify(v)).join('\n'));
+    const { format, items } = await readItems(file);
+    expect(format).toBe('vllm');
+    expect(items.map((i) => [i.kind, i.kind === 'skipped' ? i.reason : i.kind === 'invalid' ? i.message : ''])).toEqual([
+      ['skipped', NO_OUTPUT_LOGPROBS],
+      ['invalid', expect.stringMatching(/outputs\[0\]\.logprobs must hold one entry per generated token \(2\)/)],
+    ]);
   });
 });

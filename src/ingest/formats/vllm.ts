@@ -13,7 +13,7 @@ import type { AuditRecord, RawItem } from '../../types.js';
 import type { FormatAdapter } from '../adapter.js';
 import { readWrapperFields, readWrapperId } from './wrapper.js';
 import { contextTokensFromText, entry, promptSpan } from './prompt-logprobs.js';
-import { invalid, isIntegerAtLeast, isObject, show } from './values.js';
+import { invalid, isIntegerAtLeast, isObject, show, skipped } from './values.js';
 
 function vllmRecord(id: string | number, out: Record<string, unknown>, contextTokens: unknown, context: unknown): AuditRecord | string {
   const ids = out.prompt_token_ids;
@@ -43,6 +43,28 @@ function vllmRecord(id: string | number, out: Record<string, unknown>, contextTo
   return record;
 }
 
+/** Why a bare RequestOutput with neither prompt nor output log-probs is skipped. */
+export const NO_OUTPUT_LOGPROBS = 'a generation requested without logprobs or prompt_logprobs';
+
+/**
+ * A bare RequestOutput of a generation (no `prompt_logprobs`): the first output's tokens, with
+ * their `logprobs` dicts (the sampled token's entry and the top k), are the continuation, read
+ * as promptSpan reads prompt positions; `text` is the completion, `prompt` the prompt. Null when
+ * the output carries no log-probs (nothing to audit).
+ */
+function generationRecord(id: string | number, out: Record<string, unknown>): AuditRecord | string | null {
+  const first = Array.isArray(out.outputs) ? out.outputs[0] : undefined;
+  if (!isObject(first) || first.logprobs === null || first.logprobs === undefined) return null;
+  const { token_ids: ids, logprobs } = first;
+  if (!Array.isArray(ids) || !ids.every((t) => Number.isInteger(t) && t >= 0)) return 'outputs[0].token_ids is not a list of token ids';
+  if (!Array.isArray(logprobs) || logprobs.length !== ids.length) return `outputs[0].logprobs must hold one entry per generated token (${ids.length}), found ${show(logprobs)}`;
+  const record = promptSpan(id, ids as number[], logprobs, 0);
+  delete record.context_logprobs;
+  if (typeof first.text === 'string') record.completion = first.text;
+  if (typeof out.prompt === 'string') record.prompt = out.prompt;
+  return record;
+}
+
 /** The log-prob of each token of the first output, when vLLM was asked for them. */
 function generatedLogprobs(outputs: unknown): (number | null)[] | undefined {
   if (!Array.isArray(outputs) || !isObject(outputs[0])) return undefined;
@@ -56,7 +78,7 @@ function generatedLogprobs(outputs: unknown): (number | null)[] | undefined {
 
 export const vllmAdapter: FormatAdapter = {
   name: 'vllm',
-  description: 'vLLM RequestOutput dicts with prompt_logprobs, bare or in an eval script wrapper {id, score, context_tokens, output}',
+  description: 'vLLM RequestOutput dicts with prompt_logprobs, bare or in an eval script wrapper {id, score, context_tokens, output}; a bare generation without prompt_logprobs by its output log-probs',
   containers: ['jsonl', 'json'],
   detect(first) {
     if (!isObject(first)) return false;
@@ -83,6 +105,12 @@ export const vllmAdapter: FormatAdapter = {
         return [{ kind: 'record', file, line, record: Object.assign(record, fields) }];
       }
       const id = typeof v.request_id === 'string' || typeof v.request_id === 'number' ? v.request_id : `line-${line}`;
+      // A generation requested without prompt_logprobs: its output's tokens are the continuation.
+      if (!Array.isArray(v.prompt_logprobs)) {
+        const generated = generationRecord(id, v);
+        if (generated === null) return [skipped(file, line, NO_OUTPUT_LOGPROBS, id)];
+        return [typeof generated === 'string' ? invalid(file, line, generated, id) : { kind: 'record', file, line, record: generated }];
+      }
       const record = vllmRecord(id, v, undefined, undefined);
       const item: RawItem = typeof record === 'string' ? invalid(file, line, record, id) : { kind: 'record', file, line, record };
       return [item];
