@@ -8,6 +8,7 @@ import { lmEvalSamplesAdapter } from './lm-eval-samples.js';
 import { mappedAdapter } from './mapped.js';
 import { openaiChatAdapter } from './openai-chat.js';
 import { openaiCompletionsAdapter } from './openai-completions.js';
+import { openaiResponsesAdapter } from './openai-responses.js';
 import { vllmAdapter } from './vllm.js';
 import { helmAdapter, helmRunFileAdapter } from './helm.js';
 import { inspectAdapter } from './inspect.js';
@@ -31,6 +32,7 @@ export const adapters: FormatAdapter[] = [
   lmEvalV03Adapter,
   openaiChatAdapter,
   openaiCompletionsAdapter,
+  openaiResponsesAdapter,
   vllmAdapter,
   tgiAdapter,
   llamaCppAdapter,

@@ -1,0 +1,102 @@
+/**
+ * OpenAI Responses API (`POST /v1/responses`, `object: "response"`) requested with
+ * `include: ["message.output_text.logprobs"]`: each `output[]` item of `type: "message"` holds
+ * `content[]` parts, and a part of `type: "output_text"` carries `text` and `logprobs[]`, one
+ * entry per generated token with `token`, `bytes`, `logprob` and up to 20 `top_logprobs`: the
+ * entries of chat completions' `logprobs.content[]`, one level deeper. So each part is read as
+ * openai-chat reads a choice (chatRecord). Reasoning, tool-call and other items carry no
+ * log-probs and are passed over.
+ *
+ * A bare response gives one record per output_text part, `<response id>/<k>` (k counts the parts
+ * from 0); a wrapper `{id, score, score_kind, request, response}` scores its first part. A part
+ * whose `logprobs` is absent or empty while it has text was requested without them: skipped.
+ */
+import type { RawItem } from '../../types.js';
+import type { FormatAdapter } from '../adapter.js';
+import { chatRecord } from './openai-chat.js';
+import { failedChoice, readWrapperFields, readWrapperId, responseOf } from './wrapper.js';
+import { invalid, isObject, show, skipped } from './values.js';
+
+/** Why a response with no output text is skipped (only reasoning, tool calls, a refusal). */
+export const NO_OUTPUT_TEXT = 'a response with no output text (reasoning, tool calls or a refusal only)';
+
+/** The response's output_text parts, in order. */
+function outputTexts(resp: Record<string, unknown>): Record<string, unknown>[] {
+  const parts: Record<string, unknown>[] = [];
+  if (!Array.isArray(resp.output)) return parts;
+  for (const item of resp.output) {
+    if (!isObject(item) || item.type !== 'message' || !Array.isArray(item.content)) continue;
+    for (const part of item.content) if (isObject(part) && part.type === 'output_text') parts.push(part);
+  }
+  return parts;
+}
+
+/** A part as the chat choice it is equivalent to: a completed response stopped where its text ends. */
+function asChoice(resp: Record<string, unknown>, part: Record<string, unknown>, k: number): Record<string, unknown> {
+  const lp = part.logprobs;
+  return {
+    index: k,
+    finish_reason: resp.status === 'completed' ? 'stop' : 'length',
+    message: { role: 'assistant', content: part.text },
+    logprobs: Array.isArray(lp) && (lp.length > 0 || part.text === '') ? { content: lp } : null,
+  };
+}
+
+/** The prompt of a request: `input` as text, or the text of its last input message. */
+function promptOf(request: unknown): string | undefined {
+  if (!isObject(request)) return undefined;
+  const input = request.input;
+  if (typeof input === 'string') return input;
+  if (!Array.isArray(input) || input.length === 0) return undefined;
+  const last = input[input.length - 1];
+  if (!isObject(last)) return undefined;
+  if (typeof last.content === 'string') return last.content;
+  if (!Array.isArray(last.content)) return undefined;
+  const texts = last.content.filter((c): c is Record<string, unknown> => isObject(c) && typeof c.text === 'string').map((c) => c.text as string);
+  return texts.length > 0 ? texts.join('') : undefined;
+}
+
+export const openaiResponsesAdapter: FormatAdapter = {
+  name: 'openai-responses',
+  description: 'OpenAI Responses API (object "response") with output_text logprobs, bare or in an eval script wrapper {id, score, request, response}',
+  containers: ['jsonl', 'json'],
+  detect(first) {
+    const resp = responseOf(first);
+    return resp !== null && resp.object === 'response' && Array.isArray(resp.output);
+  },
+  createConverter(file) {
+    return (row) => {
+      const v = row.value;
+      const line = row.line;
+      if (!isObject(v)) return [invalid(file, line, `expected a Responses API response object, found ${show(v)}`)];
+      const wrapped = isObject(v.response);
+      const resp = wrapped ? (v.response as Record<string, unknown>) : v;
+      if (!Array.isArray(resp.output)) return [invalid(file, line, 'response has no output list')];
+      const parts = outputTexts(resp);
+      const request = wrapped && isObject(v.request) ? v.request : undefined;
+
+      if (wrapped) {
+        const id = readWrapperId(v);
+        if (typeof id === 'object') return [invalid(file, line, id.error)];
+        const fields = readWrapperFields(v);
+        if (typeof fields === 'string') return [invalid(file, line, fields, id)];
+        if (parts.length === 0) return [fields.score !== undefined ? invalid(file, line, `a score beside ${NO_OUTPUT_TEXT}`, id) : skipped(file, line, NO_OUTPUT_TEXT, id)];
+        const record = chatRecord(id, asChoice(resp, parts[0], 0), undefined);
+        if (typeof record === 'string') return [failedChoice(file, line, record, id, fields.score !== undefined)];
+        const prompt = promptOf(request);
+        if (prompt !== undefined) record.prompt = prompt;
+        return [{ kind: 'record', file, line, record: Object.assign(record, fields) }];
+      }
+
+      const base = typeof resp.id === 'string' || typeof resp.id === 'number' ? String(resp.id) : `line-${line}`;
+      if (parts.length === 0) return [skipped(file, line, NO_OUTPUT_TEXT, base)];
+      const items: RawItem[] = [];
+      for (let k = 0; k < parts.length; k++) {
+        const id = `${base}/${k}`;
+        const record = chatRecord(id, asChoice(resp, parts[k], k), undefined);
+        items.push(typeof record === 'string' ? failedChoice(file, line, record, id) : { kind: 'record', file, line, record });
+      }
+      return items;
+    };
+  },
+};
