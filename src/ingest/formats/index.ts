@@ -9,6 +9,7 @@ import { mappedAdapter } from './mapped.js';
 import { openaiChatAdapter } from './openai-chat.js';
 import { openaiCompletionsAdapter } from './openai-completions.js';
 import { openaiResponsesAdapter } from './openai-responses.js';
+import { geminiAdapter } from './gemini.js';
 import { vllmAdapter } from './vllm.js';
 import { helmAdapter, helmRunFileAdapter } from './helm.js';
 import { inspectAdapter } from './inspect.js';
@@ -33,6 +34,7 @@ export const adapters: FormatAdapter[] = [
   openaiChatAdapter,
   openaiCompletionsAdapter,
   openaiResponsesAdapter,
+  geminiAdapter,
   vllmAdapter,
   tgiAdapter,
   llamaCppAdapter,
