@@ -69,5 +69,8 @@ describe('OpenAI Responses API', () => {
     const { format, items } = await readItems(file);
     expect(format).toBe('openai-responses');
     expect(items.map((i) => (i.kind === 'skipped' ? i.reason : i.kind === 'record' ? i.record.id : i.kind))).toEqual([WITHOUT_LOGPROBS, WITHOUT_LOGPROBS, NO_OUTPUT_TEXT, 'resp_3/0', 'resp_3/1']);
+    // A malformed entry is named in the Responses API's own terms.
+    const bad = await readItems(write([response([message([text(' a', [{ token: ' a' }])])])]));
+    expect(bad.items.map((i) => i.kind === 'invalid' && i.message)).toEqual(['output_text part 0: logprobs[0] is not {token, logprob}: {"token":" a"}']);
   });
 });
