@@ -148,7 +148,7 @@ export default createRule(
         for (let i = 0; i < server.length; i++) {
           const v = server[i];
           if (v !== null && (Number.isNaN(v) || v > LOGPROB_CEILING)) {
-            const messageId = !Number.isNaN(v) && server.every((x) => x === null || (x >= 0 && x <= 1)) ? 'serverProbabilities' : 'serverValue';
+            const messageId = !Number.isNaN(v) && server.length > 1 && server.every((x) => x === null || (x >= 0 && x <= 1)) ? 'serverProbabilities' : 'serverValue';
             return { messageId, data: { step: i, token: ctx.token(i), value: v }, recorded: v, evidence: { step: i } };
           }
         }

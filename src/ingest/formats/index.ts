@@ -10,6 +10,7 @@ import { openaiChatAdapter } from './openai-chat.js';
 import { openaiCompletionsAdapter } from './openai-completions.js';
 import { openaiResponsesAdapter } from './openai-responses.js';
 import { geminiAdapter } from './gemini.js';
+import { ollamaAdapter } from './ollama.js';
 import { vllmAdapter } from './vllm.js';
 import { helmAdapter, helmRunFileAdapter } from './helm.js';
 import { inspectAdapter } from './inspect.js';
@@ -35,6 +36,7 @@ export const adapters: FormatAdapter[] = [
   openaiCompletionsAdapter,
   openaiResponsesAdapter,
   geminiAdapter,
+  ollamaAdapter,
   vllmAdapter,
   tgiAdapter,
   llamaCppAdapter,

@@ -1,0 +1,77 @@
+/**
+ * Ollama's native API (`/api/generate`, `/api/chat`) requested with `logprobs: true` (and
+ * `top_logprobs: k`), Ollama v0.12.11 and later (`api/types.go`): the response's `logprobs[]`
+ * holds one entry per generated token, `{token, logprob, bytes, top_logprobs: [{token, logprob,
+ * bytes}]}` (`top_logprobs` left out when empty), beside `response` (generate) or
+ * `message.content` (chat), `done` and `done_reason`. The entries are chat completions'
+ * `logprobs.content[]` entries, so a reply is read as openai-chat reads a choice (chatRecord).
+ *
+ * Ollama's replies carry no id: a bare reply is `line-<n>` (a streamed chunk, `done: false`, is a
+ * line and a record of its own tokens); a wrapper `{id, score, score_kind, request, response}`
+ * names it, and its request's `prompt` (generate) or last message (chat) is the prompt. A reply
+ * without `logprobs` was requested without them: skipped.
+ */
+import type { FormatAdapter } from '../adapter.js';
+import { chatRecord } from './openai-chat.js';
+import { failedChoice, readWrapperFields, readWrapperId, responseOf } from './wrapper.js';
+import { invalid, isObject, show } from './values.js';
+
+/** An Ollama reply: `model`, `created_at`, `done`, and the generated text as `response` or `message`. */
+function isOllamaReply(r: Record<string, unknown> | null): r is Record<string, unknown> {
+  return r !== null && typeof r.model === 'string' && typeof r.created_at === 'string' && typeof r.done === 'boolean' && (typeof r.response === 'string' || isObject(r.message));
+}
+
+/** The reply as the chat choice it is equivalent to. */
+function asChoice(r: Record<string, unknown>): Record<string, unknown> {
+  const text = typeof r.response === 'string' ? r.response : isObject(r.message) && typeof r.message.content === 'string' ? r.message.content : undefined;
+  return {
+    index: 0,
+    finish_reason: r.done ? (typeof r.done_reason === 'string' ? r.done_reason : 'stop') : null,
+    message: { role: 'assistant', content: text },
+    logprobs: Array.isArray(r.logprobs) ? { content: r.logprobs } : null,
+  };
+}
+
+/** The prompt of a request: `prompt` (generate), or the last message's text (chat). */
+function promptOf(request: unknown): string | undefined {
+  if (!isObject(request)) return undefined;
+  if (typeof request.prompt === 'string') return request.prompt;
+  const messages = request.messages;
+  if (!Array.isArray(messages) || messages.length === 0) return undefined;
+  const last = messages[messages.length - 1];
+  return isObject(last) && typeof last.content === 'string' ? last.content : undefined;
+}
+
+export const ollamaAdapter: FormatAdapter = {
+  name: 'ollama',
+  description: 'Ollama /api/generate and /api/chat replies with logprobs, bare (a stream chunk a line) or in an eval script wrapper {id, score, request, response}',
+  containers: ['jsonl', 'json'],
+  detect(first) {
+    return isOllamaReply(responseOf(first));
+  },
+  createConverter(file) {
+    return (row) => {
+      const v = row.value;
+      const line = row.line;
+      if (!isObject(v)) return [invalid(file, line, `expected an Ollama reply object, found ${show(v)}`)];
+      const wrapped = isObject(v.response);
+      const reply = wrapped ? (v.response as Record<string, unknown>) : v;
+      if (!isOllamaReply(reply)) return [invalid(file, line, 'not an Ollama reply (model, created_at, done, and response or message)')];
+      if (wrapped) {
+        const id = readWrapperId(v);
+        if (typeof id === 'object') return [invalid(file, line, id.error)];
+        const fields = readWrapperFields(v);
+        if (typeof fields === 'string') return [invalid(file, line, fields, id)];
+        const record = chatRecord(id, asChoice(reply), undefined);
+        if (typeof record === 'string') return [failedChoice(file, line, record.replace(/^logprobs\.content\[/, 'logprobs['), id, fields.score !== undefined)];
+        const prompt = promptOf(v.request);
+        if (prompt !== undefined) record.prompt = prompt;
+        return [{ kind: 'record', file, line, record: Object.assign(record, fields) }];
+      }
+      const id = `line-${line}`;
+      const record = chatRecord(id, asChoice(reply), undefined);
+      if (typeof record === 'string') return [failedChoice(file, line, record.replace(/^logprobs\.content\[/, 'logprobs['), id)];
+      return [{ kind: 'record', file, line, record }];
+    };
+  },
+};
