@@ -13,6 +13,7 @@ import { main } from '../../src/cli.js';
 import { audit } from '../../src/engine/index.js';
 import { defaultRuleSet } from '../../rules/index.js';
 import { WITHOUT_LOGPROBS } from '../../src/ingest/formats/wrapper.js';
+import { SPECIAL_TOKEN_EVENT } from '../../src/ingest/formats/tgi.js';
 import { FIRST_REQUEST_SKIP, GENERATIVE_SKIP } from '../../src/ingest/formats/lm-eval-samples.js';
 import { editJson } from './audit-files.js';
 import { fixture, readItems } from './read.js';
@@ -195,6 +196,24 @@ describe('responses of real inference servers', () => {
     writeFileSync(file, JSON.stringify({ id: 'r', object: 'chat.completion', choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: 'x' }, logprobs: { content: null } }] }));
     const { format, items } = await readItems(file);
     expect([format, items.map((i) => i.kind === 'skipped' && i.reason)]).toEqual(['openai-chat', [WITHOUT_LOGPROBS]]);
+  });
+
+  it("reads TGI's /generate_stream events as records of their tokens; the special token a stream ends on is skipped", async () => {
+    const file = join(SERVERS, 'tgi-generate-stream.jsonl');
+    const { format, items } = await readItems(file);
+    expect(format).toBe('tgi');
+    expect(items.map((i) => i.kind === 'record' && [i.record.id, i.record.tokens, i.record.reference_logprobs])).toEqual([
+      ['line-1', [' Deep'], [-0.97209036]],
+      ['line-2', [' Learning'], [-0.3902701]],
+      ['line-3', [' is'], [-0.568623]],
+      ['line-4', [' a'], [-0.7765734]],
+      ['line-5', [' new'], [-2.356847]],
+    ]);
+    expect(await errorsAndWarnings([file])).toEqual([]);
+    const dir = copyOf(SERVERS);
+    const eos = join(dir, 'eos.jsonl');
+    writeFileSync(eos, JSON.stringify({ index: 6, token: { id: 2, text: '</s>', logprob: -0.1, special: true }, generated_text: ' Deep Learning is a new', details: { finish_reason: 'eos_token', generated_tokens: 6, seed: null } }));
+    expect((await readItems(eos)).items.map((i) => i.kind === 'skipped' && i.reason)).toEqual([SPECIAL_TOKEN_EVENT]);
   });
 
   it("reads a chat stream's chunks, which share the response's id, as pieces of one reply: no duplicate id", async () => {

@@ -185,6 +185,41 @@ function tgiRecord(id: string | number, resp: Record<string, unknown>, request: 
   return record;
 }
 
+/**
+ * `/generate_stream`: each server-sent event is `{index, token: {id, text, logprob, special},
+ * top_tokens, generated_text, details}` (the last event's `generated_text` is the whole text, its
+ * `details` the finish reason and seed, with no token list). An event is a record of its one token,
+ * as a chat stream's chunk is; the special token a stream ends on (EOS) is not in the text: skipped.
+ */
+function isStreamEvent(v: unknown): boolean {
+  return isObject(v) && typeof v.index === 'number' && isObject(v.token) && 'generated_text' in v;
+}
+
+/** Why a stream event of a special token is skipped. */
+export const SPECIAL_TOKEN_EVENT = 'a stream event of a special token (EOS): not part of the text';
+
+function streamEventRecord(id: string, v: Record<string, unknown>): AuditRecord | string | null {
+  const r = new FieldReader();
+  const [token] = readTokens(r, [v.token], 'token');
+  const top = v.top_tokens === undefined || v.top_tokens === null ? undefined : readTokens(r, v.top_tokens, 'top_tokens');
+  if (r.error) return r.error;
+  if (token.special) return SPECIAL_TOKEN_EVENT;
+  const record: AuditRecord = { id, tokens: [token.text], token_ids: [token.id] };
+  const raw = [token.logprob];
+  const processing = tgiProcessing(undefined, isObject(v.details) ? v.details.seed : undefined, false);
+  if (processing === null) {
+    if (rawValuesTell(raw)) record.logprobs = raw;
+    record.reference_logprobs = raw.slice();
+  } else {
+    record.logprobs = raw;
+    record.distribution = 'processed';
+    record.processing = processing;
+  }
+  if (top) record.top_logprobs = [top.filter((t) => t.logprob !== null).map((t) => ({ token: t.text, logprob: t.logprob as number, id: t.id }))];
+  record.completion = token.text;
+  return record;
+}
+
 /** A wrapper's response: the object, or the one element of the list the `/` route answers with. */
 function wrappedResponse(resp: unknown): unknown {
   return Array.isArray(resp) && resp.length === 1 ? resp[0] : resp;
@@ -192,20 +227,21 @@ function wrappedResponse(resp: unknown): unknown {
 
 function looksLikeTgi(v: unknown): boolean {
   const resp = Array.isArray(v) ? v[0] : isObject(v) && 'response' in v ? wrappedResponse(v.response) : v;
-  return isObject(resp) && typeof resp.generated_text === 'string' && (resp.details === undefined || resp.details === null || isObject(resp.details));
+  return (isObject(resp) && typeof resp.generated_text === 'string' && (resp.details === undefined || resp.details === null || isObject(resp.details))) || isStreamEvent(resp);
 }
 
 const fail = invalidFor(FORMAT);
 
 function item(file: string, line: number, id: string | number, made: AuditRecord | string | null): RawItem {
   if (made === null) return { kind: 'skipped', file, line, recordId: id, reason: NO_LOGPROBS };
+  if (made === SPECIAL_TOKEN_EVENT) return { kind: 'skipped', file, line, recordId: id, reason: made };
   if (typeof made === 'string') return fail(file, line, made, id);
   return { kind: 'record', file, line, record: made };
 }
 
 export const tgiAdapter: FormatAdapter = {
   name: FORMAT,
-  description: 'Hugging Face TGI /generate responses with details (and decoder_input_details), bare, as a list, or in an eval script wrapper {id, score, context | context_tokens, request, response}',
+  description: 'Hugging Face TGI /generate responses with details (and decoder_input_details), bare, as a list, or in an eval script wrapper {id, score, context | context_tokens, request, response}; /generate_stream events, one a line',
   containers: ['jsonl', 'json'],
   detect(first) {
     return looksLikeTgi(first);
@@ -221,6 +257,7 @@ export const tgiAdapter: FormatAdapter = {
         });
       }
       if (!isObject(v)) return [fail(file, line, `expected a /generate response object, found ${show(v)}`)];
+      if (isStreamEvent(v)) return [item(file, line, `line-${line}`, streamEventRecord(`line-${line}`, v as Record<string, unknown>))];
       if (!('response' in v)) return [item(file, line, `line-${line}`, tgiRecord(`line-${line}`, v, undefined, {}))];
       const resp = wrappedResponse(v.response);
       const id = readWrapperId(v);
