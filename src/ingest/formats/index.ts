@@ -11,6 +11,7 @@ import { openaiCompletionsAdapter } from './openai-completions.js';
 import { openaiResponsesAdapter } from './openai-responses.js';
 import { geminiAdapter } from './gemini.js';
 import { ollamaAdapter } from './ollama.js';
+import { sglangAdapter } from './sglang.js';
 import { vllmAdapter } from './vllm.js';
 import { helmAdapter, helmRunFileAdapter } from './helm.js';
 import { inspectAdapter } from './inspect.js';
@@ -37,6 +38,7 @@ export const adapters: FormatAdapter[] = [
   openaiResponsesAdapter,
   geminiAdapter,
   ollamaAdapter,
+  sglangAdapter,
   vllmAdapter,
   tgiAdapter,
   llamaCppAdapter,
