@@ -1,11 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WITHOUT_LOGPROBS } from '../../src/ingest/formats/wrapper.js';
 import { audit } from '../../src/engine/index.js';
 import { defaultRuleSet } from '../../rules/index.js';
-import { readItems } from './read.js';
+import { readItems, writeJsonl } from './read.js';
 
 const REAL = join(__dirname, '../fixtures/real/servers/gemini-litellm-test-logprobs.json');
 const cand = (token: string, logProbability?: number, tokenId?: number) => ({ token, ...(logProbability === undefined ? {} : { logProbability }), ...(tokenId === undefined ? {} : { tokenId }) });
@@ -16,11 +14,6 @@ const reply = (logprobsResult: object | undefined, text = ' Paris') => ({
   usageMetadata: { promptTokenCount: 5, candidatesTokenCount: 1 },
 });
 
-function write(rows: object[]): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'evalaudit-gemini-')), 'g.jsonl');
-  writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n'));
-  return file;
-}
 
 describe('Gemini generateContent', () => {
   it("reads a real reply's chosen candidates as the server's log-probs (LiteLLM's recorded gemini-1.5-flash call): no finding", async () => {
@@ -36,7 +29,7 @@ describe('Gemini generateContent', () => {
   });
 
   it('reads top candidates without the -2^100 stand-in, an absent logProbability as 0, and ids', async () => {
-    const file = write([
+    const file = writeJsonl([
       reply({
         chosenCandidates: [cand(' Paris', -0.25, 6342), cand('.', undefined, 13)],
         topCandidates: [
@@ -63,7 +56,7 @@ describe('Gemini generateContent', () => {
 
   it("checks a wrapper's score; skips a reply requested without log-probs, and refuses a score beside one", async () => {
     const good = reply({ chosenCandidates: [cand(' Paris', -0.25)] });
-    const file = write([
+    const file = writeJsonl([
       { id: 'q1', score: -0.25, request: { contents: [{ role: 'user', parts: [{ text: 'The capital of France is' }] }] }, response: good },
       { id: 'q2', score: -2.25, response: good },
       { id: 'q3', response: reply(undefined) },

@@ -1,11 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WITHOUT_LOGPROBS } from '../../src/ingest/formats/wrapper.js';
 import { audit } from '../../src/engine/index.js';
 import { defaultRuleSet } from '../../rules/index.js';
-import { readItems } from './read.js';
+import { readItems, writeJsonl } from './read.js';
 
 // The shapes of ollama/ollama api/types.go (v0.12.11+): GenerateResponse / ChatResponse with
 // `logprobs []Logprob`, Logprob = {token, logprob, bytes, top_logprobs (omitted when empty)}.
@@ -13,15 +10,10 @@ const lp = (token: string, logprob: number, top?: [string, number][]) => ({ toke
 const generate = (response: string, logprobs?: object[], done = true) => ({ model: 'gemma3', created_at: '2025-11-20T10:00:00Z', response, done, ...(done ? { done_reason: 'stop', eval_count: 3 } : {}), ...(logprobs ? { logprobs } : {}) });
 const chat = (content: string, logprobs?: object[]) => ({ model: 'gemma3', created_at: '2025-11-20T10:00:00Z', message: { role: 'assistant', content }, done: true, done_reason: 'stop', ...(logprobs ? { logprobs } : {}) });
 
-function write(rows: object[]): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'evalaudit-ollama-')), 'o.jsonl');
-  writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n'));
-  return file;
-}
 
 describe('Ollama /api/generate and /api/chat', () => {
   it('reads generate and chat replies, and a stream chunk, as the server log-probs of their tokens', async () => {
-    const file = write([
+    const file = writeJsonl([
       generate('Hello there', [lp('Hello', -0.25, [['Hello', -0.25], ['Hi', -1.75]]), lp(' there', -0.5, [[' there', -0.5], ['!', -1.25]])]),
       chat('Hi', [lp('Hi', -0.125)]),
       generate(' a', [lp(' a', -0.1, [[' a', -0.1]])], false),
@@ -43,7 +35,7 @@ describe('Ollama /api/generate and /api/chat', () => {
 
   it("checks a wrapper's score, with its request's prompt, and finds a value its own list contradicts", async () => {
     const reply = generate(' Paris', [lp(' Paris', -0.25, [[' Paris', -0.25], [' Lyon', -2]])]);
-    const file = write([
+    const file = writeJsonl([
       { id: 'q1', score: -0.25, request: { model: 'gemma3', prompt: 'The capital of France is' }, response: reply },
       { id: 'q2', score: -2.25, request: { model: 'gemma3', messages: [{ role: 'user', content: 'Capital of France?' }] }, response: reply },
       { id: 'q3', response: generate(' Paris', [lp(' Paris', -3.5, [[' Paris', -0.25]])]) },

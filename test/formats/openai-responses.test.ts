@@ -1,12 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NO_OUTPUT_TEXT } from '../../src/ingest/formats/openai-responses.js';
 import { WITHOUT_LOGPROBS } from '../../src/ingest/formats/wrapper.js';
 import { audit } from '../../src/engine/index.js';
 import { defaultRuleSet } from '../../rules/index.js';
-import { readItems } from './read.js';
+import { readItems, writeJsonl } from './read.js';
 
 const REAL = join(__dirname, '../fixtures/real/servers/openai-responses-pydantic-ai.json');
 const entry = (token: string, logprob: number, top: [string, number][] = []) => ({
@@ -19,11 +17,6 @@ const message = (parts: object[]) => ({ type: 'message', id: 'msg_1', role: 'ass
 const text = (t: string, logprobs: object[] | undefined) => ({ type: 'output_text', text: t, annotations: [], ...(logprobs ? { logprobs } : {}) });
 const response = (output: object[]) => ({ id: 'resp_1', object: 'response', status: 'completed', model: 'gpt-4o-mini', output });
 
-function write(rows: object[]): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'evalaudit-responses-')), 'r.jsonl');
-  writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n'));
-  return file;
-}
 
 describe('OpenAI Responses API', () => {
   it("reads a real reply's output_text log-probs as the continuation (pydantic-ai's recorded gpt-4o-mini call): no finding", async () => {
@@ -46,7 +39,7 @@ describe('OpenAI Responses API', () => {
 
   it('checks a wrapper\'s score against its first output_text part, and reads the prompt from the request', async () => {
     const reply = response([{ type: 'reasoning', id: 'rs_1', summary: [] }, message([text(' Paris', [entry(' Paris', -0.25, [[' Paris', -0.25], [' Lyon', -2.5]])])])]);
-    const file = write([
+    const file = writeJsonl([
       { id: 'q1', score: -0.25, request: { model: 'gpt-4o-mini', input: 'The capital of France is' }, response: reply },
       { id: 'q2', score: -2.5, request: { model: 'gpt-4o-mini', input: [{ role: 'user', content: [{ type: 'input_text', text: 'The capital of France is' }] }] }, response: reply },
     ]);
@@ -60,7 +53,7 @@ describe('OpenAI Responses API', () => {
   });
 
   it('skips a reply requested without log-probs and one with no output text; several parts are several records', async () => {
-    const file = write([
+    const file = writeJsonl([
       response([message([text(' Paris', [])])]),
       response([message([text(' Paris', undefined)])]),
       { ...response([{ type: 'function_call', id: 'fc_1', name: 'f', arguments: '{}' }]), id: 'resp_2' },
@@ -70,7 +63,7 @@ describe('OpenAI Responses API', () => {
     expect(format).toBe('openai-responses');
     expect(items.map((i) => (i.kind === 'skipped' ? i.reason : i.kind === 'record' ? i.record.id : i.kind))).toEqual([WITHOUT_LOGPROBS, WITHOUT_LOGPROBS, NO_OUTPUT_TEXT, 'resp_3/0', 'resp_3/1']);
     // A malformed entry is named in the Responses API's own terms.
-    const bad = await readItems(write([response([message([text(' a', [{ token: ' a' }])])])]));
+    const bad = await readItems(writeJsonl([response([message([text(' a', [{ token: ' a' }])])])]));
     expect(bad.items.map((i) => i.kind === 'invalid' && i.message)).toEqual(['output_text part 0: logprobs[0] is not {token, logprob}: {"token":" a"}']);
   });
 });

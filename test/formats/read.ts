@@ -1,5 +1,6 @@
 /** Test helpers: read a fixture through the real ingest entry point. */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FormatAdapter } from '../../src/ingest/adapter.js';
 import { readFileItems, type ReadOptions } from '../../src/ingest/index.js';
@@ -42,4 +43,11 @@ export function jsonlRows(rel: string): Record<string, unknown>[] {
 /** One adapter's converter on one row, as if the row sat at `line` of run.jsonl. */
 export function convertRow(adapter: FormatAdapter, value: unknown, line: number): RawItem[] {
   return [...adapter.createConverter('run.jsonl', {})({ file: 'run.jsonl', line, value })];
+}
+
+/** Rows written as a JSONL file in a fresh temporary folder; returns its path. */
+export function writeJsonl(rows: readonly unknown[], name = 'rows.jsonl'): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'evalaudit-rows-')), name);
+  writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n'));
+  return file;
 }

@@ -1,20 +1,14 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NO_LOGPROBS } from '../../src/ingest/formats/server-tokens.js';
 import { audit } from '../../src/engine/index.js';
 import { defaultRuleSet } from '../../rules/index.js';
-import { readItems } from './read.js';
+import { readItems, writeJsonl } from './read.js';
 
 const REAL = join(__dirname, '../fixtures/real/servers/sglang-jax-pr13-generate.json');
 const real = () => JSON.parse(readFileSync(REAL, 'utf8')) as Record<string, unknown>;
 
-function write(rows: object[]): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'evalaudit-sglang-')), 's.jsonl');
-  writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n'));
-  return file;
-}
 
 describe('SGLang native /generate', () => {
   it("reads a real reply's generated tokens as the continuation, its prompt entries as the context: no finding", async () => {
@@ -34,7 +28,7 @@ describe('SGLang native /generate', () => {
   });
 
   it("scores the prompt from a wrapper's context_tokens, counting from logprob_start_len; says when the context starts before it", async () => {
-    const file = write([
+    const file = writeJsonl([
       { id: 'q1', score: -0.58203125 + -3.53125 + -2.84375, context_tokens: 2, request: { text: 'the capital of France is' }, response: real() },
       { id: 'q2', score: -0.58203125 + -3.53125 + -2.84375, context_tokens: 3, response: real() },
       { id: 'q3', score: -1, context_tokens: 0, response: real() },
@@ -53,7 +47,7 @@ describe('SGLang native /generate', () => {
 
   it('skips a reply requested without return_logprob; reads a batch list', async () => {
     const plain = { text: ' Paris.', meta_info: { id: 'p1', prompt_tokens: 5, completion_tokens: 2, finish_reason: { type: 'stop' } } };
-    const file = write([plain, [real(), { ...plain, meta_info: { ...plain.meta_info, id: 'p2' } }]]);
+    const file = writeJsonl([plain, [real(), { ...plain, meta_info: { ...plain.meta_info, id: 'p2' } }]]);
     const { format, items } = await readItems(file);
     expect(format).toBe('sglang');
     expect(items.map((i) => (i.kind === 'skipped' ? i.reason : i.kind === 'record' ? i.record.id : i.kind))).toEqual([NO_LOGPROBS, '26223ea355df4c0ab45e5af04505ed67', NO_LOGPROBS]);

@@ -17,7 +17,7 @@
  */
 import type { AuditRecord, RawItem, TopLogprob } from '../../types.js';
 import type { FormatAdapter } from '../adapter.js';
-import { WITHOUT_LOGPROBS, readWrapperFields, readWrapperId, responseOf } from './wrapper.js';
+import { WITHOUT_LOGPROBS, readWrapper, responseOf } from './wrapper.js';
 import { invalid, isIntegerAtLeast, isObject, show, skipped } from './values.js';
 
 /** Below this a top candidate's value is Gemini's stand-in for "too small to give" (about -2^100), not a log-prob. */
@@ -111,10 +111,9 @@ export const geminiAdapter: FormatAdapter = {
       if (!Array.isArray(candidates) || candidates.length === 0) return [invalid(file, line, 'response has no candidates')];
 
       if (wrapped) {
-        const id = readWrapperId(v);
-        if (typeof id === 'object') return [invalid(file, line, id.error)];
-        const fields = readWrapperFields(v);
-        if (typeof fields === 'string') return [invalid(file, line, fields, id)];
+        const opened = readWrapper(v, file, line);
+        if ('kind' in opened) return [opened];
+        const { id, fields } = opened;
         const cand = candidates[0];
         const record = isObject(cand) ? geminiRecord(id, cand) : 'candidates[0] is not an object';
         // A recorded score beside a reply without log-probs has no evidence behind it.

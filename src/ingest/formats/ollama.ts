@@ -13,7 +13,7 @@
  */
 import type { FormatAdapter } from '../adapter.js';
 import { chatRecord } from './openai-chat.js';
-import { failedChoice, readWrapperFields, readWrapperId, responseOf } from './wrapper.js';
+import { failedChoice, readWrapper, responseOf } from './wrapper.js';
 import { invalid, isObject, show } from './values.js';
 
 /** An Ollama reply: `model`, `created_at`, `done`, and the generated text as `response` or `message`. */
@@ -58,10 +58,9 @@ export const ollamaAdapter: FormatAdapter = {
       const reply = wrapped ? (v.response as Record<string, unknown>) : v;
       if (!isOllamaReply(reply)) return [invalid(file, line, 'not an Ollama reply (model, created_at, done, and response or message)')];
       if (wrapped) {
-        const id = readWrapperId(v);
-        if (typeof id === 'object') return [invalid(file, line, id.error)];
-        const fields = readWrapperFields(v);
-        if (typeof fields === 'string') return [invalid(file, line, fields, id)];
+        const opened = readWrapper(v, file, line);
+        if ('kind' in opened) return [opened];
+        const { id, fields } = opened;
         const record = chatRecord(id, asChoice(reply), undefined);
         if (typeof record === 'string') return [failedChoice(file, line, record.replace(/^logprobs\.content\[/, 'logprobs['), id, fields.score !== undefined)];
         const prompt = promptOf(v.request);

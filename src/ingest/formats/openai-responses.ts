@@ -14,7 +14,7 @@
 import type { RawItem } from '../../types.js';
 import type { FormatAdapter } from '../adapter.js';
 import { chatRecord } from './openai-chat.js';
-import { failedChoice, readWrapperFields, readWrapperId, responseOf } from './wrapper.js';
+import { failedChoice, readWrapper, responseOf } from './wrapper.js';
 import { invalid, isObject, show, skipped } from './values.js';
 
 /** Why a response with no output text is skipped (only reasoning, tool calls, a refusal). */
@@ -81,10 +81,9 @@ export const openaiResponsesAdapter: FormatAdapter = {
       const request = wrapped && isObject(v.request) ? v.request : undefined;
 
       if (wrapped) {
-        const id = readWrapperId(v);
-        if (typeof id === 'object') return [invalid(file, line, id.error)];
-        const fields = readWrapperFields(v);
-        if (typeof fields === 'string') return [invalid(file, line, fields, id)];
+        const opened = readWrapper(v, file, line);
+        if ('kind' in opened) return [opened];
+        const { id, fields } = opened;
         if (parts.length === 0) return [fields.score !== undefined ? invalid(file, line, `a score beside ${NO_OUTPUT_TEXT}`, id) : skipped(file, line, NO_OUTPUT_TEXT, id)];
         const record = chatRecord(id, asChoice(resp, parts[0], 0), undefined);
         if (typeof record === 'string') return [failedChoice(file, line, partMessage(record, 0), id, fields.score !== undefined)];

@@ -17,7 +17,7 @@
 import type { AuditRecord, RawItem, TopLogprob } from '../../types.js';
 import type { FormatAdapter } from '../adapter.js';
 import { FieldReader, NO_LOGPROBS, rawValuesTell } from './server-tokens.js';
-import { readWrapperFields, readWrapperId } from './wrapper.js';
+import { readWrapper } from './wrapper.js';
 import { invalidFor, isIntegerAtLeast, isObject, show } from './values.js';
 
 const FORMAT = 'sglang';
@@ -138,10 +138,9 @@ export const sglangAdapter: FormatAdapter = {
         const id = responseId(v, `line-${line}`);
         return [item(file, line, id, sglangRecord(id, v, undefined))];
       }
-      const id = readWrapperId(v);
-      if (typeof id === 'object') return [fail(file, line, id.error)];
-      const fields = readWrapperFields(v);
-      if (typeof fields === 'string') return [fail(file, line, fields, id)];
+      const opened = readWrapper(v, file, line, fail);
+      if ('kind' in opened) return [opened];
+      const { id, fields } = opened;
       if (!isSglangResponse(v.response)) return [fail(file, line, 'response is not one /generate response (text and meta_info)', id)];
       const made = sglangRecord(id, v.response, v.context_tokens);
       // A recorded score beside a response without log-probs has no evidence behind it.

@@ -92,6 +92,18 @@ export function tgiProcessing(params: Record<string, unknown> | undefined, seed:
   return parts.length > 0 ? `TGI logits processors: ${parts.join(', ')}` : null;
 }
 
+/** Generated tokens' values: the model's reference, or (processed) the sampler's numbers, which are what the pipeline saw, not a reference of the model. */
+function generatedValues(record: AuditRecord, raw: (number | null)[], processing: string | null): void {
+  if (processing === null) {
+    if (rawValuesTell(raw)) record.logprobs = raw;
+    record.reference_logprobs = raw.slice();
+  } else {
+    record.logprobs = raw;
+    record.distribution = 'processed';
+    record.processing = processing;
+  }
+}
+
 interface Boundary {
   contextTokens?: unknown;
   context?: unknown;
@@ -167,16 +179,7 @@ function tgiRecord(id: string | number, resp: Record<string, unknown>, request: 
   record.token_ids = kept.map((t) => t.id);
   record.tokens = kept.map((t) => t.text);
   const raw = generated.slice(0, keep);
-  const processing = tgiProcessing(params, d.seed, request !== undefined);
-  if (processing === null) {
-    if (rawValuesTell(raw)) record.logprobs = raw;
-    record.reference_logprobs = raw.slice();
-  } else {
-    // The sampler's numbers are what the pipeline saw, not a reference of the model.
-    record.logprobs = raw;
-    record.distribution = 'processed';
-    record.processing = processing;
-  }
+  generatedValues(record, raw, tgiProcessing(params, d.seed, request !== undefined));
   if (top) record.top_logprobs = top.slice(0, keep);
   if (prefill.length > 0) record.context_logprobs = prefill.map((t) => t.logprob);
   if (keep < tokens.length) record.trailing_logprobs = generated.slice(keep);
@@ -205,16 +208,7 @@ function streamEventRecord(id: string, v: Record<string, unknown>): AuditRecord 
   if (r.error) return r.error;
   if (token.special) return SPECIAL_TOKEN_EVENT;
   const record: AuditRecord = { id, tokens: [token.text], token_ids: [token.id] };
-  const raw = [token.logprob];
-  const processing = tgiProcessing(undefined, isObject(v.details) ? v.details.seed : undefined, false);
-  if (processing === null) {
-    if (rawValuesTell(raw)) record.logprobs = raw;
-    record.reference_logprobs = raw.slice();
-  } else {
-    record.logprobs = raw;
-    record.distribution = 'processed';
-    record.processing = processing;
-  }
+  generatedValues(record, [token.logprob], tgiProcessing(undefined, isObject(v.details) ? v.details.seed : undefined, false));
   if (top) record.top_logprobs = [top.filter((t) => t.logprob !== null).map((t) => ({ token: t.text, logprob: t.logprob as number, id: t.id }))];
   record.completion = token.text;
   return record;

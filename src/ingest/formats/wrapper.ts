@@ -112,12 +112,20 @@ export interface WrappedChoice {
   choice: Record<string, unknown>;
 }
 
+/** A wrapper's id and script fields, or the invalid item (made by `fail`) saying what is wrong. */
+export function readWrapper(w: Record<string, unknown>, file: string, line: number, fail: typeof invalid = invalid): { id: string | number; fields: WrapperFields } | RawItem {
+  const id = readWrapperId(w);
+  if (typeof id === 'object') return fail(file, line, id.error);
+  const fields = readWrapperFields(w);
+  if (typeof fields === 'string') return fail(file, line, fields, id);
+  return { id, fields };
+}
+
 /** A wrapper's id, its script fields and its response's first choice, or the invalid item saying what is wrong. */
 export function openWrapper(w: Record<string, unknown>, choices: unknown[], file: string, line: number): WrappedChoice | RawItem {
-  const id = readWrapperId(w);
-  if (typeof id === 'object') return invalid(file, line, id.error);
-  const fields = readWrapperFields(w);
-  if (typeof fields === 'string') return invalid(file, line, fields, id);
+  const opened = readWrapper(w, file, line);
+  if ('kind' in opened) return opened;
+  const { id, fields } = opened;
   const choice = choices[0];
   if (!isObject(choice)) return invalid(file, line, 'choices[0] is not an object', id);
   return { id, fields, choice };
