@@ -103,7 +103,7 @@ export default createRule(
       serverTopk: "the server's log-prob at step {{step}} ({{token|json}}) is {{value}}, but its own top-k list gives that token {{listed}}: one of the two was read at the wrong place",
       logitsRow: 'logits row {{row}} holds NaN or +Infinity: no distribution can be read from it',
       topkEntry: 'the top-k list at step {{step}} gives {{token|json}} the log-prob {{value}}',
-      placeholder: "the server's log-prob at step {{step}} ({{token|json}}) is 0 with no top-k list, where step {{listed}} lists {{k}}: a placeholder for a token the server did not score, not a computed value ({{count}} of the {{n}} steps; llama-server with speculative decoding sends p = 1 so)",
+      placeholder: "the server's log-prob at step {{step}} ({{token|json}}) is 0 with no top-k list, where step {{listed}} lists {{k}}: a placeholder for a token the server did not score, not a computed value ({{count}} of the {{n}} steps; servers under speculative decoding fill in p = 1 so: llama-server, vLLM V0)",
       topkMass: 'the top-{{k}} list at step {{step}} holds probability {{mass}} > 1: these are not log-probs of one distribution',
     },
   },

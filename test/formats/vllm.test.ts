@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NO_OUTPUT_LOGPROBS } from '../../src/ingest/formats/vllm.js';
 import { fixture, readItems, readRecords, sum } from './read.js';
+import { audit } from '../../src/engine/index.js';
+import { defaultRuleSet } from '../../rules/index.js';
 
 describe('vllm RequestOutput', () => {
   it('reads the continuation from prompt_logprobs after context_tokens, by the actual token id', async () => {
@@ -82,5 +84,22 @@ describe('vllm RequestOutput', () => {
       ['skipped', NO_OUTPUT_LOGPROBS],
       ['invalid', expect.stringMatching(/outputs\[0\]\.logprobs must hold one entry per generated token \(2\)/)],
     ]);
+  });
+
+  it("finds vLLM V0's speculative-decoding dummies (logprob 0.0 at rank -1, no ranked entry) after a step that was scored", async () => {
+    const dummy = (id: number, text: string) => ({ [id]: { logprob: 0.0, rank: -1, decoded_token: text } });
+    const out = {
+      request_id: 'spec-1',
+      prompt: 'The cat sat on the',
+      prompt_token_ids: [464, 3797],
+      prompt_logprobs: null,
+      outputs: [{ index: 0, text: ' mat.', token_ids: [2603, 13], logprobs: [{ 2603: { logprob: -0.9017, rank: 1, decoded_token: ' mat' }, 4314: { logprob: -1.2392, rank: 2, decoded_token: ' floor' } }, dummy(13, '.')], finish_reason: 'length' }],
+    };
+    const file = join(tmpdir(), `vllm-spec-${process.pid}.json`);
+    writeFileSync(file, JSON.stringify(out));
+    const [r] = await readRecords(file);
+    expect(r.top_logprobs![1]).toEqual([]);
+    const result = await audit([file], { rules: defaultRuleSet });
+    expect([...result.findings].map((f) => [f.ruleId, f.messageId, f.recordId])).toEqual([['invalid-logprob', 'placeholder', 'spec-1']]);
   });
 });

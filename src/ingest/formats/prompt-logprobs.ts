@@ -34,6 +34,9 @@ export function rankedList(d: Record<string, unknown>, floor = -Infinity): TopLo
     if (!isObject(e) || typeof e.logprob !== 'number' || e.logprob <= floor) continue;
     const id = Number(key);
     const rank = typeof e.rank === 'number' ? e.rank : Infinity;
+    // No real rank is below 1: vLLM V0's speculative decoding (disable_logprobs) fills each
+    // accepted token with logprob 0.0 at rank -1 (_create_dummy_logprob_lists), no ranked entry.
+    if (rank < 1) continue;
     const item: TopLogprob & { rank: number } = { token: typeof e.decoded_token === 'string' ? e.decoded_token : '', logprob: e.logprob, rank };
     if (Number.isInteger(id) && id >= 0) item.id = id;
     all.push(item);
