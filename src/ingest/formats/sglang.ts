@@ -85,6 +85,7 @@ function sglangRecord(id: string | number, resp: Record<string, unknown>, contex
     // Prompt entries start at logprob_start_len: prompt_tokens - entries (0 when the count is not given).
     const promptTokens = isIntegerAtLeast(meta.prompt_tokens, 0) ? meta.prompt_tokens : input.length;
     const start = promptTokens - input.length;
+    if (start < 0) return `meta_info.input_token_logprobs has ${input.length} entries for ${promptTokens} prompt tokens`;
     if (!isIntegerAtLeast(contextTokens, 0) || contextTokens > promptTokens) return `context_tokens must be an integer from 0 to ${promptTokens}, found ${show(contextTokens)}`;
     if (contextTokens < start) return `context_tokens ${contextTokens} is before the first prompt token with a log-prob (${start}: logprob_start_len)`;
     const at = contextTokens - start;
