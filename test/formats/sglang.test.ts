@@ -32,8 +32,6 @@ describe('SGLang native /generate', () => {
       { id: 'q1', score: -0.58203125 + -3.53125 + -2.84375, context_tokens: 2, request: { text: 'the capital of France is' }, response: real() },
       { id: 'q2', score: -0.58203125 + -3.53125 + -2.84375, context_tokens: 3, response: real() },
       { id: 'q3', score: -1, context_tokens: 0, response: real() },
-      // logprob_start_len at the context's length: the continuation's first entry is SGLang's null.
-      { id: 'q4', score: -0.58203125 + -3.53125 + -2.84375, context_tokens: 1, response: real() },
     ]);
     const { items } = await readItems(file);
     const [q1, q2, q3] = items;
@@ -44,7 +42,10 @@ describe('SGLang native /generate', () => {
     expect(q3).toMatchObject({ kind: 'invalid', message: expect.stringMatching(/context_tokens 0 is before the first prompt token with a log-prob \(1: logprob_start_len\)/) });
     const findings = [...(await audit([file], { rules: defaultRuleSet })).findings];
     // q2 also summed the last context token (" of", -0.58203125) with its window's two: found.
-    expect(findings.map((f) => [f.recordId, f.ruleId, f.messageId])).toEqual([['q2', 'length-mismatch', expect.any(String)], ['q3', 'invalid-record', expect.any(String)], ['q4', 'invalid-logprob', 'nullSummed']]);
+    expect(findings.map((f) => [f.recordId, f.ruleId])).toEqual([['q2', 'length-mismatch'], ['q3', 'invalid-record']]);
+    // logprob_start_len at the context's length: the continuation's first entry is SGLang's null, and the score sums the others.
+    const late = writeJsonl([{ id: 'q4', score: -0.58203125 + -3.53125 + -2.84375, context_tokens: 1, response: real() }]);
+    expect([...(await audit([late], { rules: defaultRuleSet })).findings].map((f) => [f.recordId, f.ruleId, f.messageId])).toEqual([['q4', 'invalid-logprob', 'nullSummed']]);
   });
 
   it('skips a reply requested without return_logprob; reads a batch list', async () => {
