@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WITHOUT_LOGPROBS } from '../../src/ingest/formats/wrapper.js';
+import { NO_CANDIDATES } from '../../src/ingest/formats/gemini.js';
 import { audit } from '../../src/engine/index.js';
 import { defaultRuleSet } from '../../rules/index.js';
 import { readItems, writeJsonl } from './read.js';
@@ -62,6 +63,10 @@ describe('Gemini generateContent', () => {
       { id: 'q3', response: reply(undefined) },
       { id: 'q4', score: -1, response: reply(undefined) },
     ]);
+    // A blocked prompt's response (promptFeedback, no candidates) is skipped, not unreadable.
+    const blockedFile = writeJsonl([{ promptFeedback: { blockReason: 'SAFETY' }, usageMetadata: { promptTokenCount: 5, totalTokenCount: 5 }, modelVersion: 'gemini-2.0-flash' }]);
+    const read = await readItems(blockedFile);
+    expect([read.format, read.items.map((i) => i.kind === 'skipped' && i.reason)]).toEqual(['gemini', [NO_CANDIDATES]]);
     const { format, items } = await readItems(file);
     expect(format).toBe('gemini');
     expect(items.map((i) => [i.kind, i.kind === 'record' ? i.record.prompt ?? null : i.kind === 'skipped' ? i.reason : i.kind === 'invalid' ? i.message : null])).toEqual([

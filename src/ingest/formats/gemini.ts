@@ -20,6 +20,9 @@ import type { FormatAdapter } from '../adapter.js';
 import { WITHOUT_LOGPROBS, readWrapper, responseOf } from './wrapper.js';
 import { invalid, isIntegerAtLeast, isObject, show, skipped } from './values.js';
 
+/** Why a response with no candidates is skipped. */
+export const NO_CANDIDATES = 'a response with no candidates (the prompt was blocked: promptFeedback)';
+
 /** Below this a top candidate's value is Gemini's stand-in for "too small to give" (about -2^100), not a log-prob. */
 const GEMINI_FLOOR = -1e29;
 
@@ -93,12 +96,23 @@ function isGeminiResponse(resp: Record<string, unknown> | null): resp is Record<
   return 'logprobsResult' in c || 'avgLogprobs' in c || ((isObject(c.content) || 'finishReason' in c) && ('usageMetadata' in resp || 'modelVersion' in resp));
 }
 
+/** A blocked prompt is answered with promptFeedback and no candidates: nothing to audit. */
+function blocked(resp: Record<string, unknown>): boolean {
+  return isObject(resp.promptFeedback) && (resp.candidates === undefined || (Array.isArray(resp.candidates) && resp.candidates.length === 0));
+}
+
+/** A blocked prompt's response, beside Gemini's own fields. */
+function isBlockedResponse(resp: Record<string, unknown> | null): boolean {
+  return resp !== null && blocked(resp) && ('usageMetadata' in resp || 'modelVersion' in resp);
+}
+
 export const geminiAdapter: FormatAdapter = {
   name: 'gemini',
   description: 'Gemini generateContent responses (AI Studio, Vertex AI) with logprobsResult, bare or in an eval script wrapper {id, score, request, response}',
   containers: ['jsonl', 'json'],
   detect(first) {
-    return isGeminiResponse(responseOf(first));
+    const resp = responseOf(first);
+    return isGeminiResponse(resp) || isBlockedResponse(resp);
   },
   createConverter(file) {
     return (row) => {
@@ -108,6 +122,7 @@ export const geminiAdapter: FormatAdapter = {
       const wrapped = isObject(v.response);
       const resp = wrapped ? (v.response as Record<string, unknown>) : v;
       const candidates = resp.candidates;
+      if (blocked(resp)) return [skipped(file, line, NO_CANDIDATES)];
       if (!Array.isArray(candidates) || candidates.length === 0) return [invalid(file, line, 'response has no candidates')];
 
       if (wrapped) {
