@@ -3,6 +3,7 @@ import { WITHOUT_LOGPROBS } from '../../src/ingest/formats/wrapper.js';
 import { audit } from '../../src/engine/index.js';
 import { defaultRuleSet } from '../../rules/index.js';
 import { readItems, writeJsonl } from './read.js';
+import { STREAM_END } from '../../src/ingest/formats/ollama.js';
 
 // The shapes of ollama/ollama api/types.go (v0.12.11+): GenerateResponse / ChatResponse with
 // `logprobs []Logprob`, Logprob = {token, logprob, bytes, top_logprobs (omitted when empty)}.
@@ -18,6 +19,7 @@ describe('Ollama /api/generate and /api/chat', () => {
       chat('Hi', [lp('Hi', -0.125)]),
       generate(' a', [lp(' a', -0.1, [[' a', -0.1]])], false),
       generate('Hey'),
+      { ...generate(''), eval_count: 3 },
     ]);
     const { format, items } = await readItems(file);
     expect(format).toBe('ollama');
@@ -26,6 +28,7 @@ describe('Ollama /api/generate and /api/chat', () => {
       ['line-2', ['Hi'], [-0.125], 'Hi'],
       ['line-3', [' a'], [-0.1], ' a'],
       ['skipped', WITHOUT_LOGPROBS],
+      ['skipped', STREAM_END],
     ]);
     const first = items[0];
     if (first.kind !== 'record') throw new Error(first.kind);

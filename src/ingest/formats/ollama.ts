@@ -14,7 +14,10 @@
 import type { FormatAdapter } from '../adapter.js';
 import { chatRecord } from './openai-chat.js';
 import { failedChoice, readWrapper, responseOf } from './wrapper.js';
-import { invalid, isObject, show } from './values.js';
+import { invalid, isObject, show, skipped } from './values.js';
+
+/** Why a stream's closing chunk is skipped. */
+export const STREAM_END = "a stream's closing chunk (its counts, no token)";
 
 /** An Ollama reply: `model`, `created_at`, `done`, and the generated text as `response` or `message`. */
 function isOllamaReply(r: Record<string, unknown> | null): r is Record<string, unknown> {
@@ -68,6 +71,8 @@ export const ollamaAdapter: FormatAdapter = {
         return [{ kind: 'record', file, line, record: Object.assign(record, fields) }];
       }
       const id = `line-${line}`;
+      // A stream ends on a chunk with the run's counts and no token: nothing to audit, nothing missing.
+      if (reply.done === true && reply.logprobs === undefined && reply.response === '' && typeof reply.eval_count === 'number') return [skipped(file, line, STREAM_END, id)];
       const record = chatRecord(id, asChoice(reply), undefined);
       if (typeof record === 'string') return [failedChoice(file, line, record.replace(/^logprobs\.content\[/, 'logprobs['), id)];
       return [{ kind: 'record', file, line, record }];
