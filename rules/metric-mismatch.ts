@@ -25,7 +25,9 @@ function checkGroup(group: GroupContext) {
   };
   for (const name of Object.keys(recompute)) {
     const recorded = metrics[name];
-    if (recorded === undefined) continue;
+    // An argmax accuracy is 0 or 1. A task's own process_results may define the metric otherwise:
+    // truthfulqa_mc2's acc is the true answers' share of the probability (a fraction), no pick.
+    if (recorded !== 0 && recorded !== 1) continue;
     const pick = argmaxIndex(cands, recompute[name]);
     if (pick === null) continue;
     const expected = pick.gold ? 1 : 0;

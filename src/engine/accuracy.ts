@@ -22,7 +22,8 @@ export function tallyGroup(t: AccuracyTally, g: GroupContext): void {
   if (!g.candidates.some((c) => c.gold === true)) return;
   const recordedAcc = g.candidates[0].metrics?.acc;
   const best = g.best;
-  if ((!g.selected && recordedAcc === undefined) || !best) return;
+  // Only an argmax accuracy (0 or 1) says which way the pick went: truthfulqa_mc2's acc is a share of probability.
+  if ((!g.selected && recordedAcc !== 0 && recordedAcc !== 1) || !best) return;
   const before = g.selected ? g.selected.gold === true : recordedAcc === 1;
   const after = best.gold === true;
   t.groups++;

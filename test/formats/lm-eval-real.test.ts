@@ -226,6 +226,27 @@ describe('winogrande (multiple-input) samples', () => {
   });
 });
 
+describe('truthfulqa_mc2 samples (acc is the true answers\' share of the probability)', () => {
+  const dir = join(REAL, 'truthfulqa-mc2-excerpt');
+
+  it('draw no metric-mismatch, and no argmax accuracy is tallied from a fractional acc', async () => {
+    const result = await audit([dir], { rules: defaultRuleSet });
+    expect(errorsAndWarnings(result)).toEqual([]);
+    expect(result.summary.accuracy.groups).toBe(0);
+  });
+
+  it('a 0 or 1 acc is still checked as an argmax accuracy', async () => {
+    const copyDir = tmp();
+    cpSync(dir, copyDir, { recursive: true });
+    const file = join(copyDir, 'samples_truthfulqa_mc2_2026-07-09T04-34-56.527828.jsonl');
+    const lines = readFileSync(file, 'utf8').split('\n');
+    lines[0] = lines[0].replace('"acc": 0.004537569596692019', '"acc": 1.0');
+    writeFileSync(file, lines.join('\n'));
+    const found = bugs((await audit([file], { rules: defaultRuleSet })).findings);
+    expect(found.map((f) => [f.ruleId, f.group, f.recorded, f.expected])).toEqual([['metric-mismatch', '0', 1, 0]]);
+  });
+});
+
 describe('files that are not the output itself', () => {
   it('a Git LFS pointer in place of a samples file is one clear invalid-record', async () => {
     const file = join(tmp(), 'samples_hellaswag_2025-01-24T19-02-29.392595.jsonl');
