@@ -1,6 +1,6 @@
 import { createRule } from '../src/engine/rule.js';
 import type { Candidate, GroupContext } from '../src/engine/group-context.js';
-import { samplesKey, type Aggregate, type RunContext } from '../src/engine/run-context.js';
+import { samplesFor, type RunContext } from '../src/engine/run-context.js';
 import { AGGREGATE_TOLERANCE as AGGREGATE_TOL } from '../src/reference/precision.js';
 
 function argmaxIndex(cands: Candidate[], key: (c: Candidate) => number): Candidate | null {
@@ -63,19 +63,6 @@ function checkGroup(group: GroupContext) {
     };
   }
   return null;
-}
-
-/**
- * The per-sample values of a task in the aggregate's own run. Older harness versions name
- * samples files `<model_args>_<task>.jsonl`, so a task also matches a name ending in `_<task>`
- * of the same run.
- */
-function samplesFor(run: RunContext, a: Aggregate) {
-  const exact = run.samples.get(samplesKey(a.run, a.task));
-  if (exact) return exact;
-  const prefix = samplesKey(a.run, '');
-  for (const [key, metrics] of run.samples) if (key.startsWith(prefix) && key.endsWith(`_${a.task}`)) return metrics;
-  return undefined;
 }
 
 /** A results file's headline metric must be the mean of its samples file's per-sample values. */

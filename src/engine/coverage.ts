@@ -35,7 +35,8 @@ export function whyNothingAudited(f: FileSummary): string {
 
 /** The files that audited nothing, with why, when the whole run audited nothing; [] otherwise. */
 export function nothingAudited(result: RunResult): { file: string; why: string }[] {
-  if (result.summary.audited > 0) return [];
+  // Headlines checked against their samples are an audit too (a run of generative tasks has no record).
+  if (result.summary.audited > 0 || (result.summary.headlines ?? 0) > 0) return [];
   if (result.files.length === 0) return [{ file: '(no input)', why: 'no file was given or found' }];
   return result.files.map((f) => ({ file: f.file, why: whyNothingAudited(f) }));
 }

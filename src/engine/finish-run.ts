@@ -5,7 +5,7 @@
  * the shards' partial reports, so one machine and many give the same report.
  */
 import type { Finding, SeveritySetting } from '../types.js';
-import type { RunContext } from './run-context.js';
+import { pairedHeadlines, type RunContext } from './run-context.js';
 import type { FileSummary, RunResult } from './result.js';
 import type { FilePass } from './file-pass.js';
 import { compareFindings } from './order.js';
@@ -22,7 +22,9 @@ import { failureRule, severityOf, type EngineConfig } from './verdict.js';
 export function finishRun(passes: readonly FilePass[], config: EngineConfig, spool: Spool = new Spool()): RunResult {
   // Each pass's findings, then the run rules': the order a stable sort of them all breaks ties in.
   const parts = passes.map((p) => p.spooled ?? heldPart([...p.findings].sort(compareFindings)));
-  parts.push(heldPart(runFindings(runContext(passes), config, passes[0]?.summary.file).sort(compareFindings)));
+  const run = runContext(passes);
+  parts.push(heldPart(runFindings(run, config, passes[0]?.summary.file).sort(compareFindings)));
+  const headlines = pairedHeadlines(run);
   const findings = spool.merge(parts);
   const { bySeverity, byRule } = partTotals(parts);
   const total = newTally();
@@ -53,6 +55,7 @@ export function finishRun(passes: readonly FilePass[], config: EngineConfig, spo
       byRule,
       accuracy: accuracyOf(total),
       ...(tasks ? { tasks } : {}),
+      ...(headlines > 0 ? { headlines } : {}),
     },
     files: summaries,
     findings,

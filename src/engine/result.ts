@@ -60,6 +60,12 @@ export interface RunSummary {
   accuracy: Accuracy;
   /** Accuracy per task over all files; absent when no group names one. */
   tasks?: Record<string, Accuracy>;
+  /**
+   * Headline numbers of results files that have per-sample values of their own run to be checked
+   * against (lm-eval's results beside its samples); absent when none. A run of generative tasks
+   * audits no record but checks these: it is not an empty audit.
+   */
+  headlines?: number;
 }
 
 export interface RunResult {

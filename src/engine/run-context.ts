@@ -33,3 +33,23 @@ export interface RunContext {
 export function samplesKey(run: string | undefined, task: string): string {
   return run === undefined ? task : `${run}\u0000${task}`;
 }
+
+/**
+ * The per-sample values of a task in the aggregate's own run. Older harness versions name
+ * samples files `<model_args>_<task>.jsonl`, so a task also matches a name ending in `_<task>`
+ * of the same run.
+ */
+export function samplesFor(run: RunContext, a: Aggregate): Map<string, TaskMetric> | undefined {
+  const exact = run.samples.get(samplesKey(a.run, a.task));
+  if (exact) return exact;
+  const prefix = samplesKey(a.run, '');
+  for (const [key, metrics] of run.samples) if (key.startsWith(prefix) && key.endsWith(`_${a.task}`)) return metrics;
+  return undefined;
+}
+
+/** How many headline numbers have per-sample values of their own run to be checked against. */
+export function pairedHeadlines(run: RunContext): number {
+  let n = 0;
+  for (const a of run.aggregates) if ((samplesFor(run, a)?.get(a.metric)?.count ?? 0) > 0) n++;
+  return n;
+}

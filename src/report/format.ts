@@ -144,10 +144,11 @@ const LEVEL_CHECK: Record<keyof Coverage, string> = {
  * One sentence: how many records were audited and from which evidence, how many skipped and
  * invalid. A clean report means only as much as this says.
  */
-export function coverageSentence(s: Pick<RunSummary, 'records' | 'audited' | 'invalid' | 'skipped' | 'coverage'>): string {
+export function coverageSentence(s: Pick<RunSummary, 'records' | 'audited' | 'invalid' | 'skipped' | 'coverage' | 'headlines'>): string {
   const audited = s.audited;
   const levels = (Object.keys(LEVEL_CHECK) as (keyof Coverage)[]).filter((l) => s.coverage[l] > 0).map((l) => `${s.coverage[l]} ${LEVEL_CHECK[l]}`);
   const rest = [s.skipped > 0 ? `${s.skipped} skipped (nothing to audit)` : '', s.invalid > 0 ? `${s.invalid} unreadable` : ''].filter((x) => x !== '');
   const head = audited === 0 ? `No record audited of ${countOf(s.records, 'row')}` : `Audited ${audited} of ${countOf(s.records, 'row')}: ${levels.join('; ')}`;
-  return `${head}${rest.length > 0 ? `${audited === 0 ? ': ' : '; '}${rest.join(', ')}` : ''}.`;
+  const headlines = s.headlines ? `; ${countOf(s.headlines, 'headline number')} checked against their samples` : '';
+  return `${head}${rest.length > 0 ? `${audited === 0 ? ': ' : '; '}${rest.join(', ')}` : ''}${headlines}.`;
 }

@@ -168,7 +168,9 @@ function rulesSection(rules: readonly RuleRow[]): string[] {
 function noFindings(result: RunResult): string[] {
   const { summary } = result;
   return [
-    summary.audited === 0
+    summary.audited === 0 && (summary.headlines ?? 0) > 0
+      ? `No findings: ${countOf(summary.headlines ?? 0, 'headline number')} checked against their samples; no record in ${countOf(summary.files, 'file')} had log-likelihoods to audit.`
+      : summary.audited === 0
       ? `No findings, and nothing audited: no record in ${countOf(summary.files, 'file')} could be checked.`
       : `No findings: ${countOf(result.rules.length, 'rule')} checked ${countOf(summary.audited, 'record')} in ${countOf(summary.files, 'file')} and found nothing to report.` +
         // Skipped rows were not checked: say so, they are no clean bill.

@@ -129,6 +129,8 @@ function tally(result: RunResult, c: Record<Severity, number>, palette: Palette)
   if (found === 0) {
     const { summary } = result;
     // Nothing checked is no pass: never print the green tick for it.
+    const headlines = summary.headlines ?? 0;
+    if (summary.audited === 0 && headlines > 0) return [`✔ No problems (${countOf(headlines, 'headline number')} checked, no record audited)`, palette.tally.clean];
     if (summary.audited === 0) return [`✖ Nothing audited (${countOf(summary.records, 'row')} in ${countOf(summary.files, 'file')})`, palette.tally.warning];
     const skipped = summary.skipped > 0 ? `, ${summary.skipped} skipped` : '';
     return [`✔ No problems (${countOf(summary.audited, 'record')} audited in ${countOf(summary.files, 'file')}${skipped})`, palette.tally.clean];

@@ -226,6 +226,40 @@ describe('winogrande (multiple-input) samples', () => {
   });
 });
 
+describe('a run of generative tasks only (gsm8k)', () => {
+  const dir = join(REAL, 'gsm8k-phi-3-mini');
+  let out = '';
+  let err = '';
+  beforeEach(() => {
+    out = '';
+    err = '';
+    vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
+    vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  it('is no empty audit: its headlines are checked against its samples, exit 0, and the report says so', async () => {
+    expect(await main(['audit', dir, '--format', 'text'])).toBe(0);
+    expect(out).toMatch(/✔ No problems \(2 headline numbers checked, no record audited\)/);
+    expect(out).toMatch(/20 skipped \(nothing to audit\); 2 headline\s+numbers checked against their\s+samples\./);
+    expect(err).not.toMatch(/nothing audited/);
+  });
+
+  it('a headline off its samples is found; the samples alone are still an empty audit (exit 2)', async () => {
+    const copyDir = tmp();
+    cpSync(dir, copyDir, { recursive: true });
+    const results = join(copyDir, 'gsm8k-phi-3-mini_2025-08-07T11-42-40.066002.json');
+    writeFileSync(results, readFileSync(results, 'utf8').replace('"exact_match,flexible-extract": 0.8', '"exact_match,flexible-extract": 0.7'));
+    expect(await main(['audit', copyDir, '--format', 'json'])).toBe(1);
+    const report = JSON.parse(out) as { findings: Finding[] };
+    expect(report.findings.map((f) => [f.ruleId, f.recorded, f.expected])).toEqual([['metric-mismatch', 0.7, 0.8]]);
+    rmSync(results);
+    out = '';
+    expect(await main(['audit', copyDir, '--format', 'text'])).toBe(2);
+    expect(err).toMatch(/no record was audited/);
+  });
+});
+
 describe('truthfulqa_mc2 samples (acc is the true answers\' share of the probability)', () => {
   const dir = join(REAL, 'truthfulqa-mc2-excerpt');
 
