@@ -40,7 +40,7 @@ export const AUDIT_OPTIONS = {
   ignore: { type: 'string', array: true, default: [] as string[], describe: 'glob of input files not to audit (repeatable)' },
   concurrency: { type: 'number', describe: 'files read at once on one thread (default 4; with --jobs above 1, one file or range per thread)' },
   jobs: { type: 'number', describe: `threads to audit on, the main one included (default: the available cores, at most ${MAX_DEFAULT_JOBS}, for an input of ${AUTO_PARALLEL_BYTES >> 20} MiB or more, else 1; see README, Both cores)` },
-  'allow-empty': { type: 'boolean', describe: 'exit 0 even when no record could be audited' },
+  'allow-empty': { type: 'boolean', describe: 'exit 0 even when nothing could be audited (no record, no headline against its samples)' },
   color: { type: 'boolean', describe: 'colour the text report (--no-color: never); default: as the terminal supports' },
   shard: { type: 'string', describe: "audit shard INDEX/COUNT of the files (INDEX from 0, as JOB_COMPLETION_INDEX) and write its partial report for evalaudit merge" },
 } as const;
