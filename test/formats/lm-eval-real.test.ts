@@ -72,18 +72,25 @@ describe('lm-eval run naming', () => {
   });
 });
 
-describe('real lm-eval output directories', () => {
-  let out = '';
+/** stdout and stderr of main(), captured afresh for each test of the describe block that calls this. */
+function capturedOutput(): { out: string; err: string } {
+  const io = { out: '', err: '' };
   beforeEach(() => {
-    out = '';
-    vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    io.out = '';
+    io.err = '';
+    vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((io.out += String(s)), true));
+    vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((io.err += String(s)), true));
   });
   afterEach(() => vi.restoreAllMocks());
+  return io;
+}
+
+describe('real lm-eval output directories', () => {
+  const io = capturedOutput();
 
   it('audit clean with the defaults: exit 0, no error, and only the half-precision grids as warnings', async () => {
     expect(await main(['audit', REAL, WINOGRANDE, '--format', 'json'])).toBe(0);
-    const report = JSON.parse(out) as { findings: Finding[] };
+    const report = JSON.parse(io.out) as { findings: Finding[] };
     expect(bugs(report.findings)).toEqual([]);
     expect([...report.findings].map((f) => [basename(f.file), f.evidence?.grid])).toEqual([
       ['samples_winogrande_2024-09-12T10-41-07.531220.jsonl', expect.objectContaining({ format: 'float16', values: false, records: 10 })],
@@ -228,21 +235,13 @@ describe('winogrande (multiple-input) samples', () => {
 
 describe('a run of generative tasks only (gsm8k)', () => {
   const dir = join(REAL, 'gsm8k-phi-3-mini');
-  let out = '';
-  let err = '';
-  beforeEach(() => {
-    out = '';
-    err = '';
-    vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-    vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-  });
-  afterEach(() => vi.restoreAllMocks());
+  const io = capturedOutput();
 
   it('is no empty audit: its headlines are checked against its samples, exit 0, and the report says so', async () => {
     expect(await main(['audit', dir, '--format', 'text'])).toBe(0);
-    expect(out).toMatch(/✔ No problems \(2 headline numbers checked, no record audited\)/);
-    expect(out).toMatch(/20 skipped \(nothing to audit\); 2 headline\s+numbers checked against their\s+samples\./);
-    expect(err).not.toMatch(/nothing audited/);
+    expect(io.out).toMatch(/✔ No problems \(2 headline numbers checked, no record audited\)/);
+    expect(io.out).toMatch(/20 skipped \(nothing to audit\); 2 headline\s+numbers checked against their\s+samples\./);
+    expect(io.err).not.toMatch(/nothing audited/);
   });
 
   it('a headline off its samples is found; the samples alone are still an empty audit (exit 2)', async () => {
@@ -251,12 +250,12 @@ describe('a run of generative tasks only (gsm8k)', () => {
     const results = join(copyDir, 'gsm8k-phi-3-mini_2025-08-07T11-42-40.066002.json');
     writeFileSync(results, readFileSync(results, 'utf8').replace('"exact_match,flexible-extract": 0.8', '"exact_match,flexible-extract": 0.7'));
     expect(await main(['audit', copyDir, '--format', 'json'])).toBe(1);
-    const report = JSON.parse(out) as { findings: Finding[] };
+    const report = JSON.parse(io.out) as { findings: Finding[] };
     expect(report.findings.map((f) => [f.ruleId, f.recorded, f.expected])).toEqual([['metric-mismatch', 0.7, 0.8]]);
     rmSync(results);
-    out = '';
+    io.out = '';
     expect(await main(['audit', copyDir, '--format', 'text'])).toBe(2);
-    expect(err).toMatch(/no record was audited/);
+    expect(io.err).toMatch(/no record was audited/);
   });
 });
 
