@@ -2,6 +2,7 @@ import { createRule } from '../src/engine/rule.js';
 import type { Candidate, GroupContext } from '../src/engine/group-context.js';
 import { samplesFor, type RunContext } from '../src/engine/run-context.js';
 import { AGGREGATE_TOLERANCE as AGGREGATE_TOL } from '../src/reference/precision.js';
+import { isArgmaxAccuracy } from '../src/engine/accuracy.js';
 
 function argmaxIndex(cands: Candidate[], key: (c: Candidate) => number): Candidate | null {
   let best: Candidate | null = null;
@@ -25,9 +26,7 @@ function checkGroup(group: GroupContext) {
   };
   for (const name of Object.keys(recompute)) {
     const recorded = metrics[name];
-    // An argmax accuracy is 0 or 1. A task's own process_results may define the metric otherwise:
-    // truthfulqa_mc2's acc is the true answers' share of the probability (a fraction), no pick.
-    if (recorded !== 0 && recorded !== 1) continue;
+    if (!isArgmaxAccuracy(recorded)) continue;
     const pick = argmaxIndex(cands, recompute[name]);
     if (pick === null) continue;
     const expected = pick.gold ? 1 : 0;

@@ -18,12 +18,20 @@ export function newTally(): AccuracyTally {
   return { groups: 0, pickedRight: 0, scoredRight: 0, changed: 0 };
 }
 
+/**
+ * Whether a per-sample metric is an argmax accuracy (0 or 1: was the pick gold?). A task's own
+ * process_results may define acc otherwise: truthfulqa_mc2's is the true answers' share of the
+ * probability, a fraction that says nothing of a pick.
+ */
+export function isArgmaxAccuracy(v: number | undefined): v is 0 | 1 {
+  return v === 0 || v === 1;
+}
+
 export function tallyGroup(t: AccuracyTally, g: GroupContext): void {
   if (!g.candidates.some((c) => c.gold === true)) return;
   const recordedAcc = g.candidates[0].metrics?.acc;
   const best = g.best;
-  // Only an argmax accuracy (0 or 1) says which way the pick went: truthfulqa_mc2's acc is a share of probability.
-  if ((!g.selected && recordedAcc !== 0 && recordedAcc !== 1) || !best) return;
+  if ((!g.selected && !isArgmaxAccuracy(recordedAcc)) || !best) return;
   const before = g.selected ? g.selected.gold === true : recordedAcc === 1;
   const after = best.gold === true;
   t.groups++;

@@ -167,15 +167,16 @@ function rulesSection(rules: readonly RuleRow[]): string[] {
 
 function noFindings(result: RunResult): string[] {
   const { summary } = result;
-  return [
-    summary.audited === 0 && (summary.headlines ?? 0) > 0
-      ? `No findings: ${countOf(summary.headlines ?? 0, 'headline number')} checked against their samples; no record in ${countOf(summary.files, 'file')} had log-likelihoods to audit.`
-      : summary.audited === 0
-      ? `No findings, and nothing audited: no record in ${countOf(summary.files, 'file')} could be checked.`
-      : `No findings: ${countOf(result.rules.length, 'rule')} checked ${countOf(summary.audited, 'record')} in ${countOf(summary.files, 'file')} and found nothing to report.` +
+  const files = countOf(summary.files, 'file');
+  if (summary.audited > 0) {
+    return [
+      `No findings: ${countOf(result.rules.length, 'rule')} checked ${countOf(summary.audited, 'record')} in ${files} and found nothing to report.` +
         // Skipped rows were not checked: say so, they are no clean bill.
         (summary.skipped > 0 ? ` ${countOf(summary.skipped, 'row')} held nothing to audit (skipped).` : ''),
-  ];
+    ];
+  }
+  if (summary.headlines) return [`No findings: ${countOf(summary.headlines, 'headline number')} checked against their samples; no record in ${files} had log-likelihoods to audit.`];
+  return [`No findings, and nothing audited: no record in ${files} could be checked.`];
 }
 
 // ── Findings, rule by rule ───────────────────────────────────────────────────

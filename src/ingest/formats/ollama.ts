@@ -35,16 +35,6 @@ function asChoice(r: Record<string, unknown>): Record<string, unknown> {
   };
 }
 
-/** The prompt of a request: `prompt` (generate), or the last message's text (chat). */
-function promptOf(request: unknown): string | undefined {
-  if (!isObject(request)) return undefined;
-  if (typeof request.prompt === 'string') return request.prompt;
-  const messages = request.messages;
-  if (!Array.isArray(messages) || messages.length === 0) return undefined;
-  const last = messages[messages.length - 1];
-  return isObject(last) && typeof last.content === 'string' ? last.content : undefined;
-}
-
 export const ollamaAdapter: FormatAdapter = {
   name: 'ollama',
   description: 'Ollama /api/generate and /api/chat replies with logprobs, bare (a stream chunk a line) or in an eval script wrapper {id, score, request, response}',
@@ -64,17 +54,18 @@ export const ollamaAdapter: FormatAdapter = {
         const opened = readWrapper(v, file, line);
         if ('kind' in opened) return [opened];
         const { id, fields } = opened;
-        const record = chatRecord(id, asChoice(reply), undefined);
-        if (typeof record === 'string') return [failedChoice(file, line, record.replace(/^logprobs\.content\[/, 'logprobs['), id, fields.score !== undefined)];
-        const prompt = promptOf(v.request);
-        if (prompt !== undefined) record.prompt = prompt;
+        // chatRecord takes a chat request's last message as the prompt; a generate request names it.
+        const request = isObject(v.request) ? v.request : undefined;
+        const record = chatRecord(id, asChoice(reply), request, 'logprobs');
+        if (typeof record === 'string') return [failedChoice(file, line, record, id, fields.score !== undefined)];
+        if (typeof request?.prompt === 'string') record.prompt = request.prompt;
         return [{ kind: 'record', file, line, record: Object.assign(record, fields) }];
       }
       const id = `line-${line}`;
       // A stream ends on a chunk with the run's counts and no token: nothing to audit, nothing missing.
       if (reply.done === true && reply.logprobs === undefined && reply.response === '' && typeof reply.eval_count === 'number') return [skipped(file, line, STREAM_END, id)];
-      const record = chatRecord(id, asChoice(reply), undefined);
-      if (typeof record === 'string') return [failedChoice(file, line, record.replace(/^logprobs\.content\[/, 'logprobs['), id)];
+      const record = chatRecord(id, asChoice(reply), undefined, 'logprobs');
+      if (typeof record === 'string') return [failedChoice(file, line, record, id)];
       return [{ kind: 'record', file, line, record }];
     };
   },

@@ -18,7 +18,11 @@ import { invalid, isObject, show } from './values.js';
 /** OpenAI's documented value for a token that is not among the top 20. */
 export const OPENAI_SENTINEL = -9999;
 
-export function chatRecord(id: string | number, choice: Record<string, unknown>, request: Record<string, unknown> | undefined): AuditRecord | string {
+/**
+ * A choice's record; `entries` names where its token entries stand in the caller's format (for
+ * messages: the Responses API's `output_text` parts and Ollama's `logprobs` hold the same entries).
+ */
+export function chatRecord(id: string | number, choice: Record<string, unknown>, request: Record<string, unknown> | undefined, entries = 'logprobs.content'): AuditRecord | string {
   const lp = choice.logprobs;
   if (choiceWithoutLogprobs(choice)) return WITHOUT_LOGPROBS;
   if (!isObject(lp) || !Array.isArray(lp.content)) return `choice.logprobs is not {content: [...]}: ${show(lp)}`;
@@ -31,7 +35,7 @@ export function chatRecord(id: string | number, choice: Record<string, unknown>,
   for (let i = 0; i < n; i++) {
     const e = content[i];
     if (!isObject(e) || typeof e.token !== 'string' || typeof e.logprob !== 'number') {
-      return `logprobs.content[${i}] is not {token, logprob}: ${show(e)}`;
+      return `${entries}[${i}] is not {token, logprob}: ${show(e)}`;
     }
     tokens[i] = e.token;
     recorded[i] = e.logprob;

@@ -42,11 +42,6 @@ function asChoice(resp: Record<string, unknown>, part: Record<string, unknown>, 
   };
 }
 
-/** chatRecord's message about a part, in the Responses API's own field names. */
-function partMessage(message: string, k: number): string {
-  return message.replace(/^logprobs\.content\[/, `output_text part ${k}: logprobs[`);
-}
-
 /** The prompt of a request: `input` as text, or the text of its last input message. */
 function promptOf(request: unknown): string | undefined {
   if (!isObject(request)) return undefined;
@@ -85,8 +80,8 @@ export const openaiResponsesAdapter: FormatAdapter = {
         if ('kind' in opened) return [opened];
         const { id, fields } = opened;
         if (parts.length === 0) return [fields.score !== undefined ? invalid(file, line, `a score beside ${NO_OUTPUT_TEXT}`, id) : skipped(file, line, NO_OUTPUT_TEXT, id)];
-        const record = chatRecord(id, asChoice(resp, parts[0], 0), undefined);
-        if (typeof record === 'string') return [failedChoice(file, line, partMessage(record, 0), id, fields.score !== undefined)];
+        const record = chatRecord(id, asChoice(resp, parts[0], 0), undefined, 'output_text part 0: logprobs');
+        if (typeof record === 'string') return [failedChoice(file, line, record, id, fields.score !== undefined)];
         const prompt = promptOf(request);
         if (prompt !== undefined) record.prompt = prompt;
         return [{ kind: 'record', file, line, record: Object.assign(record, fields) }];
@@ -97,8 +92,8 @@ export const openaiResponsesAdapter: FormatAdapter = {
       const items: RawItem[] = [];
       for (let k = 0; k < parts.length; k++) {
         const id = `${base}/${k}`;
-        const record = chatRecord(id, asChoice(resp, parts[k], k), undefined);
-        items.push(typeof record === 'string' ? failedChoice(file, line, partMessage(record, k), id) : { kind: 'record', file, line, record });
+        const record = chatRecord(id, asChoice(resp, parts[k], k), undefined, `output_text part ${k}: logprobs`);
+        items.push(typeof record === 'string' ? failedChoice(file, line, record, id) : { kind: 'record', file, line, record });
       }
       return items;
     };

@@ -131,7 +131,11 @@ export const sglangAdapter: FormatAdapter = {
       const v = row.value;
       const line = row.line;
       if (Array.isArray(v)) {
-        return v.map((resp, i) => (isSglangResponse(resp) ? item(file, line, responseId(resp, `line-${line}/${i}`), sglangRecord(responseId(resp, `line-${line}/${i}`), resp, undefined)) : fail(file, line, `element ${i} is not a /generate response`, `line-${line}/${i}`)));
+        return v.map((resp, i) => {
+          if (!isSglangResponse(resp)) return fail(file, line, `element ${i} is not a /generate response`, `line-${line}/${i}`);
+          const id = responseId(resp, `line-${line}/${i}`);
+          return item(file, line, id, sglangRecord(id, resp, undefined));
+        });
       }
       if (!isObject(v)) return [fail(file, line, `expected a /generate response object, found ${show(v)}`)];
       if (!('response' in v)) {

@@ -66,11 +66,12 @@ function topLists(r: FieldReader, v: unknown, n: number): TopLogprob[][] | undef
     r.fail(`details.top_tokens has ${steps.length} lists for ${n} tokens`);
     return undefined;
   }
-  return steps.map((s, i) =>
-    readTokens(r, s, `details.top_tokens[${i}]`)
-      .filter((t) => t.logprob !== null)
-      .map((t) => ({ token: t.text, logprob: t.logprob as number, id: t.id })),
-  );
+  return steps.map((s, i) => listed(readTokens(r, s, `details.top_tokens[${i}]`)));
+}
+
+/** A step's top tokens as a list: those with a log-prob. */
+function listed(tokens: TgiToken[]): TopLogprob[] {
+  return tokens.filter((t) => t.logprob !== null).map((t) => ({ token: t.text, logprob: t.logprob as number, id: t.id }));
 }
 
 /** What processed the generated tokens' log-probs, or null when they are the model's own. */
@@ -201,17 +202,18 @@ function isStreamEvent(v: unknown): boolean {
 /** Why a stream event of a special token is skipped. */
 export const SPECIAL_TOKEN_EVENT = 'a stream event of a special token (EOS): not part of the text';
 
-function streamEventRecord(id: string, v: Record<string, unknown>): AuditRecord | string | null {
+function streamEventItem(file: string, line: number, v: Record<string, unknown>): RawItem {
+  const id = `line-${line}`;
   const r = new FieldReader();
   const [token] = readTokens(r, [v.token], 'token');
   const top = v.top_tokens === undefined || v.top_tokens === null ? undefined : readTokens(r, v.top_tokens, 'top_tokens');
-  if (r.error) return r.error;
-  if (token.special) return SPECIAL_TOKEN_EVENT;
+  if (r.error) return fail(file, line, r.error, id);
+  if (token.special) return { kind: 'skipped', file, line, recordId: id, reason: SPECIAL_TOKEN_EVENT };
   const record: AuditRecord = { id, tokens: [token.text], token_ids: [token.id] };
   generatedValues(record, [token.logprob], tgiProcessing(undefined, isObject(v.details) ? v.details.seed : undefined, false));
-  if (top) record.top_logprobs = [top.filter((t) => t.logprob !== null).map((t) => ({ token: t.text, logprob: t.logprob as number, id: t.id }))];
+  if (top) record.top_logprobs = [listed(top)];
   record.completion = token.text;
-  return record;
+  return { kind: 'record', file, line, record };
 }
 
 /** A wrapper's response: the object, or the one element of the list the `/` route answers with. */
@@ -228,7 +230,6 @@ const fail = invalidFor(FORMAT);
 
 function item(file: string, line: number, id: string | number, made: AuditRecord | string | null): RawItem {
   if (made === null) return { kind: 'skipped', file, line, recordId: id, reason: NO_LOGPROBS };
-  if (made === SPECIAL_TOKEN_EVENT) return { kind: 'skipped', file, line, recordId: id, reason: made };
   if (typeof made === 'string') return fail(file, line, made, id);
   return { kind: 'record', file, line, record: made };
 }
@@ -251,7 +252,7 @@ export const tgiAdapter: FormatAdapter = {
         });
       }
       if (!isObject(v)) return [fail(file, line, `expected a /generate response object, found ${show(v)}`)];
-      if (isStreamEvent(v)) return [item(file, line, `line-${line}`, streamEventRecord(`line-${line}`, v as Record<string, unknown>))];
+      if (isStreamEvent(v)) return [streamEventItem(file, line, v)];
       if (!('response' in v)) return [item(file, line, `line-${line}`, tgiRecord(`line-${line}`, v, undefined, {}))];
       const resp = wrappedResponse(v.response);
       const id = readWrapperId(v);
