@@ -1,6 +1,6 @@
 /** The compact id set agrees with a Set on every id kind, and never takes a collision for a duplicate. */
 import { describe, expect, it } from 'vitest';
-import { IdSet } from '../src/ingest/id-set.js';
+import { IdLog, IdSet } from '../src/ingest/id-set.js';
 
 describe('IdSet', () => {
   it('tells ids apart as a Set does (1 is not "1"; NaN is one id; -0 is 0)', () => {
@@ -58,5 +58,41 @@ describe('IdSet', () => {
     expect(ours.add(b)).toBe(true);
     expect(ours.size).toBe(2);
     expect(ours.add(b)).toBe(false);
+  });
+});
+
+describe('IdLog', () => {
+  const logOf = (ids: readonly (string | number)[]) => {
+    const log = new IdLog();
+    for (const id of ids) log.append(id);
+    return log;
+  };
+
+  it('says an id repeats exactly when a Set would have met it before (1 is not "1"; NaN is one id; -0 is 0)', () => {
+    const distinct: (string | number)[] = [1, '1', 0, NaN, '', 'a', 'ä', '猫', '😀', 1.5, -1, 'A', 'a\u0000', 2 ** 53, '0', 'x'.repeat(200), '猫'.repeat(20_000)];
+    expect(logOf(distinct).repeats()).toBe(false);
+    for (const [id, again] of [[0, -0], [NaN, Number.NaN], ['猫', '猫'], ['x'.repeat(200), 'x'.repeat(200)], ['', '']] as const) {
+      expect(logOf([...distinct, again]).repeats(), String(id)).toBe(true);
+    }
+  });
+
+  it('matches a Set over many ids, through growth, with the repeat anywhere', () => {
+    let seed = 11;
+    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const ids = new Set<string | number>();
+    while (ids.size < 50_000) ids.add(rand() < 0.3 ? Math.floor(rand() * 1e9) : `q${Math.floor(rand() * 1e9)}-c${Math.floor(rand() * 4)}`);
+    const list = [...ids];
+    const log = logOf(list);
+    expect(log.size).toBe(list.length);
+    expect(log.repeats()).toBe(false);
+    for (const at of [0, 1, 25_000, list.length - 1]) expect(logOf([...list, list[at]]).repeats(), `repeat of #${at}`).toBe(true);
+  });
+
+  it('compares the ids themselves, not only their hashes', () => {
+    const [a, b] = ['jyvamzkvpz', 'xsifceifxg']; // their 32-bit hashes collide
+    const hashOf = (new IdLog() as unknown as { hash(id: string): number }).hash.bind(new IdLog());
+    expect(hashOf(a)).toBe(hashOf(b));
+    expect(logOf([a, b]).repeats()).toBe(false);
+    expect(logOf([a, b, 'c', b]).repeats()).toBe(true);
   });
 });

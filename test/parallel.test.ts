@@ -92,6 +92,18 @@ describe('--jobs', () => {
     const ofRows = (bytes: number) => [0, 1, 2].map((k) => ({ start: k * 2 ** 21, end: (k + 1) * 2 ** 21, line: 1 + Math.round((k * 2 ** 21) / bytes) }));
     expect(longRows(ofRows(500), MIN_RANGE_LINE_BYTES)).toBe(false);
     expect(longRows(ofRows(9000), MIN_RANGE_LINE_BYTES)).toBe(true);
+    // planRanges tells short rows by its first range and stops there; long ones are cut as before.
+    expect(await planRanges(big, RANGE, Math.ceil(average) * 4)).toBeNull();
+    expect(await planRanges(big, RANGE, Math.floor(average) / 4)).toEqual(ranges);
+  });
+
+  it('does not scan on when the first range holds short rows, whatever follows them', async () => {
+    const file = join(dir, 'short-then-long.jsonl');
+    const short = `{"id": "s", "pad": "${'x'.repeat(40)}"}\n`;
+    const long = `{"id": "l", "pad": "${'y'.repeat(20000)}"}\n`;
+    writeFileSync(file, short.repeat(Math.ceil((2 * RANGE) / short.length)) + long.repeat(Math.ceil((8 * RANGE) / long.length)));
+    expect(await planRanges(file, RANGE, 2048)).toBeNull();
+    expect((await planRanges(file, RANGE))!.length).toBeGreaterThan(8);
   });
 
   it('reports the same, byte for byte, on one thread and two: a large file in line ranges', async () => {

@@ -34,6 +34,7 @@ interface Watched {
   events: string[];
 }
 
+/** `streaming`: the file can be read again (its groups streamed, its ids logged first); else it is read once, holding groups and checking ids. */
 async function run(file: string, streaming: boolean): Promise<Watched> {
   const w = { restarts: 0, rows: 0, events: [] as string[] };
   const observer: PassObserver = {
@@ -45,7 +46,7 @@ async function run(file: string, streaming: boolean): Promise<Watched> {
     },
   };
   const reopen = streaming ? () => readFileItems(file) : undefined;
-  const pass = await passFile(file, await readFileItems(file), config, observer, { onRecord: () => w.rows++, reopen });
+  const pass = await passFile(file, await readFileItems(file, {}, streaming ? 'log' : 'check'), config, observer, { onRecord: () => w.rows++, reopen });
   return { ...w, pass };
 }
 
@@ -92,6 +93,37 @@ describe('streaming groups', () => {
     // Progress hears of each row once, though the file was read twice.
     expect(streamed.rows).toBe(rows.length);
     expect(held.rows).toBe(rows.length);
+  });
+
+  it('reads a file again, checking ids as they come, when a logged id repeats', async () => {
+    const loose = (id: string) => JSON.stringify({ id, tokens: ['a', 'b'], logprobs: [-1.5, -0.25], score: -1.75 });
+    const rows = [...lines, loose('twice'), loose('twice')];
+    const file = write('repeated-id.jsonl', rows);
+    const held = await run(file, false);
+    const streamed = await run(file, true);
+    expect(streamed.restarts).toBe(1);
+    expect(comparable(streamed.pass)).toEqual(comparable(held.pass));
+    expect(streamed.pass.findings.filter((f) => f.messageId === 'duplicateId')).toHaveLength(1);
+    expect(streamed.rows).toBe(rows.length);
+  });
+
+  it('reads a file with a repeated id and a scattered group once more, holding its groups: dropping a duplicate never scatters a group', async () => {
+    const loose = JSON.stringify({ id: idOf(lines[2]), tokens: ['a'], logprobs: [-1], score: -1 });
+    const rows = [...lines.slice(1), loose, lines[0]];
+    const file = write('repeated-and-scattered.jsonl', rows);
+    const held = await run(file, false);
+    const streamed = await run(file, true);
+    expect(streamed.restarts).toBe(1);
+    expect(comparable(streamed.pass)).toEqual(comparable(held.pass));
+    expect(streamed.pass.findings.filter((f) => f.messageId === 'duplicateId')).toHaveLength(1);
+    expect(streamed.events).toEqual(held.events);
+    expect(streamed.rows).toBe(rows.length);
+  });
+
+  it('refuses a reopen that only logs ids (it would read the file for ever)', async () => {
+    const file = write('repeated-id.jsonl', [...lines, lines[0]]);
+    const log = () => readFileItems(file, {}, 'log');
+    await expect(passFile(file, await log(), config, {}, { reopen: log })).rejects.toThrow(/ids checked/);
   });
 
   it('lists each group once in an audit of a file read twice', async () => {

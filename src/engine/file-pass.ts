@@ -18,7 +18,6 @@ import type { AuditRecord, Finding, RawItem, RecordId, ScoreKind } from '../type
 import type { Accounting, FileReading } from '../ingest/index.js';
 import type { EvidenceLevel } from '../reference/sequence.js';
 import type { FileSummary } from './result.js';
-import { addAudited, clearAudited, type AuditedList } from './audited-list.js';
 import { newCoverage } from './coverage.js';
 import { samplesKey, type Aggregate, type RunContext } from './run-context.js';
 import type { Candidate } from './group-context.js';
@@ -259,8 +258,9 @@ export interface PassOptions {
   /** Called once per row, even when the file is read twice. */
   onRecord?: () => void;
   /**
-   * Reads the file again from its start (a regular file can be, standard input and a FIFO
-   * cannot): given, the pass streams its groups (see the top of this file).
+   * Reads the file again from its start, checking its ids (a regular file can be, standard input
+   * and a FIFO cannot): given, the pass streams its groups (see the top of this file), and the
+   * reading it is handed may only log its ids (see passFile).
    */
   reopen?: () => Promise<FileReading>;
   /** The run's spool: the pass's findings go there (FilePass.spooled) instead of FilePass.findings. */
@@ -269,21 +269,43 @@ export interface PassOptions {
   post?: FindingPost;
 }
 
-/** Both stages over a file on this thread. */
+/**
+ * Both stages over a file on this thread. A file that can be read again (`reopen`) is first read
+ * streaming its groups, its record ids only logged (readFileItems' `ids: 'log'`, which the caller
+ * chose); it is read again, checking each id as it comes, when one repeats, and holding every
+ * group when streaming met a finished group again. Each reading starts over (`restart`). A
+ * second reading always gives the pass: checking ids only turns repeated records into invalid
+ * items, which end no group, so it cannot scatter a group that the first reading did not.
+ */
 export async function passFile(file: string, reading: FileReading, config: EngineConfig, observer: PassObserver = {}, options: PassOptions = {}): Promise<FilePass> {
   const { onRecord, reopen, spool, post } = options;
   if (!reopen) return (await passOnce(file, reading, config, observer, onRecord, false, spool, post)).pass!;
-  const first = await passOnce(file, reading, config, observer, onRecord, true, spool, post);
-  if (first.pass) return first.pass;
-  observer.restart?.();
-  post?.restart();
-  let told = first.rows;
-  const again = onRecord && (() => (told > 0 ? told-- : onRecord()));
-  // The first reading's findings are dropped with its stage (their spooled runs are left unread).
-  return (await passOnce(file, await reopen(), config, observer, again, false, spool, post)).pass!;
+  let streaming = true;
+  // Rows told by the readings before: onRecord hears of each row once, however often it is read.
+  let told = 0;
+  for (let current = reading; ; current = await reopen()) {
+    let rows = 0;
+    const tell =
+      onRecord &&
+      (() => {
+        if (++rows <= told) return;
+        told++;
+        onRecord();
+      });
+    const { pass, again } = await passOnce(file, current, config, observer, tell, streaming, spool, post);
+    if (pass) return pass;
+    if (again === 'ids' && current !== reading) throw new Error(`${file}: reopen must read with its ids checked`);
+    // The reading's findings are dropped with its stage (their spooled runs are left unread).
+    observer.restart?.();
+    post?.restart();
+    if (again === 'groups') streaming = false;
+  }
 }
 
-/** One reading of the file: the pass, or null when streaming met a finished group again (after `rows` rows). */
+/**
+ * One reading of the file: the pass, or null and why it must be read `again`: streaming met a
+ * finished group again (`groups`), or a logged record id repeats (`ids`).
+ */
 async function passOnce(
   file: string,
   reading: FileReading,
@@ -293,42 +315,21 @@ async function passOnce(
   streaming: boolean,
   spool: Spool | undefined,
   post?: FindingPost,
-): Promise<{ pass: FilePass | null; rows: number }> {
+): Promise<{ pass: FilePass; again?: undefined } | { pass: null; again: 'groups' | 'ids' }> {
   const stage = new FileStage(file, reading.format, config, observer, streaming, spool, post);
-  let rows = 0;
   read: for await (const batch of reading.batches) for (const item of batch) {
     if (item.kind !== 'record') {
       stage.item(item);
-      if (item.kind !== 'aggregate') {
-        rows++;
-        onRecord?.();
-      }
+      if (item.kind !== 'aggregate') onRecord?.();
       continue;
     }
     // Leaving the loop ends the reading (its generator's finally releases the file).
-    if (!stage.record(judgeRecord(item.record, file, item.line, config, observer))) return { pass: null, rows };
-    rows++;
+    if (!stage.record(judgeRecord(item.record, file, item.line, config, observer))) return { pass: null, again: 'groups' };
     onRecord?.();
     if (observer.stop?.()) break read;
   }
-  return { pass: stage.finish(reading.accounting), rows };
-}
-
-/** Observes a file pass for its audited records (ungrouped) and groups (at their first candidate's line). */
-export function auditedListing(into: AuditedList): PassObserver {
-  return {
-    outcome(o) {
-      if (o.group === undefined) addAudited(into, 'record', o.id, o.line);
-    },
-    group(outcome) {
-      // A reduce, not Math.min(...): a group may have more candidates than a call has arguments.
-      const first = outcome.context.candidates.reduce((m, c) => Math.min(m, c.line), Infinity);
-      addAudited(into, 'group', outcome.context.group, first);
-    },
-    restart() {
-      clearAudited(into);
-    },
-  };
+  if (reading.repeatedIds?.()) return { pass: null, again: 'ids' };
+  return { pass: stage.finish(reading.accounting) };
 }
 
 /** Per-sample harness metrics, once per group, by run and task: what a results file's headline must average. */

@@ -14,7 +14,7 @@ import { inspectEvalMembers } from './formats/inspect.js';
 import { lightevalParquetColumns } from './formats/lighteval.js';
 import { readCsvRowBatches, readJsonDocumentBatches, readJsonLineBatches, sniffContainer, type Row } from './rows.js';
 import { STDIN, openText, type TextSource } from './text.js';
-import { IdSet, checkUniqueId } from './id-set.js';
+import { IdLog, IdSet, checkUniqueId } from './id-set.js';
 
 export { adapters } from './formats/index.js';
 
@@ -156,6 +156,11 @@ export interface FileReading {
   accounting: Accounting;
   /** The container the file was read as (absent for a file that yields one whole-file problem). */
   container?: Container;
+  /**
+   * Read with `ids: 'log'`: whether a record id of the items consumed so far repeats an earlier
+   * one. Such a reading yields no `duplicateId` item: the caller reads the file again, checking.
+   */
+  repeatedIds?: () => boolean;
   /** Releases the file when its items are not consumed (a caller that only wanted the format). */
   close(): void;
 }
@@ -210,9 +215,11 @@ function reading(format: string | null, batches: AsyncGenerator<RawItem[]>, acco
 
 /**
  * Reads one file as canonical items. Detection looks at the first rows that parse; a file no
- * adapter recognises yields one `invalid` item that names the supported formats.
+ * adapter recognises yields one `invalid` item that names the supported formats. `ids`: a record
+ * whose id an earlier one has becomes a `duplicateId` item (`check`), or the ids are only logged
+ * for `repeatedIds` (`log`: cheaper, for a caller that can read the file again; see IdLog).
  */
-export async function readFileItems(file: string, options: ReadOptions = {}): Promise<FileReading> {
+export async function readFileItems(file: string, options: ReadOptions = {}, ids: 'check' | 'log' = 'check'): Promise<FileReading> {
   const byName = containerByName(file);
   let source: AsyncGenerator<Row[]>;
   let container: Container;
@@ -262,8 +269,9 @@ export async function readFileItems(file: string, options: ReadOptions = {}): Pr
   const chosen = adapter ?? canonicalAdapter;
   const accounting = newAccounting();
   // Every id of the file, compactly (see id-set.ts for the bytes per id).
-  const toItems = rowConverter(file, chosen, options, container, accounting, new IdSet());
-  return reading(
+  const log = ids === 'log' ? new IdLog() : null;
+  const toItems = rowConverter(file, chosen, options, container, accounting, log ?? new IdSet());
+  const read = reading(
     chosen.name,
     (async function* () {
       try {
@@ -281,6 +289,8 @@ export async function readFileItems(file: string, options: ReadOptions = {}): Pr
     container,
     source,
   );
+  if (log) read.repeatedIds = () => log.repeats();
+  return read;
 }
 
 /** What a file with no row at all yields. */
@@ -290,10 +300,10 @@ export function emptyFileItem(file: string): RawItem {
 
 /**
  * Rows to items with a file's adapter, counted in `accounting`. `ids`: the ids seen so far, for
- * duplicate ids; null when the caller checks them in file order itself (a file whose line ranges
- * are read on several threads).
+ * duplicate ids (an IdLog only logs them); null when the caller checks them in file order itself
+ * (a file whose line ranges are read on several threads).
  */
-export function rowConverter(file: string, chosen: FormatAdapter, options: ReadOptions, container: Container, accounting: Accounting, ids: IdSet | null): (rows: readonly Row[]) => RawItem[] {
+export function rowConverter(file: string, chosen: FormatAdapter, options: ReadOptions, container: Container, accounting: Accounting, ids: IdSet | IdLog | null): (rows: readonly Row[]) => RawItem[] {
   const convert = chosen.createConverter(file, { ...options, container });
   // Adapters that build records themselves (rather than validating user objects) are held to the
   // same schema, so nothing downstream sees a record the canonical format would refuse.
@@ -306,7 +316,9 @@ export function rowConverter(file: string, chosen: FormatAdapter, options: ReadO
       const problem = schema ?? structuralProblem(record);
       if (problem) return { kind: 'invalid', file: item.file, line: item.line, recordId: record.id, code: schema !== null ? 'schema' : 'structure', message: `${chosen.name} adapter: ${problem}` };
     }
-    return ids ? checkUniqueId(item, ids) : item;
+    if (ids instanceof IdLog) ids.append(record.id);
+    else if (ids) return checkUniqueId(item, ids);
+    return item;
   };
   return (rows) => {
     const out: RawItem[] = [];

@@ -10,11 +10,12 @@
 import { stat } from 'node:fs/promises';
 import { STDIN, duplicateId, emptyFileItem, readFileItems } from '../ingest/index.js';
 import { IdSet } from '../ingest/id-set.js';
-import { FileStage, auditedListing, type FilePass, type FindingPost } from '../engine/file-pass.js';
+import { FileStage, type FilePass, type FindingPost } from '../engine/file-pass.js';
 import type { Finding } from '../types.js';
 import { FindingSpool, type Spool } from '../engine/finding-spool.js';
 import { checkAccounting } from '../engine/accounting.js';
 import { newAuditedList, sortAudited, type AuditedList } from '../engine/audited-list.js';
+import { auditedListing } from '../engine/audited-listing.js';
 import { longRows, planRanges } from './ranges.js';
 import { auditWholeFile, runTask, type RangeResult, type Task, type TaskContext, type TaskResult } from './tasks.js';
 import { WorkerThread } from './worker-thread.js';
@@ -207,7 +208,7 @@ async function planTasks(files: readonly string[], sizes: readonly number[], ctx
   for (let i = 0; i < files.length; i++) {
     const file = files[i];
     // The format and the cuts are looked for at once; the cuts count only for a format read line by line.
-    const [format, cuts] = sizes[i] >= 2 * rangeBytes ? await Promise.all([splitFormat(file, ctx), planRanges(file, rangeBytes).catch(() => null)]) : [null, null];
+    const [format, cuts] = sizes[i] >= 2 * rangeBytes ? await Promise.all([splitFormat(file, ctx), planRanges(file, rangeBytes, minLineBytes).catch(() => null)]) : [null, null];
     const ranges = format !== null && cuts !== null && longRows(cuts, minLineBytes) ? cuts : null;
     slots.push({ file, first: tasks.length, ranges: ranges?.length ?? 0, stage: ranges ? new SplitFile(file, format, ctx) : null });
     if (ranges) for (const range of ranges) tasks.push({ kind: 'range', file, format: format!, range });

@@ -19,9 +19,12 @@ const SCAN_BYTES = 1 << 22;
 
 /**
  * The file's ranges of about `rangeBytes` each (a range runs on to the next LF), or null when the
- * file is not worth cutting (one range) or not UTF-8 (a UTF-16 byte-order mark).
+ * file is not worth cutting (one range, or a first range whose rows average fewer than
+ * `minLineBytes`: see longRows) or not UTF-8 (a UTF-16 byte-order mark). A file of short rows is
+ * so told by its first range, without scanning the rest (85 ms of the 1.1 s audit of 110 MB of
+ * score rows went to a scan whose ranges were then not used).
  */
-export async function planRanges(file: string, rangeBytes: number): Promise<LineRange[] | null> {
+export async function planRanges(file: string, rangeBytes: number, minLineBytes = 0): Promise<LineRange[] | null> {
   // Read synchronously, as the readers read (text.ts): 4 MiB reads from the page cache, where
   // each read handed to libuv's thread pool waits for a busy core. The event loop turns once a read.
   const fd = openSync(file, 'r');
@@ -51,6 +54,7 @@ export async function planRanges(file: string, rangeBytes: number): Promise<Line
         const after = pos + lf + 1;
         if (after - rangeStart >= rangeBytes && after < size) {
           ranges.push({ start: rangeStart, end: after, line: rangeLine });
+          if (ranges.length === 1 && after / breaks < minLineBytes) return null;
           rangeStart = after;
           rangeLine = breaks + 1;
         }

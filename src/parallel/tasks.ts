@@ -8,11 +8,12 @@ import type { RawItem } from '../types.js';
 import { findAdapter, newAccounting, readFileItems, rereadable, rowConverter, type ReadOptions } from '../ingest/index.js';
 import { readJsonLineBatches } from '../ingest/rows.js';
 import { openTextRange } from '../ingest/text.js';
-import { auditedListing, judgeRecord, passFile, type FilePass, type FindingPost, type RecordOutcome } from '../engine/file-pass.js';
+import { judgeRecord, passFile, type FilePass, type FindingPost, type RecordOutcome } from '../engine/file-pass.js';
 import { checkAccounting } from '../engine/accounting.js';
 import type { EngineConfig } from '../engine/verdict.js';
 import type { Spool } from '../engine/finding-spool.js';
 import { newAuditedList, sortAudited, type AuditedList } from '../engine/audited-list.js';
+import { auditedListing } from '../engine/audited-listing.js';
 import type { LineRange } from './ranges.js';
 
 export type Task = { kind: 'file'; file: string } | { kind: 'range'; file: string; format: string; range: LineRange };
@@ -47,10 +48,10 @@ export async function runTask(task: Task, ctx: TaskContext, post?: FindingPost):
  * its groups are known not to be contiguous, so they are held from the start.
  */
 export async function auditWholeFile(file: string, ctx: TaskContext, onRecord?: () => void, how: { holdGroups?: boolean; post?: FindingPost } = {}): Promise<FilePass> {
-  const reading = await readFileItems(file, ctx.read);
-  const audited: AuditedList | undefined = ctx.listAudited ? newAuditedList() : undefined;
-  // A file that can be read again streams its groups (file-pass.ts).
+  // A file that can be read again streams its groups and only logs its ids (file-pass.ts).
   const reopen = !how.holdGroups && (await rereadable(file)) ? () => readFileItems(file, ctx.read) : undefined;
+  const reading = await readFileItems(file, ctx.read, reopen ? 'log' : 'check');
+  const audited: AuditedList | undefined = ctx.listAudited ? newAuditedList() : undefined;
   const pass = await passFile(file, reading, ctx.config, audited ? auditedListing(audited) : {}, { onRecord, reopen, spool: ctx.spool, post: how.post });
   checkAccounting(pass.summary, pass.accounting);
   if (audited) pass.summary.auditedItems = sortAudited(audited);
