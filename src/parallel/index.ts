@@ -35,7 +35,7 @@ const AHEAD_PER_LOOP = 2;
  * across rows), so that a file's line ranges can be converted apart. The others (lighteval
  * numbers its rows, Inspect and HELM read their documents whole) are read whole by one thread.
  */
-const LINE_FORMATS = new Set(['canonical', 'mapped', 'lm-eval-samples', 'lm-eval-v03', 'openai-chat', 'openai-completions', 'openai-responses', 'gemini', 'ollama', 'sglang', 'vllm', 'vllm-server', 'tgi', 'llama-cpp']);
+const LINE_FORMATS = new Set(['canonical', 'mapped', 'lm-eval-samples', 'lm-eval-v03', 'openai-chat', 'openai-completions', 'openai-responses', 'openai-batch', 'gemini', 'ollama', 'sglang', 'vllm', 'vllm-server', 'tgi', 'llama-cpp']);
 
 export interface ParallelOptions {
   /** Threads, the main one included (≥ 2). */

@@ -9,6 +9,7 @@ import { mappedAdapter } from './mapped.js';
 import { openaiChatAdapter } from './openai-chat.js';
 import { openaiCompletionsAdapter } from './openai-completions.js';
 import { openaiResponsesAdapter } from './openai-responses.js';
+import { openaiBatchAdapter } from './openai-batch.js';
 import { geminiAdapter } from './gemini.js';
 import { ollamaAdapter } from './ollama.js';
 import { sglangAdapter } from './sglang.js';
@@ -27,6 +28,7 @@ export const adapters: FormatAdapter[] = [
   evalauditOutputAdapter,
   lmEvalResultsAdapter,
   lmEvalSamplesAdapter,
+  openaiBatchAdapter,
   vllmServerAdapter,
   inspectAdapter,
   helmAdapter,
