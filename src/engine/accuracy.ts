@@ -1,11 +1,11 @@
 /**
  * Metric impact: accuracy as recorded and as recomputed from the reference, over the same groups
- * before and after: those with a gold answer, a recorded pick (or a harness's per-sample acc) and
- * a trusted total for every candidate. A group whose candidate has a root cause and no reference
- * cannot be re-picked, so it is left out.
+ * before and after: those with a gold answer, a recorded pick (or a harness's per-sample acc, or
+ * its acc_norm when it recorded no acc) and a trusted total for every candidate. A group whose
+ * candidate has a root cause and no reference cannot be re-picked, so it is left out.
  */
 import type { Accuracy } from './result.js';
-import type { GroupContext } from './group-context.js';
+import type { Candidate, GroupContext } from './group-context.js';
 
 export interface AccuracyTally {
   groups: number;
@@ -27,17 +27,34 @@ export function isArgmaxAccuracy(v: number | undefined): v is 0 | 1 {
   return v === 0 || v === 1;
 }
 
+/**
+ * The group's recorded pick, right or not, and the candidate the reference picks by the same
+ * objective: the pipeline's `selected` or the harness's per-sample `acc` against the highest
+ * total; when the harness recorded only an `acc_norm` (the Open LLM Leaderboard's bbh, gpqa and
+ * musr, HELM's separate multiple choice), that against the highest total per unit of length.
+ * Null when the group has no recorded pick or a key is unknown.
+ */
+function recordedAndBest(g: GroupContext): { right: boolean; best: Candidate } | null {
+  const metrics = g.candidates[0].metrics;
+  let right: boolean;
+  let best: Candidate | null;
+  if (g.selected) [right, best] = [g.selected.gold === true, g.best];
+  else if (isArgmaxAccuracy(metrics?.acc)) [right, best] = [metrics.acc === 1, g.best];
+  else if (isArgmaxAccuracy(metrics?.acc_norm)) [right, best] = [metrics.acc_norm === 1, g.argmax((c) => (c.normLength && c.normLength > 0 ? c.total / c.normLength : NaN))];
+  else return null;
+  return best ? { right, best } : null;
+}
+
 export function tallyGroup(t: AccuracyTally, g: GroupContext): void {
   if (!g.candidates.some((c) => c.gold === true)) return;
-  const recordedAcc = g.candidates[0].metrics?.acc;
-  const best = g.best;
-  if ((!g.selected && !isArgmaxAccuracy(recordedAcc)) || !best) return;
-  const before = g.selected ? g.selected.gold === true : recordedAcc === 1;
-  const after = best.gold === true;
+  const picked = recordedAndBest(g);
+  if (!picked) return;
+  const before = picked.right;
+  const after = picked.best.gold === true;
   t.groups++;
   if (before) t.pickedRight++;
   if (after) t.scoredRight++;
-  if (before !== after || (g.selected !== null && g.selected !== best)) t.changed++;
+  if (before !== after || (g.selected !== null && g.selected !== picked.best)) t.changed++;
 }
 
 export function addTally(into: AccuracyTally, t: AccuracyTally): void {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { lmEvalRun } from '../../src/ingest/formats/lm-eval-run.js';
 import { metricName } from '../../src/ingest/formats/lm-eval-results.js';
 import { audit } from '../../src/engine/index.js';
 import { defaultRuleSet } from '../../rules/index.js';
-import { fixture, readItems, readRecords } from './read.js';
+import { fixture, readItems, readRecords, writeJsonl } from './read.js';
 
 describe('lm-eval samples, v0.4.3+ layout', () => {
   const file = fixture('lm-eval/samples_arc_easy_2024-06-01T12-00-00.123456.jsonl');
@@ -214,5 +214,27 @@ describe('lm-eval samples: request types and filters', () => {
       ['0@maj@8/0', '0@maj@8', { 'acc,maj@8': 1 }],
       ['0@maj@8/1', '0@maj@8', { 'acc,maj@8': 1 }],
     ]);
+  });
+});
+
+describe('the accuracy tally of a task that records only acc_norm (the Open LLM Leaderboard bbh, gpqa, musr)', () => {
+  // arc_easy's first sample without its acc: the highest total (" dry palms") is gold, the highest
+  // total per character (" palms covered with lotion") is not, so an honest acc_norm is 0.
+  const sample = (accNorm: number) => {
+    const [first] = readFileSync(fixture('lm-eval/samples_arc_easy_2024-06-01T12-00-00.123456.jsonl'), 'utf8').split('\n');
+    const { acc: _acc, ...row } = JSON.parse(first) as Record<string, unknown>;
+    return { ...row, metrics: ['acc_norm'], acc_norm: accNorm };
+  };
+
+  it('tallies the recorded acc_norm against the length-normalised pick', async () => {
+    const result = await audit([writeJsonl([sample(0)], 'samples_leaderboard_x_2024-06-01T12-00-00.jsonl')], { rules: defaultRuleSet });
+    expect([...result.findings]).toEqual([]);
+    expect(result.summary.accuracy).toEqual({ groups: 1, recorded: 0, recomputed: 0, changed: 0 });
+  });
+
+  it('counts a wrong acc_norm as a changed answer (and metric-mismatch finds it)', async () => {
+    const result = await audit([writeJsonl([sample(1)], 'samples_leaderboard_x_2024-06-01T12-00-00.jsonl')], { rules: defaultRuleSet });
+    expect([...result.findings].map((f) => f.ruleId)).toEqual(['metric-mismatch']);
+    expect(result.summary.accuracy).toEqual({ groups: 1, recorded: 1, recomputed: 0, changed: 1 });
   });
 });
