@@ -15,6 +15,10 @@ import { lightevalParquetColumns } from './formats/lighteval.js';
 import { readCsvRowBatches, readJsonDocumentBatches, readJsonLineBatches, sniffContainer, type Row } from './rows.js';
 import { STDIN, openText, type TextSource } from './text.js';
 import { IdLog, IdSet, checkUniqueId } from './id-set.js';
+import { opensAsEventStream, readEventStreamBatches } from './event-stream.js';
+
+/** Characters peeked at to tell an event stream: its first field, after any blank lines. */
+const EVENT_STREAM_PEEK = 256;
 
 export { adapters } from './formats/index.js';
 
@@ -156,6 +160,8 @@ export interface FileReading {
   accounting: Accounting;
   /** The container the file was read as (absent for a file that yields one whole-file problem). */
   container?: Container;
+  /** The file is a captured server-sent event stream, its events' data read as JSONL rows (event-stream.ts). */
+  eventStream?: true;
   /**
    * Read with `ids: 'log'`: whether a record id of the items consumed so far repeats an earlier
    * one. Such a reading yields no `duplicateId` item: the caller reads the file again, checking.
@@ -223,6 +229,7 @@ export async function readFileItems(file: string, options: ReadOptions = {}, ids
   const byName = containerByName(file);
   let source: AsyncGenerator<Row[]>;
   let container: Container;
+  let eventStream = false;
   try {
     if (byName === 'parquet' || byName === 'zip') {
       await stat(file); // a file that cannot be read stops the run before any reader starts
@@ -235,8 +242,10 @@ export async function readFileItems(file: string, options: ReadOptions = {}, ids
         text.close();
         return unreadable(file, 1, 'unreadable', 'a Git LFS pointer, not the file itself: fetch its content (git lfs pull) and audit again');
       }
-      container = await sniffContainer(text, byName);
-      source = batchesOf(text, container);
+      // A captured event stream (`data: {…}` lines) is read as the JSONL of its events' data.
+      eventStream = byName !== 'csv' && byName !== 'json' && opensAsEventStream(await text.peek(EVENT_STREAM_PEEK));
+      container = eventStream ? 'jsonl' : await sniffContainer(text, byName);
+      source = eventStream ? readEventStreamBatches(text) : batchesOf(text, container);
     }
   } catch (err) {
     throw new InputError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
@@ -290,6 +299,7 @@ export async function readFileItems(file: string, options: ReadOptions = {}, ids
     source,
   );
   if (log) read.repeatedIds = () => log.repeats();
+  if (eventStream) read.eventStream = true;
   return read;
 }
 

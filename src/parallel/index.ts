@@ -221,7 +221,7 @@ async function planTasks(files: readonly string[], sizes: readonly number[], ctx
 async function splitFormat(file: string, ctx: TaskContext): Promise<string | null> {
   const reading = await readFileItems(file, ctx.read);
   reading.close();
-  return reading.container === 'jsonl' && reading.format !== null && LINE_FORMATS.has(reading.format) ? reading.format : null;
+  return reading.container === 'jsonl' && !reading.eventStream && reading.format !== null && LINE_FORMATS.has(reading.format) ? reading.format : null;
 }
 
 /**
