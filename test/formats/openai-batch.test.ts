@@ -1,4 +1,5 @@
 /** OpenAI Batch API output files: each body read by its endpoint's reader under the request's custom_id. */
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { audit } from '../../src/engine/index.js';
 import { defaultRuleSet } from '../../rules/index.js';
@@ -59,6 +60,12 @@ describe('OpenAI Batch API files', () => {
     ]);
   });
 
+  it("reads vLLM v0.4's lines, whose response is the reply itself (no status_code, no body), and Mistral's input lines (custom_id and body alone)", async () => {
+    const flat = { id: 'vllm-383d', custom_id: 'request-1', response: chat('cmpl-61c0', honest), error: null };
+    const { items } = await readItems(writeJsonl([flat, { custom_id: 'm-1', body: { messages: [{ role: 'user', content: 'Hi' }] } }, line('s', { id: 'score-1', object: 'list', data: [{ index: 0, object: 'score', score: 0.5 }] })]));
+    expect(items.map((i) => (i.kind === 'record' ? i.record.id : i.kind === 'skipped' ? i.reason : i.kind))).toEqual(['request-1/0', 'a batch input line (the request): nothing to audit', 'a score reply: no log-probs']);
+  });
+
   it('reads a completions body with echo as openai-completions does (the prompt scored)', async () => {
     const body = {
       id: 'cmpl-1',
@@ -77,5 +84,28 @@ describe('OpenAI Batch API files', () => {
     expect(items.map((i) => i.kind)).toEqual(['record', 'invalid', 'invalid']);
     expect(items[1].kind === 'invalid' && items[1].message).toMatch(/neither response nor error/);
     expect(items[2].kind === 'invalid' && items[2].message).toMatch(/no reply evalaudit reads/);
+  });
+});
+
+describe('real batch files (test/fixtures/real/batch)', () => {
+  const REAL = join(__dirname, '../fixtures/real/batch');
+  const reasons = async (name: string) => {
+    const { format, items } = await readItems(join(REAL, name));
+    return { format, kinds: [...new Set(items.map((i) => i.kind))], reasons: [...new Set(items.map((i) => (i.kind === 'skipped' ? i.reason : '')))] };
+  };
+
+  it("reads OpenAI's and Groq's outputs, whose replies have no log-probs, as skipped rows", async () => {
+    for (const name of ['openai-gpt4o-mini-batch_output.excerpt.jsonl', 'groq-llama31-8b-batch_output.jsonl']) {
+      expect(await reasons(name), name).toEqual({ format: 'openai-batch', kinds: ['skipped'], reasons: [WITHOUT_LOGPROBS] });
+    }
+  });
+
+  it("skips vLLM run_batch's failed requests with their message, and Anthropic's batch results", async () => {
+    expect(await reasons('vllm-run-batch-olmo2-errors.excerpt.jsonl')).toEqual({
+      format: 'openai-batch',
+      kinds: ['skipped'],
+      reasons: ['the request failed in the batch (400: As of transformers v4.44, default chat template is no longer allowed, so you must provide a chat template if the tokenizer does not define one. None)'],
+    });
+    expect(await reasons('anthropic-message-batches-errored.excerpt.jsonl')).toEqual({ format: 'openai-batch', kinds: ['skipped'], reasons: ['an Anthropic Message Batches result: that API gives no log-probs'] });
   });
 });

@@ -11,7 +11,8 @@
  *   choice (`<custom_id>/<choice>`). A failed request (`error` set, or a status other than 200)
  *   is skipped with its error: the batch has no answer to audit.
  * - An input file line (`{custom_id, method, url, body}`), often kept beside the output, is a
- *   request: skipped, nothing to audit.
+ *   request: skipped, nothing to audit. So is a line of Anthropic's Message Batches results
+ *   (`{custom_id, result}`), found in the same folders: that API gives no log-probs.
  */
 import type { FormatAdapter } from '../adapter.js';
 import type { RawItem } from '../../types.js';
@@ -31,17 +32,38 @@ function isBatchOutput(v: Record<string, unknown>): boolean {
   return typeof v.custom_id === 'string' && 'response' in v && 'error' in v && (v.response === null || isObject(v.response));
 }
 
-/** An input file line: the request the batch was asked to make. */
+/** An input file line: the request the batch was asked to make (OpenAI's and vLLM's with `method` and `url`; Mistral's and Together's `custom_id` and `body` alone). */
 function isBatchInput(v: Record<string, unknown>): boolean {
-  return typeof v.custom_id === 'string' && typeof v.url === 'string' && typeof v.method === 'string' && isObject(v.body);
+  return typeof v.custom_id === 'string' && isObject(v.body) && !('response' in v);
 }
 
-/** `error` as a message: `code: message` (OpenAI's BatchRequestOutput error, vLLM's too), or the value shown. */
+/**
+ * `error` as a message: `code: message` (OpenAI's BatchRequestOutput error and an error body's
+ * `error`), what it wraps (vLLM's `{error: {message, type, code}}`), a string as it is (vLLM's
+ * make_error_request_output), or the value shown.
+ */
 function errorText(error: unknown): string {
+  if (typeof error === 'string') return error;
   if (!isObject(error)) return show(error);
+  if (isObject(error.error)) return errorText(error.error);
   const code = typeof error.code === 'string' || typeof error.code === 'number' ? String(error.code) : null;
   const message = typeof error.message === 'string' ? error.message : null;
   return code && message ? `${code}: ${message}` : (message ?? code ?? show(error));
+}
+
+/** An Anthropic Message Batches result line (`{custom_id, result: {type: "succeeded" | "errored" | …}}`): that API gives no log-probs. */
+function isAnthropicResult(v: Record<string, unknown>): boolean {
+  return typeof v.custom_id === 'string' && isObject(v.result) && typeof v.result.type === 'string' && !('response' in v);
+}
+
+/** The reply of a body that holds none to audit, named for the reason: embeddings, scores (vLLM's /score), reranking. */
+function replyWithoutLogprobs(body: Record<string, unknown>): string | null {
+  if (body.object === 'embedding') return 'an embeddings reply';
+  if (body.object === 'list') {
+    const first = Array.isArray(body.data) && isObject(body.data[0]) ? body.data[0].object : undefined;
+    return first === 'score' ? 'a score reply' : 'an embeddings reply';
+  }
+  return Array.isArray(body.results) && !('choices' in body) ? 'a rerank reply' : null;
 }
 
 export const openaiBatchAdapter: FormatAdapter = {
@@ -49,7 +71,7 @@ export const openaiBatchAdapter: FormatAdapter = {
   description: 'OpenAI Batch API output and error files ({custom_id, response: {status_code, body}, error}; vLLM run_batch, SGLang, Mistral, Azure alike): each body read by its endpoint\'s reader; input files skipped',
   containers: ['jsonl'],
   detect(first) {
-    return isObject(first) && (isBatchOutput(first) || isBatchInput(first));
+    return isObject(first) && (isBatchOutput(first) || isBatchInput(first) || isAnthropicResult(first));
   },
   createConverter(file, options) {
     const converters = new Map<FormatAdapter, ReturnType<FormatAdapter['createConverter']>>();
@@ -64,19 +86,22 @@ export const openaiBatchAdapter: FormatAdapter = {
       if (!isObject(v)) return [fail(file, line, `expected a batch output line, found ${show(v)}`)];
       const id = typeof v.custom_id === 'string' ? v.custom_id : undefined;
       if (id === undefined) return [fail(file, line, `custom_id must be a string, found ${show(v.custom_id)}`)];
-      if (isBatchInput(v) && !('response' in v)) return [skipped(file, line, `a batch input line (the request to ${v.url}): nothing to audit`, id)];
+      if (isBatchInput(v)) return [skipped(file, line, `a batch input line (the request${typeof v.url === 'string' ? ` to ${v.url}` : ''}): nothing to audit`, id)];
+      if (isAnthropicResult(v)) return [skipped(file, line, 'an Anthropic Message Batches result: that API gives no log-probs', id)];
       if (!isBatchOutput(v)) return [fail(file, line, 'a batch output line needs response and error (each an object or null)', id)];
       if (v.error !== null && v.error !== undefined) return [skipped(file, line, `the request failed in the batch (${errorText(v.error)})`, id)];
       const response = v.response;
       if (!isObject(response)) return [fail(file, line, 'neither response nor error: the line says nothing of its request', id)];
       const status = response.status_code;
-      const body = response.body;
+      // vLLM before its BatchResponseData (v0.4) wrote the reply itself as `response`.
+      const body = !('body' in response) && ('choices' in response || 'output' in response) ? response : response.body;
       if (typeof status === 'number' && status !== 200) {
         const message = isObject(body) && 'error' in body ? errorText(body.error) : show(body);
         return [skipped(file, line, `the request failed in the batch (HTTP ${status}: ${message})`, id)];
       }
       if (!isObject(body)) return [fail(file, line, `response.body must be an object, found ${show(body)}`, id)];
-      if (body.object === 'list' || body.object === 'embedding') return [skipped(file, line, 'an embeddings reply: no log-probs', id)];
+      const without = replyWithoutLogprobs(body);
+      if (without) return [skipped(file, line, `${without}: no log-probs`, id)];
       // The body under the request's own id: its reader names each choice `<custom_id>/<choice>`.
       const bare = { ...body, id };
       const reader = BODY_ADAPTERS.find((a) => a.detect(bare, file));
