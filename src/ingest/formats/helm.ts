@@ -138,7 +138,7 @@ function readInstanceStats(file: string): StatsIndex | null {
   return index;
 }
 
-function runName(file: string): string {
+export function runName(file: string): string {
   return baseName(dirname(file));
 }
 
@@ -147,7 +147,7 @@ function perturbationName(p: unknown): string | undefined {
 }
 
 /** The task a record or an aggregate belongs to: the run, the split, the perturbation. */
-function taskOf(run: string, split: unknown, perturbation: unknown): string {
+export function taskOf(run: string, split: unknown, perturbation: unknown): string {
   const p = perturbationName(perturbation);
   return `${run}/${typeof split === 'string' ? split : 'test'}${p ? `/${p}` : ''}`;
 }
@@ -268,83 +268,6 @@ export const helmAdapter: FormatAdapter = {
         items.push({ kind: 'record', file, line, record });
       });
       return items;
-    };
-  },
-};
-
-/** A table of helm-summarize (presentation/table.py): {title, header, rows}. */
-function isTable(v: unknown): boolean {
-  return isObject(v) && typeof v.title === 'string' && Array.isArray(v.header) && Array.isArray(v.rows);
-}
-
-/**
- * What `helm-summarize` writes for a whole suite beside its run folders, in
- * benchmark_output/runs/<suite>/ (src/helm/benchmark/presentation/summarize.py): indexes of the
- * runs and tables of their stats, no log-probs. Each is known by its name and its shape; the
- * tables of groups/ and groups/json/ by their shape and their folder.
- */
-const SUITE_FILES: Readonly<Record<string, (first: unknown) => boolean>> = {
-  'summary.json': (v) => isObject(v) && typeof v.suite === 'string',
-  'runs.json': (v) => isObject(v) && typeof v.run_path === 'string' && isObject(v.run_spec),
-  'run_specs.json': (v) => isObject(v) && typeof v.name === 'string' && isObject(v.adapter_spec) && isObject(v.scenario_spec),
-  'groups.json': isTable,
-  'groups_metadata.json': (v) => isObject(v) && Object.values(v).every((g) => isObject(g) && 'display_name' in g),
-  'schema.json': (v) => isObject(v) && Array.isArray(v.metrics) && Array.isArray(v.run_groups),
-  'runs_to_run_suites.json': (v) => isObject(v) && Object.values(v).every((suite) => typeof suite === 'string'),
-  'costs.json': (v) => isObject(v) && Object.values(v).every(isObject),
-};
-
-/** The folders of a suite's group tables: groups/ and groups/json/. */
-const GROUPS_FOLDER = /(^|[\\/])groups([\\/]json)?$/;
-
-function isSuiteFile(first: unknown, file: string): boolean {
-  const name = baseName(file);
-  if (Object.hasOwn(SUITE_FILES, name)) return SUITE_FILES[name](first);
-  return isTable(first) && GROUPS_FOLDER.test(dirname(file));
-}
-
-/** HELM run files beside a scenario state that carry no log-probs of their own. */
-const RUN_FILES = new Set(['run_spec.json', 'scenario.json', 'instances.json', 'display_predictions.json', 'display_requests.json', 'costs.json']);
-
-function isInstanceStats(v: unknown): boolean {
-  return isObject(v) && 'instance_id' in v && Array.isArray(v.stats);
-}
-
-function isStat(v: unknown): v is Record<string, unknown> {
-  return isObject(v) && isObject(v.name) && typeof v.name.name === 'string' && typeof v.count === 'number' && 'sum' in v;
-}
-
-/**
- * The rest of a HELM run folder: `stats.json` gives the headline aggregates (checked against
- * the per-instance metrics joined to the scenario state); `per_instance_stats.json` is read
- * through the scenario state it belongs to; the other files hold no numbers to audit.
- */
-export const helmRunFileAdapter: FormatAdapter = {
-  name: 'helm-run-file',
-  description: 'the other files of a HELM run folder: stats.json (aggregates), per_instance_stats.json (joined to scenario_state.json), run_spec.json, …; and the suite summaries helm-summarize writes beside the run folders (runs.json, groups/*.json, …)',
-  containers: ['json'],
-  detect(first, file) {
-    if (isInstanceStats(first) || isStat(first)) return true;
-    return (RUN_FILES.has(baseName(file)) && existsSync(join(dirname(file), 'scenario_state.json'))) || isSuiteFile(first, file);
-  },
-  createConverter(file) {
-    const run = runName(file);
-    const beside = existsSync(join(dirname(file), 'scenario_state.json'));
-    const suite = !beside && (Object.hasOwn(SUITE_FILES, baseName(file)) || GROUPS_FOLDER.test(dirname(file)));
-    // Every row is accounted for: what is not an aggregate is a skipped row, with why.
-    const skip = (line: number, reason: string): RawItem[] => [{ kind: 'skipped', file, line, reason }];
-    return (row) => {
-      const v = row.value;
-      if (isStat(v)) {
-        const name = v.name as Record<string, unknown>;
-        // Only the plain aggregate: sub-splits and perturbations average other subsets.
-        if (name.sub_split !== undefined || name.perturbation !== undefined || typeof v.mean !== 'number') return skip(row.line, 'HELM stat of a sub-split or perturbation: not a headline number');
-        return [{ kind: 'aggregate', file, line: row.line, task: taskOf(run, name.split, undefined), metric: name.name as string, value: v.mean }];
-      }
-      if (isInstanceStats(v)) {
-        return skip(row.line, beside ? 'HELM per-instance stats: joined to the scenario_state.json beside them' : 'HELM per-instance stats without a scenario_state.json beside them: nothing to audit');
-      }
-      return skip(row.line, suite ? 'HELM suite summary (helm-summarize): no log-probs' : 'HELM run file without log-probs');
     };
   },
 };
