@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tokenText } from '../../src/ingest/formats/helm.js';
+import { audit } from '../../src/engine/index.js';
+import { defaultRuleSet } from '../../rules/index.js';
 import { brief, copyFixtures, editJson, findingsOf } from './audit-files.js';
 import { fixture, readItems, readRecords } from './read.js';
 
@@ -46,6 +48,21 @@ describe('HELM scenario_state.json', () => {
       // Every row is accounted for: one skipped row each, none lost, none an error.
       for (const item of items) expect(item).toMatchObject({ kind: 'skipped', reason: expect.stringMatching(/^HELM /) });
     }
+  });
+
+  it("counts a skipped instance's exact_match once for the headline, not once per reference request", async () => {
+    const dir = copyFixtures(SEPARATE);
+    editJson(join(dir, 'scenario_state.json'), (v) => {
+      for (const rs of v.request_states) for (const t of rs.result.completions[0].tokens) t.logprob = 0; // a client without log-probs
+    });
+    editJson(join(dir, 'per_instance_stats.json'), (v) => (v[0].stats.find((s: any) => s.name.name === 'exact_match').mean = 0));
+    editJson(join(dir, 'stats.json'), (v) => (v[0].mean = 0.5));
+    const { items } = await readItems(join(dir, 'scenario_state.json'));
+    expect(items.map((i) => i.kind === 'skipped' && i.sample?.metrics)).toEqual([{ exact_match: 0 }, undefined, undefined, { exact_match: 1 }, undefined]);
+    // 0.5 is the mean of the 2 instances; counted per request (3 + 2) it would be 0.4
+    const result = await audit([dir], { rules: defaultRuleSet });
+    expect(brief([...result.findings].filter((f) => f.severity !== 'info'))).toEqual([]);
+    expect(result.summary.headlines).toBe(1);
   });
 
   it('undoes byte-level and SentencePiece token markers to find the answer', () => {

@@ -21,7 +21,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { AuditRecord, RawItem, TopLogprob } from '../../types.js';
+import type { AuditRecord, RawItem, SampleMetrics, TopLogprob } from '../../types.js';
 import type { FormatAdapter } from '../adapter.js';
 import { parseJsonText } from '../json-text.js';
 import { elementLines } from '../element-lines.js';
@@ -175,6 +175,11 @@ export const helmAdapter: FormatAdapter = {
         lines = [];
       }
       const items: RawItem[] = [];
+      // An instance's metrics count once for its headline: on its records' group, or else on the
+      // first of its rows that is skipped (a placeholder completion has no log-probs, but HELM
+      // averaged its exact_match all the same), as the Inspect reader does for its skips.
+      const onRecords = new Set<string>();
+      const firstSkip = new Map<string, { index: number; sample: SampleMetrics }>();
       v.request_states.forEach((rs, i) => {
         const line = lines[i] ?? row.line;
         const where = `request_states[${i}]`;
@@ -190,9 +195,17 @@ export const helmAdapter: FormatAdapter = {
         const trial = isIntegerAtLeast(rs.train_trial_index, 0) ? rs.train_trial_index : 0;
         const pert = perturbationName(inst.perturbation);
         const instanceKey = `${inst.id}${pert ? `[${pert}]` : ''}${trial > 0 ? `#${trial}` : ''}`;
+        const instStats = stats?.get(statsKey(inst.id, inst.perturbation, trial));
+        const task = taskOf(run, inst.split, inst.perturbation);
+        const metrics: Record<string, number> = {};
+        if (instStats?.exactMatch !== undefined) metrics.exact_match = instStats.exactMatch;
+        const skip = (reason: string, id: string = instanceKey) => {
+          if (!firstSkip.has(instanceKey) && Object.keys(metrics).length > 0) firstSkip.set(instanceKey, { index: items.length, sample: { task, metrics } });
+          items.push(skipped(file, line, reason, id));
+        };
         const result = rs.result;
         if (!isObject(result) || !Array.isArray(result.completions) || result.completions.length === 0) {
-          items.push(skipped(file, line, 'request without a result', instanceKey));
+          skip('request without a result');
           return;
         }
         const completion = result.completions[0];
@@ -202,17 +215,13 @@ export const helmAdapter: FormatAdapter = {
           items.push(invalid(file, line, `HELM scenario state: ${where}: ${tokens}`, instanceKey));
           return;
         }
-        const instStats = stats?.get(statsKey(inst.id, inst.perturbation, trial));
-        const task = taskOf(run, inst.split, inst.perturbation);
-        const metrics: Record<string, number> = {};
-        if (instStats?.exactMatch !== undefined) metrics.exact_match = instStats.exactMatch;
         // Clients that return no log-probs write no tokens, or 0 for every token (helm/clients/client.py).
         if (tokens.length === 0) {
-          items.push(skipped(file, line, 'completion without tokens (a client without log-probs)', instanceKey));
+          skip('completion without tokens (a client without log-probs)');
           return;
         }
         if (tokens.every((t) => t.logprob === 0)) {
-          items.push(skipped(file, line, 'completion without log-probs (every token 0)', instanceKey));
+          skip('completion without log-probs (every token 0)');
           return;
         }
         const refIndex = rs.reference_index;
@@ -250,6 +259,7 @@ export const helmAdapter: FormatAdapter = {
             record.metrics = { ...metrics, acc_norm: em };
             record.norm_length = w;
           } else if (!calibration && em !== undefined) record.metrics = { ...metrics };
+          if (record.metrics) onRecords.add(instanceKey);
           items.push({ kind: 'record', file, line, record });
           return;
         }
@@ -264,9 +274,16 @@ export const helmAdapter: FormatAdapter = {
         if (isObject(completion) && typeof completion.logprob === 'number' && completion.logprob !== 0) record.score = completion.logprob;
         if (isObject(completion) && typeof completion.text === 'string') record.completion = completion.text;
         if (tokens.every((t) => t.top)) record.top_logprobs = tokens.map((t) => t.top!);
-        if (Object.keys(metrics).length > 0) record.metrics = metrics;
+        if (Object.keys(metrics).length > 0) {
+          record.metrics = metrics;
+          onRecords.add(instanceKey);
+        }
         items.push({ kind: 'record', file, line, record });
       });
+      for (const [key, { index, sample }] of firstSkip) {
+        const item = items[index];
+        if (!onRecords.has(key) && item.kind === 'skipped') items[index] = { ...item, sample };
+      }
       return items;
     };
   },

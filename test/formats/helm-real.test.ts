@@ -1,0 +1,65 @@
+/**
+ * Real HELM run folders beyond the v3 suite (test/fixtures/real/helm/README.md says where each
+ * comes from): an OpenAI chat run whose every log-prob is a placeholder, whose headline can
+ * still be checked against its per-instance stats.
+ */
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli.js';
+import { audit } from '../../src/engine/index.js';
+import { defaultRuleSet } from '../../rules/index.js';
+import { editJson } from './audit-files.js';
+import { readItems } from './read.js';
+
+const REAL = join(__dirname, '../fixtures/real/helm');
+const GPT4_RUN = 'bbq:subject=all,method=multiple_choice_joint,model=openai_gpt-4-0125-preview';
+const GPT4 = join(REAL, 'v1', GPT4_RUN);
+
+const scratch: string[] = [];
+afterAll(() => {
+  for (const d of scratch) rmSync(d, { recursive: true, force: true });
+});
+function copyOf(src: string, sub = ''): string {
+  const dir = mkdtempSync(join(tmpdir(), 'evalaudit-helm-'));
+  scratch.push(dir);
+  cpSync(src, join(dir, sub), { recursive: true });
+  return dir;
+}
+
+let err = '';
+beforeEach(() => {
+  err = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
+});
+afterEach(() => vi.restoreAllMocks());
+
+const notInfo = async (paths: string[]) => [...(await audit(paths, { rules: defaultRuleSet })).findings].filter((f) => f.severity !== 'info');
+
+describe('a real HELM run whose client wrote placeholder log-probs (OpenAI chat: every token 0)', () => {
+  it("skips each request, and still counts its instance's exact_match for the headline", async () => {
+    const { items } = await readItems(join(GPT4, 'scenario_state.json'));
+    expect(items).toHaveLength(10);
+    for (const item of items) expect(item).toMatchObject({ kind: 'skipped', reason: 'completion without log-probs (every token 0)', sample: { task: `${GPT4_RUN}/test` } });
+    expect(items.map((i) => (i.kind === 'skipped' ? i.sample?.metrics.exact_match : null))).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1, 0]);
+  });
+
+  it('an honest run: its headline exact_match (0.9) is checked against its 10 instances and agrees, exit 0', async () => {
+    const result = await audit([GPT4], { rules: defaultRuleSet });
+    expect([...result.findings].filter((f) => f.severity !== 'info')).toEqual([]);
+    expect(result.summary.headlines).toBe(1);
+    expect(await main(['audit', GPT4])).toBe(0);
+  });
+
+  it('a headline planted off its instances (0.10 for 0.9) is found, exit 1', async () => {
+    const dir = copyOf(GPT4);
+    editJson(join(dir, 'stats.json'), (v) => {
+      const em = v.find((s: { name: { name: string; perturbation?: unknown } }) => s.name.name === 'exact_match' && s.name.perturbation === undefined);
+      em.sum = em.mean = 0.1;
+    });
+    expect((await notInfo([dir])).map((f) => [f.ruleId, f.recordId, f.file.split('/').pop()])).toEqual([['metric-mismatch', `${dir.split('/').pop()}/test`, 'stats.json']]);
+    expect(await main(['audit', dir])).toBe(1);
+  });
+});
