@@ -62,4 +62,15 @@ describe('a real HELM run whose client wrote placeholder log-probs (OpenAI chat:
     expect((await notInfo([dir])).map((f) => [f.ruleId, f.recordId, f.file.split('/').pop()])).toEqual([['metric-mismatch', `${dir.split('/').pop()}/test`, 'stats.json']]);
     expect(await main(['audit', dir])).toBe(1);
   });
+
+  it('two suites of the same run are checked each against its own instances, not their pooled mean', async () => {
+    // Suites are versions of the same runs: the folder names repeat. v2's own numbers agree (0.8).
+    const dir = copyOf(GPT4, `v1/${GPT4_RUN}`);
+    cpSync(GPT4, join(dir, 'v2', GPT4_RUN), { recursive: true });
+    editJson(join(dir, 'v2', GPT4_RUN, 'per_instance_stats.json'), (v) => (v[0].stats.find((s: { name: { name: string } }) => s.name.name === 'exact_match').mean = 0));
+    editJson(join(dir, 'v2', GPT4_RUN, 'stats.json'), (v) => (v.find((s: { name: { name: string; perturbation?: unknown } }) => s.name.name === 'exact_match' && !s.name.perturbation).mean = 0.8));
+    const result = await audit([dir], { rules: defaultRuleSet });
+    expect([...result.findings].filter((f) => f.severity !== 'info')).toEqual([]);
+    expect(result.summary.headlines).toBe(2);
+  });
 });

@@ -77,7 +77,7 @@ export const helmRunFileAdapter: FormatAdapter = {
         const name = v.name as Record<string, unknown>;
         // Only the plain aggregate: sub-splits and perturbations average other subsets.
         if (name.sub_split !== undefined || name.perturbation !== undefined || typeof v.mean !== 'number') return skip(row.line, 'HELM stat of a sub-split or perturbation: not a headline number');
-        return [{ kind: 'aggregate', file, line: row.line, task: taskOf(run, name.split, undefined), metric: name.name as string, value: v.mean }];
+        return [{ kind: 'aggregate', file, line: row.line, task: taskOf(run, name.split, undefined), metric: name.name as string, value: v.mean, run: dirname(file) }];
       }
       if (isInstanceStats(v)) {
         return skip(row.line, beside ? 'HELM per-instance stats: joined to the scenario_state.json beside them' : 'HELM per-instance stats without a scenario_state.json beside them: nothing to audit');

@@ -161,6 +161,8 @@ export const helmAdapter: FormatAdapter = {
   },
   createConverter(file) {
     const run = runName(file);
+    // The run folder pairs records with its own stats.json: the suites of a benchmark_output repeat run names.
+    const folder = dirname(file);
     return (row) => {
       const v = row.value;
       if (!isObject(v) || !isObject(v.adapter_spec) || !Array.isArray(v.request_states)) {
@@ -200,7 +202,7 @@ export const helmAdapter: FormatAdapter = {
         const metrics: Record<string, number> = {};
         if (instStats?.exactMatch !== undefined) metrics.exact_match = instStats.exactMatch;
         const skip = (reason: string, id: string = instanceKey) => {
-          if (!firstSkip.has(instanceKey) && Object.keys(metrics).length > 0) firstSkip.set(instanceKey, { index: items.length, sample: { task, metrics } });
+          if (!firstSkip.has(instanceKey) && Object.keys(metrics).length > 0) firstSkip.set(instanceKey, { index: items.length, sample: { task, run: folder, metrics } });
           items.push(skipped(file, line, reason, id));
         };
         const result = rs.result;
@@ -249,6 +251,7 @@ export const helmAdapter: FormatAdapter = {
             gold: isObject(ref) && Array.isArray(ref.tags) && ref.tags.includes('correct'),
             choice_index: refIndex,
             task,
+            run: folder,
           };
           if (record.prompt === undefined) delete record.prompt;
           if (answer.every((t) => t.top)) record.top_logprobs = answer.map((t) => t.top!);
@@ -269,6 +272,7 @@ export const helmAdapter: FormatAdapter = {
           tokens: tokens.map((t) => t.text),
           logprobs: tokens.map((t) => t.logprob),
           task,
+          run: folder,
         };
         // A sequence log-prob of 0 beside tokens that are not all 0 is a client's placeholder (Together chat), not their sum.
         if (isObject(completion) && typeof completion.logprob === 'number' && completion.logprob !== 0) record.score = completion.logprob;
