@@ -1,9 +1,10 @@
 /**
  * Real HELM run folders beyond the v3 suite (test/fixtures/real/helm/README.md says where each
  * comes from): an OpenAI chat run whose every log-prob is a placeholder, whose headline can
- * still be checked against its per-instance stats.
+ * still be checked against its per-instance stats; a run folder shared without its
+ * scenario_state.json.
  */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -16,6 +17,8 @@ import { readItems } from './read.js';
 const REAL = join(__dirname, '../fixtures/real/helm');
 const GPT4_RUN = 'bbq:subject=all,method=multiple_choice_joint,model=openai_gpt-4-0125-preview';
 const GPT4 = join(REAL, 'v1', GPT4_RUN);
+const HARM_BENCH = join(REAL, 'v4', 'harm_bench:model=mistralai_mixtral-8x22b-instruct-v0.1');
+const RUN_FILES = ['run_spec.json', 'scenario.json', 'instances.json', 'display_predictions.json', 'display_requests.json'];
 
 const scratch: string[] = [];
 afterAll(() => {
@@ -72,5 +75,36 @@ describe('a real HELM run whose client wrote placeholder log-probs (OpenAI chat:
     const result = await audit([dir], { rules: defaultRuleSet });
     expect([...result.findings].filter((f) => f.severity !== 'info')).toEqual([]);
     expect(result.summary.headlines).toBe(2);
+  });
+});
+
+describe('a real HELM run folder without its scenario_state.json (harm_bench, Mixtral; the large file left out)', () => {
+  it('knows every file HELM wrote into it and skips each row with why: no unsupported format', async () => {
+    for (const f of [...RUN_FILES, 'per_instance_stats.json', 'stats.json']) {
+      const { format, items } = await readItems(join(HARM_BENCH, f));
+      expect(format, f).toBe('helm-run-file');
+      expect(items.length, f).toBeGreaterThan(0);
+      for (const item of items) expect(item, f).toMatchObject({ kind: expect.stringMatching(/^(skipped|aggregate)$/) });
+    }
+    for (const f of RUN_FILES) for (const item of (await readItems(join(HARM_BENCH, f))).items) expect(item, f).toMatchObject({ reason: 'HELM run file without log-probs' });
+  });
+
+  it('has nothing to check (no log-probs, no instances to check stats.json against): no error, exit 2', async () => {
+    expect(await notInfo([HARM_BENCH])).toEqual([]);
+    expect(await main(['audit', HARM_BENCH])).toBe(2);
+    expect(err).not.toMatch(/no input format recognises/);
+  });
+
+  it('a file of the same name but not of the same shape is still not taken for a HELM run file', async () => {
+    const dir = copyOf(HARM_BENCH);
+    writeFileSync(join(dir, 'instances.json'), JSON.stringify([{ prompt: 'hi', answer: 'x' }]));
+    writeFileSync(join(dir, 'scenario.json'), JSON.stringify({ name: 'x' }));
+    for (const f of ['instances.json', 'scenario.json']) expect((await readItems(join(dir, f))).format, f).not.toBe('helm-run-file');
+  });
+
+  it("knows reeval_trajectory.json, which HELM's reeval runner writes (reeval_runner.py: a dict of lists)", async () => {
+    const dir = copyOf(HARM_BENCH);
+    writeFileSync(join(dir, 'reeval_trajectory.json'), JSON.stringify({ model_ability: [0, 0.4], response_correctness: [1, 0], instance_difficulties: [0.1, 0.9] }, null, 2));
+    expect(await readItems(join(dir, 'reeval_trajectory.json'))).toMatchObject({ format: 'helm-run-file', items: [{ kind: 'skipped', reason: 'HELM run file without log-probs' }] });
   });
 });

@@ -41,8 +41,27 @@ function isSuiteFile(first: unknown, file: string): boolean {
   return isTable(first) && GROUPS_FOLDER.test(dirname(file));
 }
 
-/** HELM run files beside a scenario state that carry no log-probs of their own. */
-const RUN_FILES = new Set(['run_spec.json', 'scenario.json', 'instances.json', 'display_predictions.json', 'display_requests.json', 'costs.json']);
+/**
+ * The other files HELM writes into a run folder, none with log-probs: run_spec.json and
+ * scenario.json (benchmark/runner.py), the compact instances.json, display_predictions.json and
+ * display_requests.json of the web frontend (presentation/run_display.py), reeval_trajectory.json
+ * (reeval_runner.py). Beside a scenario state each is known by its name; without one (a run
+ * folder shared without its large scenario_state.json) by its name and its shape.
+ */
+const RUN_FILES: Readonly<Record<string, (first: unknown) => boolean>> = {
+  'run_spec.json': (v) => isObject(v) && typeof v.name === 'string' && isObject(v.adapter_spec),
+  'scenario.json': (v) => isObject(v) && typeof v.name === 'string' && typeof v.description === 'string' && Array.isArray(v.tags),
+  'instances.json': (v) => isObject(v) && isObject(v.input) && Array.isArray(v.references),
+  'display_predictions.json': (v) => isObject(v) && 'instance_id' in v && typeof v.predicted_text === 'string' && isObject(v.stats),
+  'display_requests.json': (v) => isObject(v) && 'instance_id' in v && isObject(v.request),
+  'reeval_trajectory.json': (v) => isObject(v) && Array.isArray(v.model_ability) && Array.isArray(v.response_correctness),
+  'costs.json': SUITE_FILES['costs.json'],
+};
+
+function isRunFile(first: unknown, file: string): boolean {
+  const name = baseName(file);
+  return Object.hasOwn(RUN_FILES, name) && (existsSync(join(dirname(file), 'scenario_state.json')) || RUN_FILES[name](first));
+}
 
 function isInstanceStats(v: unknown): boolean {
   return isObject(v) && 'instance_id' in v && Array.isArray(v.stats);
@@ -63,7 +82,7 @@ export const helmRunFileAdapter: FormatAdapter = {
   containers: ['json'],
   detect(first, file) {
     if (isInstanceStats(first) || isStat(first)) return true;
-    return (RUN_FILES.has(baseName(file)) && existsSync(join(dirname(file), 'scenario_state.json'))) || isSuiteFile(first, file);
+    return isRunFile(first, file) || isSuiteFile(first, file);
   },
   createConverter(file) {
     const run = runName(file);
