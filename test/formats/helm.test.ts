@@ -110,3 +110,43 @@ describe('HELM scenario_state.json', () => {
     expect(brief(await findingsOf([dir]))).toEqual(expected);
   });
 });
+
+describe('HELM run folders encrypted by scripts/encrypt_scenario_states.py', () => {
+  const ENCRYPTED = fixture('helm/encrypted');
+  const REASON = 'reference text encrypted (HELM scripts/encrypt_scenario_states.py): its answer tokens cannot be told';
+
+  it('skips encryption_data.json, the keys the script writes beside the scenario state', async () => {
+    expect(await readItems(join(ENCRYPTED, 'encryption_data.json'))).toMatchObject({
+      format: 'helm-run-file',
+      items: [{ kind: 'skipped', reason: 'HELM encryption data (scripts/encrypt_scenario_states.py): keys, no log-probs' }],
+    });
+  });
+
+  it("skips each echo request whose reference is encrypted, saying so; the instance's exact_match still counts once", async () => {
+    const { items } = await readItems(join(ENCRYPTED, 'scenario_state.json'));
+    expect(items.map((i) => (i.kind === 'skipped' ? [i.kind, i.recordId, i.reason, i.sample?.metrics] : [i.kind]))).toEqual([
+      ['skipped', 'id17/0', REASON, { exact_match: 1 }],
+      ['skipped', 'id17/1', REASON, undefined],
+      ['skipped', 'id17/2', REASON, undefined],
+      ['skipped', 'id42/0', REASON, { exact_match: 1 }],
+      ['skipped', 'id42/1', REASON, undefined],
+    ]);
+  });
+
+  it('an honest encrypted run: no finding, its headline checked; a planted headline is found', async () => {
+    const result = await audit([ENCRYPTED], { rules: defaultRuleSet });
+    expect(brief([...result.findings].filter((f) => f.severity !== 'info'))).toEqual([]);
+    expect(result.summary.headlines).toBe(1);
+    const dir = copyFixtures(ENCRYPTED);
+    editJson(join(dir, 'stats.json'), (v) => (v[0].mean = 0.5));
+    expect(brief(await findingsOf([dir]))).toEqual([['metric-mismatch', `${dir.split('/').pop()}/test`, 'stats.json']]);
+  });
+
+  it('a generation keeps its clear-text tokens (still audited), not the placeholder of its encrypted text', async () => {
+    const dir = copyFixtures(fixture('helm/joint'));
+    editJson(join(dir, 'scenario_state.json'), (v) => (v.request_states[0].result.completions[0].text = '[encrypted_text_7]'));
+    const [r] = await readRecords(join(dir, 'scenario_state.json'));
+    expect(r).toMatchObject({ id: 'id3', tokens: [' A'], score: -0.2876821 });
+    expect(r.completion).toBeUndefined();
+  });
+});

@@ -45,7 +45,7 @@ function isSuiteFile(first: unknown, file: string): boolean {
  * The other files HELM writes into a run folder, none with log-probs: run_spec.json and
  * scenario.json (benchmark/runner.py), the compact instances.json, display_predictions.json and
  * display_requests.json of the web frontend (presentation/run_display.py), reeval_trajectory.json
- * (reeval_runner.py). Beside a scenario state each is known by its name; without one (a run
+ * (reeval_runner.py), encryption_data.json (scripts/encrypt_scenario_states.py). Beside a scenario state each is known by its name; without one (a run
  * folder shared without its large scenario_state.json) by its name and its shape.
  */
 const RUN_FILES: Readonly<Record<string, (first: unknown) => boolean>> = {
@@ -56,6 +56,8 @@ const RUN_FILES: Readonly<Record<string, (first: unknown) => boolean>> = {
   'display_requests.json': (v) => isObject(v) && 'instance_id' in v && isObject(v.request),
   'reeval_trajectory.json': (v) => isObject(v) && Array.isArray(v.model_ability) && Array.isArray(v.response_correctness),
   'costs.json': SUITE_FILES['costs.json'],
+  // scripts/encrypt_scenario_states.py: {"[encrypted_text_<n>]": {ciphertext, key, iv, tag}}.
+  'encryption_data.json': (v) => isObject(v) && Object.values(v).every((e) => isObject(e) && typeof e.ciphertext === 'string'),
 };
 
 function isRunFile(first: unknown, file: string): boolean {
@@ -101,7 +103,8 @@ export const helmRunFileAdapter: FormatAdapter = {
       if (isInstanceStats(v)) {
         return skip(row.line, beside ? 'HELM per-instance stats: joined to the scenario_state.json beside them' : 'HELM per-instance stats without a scenario_state.json beside them: nothing to audit');
       }
-      return skip(row.line, suite ? 'HELM suite summary (helm-summarize): no log-probs' : 'HELM run file without log-probs');
+      if (suite) return skip(row.line, 'HELM suite summary (helm-summarize): no log-probs');
+      return skip(row.line, baseName(file) === 'encryption_data.json' ? 'HELM encryption data (scripts/encrypt_scenario_states.py): keys, no log-probs' : 'HELM run file without log-probs');
     };
   },
 };

@@ -103,6 +103,15 @@ function answerWindow(tokens: HelmToken[], reference: string): number | null {
   return null;
 }
 
+/**
+ * A text HELM's scripts/encrypt_scenario_states.py replaced by its placeholder (the texts go to
+ * encryption_data.json; the tokens, with their log-probs, stay in clear); recognised as
+ * scripts/decrypt_scenario_states.py does.
+ */
+function isEncrypted(text: string): boolean {
+  return text.startsWith('[encrypted_text_') && text.endsWith(']');
+}
+
 interface InstanceStats {
   exactMatch?: number;
 }
@@ -232,6 +241,11 @@ export const helmAdapter: FormatAdapter = {
         if (separate && isIntegerAtLeast(refIndex, 0)) {
           const ref = references[refIndex];
           const text = isObject(ref) && isObject(ref.output) && typeof ref.output.text === 'string' ? ref.output.text : null;
+          // Encrypted, the reference's text is a placeholder: which trailing tokens spell it is unknown.
+          if (text !== null && isEncrypted(text)) {
+            skip('reference text encrypted (HELM scripts/encrypt_scenario_states.py): its answer tokens cannot be told', `${instanceKey}/${refIndex}`);
+            return;
+          }
           const w = text === null ? null : answerWindow(tokens, text);
           if (w === null) {
             items.push(invalid(file, line, `HELM scenario state: ${where}: the echoed tokens do not end with reference ${refIndex}'s text ${show(text)}`, `${instanceKey}/${refIndex}`));
@@ -276,7 +290,7 @@ export const helmAdapter: FormatAdapter = {
         };
         // A sequence log-prob of 0 beside tokens that are not all 0 is a client's placeholder (Together chat), not their sum.
         if (isObject(completion) && typeof completion.logprob === 'number' && completion.logprob !== 0) record.score = completion.logprob;
-        if (isObject(completion) && typeof completion.text === 'string') record.completion = completion.text;
+        if (isObject(completion) && typeof completion.text === 'string' && !isEncrypted(completion.text)) record.completion = completion.text;
         if (tokens.every((t) => t.top)) record.top_logprobs = tokens.map((t) => t.top!);
         if (Object.keys(metrics).length > 0) {
           record.metrics = metrics;
