@@ -66,6 +66,14 @@ describe('a real HELM run whose client wrote placeholder log-probs (OpenAI chat:
     expect(await main(['audit', dir])).toBe(1);
   });
 
+  it("tells why each of stats.json's other stats is no headline: a sub-split or perturbation, or no mean (count 0)", async () => {
+    const { items } = await readItems(join(GPT4, 'stats.json'));
+    expect(items).toHaveLength(84); // one per stat, in order
+    const why = (i: number) => (items[i].kind === 'skipped' ? items[i].reason : items[i].kind);
+    // 8, 9: training_co2_cost and training_energy_cost, count 0; 61: exact_match, robustness perturbation
+    expect([why(8), why(9), why(61)]).toEqual(['HELM stat without a mean (no values): not a headline number', 'HELM stat without a mean (no values): not a headline number', 'HELM stat of a sub-split or perturbation: not a headline number']);
+  });
+
   it('two suites of the same run are checked each against its own instances, not their pooled mean', async () => {
     // Suites are versions of the same runs: the folder names repeat. v2's own numbers agree (0.8).
     const dir = copyOf(GPT4, `v1/${GPT4_RUN}`);

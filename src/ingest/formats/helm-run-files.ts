@@ -97,7 +97,9 @@ export const helmRunFileAdapter: FormatAdapter = {
       if (isStat(v)) {
         const name = v.name as Record<string, unknown>;
         // Only the plain aggregate: sub-splits and perturbations average other subsets.
-        if (name.sub_split !== undefined || name.perturbation !== undefined || typeof v.mean !== 'number') return skip(row.line, 'HELM stat of a sub-split or perturbation: not a headline number');
+        if (name.sub_split !== undefined || name.perturbation !== undefined) return skip(row.line, 'HELM stat of a sub-split or perturbation: not a headline number');
+        // A Stat of no values (count 0) has no mean (metrics/statistic.py): asdict_without_nones leaves it out.
+        if (typeof v.mean !== 'number') return skip(row.line, 'HELM stat without a mean (no values): not a headline number');
         return [{ kind: 'aggregate', file, line: row.line, task: taskOf(run, name.split, undefined), metric: name.name as string, value: v.mean, run: dirname(file) }];
       }
       if (isInstanceStats(v)) {
