@@ -80,7 +80,7 @@ function isStat(v: unknown): v is Record<string, unknown> {
  */
 export const helmRunFileAdapter: FormatAdapter = {
   name: 'helm-run-file',
-  description: 'the other files of a HELM run folder: stats.json (aggregates), per_instance_stats.json (joined to scenario_state.json), run_spec.json, …; and the suite summaries helm-summarize writes beside the run folders (runs.json, groups/*.json, …)',
+  description: 'the other files of a HELM run folder: stats.json (aggregates), per_instance_stats.json (joined to scenario_state.json), run_spec.json, display_*.json, encryption_data.json, …; and the suite summaries helm-summarize writes beside the run folders (runs.json, groups/*.json, …)',
   containers: ['json'],
   detect(first, file) {
     if (isInstanceStats(first) || isStat(first)) return true;
