@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tokenText } from '../../src/ingest/formats/helm.js';
+import { audit } from '../../src/engine/index.js';
+import { defaultRuleSet } from '../../rules/index.js';
 import { brief, copyFixtures, editJson, findingsOf } from './audit-files.js';
 import { fixture, readItems, readRecords } from './read.js';
 
@@ -48,6 +50,21 @@ describe('HELM scenario_state.json', () => {
     }
   });
 
+  it("counts a skipped instance's exact_match once for the headline, not once per reference request", async () => {
+    const dir = copyFixtures(SEPARATE);
+    editJson(join(dir, 'scenario_state.json'), (v) => {
+      for (const rs of v.request_states) for (const t of rs.result.completions[0].tokens) t.logprob = 0; // a client without log-probs
+    });
+    editJson(join(dir, 'per_instance_stats.json'), (v) => (v[0].stats.find((s: any) => s.name.name === 'exact_match').mean = 0));
+    editJson(join(dir, 'stats.json'), (v) => (v[0].mean = 0.5));
+    const { items } = await readItems(join(dir, 'scenario_state.json'));
+    expect(items.map((i) => i.kind === 'skipped' && i.sample?.metrics)).toEqual([{ exact_match: 0 }, undefined, undefined, { exact_match: 1 }, undefined]);
+    // 0.5 is the mean of the 2 instances; counted per request (3 + 2) it would be 0.4
+    const result = await audit([dir], { rules: defaultRuleSet });
+    expect(brief([...result.findings].filter((f) => f.severity !== 'info'))).toEqual([]);
+    expect(result.summary.headlines).toBe(1);
+  });
+
   it('undoes byte-level and SentencePiece token markers to find the answer', () => {
     expect(tokenText('Ġtwenty')).toBe(' twenty');
     expect(tokenText('Ċ')).toBe('\n');
@@ -91,5 +108,45 @@ describe('HELM scenario_state.json', () => {
     const dir = copyFixtures(fixture('helm'));
     plant(dir);
     expect(brief(await findingsOf([dir]))).toEqual(expected);
+  });
+});
+
+describe('HELM run folders encrypted by scripts/encrypt_scenario_states.py', () => {
+  const ENCRYPTED = fixture('helm/encrypted');
+  const REASON = 'reference text encrypted (HELM scripts/encrypt_scenario_states.py): its answer tokens cannot be told';
+
+  it('skips encryption_data.json, the keys the script writes beside the scenario state', async () => {
+    expect(await readItems(join(ENCRYPTED, 'encryption_data.json'))).toMatchObject({
+      format: 'helm-run-file',
+      items: [{ kind: 'skipped', reason: 'HELM encryption data (scripts/encrypt_scenario_states.py): keys, no log-probs' }],
+    });
+  });
+
+  it("skips each echo request whose reference is encrypted, saying so; the instance's exact_match still counts once", async () => {
+    const { items } = await readItems(join(ENCRYPTED, 'scenario_state.json'));
+    expect(items.map((i) => (i.kind === 'skipped' ? [i.kind, i.recordId, i.reason, i.sample?.metrics] : [i.kind]))).toEqual([
+      ['skipped', 'id17/0', REASON, { exact_match: 1 }],
+      ['skipped', 'id17/1', REASON, undefined],
+      ['skipped', 'id17/2', REASON, undefined],
+      ['skipped', 'id42/0', REASON, { exact_match: 1 }],
+      ['skipped', 'id42/1', REASON, undefined],
+    ]);
+  });
+
+  it('an honest encrypted run: no finding, its headline checked; a planted headline is found', async () => {
+    const result = await audit([ENCRYPTED], { rules: defaultRuleSet });
+    expect(brief([...result.findings].filter((f) => f.severity !== 'info'))).toEqual([]);
+    expect(result.summary.headlines).toBe(1);
+    const dir = copyFixtures(ENCRYPTED);
+    editJson(join(dir, 'stats.json'), (v) => (v[0].mean = 0.5));
+    expect(brief(await findingsOf([dir]))).toEqual([['metric-mismatch', `${dir.split('/').pop()}/test`, 'stats.json']]);
+  });
+
+  it('a generation keeps its clear-text tokens (still audited), not the placeholder of its encrypted text', async () => {
+    const dir = copyFixtures(fixture('helm/joint'));
+    editJson(join(dir, 'scenario_state.json'), (v) => (v.request_states[0].result.completions[0].text = '[encrypted_text_7]'));
+    const [r] = await readRecords(join(dir, 'scenario_state.json'));
+    expect(r).toMatchObject({ id: 'id3', tokens: [' A'], score: -0.2876821 });
+    expect(r.completion).toBeUndefined();
   });
 });

@@ -21,7 +21,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { AuditRecord, RawItem, TopLogprob } from '../../types.js';
+import type { AuditRecord, RawItem, SampleMetrics, TopLogprob } from '../../types.js';
 import type { FormatAdapter } from '../adapter.js';
 import { parseJsonText } from '../json-text.js';
 import { elementLines } from '../element-lines.js';
@@ -103,6 +103,15 @@ function answerWindow(tokens: HelmToken[], reference: string): number | null {
   return null;
 }
 
+/**
+ * A text HELM's scripts/encrypt_scenario_states.py replaced by its placeholder (the texts go to
+ * encryption_data.json; the tokens, with their log-probs, stay in clear); recognised as
+ * scripts/decrypt_scenario_states.py does.
+ */
+function isEncrypted(text: string): boolean {
+  return text.startsWith('[encrypted_text_') && text.endsWith(']');
+}
+
 interface InstanceStats {
   exactMatch?: number;
 }
@@ -138,7 +147,7 @@ function readInstanceStats(file: string): StatsIndex | null {
   return index;
 }
 
-function runName(file: string): string {
+export function runName(file: string): string {
   return baseName(dirname(file));
 }
 
@@ -147,7 +156,7 @@ function perturbationName(p: unknown): string | undefined {
 }
 
 /** The task a record or an aggregate belongs to: the run, the split, the perturbation. */
-function taskOf(run: string, split: unknown, perturbation: unknown): string {
+export function taskOf(run: string, split: unknown, perturbation: unknown): string {
   const p = perturbationName(perturbation);
   return `${run}/${typeof split === 'string' ? split : 'test'}${p ? `/${p}` : ''}`;
 }
@@ -161,6 +170,8 @@ export const helmAdapter: FormatAdapter = {
   },
   createConverter(file) {
     const run = runName(file);
+    // The run folder pairs records with its own stats.json: the suites of a benchmark_output repeat run names.
+    const folder = dirname(file);
     return (row) => {
       const v = row.value;
       if (!isObject(v) || !isObject(v.adapter_spec) || !Array.isArray(v.request_states)) {
@@ -175,6 +186,11 @@ export const helmAdapter: FormatAdapter = {
         lines = [];
       }
       const items: RawItem[] = [];
+      // An instance's metrics count once for its headline: on its records' group, or else on the
+      // first of its rows that is skipped (a placeholder completion has no log-probs, but HELM
+      // averaged its exact_match all the same), as the Inspect reader does for its skips.
+      const onRecords = new Set<string>();
+      const firstSkip = new Map<string, { index: number; sample: SampleMetrics }>();
       v.request_states.forEach((rs, i) => {
         const line = lines[i] ?? row.line;
         const where = `request_states[${i}]`;
@@ -190,9 +206,17 @@ export const helmAdapter: FormatAdapter = {
         const trial = isIntegerAtLeast(rs.train_trial_index, 0) ? rs.train_trial_index : 0;
         const pert = perturbationName(inst.perturbation);
         const instanceKey = `${inst.id}${pert ? `[${pert}]` : ''}${trial > 0 ? `#${trial}` : ''}`;
+        const instStats = stats?.get(statsKey(inst.id, inst.perturbation, trial));
+        const task = taskOf(run, inst.split, inst.perturbation);
+        const metrics: Record<string, number> = {};
+        if (instStats?.exactMatch !== undefined) metrics.exact_match = instStats.exactMatch;
+        const skip = (reason: string, id: string = instanceKey) => {
+          if (!firstSkip.has(instanceKey) && Object.keys(metrics).length > 0) firstSkip.set(instanceKey, { index: items.length, sample: { task, run: folder, metrics } });
+          items.push(skipped(file, line, reason, id));
+        };
         const result = rs.result;
         if (!isObject(result) || !Array.isArray(result.completions) || result.completions.length === 0) {
-          items.push(skipped(file, line, 'request without a result', instanceKey));
+          skip('request without a result');
           return;
         }
         const completion = result.completions[0];
@@ -202,17 +226,13 @@ export const helmAdapter: FormatAdapter = {
           items.push(invalid(file, line, `HELM scenario state: ${where}: ${tokens}`, instanceKey));
           return;
         }
-        const instStats = stats?.get(statsKey(inst.id, inst.perturbation, trial));
-        const task = taskOf(run, inst.split, inst.perturbation);
-        const metrics: Record<string, number> = {};
-        if (instStats?.exactMatch !== undefined) metrics.exact_match = instStats.exactMatch;
         // Clients that return no log-probs write no tokens, or 0 for every token (helm/clients/client.py).
         if (tokens.length === 0) {
-          items.push(skipped(file, line, 'completion without tokens (a client without log-probs)', instanceKey));
+          skip('completion without tokens (a client without log-probs)');
           return;
         }
         if (tokens.every((t) => t.logprob === 0)) {
-          items.push(skipped(file, line, 'completion without log-probs (every token 0)', instanceKey));
+          skip('completion without log-probs (every token 0)');
           return;
         }
         const refIndex = rs.reference_index;
@@ -221,6 +241,11 @@ export const helmAdapter: FormatAdapter = {
         if (separate && isIntegerAtLeast(refIndex, 0)) {
           const ref = references[refIndex];
           const text = isObject(ref) && isObject(ref.output) && typeof ref.output.text === 'string' ? ref.output.text : null;
+          // Encrypted, the reference's text is a placeholder: which trailing tokens spell it is unknown.
+          if (text !== null && isEncrypted(text)) {
+            skip('reference text encrypted (HELM scripts/encrypt_scenario_states.py): its answer tokens cannot be told', `${instanceKey}/${refIndex}`);
+            return;
+          }
           const w = text === null ? null : answerWindow(tokens, text);
           if (w === null) {
             items.push(invalid(file, line, `HELM scenario state: ${where}: the echoed tokens do not end with reference ${refIndex}'s text ${show(text)}`, `${instanceKey}/${refIndex}`));
@@ -240,6 +265,7 @@ export const helmAdapter: FormatAdapter = {
             gold: isObject(ref) && Array.isArray(ref.tags) && ref.tags.includes('correct'),
             choice_index: refIndex,
             task,
+            run: folder,
           };
           if (record.prompt === undefined) delete record.prompt;
           if (answer.every((t) => t.top)) record.top_logprobs = answer.map((t) => t.top!);
@@ -250,6 +276,7 @@ export const helmAdapter: FormatAdapter = {
             record.metrics = { ...metrics, acc_norm: em };
             record.norm_length = w;
           } else if (!calibration && em !== undefined) record.metrics = { ...metrics };
+          if (record.metrics) onRecords.add(instanceKey);
           items.push({ kind: 'record', file, line, record });
           return;
         }
@@ -259,92 +286,23 @@ export const helmAdapter: FormatAdapter = {
           tokens: tokens.map((t) => t.text),
           logprobs: tokens.map((t) => t.logprob),
           task,
+          run: folder,
         };
         // A sequence log-prob of 0 beside tokens that are not all 0 is a client's placeholder (Together chat), not their sum.
         if (isObject(completion) && typeof completion.logprob === 'number' && completion.logprob !== 0) record.score = completion.logprob;
-        if (isObject(completion) && typeof completion.text === 'string') record.completion = completion.text;
+        if (isObject(completion) && typeof completion.text === 'string' && !isEncrypted(completion.text)) record.completion = completion.text;
         if (tokens.every((t) => t.top)) record.top_logprobs = tokens.map((t) => t.top!);
-        if (Object.keys(metrics).length > 0) record.metrics = metrics;
+        if (Object.keys(metrics).length > 0) {
+          record.metrics = metrics;
+          onRecords.add(instanceKey);
+        }
         items.push({ kind: 'record', file, line, record });
       });
+      for (const [key, { index, sample }] of firstSkip) {
+        const item = items[index];
+        if (!onRecords.has(key) && item.kind === 'skipped') items[index] = { ...item, sample };
+      }
       return items;
-    };
-  },
-};
-
-/** A table of helm-summarize (presentation/table.py): {title, header, rows}. */
-function isTable(v: unknown): boolean {
-  return isObject(v) && typeof v.title === 'string' && Array.isArray(v.header) && Array.isArray(v.rows);
-}
-
-/**
- * What `helm-summarize` writes for a whole suite beside its run folders, in
- * benchmark_output/runs/<suite>/ (src/helm/benchmark/presentation/summarize.py): indexes of the
- * runs and tables of their stats, no log-probs. Each is known by its name and its shape; the
- * tables of groups/ and groups/json/ by their shape and their folder.
- */
-const SUITE_FILES: Readonly<Record<string, (first: unknown) => boolean>> = {
-  'summary.json': (v) => isObject(v) && typeof v.suite === 'string',
-  'runs.json': (v) => isObject(v) && typeof v.run_path === 'string' && isObject(v.run_spec),
-  'run_specs.json': (v) => isObject(v) && typeof v.name === 'string' && isObject(v.adapter_spec) && isObject(v.scenario_spec),
-  'groups.json': isTable,
-  'groups_metadata.json': (v) => isObject(v) && Object.values(v).every((g) => isObject(g) && 'display_name' in g),
-  'schema.json': (v) => isObject(v) && Array.isArray(v.metrics) && Array.isArray(v.run_groups),
-  'runs_to_run_suites.json': (v) => isObject(v) && Object.values(v).every((suite) => typeof suite === 'string'),
-  'costs.json': (v) => isObject(v) && Object.values(v).every(isObject),
-};
-
-/** The folders of a suite's group tables: groups/ and groups/json/. */
-const GROUPS_FOLDER = /(^|[\\/])groups([\\/]json)?$/;
-
-function isSuiteFile(first: unknown, file: string): boolean {
-  const name = baseName(file);
-  if (Object.hasOwn(SUITE_FILES, name)) return SUITE_FILES[name](first);
-  return isTable(first) && GROUPS_FOLDER.test(dirname(file));
-}
-
-/** HELM run files beside a scenario state that carry no log-probs of their own. */
-const RUN_FILES = new Set(['run_spec.json', 'scenario.json', 'instances.json', 'display_predictions.json', 'display_requests.json', 'costs.json']);
-
-function isInstanceStats(v: unknown): boolean {
-  return isObject(v) && 'instance_id' in v && Array.isArray(v.stats);
-}
-
-function isStat(v: unknown): v is Record<string, unknown> {
-  return isObject(v) && isObject(v.name) && typeof v.name.name === 'string' && typeof v.count === 'number' && 'sum' in v;
-}
-
-/**
- * The rest of a HELM run folder: `stats.json` gives the headline aggregates (checked against
- * the per-instance metrics joined to the scenario state); `per_instance_stats.json` is read
- * through the scenario state it belongs to; the other files hold no numbers to audit.
- */
-export const helmRunFileAdapter: FormatAdapter = {
-  name: 'helm-run-file',
-  description: 'the other files of a HELM run folder: stats.json (aggregates), per_instance_stats.json (joined to scenario_state.json), run_spec.json, …; and the suite summaries helm-summarize writes beside the run folders (runs.json, groups/*.json, …)',
-  containers: ['json'],
-  detect(first, file) {
-    if (isInstanceStats(first) || isStat(first)) return true;
-    return (RUN_FILES.has(baseName(file)) && existsSync(join(dirname(file), 'scenario_state.json'))) || isSuiteFile(first, file);
-  },
-  createConverter(file) {
-    const run = runName(file);
-    const beside = existsSync(join(dirname(file), 'scenario_state.json'));
-    const suite = !beside && (Object.hasOwn(SUITE_FILES, baseName(file)) || GROUPS_FOLDER.test(dirname(file)));
-    // Every row is accounted for: what is not an aggregate is a skipped row, with why.
-    const skip = (line: number, reason: string): RawItem[] => [{ kind: 'skipped', file, line, reason }];
-    return (row) => {
-      const v = row.value;
-      if (isStat(v)) {
-        const name = v.name as Record<string, unknown>;
-        // Only the plain aggregate: sub-splits and perturbations average other subsets.
-        if (name.sub_split !== undefined || name.perturbation !== undefined || typeof v.mean !== 'number') return skip(row.line, 'HELM stat of a sub-split or perturbation: not a headline number');
-        return [{ kind: 'aggregate', file, line: row.line, task: taskOf(run, name.split, undefined), metric: name.name as string, value: v.mean }];
-      }
-      if (isInstanceStats(v)) {
-        return skip(row.line, beside ? 'HELM per-instance stats: joined to the scenario_state.json beside them' : 'HELM per-instance stats without a scenario_state.json beside them: nothing to audit');
-      }
-      return skip(row.line, suite ? 'HELM suite summary (helm-summarize): no log-probs' : 'HELM run file without log-probs');
     };
   },
 };
