@@ -56,14 +56,28 @@ export function readWrapperId(w: Record<string, unknown>): string | number | { e
 export const WITHOUT_LOGPROBS = 'response without log-probs (requested without logprobs)';
 
 /**
- * A choice with `logprobs` null or absent (or, in chat, `logprobs.content` null). A chat choice
- * whose `content` is null beside the completions fields (`tokens`, `token_logprobs`) has log-probs:
- * servers have sent that legacy shape in chat replies (Together in 2024, vLLM before its #3179),
- * and openai-python's `model_dump()` writes it so, `content` defaulting to None.
+ * Where a chat choice's token entries stand: `content`, or `refusal` when `content` is null or
+ * absent and `refusal` is a list. A refused request's reply is `message.refusal`, and its tokens,
+ * with their log-probs, are `logprobs.refusal` (openai-python `ChoiceLogprobs.refusal`, "a list
+ * of message refusal tokens with log probability information"; gpt-4o sends it so): what the
+ * model generated, audited as the reply. Null when neither is a list.
+ */
+export function chatEntriesField(lp: unknown): 'content' | 'refusal' | null {
+  if (!isObject(lp)) return null;
+  if (Array.isArray(lp.content)) return 'content';
+  return (lp.content === null || lp.content === undefined) && Array.isArray(lp.refusal) ? 'refusal' : null;
+}
+
+/**
+ * A choice with `logprobs` null or absent (or, in chat, `logprobs.content` null with no
+ * `refusal` tokens beside it). A chat choice whose `content` is null beside the completions
+ * fields (`tokens`, `token_logprobs`) has log-probs: servers have sent that legacy shape in chat
+ * replies (Together in 2024, vLLM before its #3179), and openai-python's `model_dump()` writes
+ * it so, `content` defaulting to None.
  */
 export function choiceWithoutLogprobs(choice: Record<string, unknown>): boolean {
   const lp = choice.logprobs;
-  return lp === null || lp === undefined || (isObject(lp) && lp.content === null && !Array.isArray(lp.token_logprobs));
+  return lp === null || lp === undefined || (isObject(lp) && lp.content === null && !Array.isArray(lp.refusal) && !Array.isArray(lp.token_logprobs));
 }
 
 /**
