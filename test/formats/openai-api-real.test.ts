@@ -10,6 +10,7 @@ import { audit } from '../../src/engine/index.js';
 import { defaultRuleSet } from '../../rules/index.js';
 import { copyFixtures } from './audit-files.js';
 import { readItems } from './read.js';
+import { PROMPT_FILTER_CHUNK, WITHOUT_LOGPROBS } from '../../src/ingest/formats/wrapper.js';
 
 const SERVERS = join(__dirname, '../fixtures/real/servers');
 const scratch: string[] = [];
@@ -72,5 +73,37 @@ describe("a chat reply's refusal tokens (logprobs.refusal beside content: null)"
       'response without log-probs (requested without logprobs)',
       'response without log-probs (requested without logprobs)',
     ]);
+  });
+});
+
+describe("Azure OpenAI's prompt-filter chunk (choices: [] beside prompt_filter_results)", () => {
+  const AZURE = join(SERVERS, 'azure-gpt4o-stream-quarkus-nologprobs.jsonl');
+  const OPENAI = join(SERVERS, 'openai-gpt4o-stream-content-logprobs.jsonl');
+
+  it('skips the first chunk of a real Azure stream with its reason, not as an unreadable row', async () => {
+    const { format, items } = await readItems(AZURE);
+    expect(format).toBe('openai-chat');
+    expect(items.map((i) => (i.kind === 'skipped' ? i.reason : i.kind))).toEqual([PROMPT_FILTER_CHUNK, ...Array(5).fill(WITHOUT_LOGPROBS)]);
+    expect((await run(AZURE)).findings).toEqual([]);
+  });
+
+  it("an Azure-style log-prob stream (the filter chunk, then a real gpt-4o stream's chunks) audits clean; a planted value is still found", async () => {
+    const filter = readFileSync(AZURE, 'utf8').split('\n')[0];
+    const file = edited('openai-gpt4o-stream-content-logprobs.jsonl', () => {});
+    writeFileSync(file, filter + '\n' + readFileSync(OPENAI, 'utf8'));
+    const honest = await run(file);
+    expect(honest.findings).toEqual([]);
+    expect(honest.summary.invalid).toBe(0);
+    const flipped = readFileSync(file, 'utf8').replace('"token":"!","logprob":-0.26638845', '"token":"!","logprob":0.26638845');
+    writeFileSync(file, flipped);
+    expect((await run(file)).findings).toEqual([['invalid-logprob', 'serverValue', 'chatcmpl-ABfw5EzoqmfXjnnsXY7Yd8OC6tb3c/0@4', 0.26638845]]);
+  });
+
+  it('a reply with choices: [] that is neither a usage nor a prompt-filter chunk is still unreadable', async () => {
+    const file = edited('openai-gpt4o-stream-content-logprobs.jsonl', (v, line) => {
+      if (line === 2) v.choices = [];
+    });
+    const { items } = await readItems(file);
+    expect(items.filter((i) => i.kind === 'invalid').map((i) => i.kind === 'invalid' && [i.line, i.message])).toEqual([[2, 'response has no choices']]);
   });
 });

@@ -13,7 +13,7 @@
  */
 import type { AuditRecord, TopLogprob } from '../../types.js';
 import type { FormatAdapter } from '../adapter.js';
-import { WITHOUT_LOGPROBS, bareChoiceItems, chatEntriesField, choiceWithoutLogprobs, failedChoice, firstChoiceLogprobs, hasPromptLogprobs, isResponseWithoutLogprobs, openWrapper, responseOf, usageChunk } from './wrapper.js';
+import { WITHOUT_LOGPROBS, bareChoiceItems, chatEntriesField, choiceWithoutLogprobs, failedChoice, firstChoiceLogprobs, hasPromptLogprobs, isResponseWithoutLogprobs, openWrapper, responseOf, choicelessChunk } from './wrapper.js';
 import { stoppedEarly, tokensWithinText } from './returned-text.js';
 import { invalid, isObject, show } from './values.js';
 
@@ -100,8 +100,8 @@ export const openaiChatAdapter: FormatAdapter = {
       const wrapped = isObject(v.response);
       const resp = wrapped ? (v.response as Record<string, unknown>) : v;
       const choices = resp.choices;
-      const usage = usageChunk(resp, file, line);
-      if (usage) return [usage];
+      const choiceless = choicelessChunk(resp, file, line);
+      if (choiceless) return [choiceless];
       if (!Array.isArray(choices) || choices.length === 0) return [invalid(file, line, 'response has no choices')];
 
       if (wrapped) {

@@ -22,7 +22,7 @@
  */
 import type { AuditRecord, TopLogprob } from '../../types.js';
 import type { FormatAdapter } from '../adapter.js';
-import { WITHOUT_LOGPROBS, bareChoiceItems, failedChoice, firstChoiceLogprobs, hasPromptLogprobs, isResponseWithoutLogprobs, openWrapper, responseOf, usageChunk } from './wrapper.js';
+import { WITHOUT_LOGPROBS, bareChoiceItems, failedChoice, firstChoiceLogprobs, hasPromptLogprobs, isResponseWithoutLogprobs, openWrapper, responseOf, choicelessChunk } from './wrapper.js';
 import { stoppedEarly, tokensWithinText } from './returned-text.js';
 import { codePointLength, invalid, isIntegerAtLeast, isObject, show, sliceCodePoints } from './values.js';
 
@@ -295,8 +295,8 @@ export const openaiCompletionsAdapter: FormatAdapter = {
       const resp = wrapped ? (v.response as Record<string, unknown>) : v;
       const request = wrapped && isObject(v.request) ? v.request : undefined;
       const choices = resp.choices;
-      const usage = usageChunk(resp, file, line);
-      if (usage) return [usage];
+      const choiceless = choicelessChunk(resp, file, line);
+      if (choiceless) return [choiceless];
       if (!Array.isArray(choices) || choices.length === 0) return [invalid(file, line, 'response has no choices')];
 
       if (wrapped) {

@@ -92,12 +92,24 @@ export function isResponseWithoutLogprobs(row: unknown, objects: ReadonlySet<str
   return Array.isArray(choices) && isObject(choices[0]) && choiceWithoutLogprobs(choices[0]);
 }
 
+/** Why a stream's usage chunk is skipped. */
+export const USAGE_CHUNK = "a stream's usage chunk (no choices)";
+
+/** Why Azure OpenAI's prompt-filter chunk is skipped. */
+export const PROMPT_FILTER_CHUNK = "Azure OpenAI's prompt-filter chunk (no choices)";
+
 /**
- * A stream's last chunk with `stream_options: {include_usage: true}`: `choices` always empty,
- * `usage` for the whole request (the OpenAI API reference). Skipped: no choice to audit.
+ * A stream's chunk that holds no choice by design, skipped with its reason: the last chunk with
+ * `stream_options: {include_usage: true}` (`choices` empty, `usage` for the whole request: the
+ * OpenAI API reference), and the chunk Azure OpenAI streams first, `choices` empty beside the
+ * content filter's verdict on the prompt (`prompt_filter_results`; its id, model and object
+ * empty). Any other response without choices is not one of them (null).
  */
-export function usageChunk(resp: Record<string, unknown>, file: string, line: number): RawItem | null {
-  return Array.isArray(resp.choices) && resp.choices.length === 0 && isObject(resp.usage) ? skipped(file, line, "a stream's usage chunk (no choices)") : null;
+export function choicelessChunk(resp: Record<string, unknown>, file: string, line: number): RawItem | null {
+  if (!Array.isArray(resp.choices) || resp.choices.length !== 0) return null;
+  if (isObject(resp.usage)) return skipped(file, line, USAGE_CHUNK);
+  if (Array.isArray(resp.prompt_filter_results)) return skipped(file, line, PROMPT_FILTER_CHUNK);
+  return null;
 }
 
 /**
