@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { auditRows, rescored } from './audit-rows.js';
-import { fixture, readRecords, sum } from './read.js';
+import { fixture, readRecords, sum, writeJsonl } from './read.js';
 
 const file = fixture('openai-completions/echo.jsonl');
 
@@ -35,6 +35,21 @@ describe('openai completions with echo', () => {
       { token: 'b', logprob: -1.9876 },
     ]);
     expect(r.top_logprobs!.every((l) => l!.length === 2)).toBe(true);
+  });
+
+  it("compares the echoed token's value with its own entry before the cut: a (k+1)-th entry that disagrees is found", async () => {
+    const row = JSON.parse(readFileSync(file, 'utf8').split('\n')[0]);
+    expect((await auditRows([rescored(row, 'honest', row.score)])).findings).toEqual([]);
+    // " ok" ranks third of a top-2: its dict's entry, cut from the list, is the server's second
+    // statement of its log-prob. One that says -5.0 against token_logprobs -7.4871 was unseen.
+    const bad = rescored(row, 'disagrees', row.score);
+    (bad.response as any).choices[0].logprobs.top_logprobs[6][' ok'] = -5.0;
+    const { findings } = await auditRows([bad]);
+    expect(findings.map((f) => [f.ruleId, f.messageId, f.recordId, f.recorded, f.expected])).toEqual([['invalid-logprob', 'serverTopk', 'disagrees', -7.4871, -5.0]]);
+    // The record keeps that entry after its step's top 2 (the honest one's lists stay at 2).
+    const [r] = await readRecords(writeJsonl([bad]));
+    expect(r.top_logprobs![0]).toEqual([{ token: '\n', logprob: -0.3817 }, { token: ' per', logprob: -2.2406 }, { token: ' ok', logprob: -5.0 }]);
+    expect(r.top_logprobs!.slice(1).every((l) => l!.length === 2)).toBe(true);
   });
 
   it('slices by context_tokens and usage.prompt_tokens, and recovers the texts from the request', async () => {

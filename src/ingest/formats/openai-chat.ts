@@ -6,12 +6,14 @@
  * Only generated tokens have log-probs (chat has no echo), so the continuation is the reply. A
  * reply that stopped (`finish_reason: "stop"`) may list the token it stopped on (vLLM keeps the
  * EOS token): tokens that start past the end of `message.content` are trailing, not scored.
+ * A refusal is the reply too: its tokens are `logprobs.refusal` (beside `content: null`), its text
+ * `message.refusal`.
  * vLLM's `return_token_ids` adds the reply's `token_ids`.
  * Rows are bare responses or an eval script's wrapper `{id, score, score_kind, request, response}`.
  */
 import type { AuditRecord, TopLogprob } from '../../types.js';
 import type { FormatAdapter } from '../adapter.js';
-import { WITHOUT_LOGPROBS, bareChoiceItems, choiceWithoutLogprobs, failedChoice, firstChoiceLogprobs, hasPromptLogprobs, isResponseWithoutLogprobs, openWrapper, responseOf, usageChunk } from './wrapper.js';
+import { WITHOUT_LOGPROBS, bareChoiceItems, chatEntriesField, choiceWithoutLogprobs, failedChoice, firstChoiceLogprobs, hasPromptLogprobs, isResponseWithoutLogprobs, openWrapper, responseOf, choicelessChunk } from './wrapper.js';
 import { stoppedEarly, tokensWithinText } from './returned-text.js';
 import { invalid, isObject, show } from './values.js';
 
@@ -25,8 +27,11 @@ export const OPENAI_SENTINEL = -9999;
 export function chatRecord(id: string | number, choice: Record<string, unknown>, request: Record<string, unknown> | undefined, entries = 'logprobs.content'): AuditRecord | string {
   const lp = choice.logprobs;
   if (choiceWithoutLogprobs(choice)) return WITHOUT_LOGPROBS;
-  if (!isObject(lp) || !Array.isArray(lp.content)) return `choice.logprobs is not {content: [...]}: ${show(lp)}`;
-  const content = lp.content;
+  const field = chatEntriesField(lp);
+  if (field === null) return `choice.logprobs is not {content: [...]}: ${show(lp)}`;
+  // A refusal's tokens stand in logprobs.refusal and its text in message.refusal.
+  const where = field === 'refusal' ? 'logprobs.refusal' : entries;
+  const content = (lp as Record<string, unknown>)[field] as unknown[];
   const n = content.length;
   const tokens = new Array<string>(n);
   const recorded = new Array<number>(n);
@@ -35,7 +40,7 @@ export function chatRecord(id: string | number, choice: Record<string, unknown>,
   for (let i = 0; i < n; i++) {
     const e = content[i];
     if (!isObject(e) || typeof e.token !== 'string' || typeof e.logprob !== 'number') {
-      return `${entries}[${i}] is not {token, logprob}: ${show(e)}`;
+      return `${where}[${i}] is not {token, logprob}: ${show(e)}`;
     }
     tokens[i] = e.token;
     recorded[i] = e.logprob;
@@ -51,7 +56,8 @@ export function chatRecord(id: string | number, choice: Record<string, unknown>,
     top[i] = list;
   }
   const message = choice.message;
-  const text = isObject(message) && typeof message.content === 'string' ? message.content : undefined;
+  const said = isObject(message) ? message[field] : undefined;
+  const text = typeof said === 'string' ? said : undefined;
   const keep = text !== undefined && stoppedEarly(choice.finish_reason) ? tokensWithinText(tokens, text, content.map((e) => (e as Record<string, unknown>).bytes)) : n;
   const record: AuditRecord = {
     id,
@@ -84,7 +90,7 @@ export const openaiChatAdapter: FormatAdapter = {
     const lp = firstChoiceLogprobs(first);
     const resp = responseOf(first);
     if (resp && hasPromptLogprobs(resp)) return false;
-    return (lp !== null && Array.isArray(lp.content)) || isResponseWithoutLogprobs(first, CHAT_OBJECTS);
+    return chatEntriesField(lp) !== null || isResponseWithoutLogprobs(first, CHAT_OBJECTS);
   },
   createConverter(file) {
     return (row) => {
@@ -94,8 +100,8 @@ export const openaiChatAdapter: FormatAdapter = {
       const wrapped = isObject(v.response);
       const resp = wrapped ? (v.response as Record<string, unknown>) : v;
       const choices = resp.choices;
-      const usage = usageChunk(resp, file, line);
-      if (usage) return [usage];
+      const choiceless = choicelessChunk(resp, file, line);
+      if (choiceless) return [choiceless];
       if (!Array.isArray(choices) || choices.length === 0) return [invalid(file, line, 'response has no choices')];
 
       if (wrapped) {

@@ -22,7 +22,7 @@
  */
 import type { AuditRecord, TopLogprob } from '../../types.js';
 import type { FormatAdapter } from '../adapter.js';
-import { WITHOUT_LOGPROBS, bareChoiceItems, failedChoice, firstChoiceLogprobs, hasPromptLogprobs, isResponseWithoutLogprobs, openWrapper, responseOf, usageChunk } from './wrapper.js';
+import { WITHOUT_LOGPROBS, bareChoiceItems, failedChoice, firstChoiceLogprobs, hasPromptLogprobs, isResponseWithoutLogprobs, openWrapper, responseOf, choicelessChunk } from './wrapper.js';
 import { stoppedEarly, tokensWithinText } from './returned-text.js';
 import { codePointLength, invalid, isIntegerAtLeast, isObject, show, sliceCodePoints } from './values.js';
 
@@ -96,16 +96,39 @@ export function topK(requested: unknown, top: unknown[] | null): number {
   return k;
 }
 
-export function topList(d: unknown, k: number): TopLogprob[] | null {
+/**
+ * A step's dict as a list, best first, cut to k. The entry of the step's own token (`token`, whose
+ * log-prob the server also states as `value`, its `token_logprobs[i]`) is compared before the cut:
+ * when the cut would drop it (the API added it for ranking below k) and it differs from `value`,
+ * it stays, after the k, so the rules see the server's two statements of one log-prob disagree
+ * (one was read at the wrong index, as llama-cpp-python's before its PR #453). An equal entry goes:
+ * it says nothing `value` does not, and listing it would claim nothing ranks between. A token
+ * holding U+FFFD is left to the cut: byte pieces share that text, so its entry is not surely its own.
+ */
+export function topList(d: unknown, k: number, token?: string, value?: number | null): TopLogprob[] | null {
   if (!isObject(d)) return null;
   const list: TopLogprob[] = [];
-  for (const token in d) {
-    const logprob = d[token];
-    if (typeof logprob === 'number') list.push({ token, logprob });
+  for (const t in d) {
+    const logprob = d[t];
+    if (typeof logprob === 'number') list.push({ token: t, logprob });
   }
   list.sort((a, b) => b.logprob - a.logprob);
-  if (list.length > k) list.length = k;
+  if (list.length > k) {
+    let own: TopLogprob | undefined;
+    if (token !== undefined && typeof value === 'number' && !token.includes('\uFFFD')) {
+      for (let j = k; j < list.length; j++) if (list[j].token === token && list[j].logprob !== value) own = list[j];
+    }
+    list.length = k;
+    if (own) list.push(own);
+  }
   return list;
+}
+
+/** The top-k lists of steps [start, end). */
+function topLists(lp: CompletionLogprobs, start: number, end: number, k: number): TopLogprob[][] {
+  const out = new Array<TopLogprob[]>(end - start);
+  for (let i = start; i < end; i++) out[i - start] = topList(lp.top![i], k, lp.tokens[i], lp.values[i]) as TopLogprob[];
+  return out;
 }
 
 interface Slice {
@@ -196,7 +219,7 @@ function completionRecord(id: string | number, choice: Record<string, unknown>, 
     const keep = generatedWithinText(choice, lp);
     record.tokens = lp.tokens.slice(0, keep);
     record.reference_logprobs = lp.values.slice(0, keep);
-    if (lp.top) record.top_logprobs = lp.top.slice(0, keep).map((d) => topList(d, k)) as TopLogprob[][];
+    if (lp.top) record.top_logprobs = topLists(lp, 0, keep, k);
     if (keep < lp.tokens.length) record.trailing_logprobs = lp.values.slice(keep);
     if (typeof prompt === 'string') record.prompt = prompt;
     if (typeof choice.text === 'string') record.completion = choice.text;
@@ -211,7 +234,7 @@ function completionRecord(id: string | number, choice: Record<string, unknown>, 
   const { start, end, charStart } = slice;
   record.tokens = lp.tokens.slice(start, end);
   record.reference_logprobs = lp.values.slice(start, end);
-  if (lp.top) record.top_logprobs = lp.top.slice(start, end).map((d) => topList(d, k)) as TopLogprob[][];
+  if (lp.top) record.top_logprobs = topLists(lp, start, end, k);
   record.context_logprobs = lp.values.slice(0, start);
   record.trailing_logprobs = lp.values.slice(end);
   if (isTokenIds(prompt) && prompt.length === end) record.token_ids = prompt.slice(start, end);
@@ -272,8 +295,8 @@ export const openaiCompletionsAdapter: FormatAdapter = {
       const resp = wrapped ? (v.response as Record<string, unknown>) : v;
       const request = wrapped && isObject(v.request) ? v.request : undefined;
       const choices = resp.choices;
-      const usage = usageChunk(resp, file, line);
-      if (usage) return [usage];
+      const choiceless = choicelessChunk(resp, file, line);
+      if (choiceless) return [choiceless];
       if (!Array.isArray(choices) || choices.length === 0) return [invalid(file, line, 'response has no choices')];
 
       if (wrapped) {

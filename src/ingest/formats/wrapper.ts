@@ -56,14 +56,28 @@ export function readWrapperId(w: Record<string, unknown>): string | number | { e
 export const WITHOUT_LOGPROBS = 'response without log-probs (requested without logprobs)';
 
 /**
- * A choice with `logprobs` null or absent (or, in chat, `logprobs.content` null). A chat choice
- * whose `content` is null beside the completions fields (`tokens`, `token_logprobs`) has log-probs:
- * servers have sent that legacy shape in chat replies (Together in 2024, vLLM before its #3179),
- * and openai-python's `model_dump()` writes it so, `content` defaulting to None.
+ * Where a chat choice's token entries stand: `content`, or `refusal` when `content` is null or
+ * absent and `refusal` is a list. A refused request's reply is `message.refusal`, and its tokens,
+ * with their log-probs, are `logprobs.refusal` (openai-python `ChoiceLogprobs.refusal`, "a list
+ * of message refusal tokens with log probability information"; gpt-4o sends it so): what the
+ * model generated, audited as the reply. Null when neither is a list.
+ */
+export function chatEntriesField(lp: unknown): 'content' | 'refusal' | null {
+  if (!isObject(lp)) return null;
+  if (Array.isArray(lp.content)) return 'content';
+  return (lp.content === null || lp.content === undefined) && Array.isArray(lp.refusal) ? 'refusal' : null;
+}
+
+/**
+ * A choice with `logprobs` null or absent (or, in chat, `logprobs.content` null with no
+ * `refusal` tokens beside it). A chat choice whose `content` is null beside the completions
+ * fields (`tokens`, `token_logprobs`) has log-probs: servers have sent that legacy shape in chat
+ * replies (Together in 2024, vLLM before its #3179), and openai-python's `model_dump()` writes
+ * it so, `content` defaulting to None.
  */
 export function choiceWithoutLogprobs(choice: Record<string, unknown>): boolean {
   const lp = choice.logprobs;
-  return lp === null || lp === undefined || (isObject(lp) && lp.content === null && !Array.isArray(lp.token_logprobs));
+  return lp === null || lp === undefined || (isObject(lp) && lp.content === null && !Array.isArray(lp.refusal) && !Array.isArray(lp.token_logprobs));
 }
 
 /**
@@ -78,12 +92,24 @@ export function isResponseWithoutLogprobs(row: unknown, objects: ReadonlySet<str
   return Array.isArray(choices) && isObject(choices[0]) && choiceWithoutLogprobs(choices[0]);
 }
 
+/** Why a stream's usage chunk is skipped. */
+export const USAGE_CHUNK = "a stream's usage chunk (no choices)";
+
+/** Why Azure OpenAI's prompt-filter chunk is skipped. */
+export const PROMPT_FILTER_CHUNK = "Azure OpenAI's prompt-filter chunk (no choices)";
+
 /**
- * A stream's last chunk with `stream_options: {include_usage: true}`: `choices` always empty,
- * `usage` for the whole request (the OpenAI API reference). Skipped: no choice to audit.
+ * A stream's chunk that holds no choice by design, skipped with its reason: the last chunk with
+ * `stream_options: {include_usage: true}` (`choices` empty, `usage` for the whole request: the
+ * OpenAI API reference), and the chunk Azure OpenAI streams first, `choices` empty beside the
+ * content filter's verdict on the prompt (`prompt_filter_results`; its id, model and object
+ * empty). Any other response without choices is not one of them (null).
  */
-export function usageChunk(resp: Record<string, unknown>, file: string, line: number): RawItem | null {
-  return Array.isArray(resp.choices) && resp.choices.length === 0 && isObject(resp.usage) ? skipped(file, line, "a stream's usage chunk (no choices)") : null;
+export function choicelessChunk(resp: Record<string, unknown>, file: string, line: number): RawItem | null {
+  if (!Array.isArray(resp.choices) || resp.choices.length !== 0) return null;
+  if (isObject(resp.usage)) return skipped(file, line, USAGE_CHUNK);
+  if (Array.isArray(resp.prompt_filter_results)) return skipped(file, line, PROMPT_FILTER_CHUNK);
+  return null;
 }
 
 /**
