@@ -9,8 +9,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { audit } from '../../src/engine/index.js';
 import { defaultRuleSet } from '../../rules/index.js';
 import { copyFixtures } from './audit-files.js';
-import { readItems } from './read.js';
-import { PROMPT_FILTER_CHUNK, WITHOUT_LOGPROBS } from '../../src/ingest/formats/wrapper.js';
+import { readItems, writeJsonl } from './read.js';
+import { NO_TOKENS, PROMPT_FILTER_CHUNK, STREAM_CLOSE, WITHOUT_LOGPROBS } from '../../src/ingest/formats/wrapper.js';
 
 const SERVERS = join(__dirname, '../fixtures/real/servers');
 const scratch: string[] = [];
@@ -83,7 +83,7 @@ describe("Azure OpenAI's prompt-filter chunk (choices: [] beside prompt_filter_r
   it('skips the first chunk of a real Azure stream with its reason, not as an unreadable row', async () => {
     const { format, items } = await readItems(AZURE);
     expect(format).toBe('openai-chat');
-    expect(items.map((i) => (i.kind === 'skipped' ? i.reason : i.kind))).toEqual([PROMPT_FILTER_CHUNK, ...Array(5).fill(WITHOUT_LOGPROBS)]);
+    expect(items.map((i) => (i.kind === 'skipped' ? i.reason : i.kind))).toEqual([PROMPT_FILTER_CHUNK, ...Array(4).fill(WITHOUT_LOGPROBS), STREAM_CLOSE]);
     expect((await run(AZURE)).findings).toEqual([]);
   });
 
@@ -105,5 +105,25 @@ describe("Azure OpenAI's prompt-filter chunk (choices: [] beside prompt_filter_r
     });
     const { items } = await readItems(file);
     expect(items.filter((i) => i.kind === 'invalid').map((i) => i.kind === 'invalid' && [i.line, i.message])).toEqual([[2, 'response has no choices']]);
+  });
+});
+
+describe('choices that list no token', () => {
+  const NANO = join(SERVERS, 'openai-responses-gpt5nano-empty-text.json');
+
+  it("skips a real Responses reply whose text part is empty (gpt-5-nano's, recorded by vercel/ai): an empty audit, not a pass", async () => {
+    const { format, items } = await readItems(NANO);
+    expect(format).toBe('openai-responses');
+    expect(items.map((i) => (i.kind === 'skipped' ? i.reason : i.kind))).toEqual([NO_TOKENS]);
+    const result = await run(NANO);
+    expect(result.summary.audited).toBe(0);
+  });
+
+  it("skips a stream's first chunk (the role, content: []) and closing chunk with their reasons; a score beside no tokens is unreadable", async () => {
+    const { items } = await readItems(join(SERVERS, 'openai-gpt4o-stream-content-logprobs.jsonl'));
+    expect(items.map((i) => (i.kind === 'skipped' ? i.reason : i.kind))).toEqual([NO_TOKENS, 'record', 'record', STREAM_CLOSE, "a stream's usage chunk (no choices)"]);
+    const reply = { id: 'c', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: '' }, logprobs: { content: [] }, finish_reason: 'stop' }] };
+    const { items: scored } = await readItems(writeJsonl([{ id: 'w', score: -1.5, response: reply }]));
+    expect(scored.map((i) => i.kind)).toEqual(['invalid']);
   });
 });

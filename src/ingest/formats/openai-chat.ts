@@ -13,7 +13,7 @@
  */
 import type { AuditRecord, TopLogprob } from '../../types.js';
 import type { FormatAdapter } from '../adapter.js';
-import { WITHOUT_LOGPROBS, bareChoiceItems, chatEntriesField, choiceWithoutLogprobs, failedChoice, firstChoiceLogprobs, hasPromptLogprobs, isResponseWithoutLogprobs, openWrapper, responseOf, choicelessChunk } from './wrapper.js';
+import { NO_TOKENS, STREAM_CLOSE, WITHOUT_LOGPROBS, bareChoiceItems, isStreamClose, chatEntriesField, choiceWithoutLogprobs, failedChoice, firstChoiceLogprobs, hasPromptLogprobs, isResponseWithoutLogprobs, openWrapper, responseOf, choicelessChunk } from './wrapper.js';
 import { stoppedEarly, tokensWithinText } from './returned-text.js';
 import { invalid, isObject, show } from './values.js';
 
@@ -26,13 +26,14 @@ export const OPENAI_SENTINEL = -9999;
  */
 export function chatRecord(id: string | number, choice: Record<string, unknown>, request: Record<string, unknown> | undefined, entries = 'logprobs.content'): AuditRecord | string {
   const lp = choice.logprobs;
-  if (choiceWithoutLogprobs(choice)) return WITHOUT_LOGPROBS;
+  if (choiceWithoutLogprobs(choice)) return isStreamClose(choice) ? STREAM_CLOSE : WITHOUT_LOGPROBS;
   const field = chatEntriesField(lp);
   if (field === null) return `choice.logprobs is not {content: [...]}: ${show(lp)}`;
   // A refusal's tokens stand in logprobs.refusal and its text in message.refusal.
   const where = field === 'refusal' ? 'logprobs.refusal' : entries;
   const content = (lp as Record<string, unknown>)[field] as unknown[];
   const n = content.length;
+  if (n === 0) return NO_TOKENS;
   const tokens = new Array<string>(n);
   const recorded = new Array<number>(n);
   const reference = new Array<number | null>(n);

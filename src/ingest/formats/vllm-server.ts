@@ -26,7 +26,7 @@ import { openaiChatAdapter, chatRecord } from './openai-chat.js';
 import { isTokenIds, openaiCompletionsAdapter, promptOfChoice, readLogprobs } from './openai-completions.js';
 import { contextTokensFromText, promptSpan } from './prompt-logprobs.js';
 import { candidates, resolvePromptIds, type Candidate, type Echo } from './prompt-tokens.js';
-import { bareChoiceItems, hasPromptLogprobs, readWrapperFields, readWrapperId, responseOf, type WrapperFields } from './wrapper.js';
+import { NO_TOKENS, bareChoiceItems, hasPromptLogprobs, readWrapperFields, readWrapperId, responseOf, type WrapperFields } from './wrapper.js';
 import { codePointLength, invalidFor, isIntegerAtLeast, isObject, show, sliceCodePoints } from './values.js';
 
 const FORMAT = 'vllm-server';
@@ -150,7 +150,9 @@ function chatPromptRecord(
   const n = plp.length;
   const ids = promptIds(plp, 'prompt_logprobs', resp.prompt_token_ids, undefined, request?.prompt_logprobs, undefined);
   if (typeof ids === 'string') return ids;
-  const reply = chatRecord(id, choice, request);
+  // A reply of no tokens still carries the prompt's log-probs: it is a record all the same.
+  const chat = chatRecord(id, choice, request);
+  const reply: AuditRecord | string = chat === NO_TOKENS ? { id, tokens: [], logprobs: [], reference_logprobs: [], top_logprobs: [] } : chat;
   if (hasBoundary(b)) {
     const start = contextLength(b, n, ids, plp, undefined);
     if (typeof start === 'string') return start;

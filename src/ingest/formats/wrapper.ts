@@ -56,6 +56,19 @@ export function readWrapperId(w: Record<string, unknown>): string | number | { e
 export const WITHOUT_LOGPROBS = 'response without log-probs (requested without logprobs)';
 
 /**
+ * Why a choice is skipped whose log-probs list no token: a stream's first chunk (the role, and
+ * `content: []`), a reply whose text is empty. Nothing was generated to audit; a record of no
+ * tokens would count as audited and let a file of nothing pass.
+ */
+export const NO_TOKENS = 'no tokens (its log-probs list is empty)';
+
+/** Why a stream's closing chunk is skipped: `finish_reason` set, an empty `delta`, `logprobs: null`, as OpenAI ends every stream. */
+export const STREAM_CLOSE = "a stream's closing chunk (finish_reason, no tokens)";
+
+/** The reasons failedChoice skips for: the choice holds nothing to audit. */
+const NOTHING_TO_AUDIT: ReadonlySet<string> = new Set([WITHOUT_LOGPROBS, NO_TOKENS, STREAM_CLOSE]);
+
+/**
  * Where a chat choice's token entries stand: `content`, or `refusal` when `content` is null or
  * absent and `refusal` is a list. A refused request's reply is `message.refusal`, and its tokens,
  * with their log-probs, are `logprobs.refusal` (openai-python `ChoiceLogprobs.refusal`, "a list
@@ -113,12 +126,18 @@ export function choicelessChunk(resp: Record<string, unknown>, file: string, lin
 }
 
 /**
- * The item of a choice that failed to read: skipped when it has no log-probs (WITHOUT_LOGPROBS),
- * else invalid. `scored`: a wrapper recorded a score, which a reply without log-probs leaves with
- * no evidence behind it: unreadable, not skipped.
+ * The item of a choice that failed to read: skipped when it holds nothing to audit
+ * (WITHOUT_LOGPROBS, NO_TOKENS, STREAM_CLOSE), else invalid. `scored`: a wrapper recorded a
+ * score, which such a choice leaves with no evidence behind it: unreadable, not skipped.
  */
 export function failedChoice(file: string, line: number, message: string, recordId?: RecordId, scored = false): RawItem {
-  return message === WITHOUT_LOGPROBS && !scored ? skipped(file, line, message, recordId) : invalid(file, line, message, recordId);
+  return NOTHING_TO_AUDIT.has(message) && !scored ? skipped(file, line, message, recordId) : invalid(file, line, message, recordId);
+}
+
+/** A streamed choice that only closes its stream: finish_reason set, a delta with no text. */
+export function isStreamClose(choice: Record<string, unknown>): boolean {
+  const delta = choice.delta;
+  return typeof choice.finish_reason === 'string' && isObject(delta) && (delta.content === undefined || delta.content === null || delta.content === '');
 }
 
 /** The `logprobs` object of an OpenAI response's first choice, wrapped (`response`) or bare. */
