@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NO_OUTPUT_TEXT } from '../../src/ingest/formats/openai-responses.js';
@@ -65,5 +66,31 @@ describe('OpenAI Responses API', () => {
     // A malformed entry is named in the Responses API's own terms.
     const bad = await readItems(writeJsonl([response([message([text(' a', [{ token: ' a' }])])])]));
     expect(bad.items.map((i) => i.kind === 'invalid' && i.message)).toEqual(['output_text part 0: logprobs[0] is not {token, logprob}: {"token":" a"}']);
+  });
+});
+
+describe('a Responses API stream, one event a line', () => {
+  const STREAM = join(__dirname, '../fixtures/real/servers/lmstudio-responses-stream.jsonl');
+
+  it("reads a real stream's response.completed event as the reply and skips the other events with their type (LM Studio's, recorded by vercel/ai)", async () => {
+    const { format, items } = await readItems(STREAM);
+    expect(format).toBe('openai-responses');
+    const records = items.filter((i) => i.kind === 'record');
+    expect(records).toHaveLength(1);
+    expect(items.filter((i) => i.kind === 'invalid')).toEqual([]);
+    if (records[0].kind === 'record') expect(records[0].record).toMatchObject({ id: 'resp_cc7bfe18e2f2eca93006515c0fd19cfed16e46a93a60444a/0', completion: "I'll get the current weather information for San Francisco for you." });
+    expect(new Set(items.flatMap((i) => (i.kind === 'skipped' ? [i.reason.replace(/\(response\.[a-z_.]+\)/, '(…)')] : [])))).toEqual(
+      new Set(["a Responses stream's text delta: its tokens are read from the stream's closing response.completed event (a stream without one is not audited)", 'a Responses stream event without tokens (…)']),
+    );
+    expect([...(await audit([STREAM], { rules: defaultRuleSet })).findings]).toEqual([]);
+  });
+
+  it('finds a bad log-prob in the completed reply', async () => {
+    const lines = readFileSync(STREAM, 'utf8').trim().split('\n');
+    const last = lines.length - 1;
+    lines[last] = lines[last].replace('"token":" current","logprob":-0.25', '"token":" current","logprob":0.25');
+    const file = writeJsonl(lines.map((l) => JSON.parse(l) as unknown));
+    const found = [...(await audit([file], { rules: defaultRuleSet })).findings];
+    expect(found.map((f) => [f.ruleId, f.line])).toEqual([['invalid-logprob', last + 1]]);
   });
 });

@@ -42,6 +42,27 @@ function asChoice(resp: Record<string, unknown>, part: Record<string, unknown>, 
   };
 }
 
+/**
+ * A streamed Responses event (`{type: "response.…", sequence_number, …}`, one per line or per
+ * server-sent event). The closing `response.completed` (or `.incomplete`, `.failed`) holds the
+ * whole reply (`response`), read as a bare response; the `response.output_text.delta` events
+ * before it carry the same tokens' `logprobs` a delta at a time, so they are skipped with that
+ * reason, as are the events without tokens. A stream cut before its end has no reply to read:
+ * its deltas' reason says so, and nothing of it counts as audited.
+ */
+function isStreamEvent(v: Record<string, unknown>): boolean {
+  return typeof v.type === 'string' && v.type.startsWith('response.') && 'sequence_number' in v;
+}
+
+const CLOSING_EVENTS: ReadonlySet<string> = new Set(['response.completed', 'response.incomplete', 'response.failed']);
+
+/** The skip of an event that is not the stream's closing one. */
+function streamEventSkip(v: Record<string, unknown>, file: string, line: number): RawItem {
+  const type = v.type as string;
+  if (type === 'response.output_text.delta') return skipped(file, line, "a Responses stream's text delta: its tokens are read from the stream's closing response.completed event (a stream without one is not audited)");
+  return skipped(file, line, `a Responses stream event without tokens (${type})`);
+}
+
 /** The prompt of a request: `input` as text, or the text of its last input message. */
 function promptOf(request: unknown): string | undefined {
   if (!isObject(request)) return undefined;
@@ -61,6 +82,7 @@ export const openaiResponsesAdapter: FormatAdapter = {
   description: 'OpenAI Responses API (object "response") with output_text logprobs, bare or in an eval script wrapper {id, score, request, response}',
   containers: ['jsonl', 'json'],
   detect(first) {
+    if (isObject(first) && isStreamEvent(first)) return true;
     const resp = responseOf(first);
     return resp !== null && resp.object === 'response' && Array.isArray(resp.output);
   },
@@ -69,8 +91,11 @@ export const openaiResponsesAdapter: FormatAdapter = {
       const v = row.value;
       const line = row.line;
       if (!isObject(v)) return [invalid(file, line, `expected a Responses API response object, found ${show(v)}`)];
-      const wrapped = isObject(v.response);
-      const resp = wrapped ? (v.response as Record<string, unknown>) : v;
+      const event = isStreamEvent(v);
+      if (event && !(CLOSING_EVENTS.has(v.type as string) && isObject(v.response))) return [streamEventSkip(v, file, line)];
+      // A closing event's reply is a bare response (the event is no eval script's wrapper).
+      const wrapped = !event && isObject(v.response);
+      const resp = isObject(v.response) ? v.response : v;
       if (!Array.isArray(resp.output)) return [invalid(file, line, 'response has no output list')];
       const parts = outputTexts(resp);
       const request = wrapped && isObject(v.request) ? v.request : undefined;
