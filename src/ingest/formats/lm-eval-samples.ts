@@ -112,6 +112,11 @@ function sampleMetrics(row: Record<string, unknown>, filter: string | null): Rec
   return any ? out : undefined;
 }
 
+/** A row not audited whose per-sample metrics still count towards the results file's headline. */
+function skippedSample(file: string, line: number, group: string, reason: string, task: string, run: string, metrics: Record<string, number> | undefined): RawItem {
+  return { kind: 'skipped', file, line, recordId: group, reason, ...(metrics ? { sample: { task, run, metrics } } : {}) };
+}
+
 /**
  * With `acc_mutual_info` the harness appends one unconditional request ("", continuation) per
  * choice after the conditional ones; the metrics are computed from the first half.
@@ -146,16 +151,14 @@ export const lmEvalSamplesAdapter: FormatAdapter = {
       const filter = typeof v.filter === 'string' && v.filter !== 'none' ? v.filter : null;
       const group = filter === null ? String(docId) : `${docId}@${filter}`;
       const flat = flatArguments(v);
-      if (flat === 'first') return [{ kind: 'skipped', file, line, recordId: group, reason: FIRST_REQUEST_SKIP }];
+      // Its choices cannot be audited, but its recorded metrics (acc) are what the headline averages.
+      if (flat === 'first') return [skippedSample(file, line, group, FIRST_REQUEST_SKIP, task, run, sampleMetrics(v, filter))];
       const args = flat === 'one' ? [v.arguments as unknown[]] : requestArgs(v.arguments);
       if (args === null || args.length === 0) return [invalid(file, line, 'sample has no readable arguments', group)];
 
       // generate_until requests carry (context, gen_kwargs) and their responses are text; their
       // metrics (exact_match) still make the results file's headline.
-      if (args.some((a) => isObject(a[1]))) {
-        const metrics = sampleMetrics(v, filter);
-        return [{ kind: 'skipped', file, line, recordId: group, reason: GENERATIVE_SKIP, ...(metrics ? { sample: { task, run, metrics } } : {}) }];
-      }
+      if (args.some((a) => isObject(a[1]))) return [skippedSample(file, line, group, GENERATIVE_SKIP, task, run, sampleMetrics(v, filter))];
       const lls = loglikelihoods(v, args.length);
       if (typeof lls === 'string') return [invalid(file, line, lls, group)];
 
