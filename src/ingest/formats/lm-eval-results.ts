@@ -10,11 +10,13 @@
 import { readFileSync } from 'node:fs';
 import type { RawItem } from '../../types.js';
 import type { FormatAdapter } from '../adapter.js';
-import { lmEvalRun, runHasSamples } from './lm-eval-run.js';
+import { AMBIGUOUS, lmEvalRun, lmEvalRunDate, runHasSamples, undatedSampleTasks, undatedSamplesOf } from './lm-eval-run.js';
 import { invalid, isObject } from './values.js';
 
 /** Why a results file is not checked (reports tally skipped files by this phrase). */
 export const NO_SAMPLES_SKIP = 'no samples for this results file';
+/** Why a task's headlines in an undated results file are not checked (undatedSamplesOf). */
+export const AMBIGUOUS_SAMPLES_SKIP = "undated results file beside samples of its task named after another config.model_args, or several and none after its own: the task's headlines are not compared";
 /** Why a results file with samples is not checked: its tasks aggregate none of its headlines by a mean (meanOf). */
 export const NO_MEAN_SKIP = 'no headline in this results file is a mean of its samples';
 
@@ -102,6 +104,8 @@ export const lmEvalResultsAdapter: FormatAdapter = {
   },
   createConverter(file) {
     const run = lmEvalRun(file);
+    // An undated run's folder may hold several models' samples (each run overwrites results.json).
+    const undated = lmEvalRunDate(file) === null ? undatedSampleTasks(file) : null;
     let lines: KeyLines | null = null;
     return (row) => {
       const v = row.value;
@@ -121,13 +125,18 @@ export const lmEvalResultsAdapter: FormatAdapter = {
         const metrics = v.results[task];
         if (!isObject(metrics)) continue;
         const isMean = meanOf(v.configs, task);
+        const samples = undated ? undatedSamplesOf(undated, task, isObject(v.config) ? v.config.model_args : undefined) : undefined;
+        if (samples === AMBIGUOUS) {
+          items.push({ kind: 'skipped', file, line: lines.line(task, Object.keys(metrics)[0] ?? ''), recordId: task, reason: AMBIGUOUS_SAMPLES_SKIP, wholeFile: true });
+          continue;
+        }
         for (const key in metrics) {
           const value = metrics[key];
           const metric = metricName(key);
           // "N/A" stderrs and other non-numbers are not aggregates; nor is a headline its task
           // aggregates otherwise than by a mean (the samples' mean is no check of it).
           if (metric === null || typeof value !== 'number' || !isMean(key.split(',')[0])) continue;
-          items.push({ kind: 'aggregate', file, line: lines.line(task, key), task, metric, value, run });
+          items.push({ kind: 'aggregate', file, line: lines.line(task, key), task, metric, value, run, ...(samples !== undefined && samples !== task ? { samplesTask: samples } : {}) });
         }
       }
       if (!runHasSamples(file)) items.push({ kind: 'skipped', file, line: 1, reason: NO_SAMPLES_SKIP, wholeFile: true });
