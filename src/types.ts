@@ -101,8 +101,12 @@ export type RawItem =
    * `reason` is a fixed phrase per kind of row (reports tally rows by it); `wholeFile` as for invalid.
    */
   | { kind: 'skipped'; file: string; line: number; recordId?: RecordId; reason: string; wholeFile?: boolean; sample?: SampleMetrics }
-  /** A harness's headline number; `run` as on AuditRecord, naming the samples it averages. */
-  | { kind: 'aggregate'; file: string; line: number; task: string; metric: string; value: number; run?: string };
+  /**
+   * A harness's headline number; `run` as on AuditRecord, naming the samples it averages, and
+   * `samplesTask` the task those samples are filed under when it is not `task` (an undated
+   * lm-eval run's `<model_args>_<task>`).
+   */
+  | { kind: 'aggregate'; file: string; line: number; task: string; metric: string; value: number; run?: string; samplesTask?: string };
 
 export interface Finding {
   ruleId: string;

@@ -172,7 +172,8 @@ export class FileStage {
   item(item: Extract<RawItem, { kind: 'invalid' | 'skipped' | 'aggregate' }>): void {
     const { summary, observer } = this;
     if (item.kind === 'aggregate') {
-      this.aggregates.push({ file: item.file, line: item.line, task: item.task, metric: item.metric, value: item.value, run: item.run });
+      const { file, line, task, metric, value, run, samplesTask } = item;
+      this.aggregates.push({ file, line, task, metric, value, run, ...(samplesTask !== undefined ? { samplesTask } : {}) });
       observer.item?.(item);
       return;
     }

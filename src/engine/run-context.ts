@@ -10,6 +10,8 @@ export interface Aggregate {
   value: number;
   /** The run whose samples this number averages; absent when the format does not say. */
   run?: string;
+  /** The task its samples are filed under, when the results file names one other than `task`. */
+  samplesTask?: string;
 }
 
 export interface TaskMetric {
@@ -35,16 +37,24 @@ export function samplesKey(run: string | undefined, task: string): string {
 }
 
 /**
- * The per-sample values of a task in the aggregate's own run. Older harness versions name
- * samples files `<model_args>_<task>.jsonl`, so a task also matches a name ending in `_<task>`
- * of the same run.
+ * The per-sample values of a task in the aggregate's own run: those filed under the task its
+ * results file names (`samplesTask`: an undated lm-eval run's `<model_args>_<task>`, chosen by
+ * the results adapter from the folder), else under the task itself. Without either, a samples
+ * task ending in `_<task>` of the same run counts only when it is the one: of several (other
+ * models' samples in the same folder) none is known to be this run's.
  */
 export function samplesFor(run: RunContext, a: Aggregate): Map<string, TaskMetric> | undefined {
+  if (a.samplesTask !== undefined) return run.samples.get(samplesKey(a.run, a.samplesTask));
   const exact = run.samples.get(samplesKey(a.run, a.task));
   if (exact) return exact;
   const prefix = samplesKey(a.run, '');
-  for (const [key, metrics] of run.samples) if (key.startsWith(prefix) && key.endsWith(`_${a.task}`)) return metrics;
-  return undefined;
+  let found: Map<string, TaskMetric> | undefined;
+  for (const [key, metrics] of run.samples) {
+    if (!key.startsWith(prefix) || !key.endsWith(`_${a.task}`)) continue;
+    if (found) return undefined;
+    found = metrics;
+  }
+  return found;
 }
 
 /** How many headline numbers have per-sample values of their own run to be checked against. */

@@ -3,6 +3,8 @@
  * of each task and metric. Each becomes an `aggregate` item of its run (lm-eval-run.ts), which
  * the engine compares with the mean of the per-sample metric in that run's samples file for the
  * task. A run logged without `--log_samples` has none: the file is then skipped, with that reason.
+ * A `simple_evaluate()` dict saved whole holds its samples itself (lm-eval-embedded.ts): they are
+ * read as its samples files would be, and its headlines are checked against them.
  *
  * Keys are `<metric>,<filter>` since v0.4 (`"acc,none"`, `"acc_stderr,none"`), plain `<metric>`
  * before. Standard errors, the `alias` and the sizes (`samples`, `sample_len`) are not metrics.
@@ -10,11 +12,14 @@
 import { readFileSync } from 'node:fs';
 import type { RawItem } from '../../types.js';
 import type { FormatAdapter } from '../adapter.js';
-import { lmEvalRun, runHasSamples } from './lm-eval-run.js';
+import { AMBIGUOUS, lmEvalRun, lmEvalRunDate, runHasSamples, undatedSampleTasks, undatedSamplesOf } from './lm-eval-run.js';
+import { embeddedRun, embeddedSampleItems, hasEmbeddedSamples } from './lm-eval-embedded.js';
 import { invalid, isObject } from './values.js';
 
 /** Why a results file is not checked (reports tally skipped files by this phrase). */
 export const NO_SAMPLES_SKIP = 'no samples for this results file';
+/** Why a task's headlines in an undated results file are not checked (undatedSamplesOf). */
+export const AMBIGUOUS_SAMPLES_SKIP = "undated results file beside samples of its task named after another config.model_args, or several and none after its own: the task's headlines are not compared";
 /** Why a results file with samples is not checked: its tasks aggregate none of its headlines by a mean (meanOf). */
 export const NO_MEAN_SKIP = 'no headline in this results file is a mean of its samples';
 
@@ -25,7 +30,7 @@ export const NO_MEAN_SKIP = 'no headline in this results file is a mean of its s
 class KeyLines {
   private lineStarts: number[] | null = null;
 
-  constructor(private readonly text: string | null) {}
+  constructor(readonly text: string | null) {}
 
   line(task: string, key: string): number {
     const text = this.text;
@@ -38,7 +43,7 @@ class KeyLines {
     return keyAt < 0 ? 1 : this.lineOf(keyAt);
   }
 
-  private lineOf(offset: number): number {
+  lineOf(offset: number): number {
     if (this.lineStarts === null) {
       this.lineStarts = [0];
       for (let i = 0; i < this.text!.length; i++) if (this.text!.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
@@ -101,11 +106,15 @@ export const lmEvalResultsAdapter: FormatAdapter = {
     return isObject(first) && isObject(first.results) && ('versions' in first || 'n-shot' in first || 'config' in first || 'configs' in first);
   },
   createConverter(file) {
-    const run = lmEvalRun(file);
     let lines: KeyLines | null = null;
     return (row) => {
       const v = row.value;
       if (!isObject(v) || !isObject(v.results)) return [invalid(file, row.line, 'expected an lm-eval results object with a "results" map')];
+      // A simple_evaluate() dict saved whole holds its samples: the file is its own run.
+      const embedded = hasEmbeddedSamples(v);
+      const run = embedded ? embeddedRun(file) : lmEvalRun(file);
+      // An undated run's folder may hold several models' samples (each run overwrites results.json).
+      const undated = !embedded && lmEvalRunDate(file) === null ? undatedSampleTasks(file) : null;
       // The file is small and already read once; reading it again for line numbers is cheap.
       if (lines === null) {
         let text: string | null = null;
@@ -116,23 +125,30 @@ export const lmEvalResultsAdapter: FormatAdapter = {
         }
         lines = new KeyLines(text);
       }
-      const items: RawItem[] = [];
+      const keyLines = lines;
+      const items: RawItem[] = embedded ? embeddedSampleItems(file, v.samples as Record<string, unknown>, keyLines.text, (at) => keyLines.lineOf(at)) : [];
+      const samplesAt = items.length;
       for (const task in v.results) {
         const metrics = v.results[task];
         if (!isObject(metrics)) continue;
         const isMean = meanOf(v.configs, task);
+        const samples = undated ? undatedSamplesOf(undated, task, isObject(v.config) ? v.config.model_args : undefined) : undefined;
+        if (samples === AMBIGUOUS) {
+          items.push({ kind: 'skipped', file, line: lines.line(task, Object.keys(metrics)[0] ?? ''), recordId: task, reason: AMBIGUOUS_SAMPLES_SKIP, wholeFile: true });
+          continue;
+        }
         for (const key in metrics) {
           const value = metrics[key];
           const metric = metricName(key);
           // "N/A" stderrs and other non-numbers are not aggregates; nor is a headline its task
           // aggregates otherwise than by a mean (the samples' mean is no check of it).
           if (metric === null || typeof value !== 'number' || !isMean(key.split(',')[0])) continue;
-          items.push({ kind: 'aggregate', file, line: lines.line(task, key), task, metric, value, run });
+          items.push({ kind: 'aggregate', file, line: lines.line(task, key), task, metric, value, run, ...(samples !== undefined && samples !== task ? { samplesTask: samples } : {}) });
         }
       }
-      if (!runHasSamples(file)) items.push({ kind: 'skipped', file, line: 1, reason: NO_SAMPLES_SKIP, wholeFile: true });
+      if (!embedded && !runHasSamples(file)) items.push({ kind: 'skipped', file, line: 1, reason: NO_SAMPLES_SKIP, wholeFile: true });
       // Every row is accounted for: a file whose headlines are none of them means says so.
-      else if (items.length === 0) items.push({ kind: 'skipped', file, line: 1, reason: NO_MEAN_SKIP, wholeFile: true });
+      else if (items.length === samplesAt && !embedded) items.push({ kind: 'skipped', file, line: 1, reason: NO_MEAN_SKIP, wholeFile: true });
       return items;
     };
   },

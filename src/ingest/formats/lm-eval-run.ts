@@ -68,3 +68,41 @@ export function runHasSamples(resultsFile: string): boolean {
   const self = basename(resultsFile);
   return names.some((n) => n !== self && isSamplesName(n, date));
 }
+
+/**
+ * The tasks (as the samples reader names them: the file stem) of the undated samples files in an
+ * undated results file's directory, or null when it cannot be listed.
+ */
+export function undatedSampleTasks(resultsFile: string): string[] | null {
+  let names: string[];
+  try {
+    names = readdirSync(dirname(resultsFile));
+  } catch {
+    return null;
+  }
+  const self = basename(resultsFile);
+  return names.filter((n) => n !== self && isSamplesName(n, null)).map(lmEvalTaskFromFile);
+}
+
+/** A task whose samples files in the folder do not say which is this run's. */
+export const AMBIGUOUS = Symbol('ambiguous');
+
+/**
+ * Which undated samples file (by `undatedSampleTasks`' name) holds a task's samples for a results
+ * file whose `config.model_args` is `modelArgs`. ≤ v0.4.2 names them
+ * `re.sub("/|=", "__", model_args) + "_" + task` (lm_eval/__main__.py), the mid-2023 development
+ * builds `re.sub("/", "__", model_args) + "_" + task` (main.py), and each run overwrites
+ * `results.json`, so a folder may hold several models' samples of a task. With `model_args` known,
+ * only the file named after it is the run's; without, a lone candidate is. Undefined: no samples
+ * of the task; the task's own name when a file bears it; AMBIGUOUS otherwise.
+ */
+export function undatedSamplesOf(tasks: readonly string[], task: string, modelArgs: unknown): string | undefined | typeof AMBIGUOUS {
+  if (tasks.includes(task)) return task;
+  const candidates = tasks.filter((t) => t.endsWith(`_${task}`));
+  if (candidates.length === 0) return undefined;
+  if (typeof modelArgs === 'string') {
+    const named = [modelArgs.replace(/[/=]/g, '__'), modelArgs.replace(/\//g, '__')].map((n) => `${n}_${task}`);
+    return candidates.find((c) => named.includes(c)) ?? AMBIGUOUS;
+  }
+  return candidates.length === 1 ? candidates[0] : AMBIGUOUS;
+}

@@ -112,6 +112,11 @@ function sampleMetrics(row: Record<string, unknown>, filter: string | null): Rec
   return any ? out : undefined;
 }
 
+/** A row not audited whose per-sample metrics still count towards the results file's headline. */
+function skippedSample(file: string, line: number, group: string, reason: string, task: string, run: string, metrics: Record<string, number> | undefined): RawItem {
+  return { kind: 'skipped', file, line, recordId: group, reason, ...(metrics ? { sample: { task, run, metrics } } : {}) };
+}
+
 /**
  * With `acc_mutual_info` the harness appends one unconditional request ("", continuation) per
  * choice after the conditional ones; the metrics are computed from the first half.
@@ -134,78 +139,83 @@ export const lmEvalSamplesAdapter: FormatAdapter = {
     return isObject(first) && 'doc_id' in first && ('resps' in first || 'filtered_resps' in first || 'arguments' in first);
   },
   createConverter(file) {
-    const task = lmEvalTaskFromFile(file);
-    const run = lmEvalRun(file);
-    return (row) => {
-      const v = row.value;
-      const line = row.line;
-      if (!isObject(v)) return [invalid(file, line, `expected an lm-eval sample object, found ${show(v)}`)];
-      const docId = v.doc_id;
-      if (typeof docId !== 'number' && typeof docId !== 'string') return [invalid(file, line, `doc_id must be a number or string, found ${show(docId)}`)];
-      // A task with several filters logs each doc once per filter.
-      const filter = typeof v.filter === 'string' && v.filter !== 'none' ? v.filter : null;
-      const group = filter === null ? String(docId) : `${docId}@${filter}`;
-      const flat = flatArguments(v);
-      if (flat === 'first') return [{ kind: 'skipped', file, line, recordId: group, reason: FIRST_REQUEST_SKIP }];
-      const args = flat === 'one' ? [v.arguments as unknown[]] : requestArgs(v.arguments);
-      if (args === null || args.length === 0) return [invalid(file, line, 'sample has no readable arguments', group)];
-
-      // generate_until requests carry (context, gen_kwargs) and their responses are text; their
-      // metrics (exact_match) still make the results file's headline.
-      if (args.some((a) => isObject(a[1]))) {
-        const metrics = sampleMetrics(v, filter);
-        return [{ kind: 'skipped', file, line, recordId: group, reason: GENERATIVE_SKIP, ...(metrics ? { sample: { task, run, metrics } } : {}) }];
-      }
-      const lls = loglikelihoods(v, args.length);
-      if (typeof lls === 'string') return [invalid(file, line, lls, group)];
-
-      const metrics = sampleMetrics(v, filter);
-      // A candidate (or the doc's only request) carries the doc's group and metrics.
-      const record = (id: string, score: number, candidate = true): AuditRecord => {
-        const r: AuditRecord = { id, score, task, run };
-        if (candidate) {
-          r.group = group;
-          if (metrics) r.metrics = metrics;
-        }
-        return r;
-      };
-      // loglikelihood_rolling (perplexity): one request with the whole text and no choices.
-      if (args.length === 1 && args[0].length === 1) {
-        const r = record(group, lls[0]);
-        if (typeof args[0][0] === 'string') r.completion = args[0][0];
-        return [{ kind: 'record', file, line, record: r }];
-      }
-
-      const contexts = args.map((a) => a[0]);
-      const continuations = args.map((a) => a[1]);
-      const bad = continuations.findIndex((c, i) => typeof c !== 'string' || typeof contexts[i] !== 'string');
-      if (bad >= 0) return [invalid(file, line, `request ${bad} is not a (context, continuation) pair of strings`, group)];
-      const ctxs = contexts as string[];
-      const conts = continuations as string[];
-      // loglikelihood: one continuation, whose `acc` is is_greedy; no choices, so no gold.
-      if (args.length === 1) {
-        const r = record(group, lls[0]);
-        r.prompt = ctxs[0];
-        r.completion = conts[0];
-        return [{ kind: 'record', file, line, record: r }];
-      }
-
-      const m = conditionalCount(ctxs, conts);
-      const reading = readChoices(v.target, v.doc, ctxs.slice(0, m), conts.slice(0, m));
-      const items: RawItem[] = new Array(args.length);
-      for (let i = 0; i < args.length; i++) {
-        // Past m: the unconditional log-likelihood of choice i - m, not a candidate.
-        const r = i < m ? record(`${group}/${i}`, lls[i]) : record(`${group}/unconditional/${i - m}`, lls[i], false);
-        r.prompt = ctxs[i];
-        r.completion = conts[i];
-        if (i < m) {
-          r.choice_index = i;
-          if (reading) r.norm_length = reading.normLengths[i];
-          if (reading?.gold) r.gold = reading.gold.has(i);
-        }
-        items[i] = { kind: 'record', file, line, record: r };
-      }
-      return items;
-    };
+    return sampleConverter(file, lmEvalTaskFromFile(file), lmEvalRun(file), '');
   },
 };
+
+/**
+ * Reads one sample of `task` in `run` as the samples file would give it. `prefix` starts every
+ * group id: the samples a results dict holds itself (lm-eval-embedded.ts) are several tasks in
+ * one file, whose doc ids repeat.
+ */
+export function sampleConverter(file: string, task: string, run: string, prefix: string): (row: { value: unknown; line: number }) => RawItem[] {
+  return (row) => {
+    const v = row.value;
+    const line = row.line;
+    if (!isObject(v)) return [invalid(file, line, `expected an lm-eval sample object, found ${show(v)}`)];
+    const docId = v.doc_id;
+    if (typeof docId !== 'number' && typeof docId !== 'string') return [invalid(file, line, `doc_id must be a number or string, found ${show(docId)}`)];
+    // A task with several filters logs each doc once per filter.
+    const filter = typeof v.filter === 'string' && v.filter !== 'none' ? v.filter : null;
+    const group = prefix + (filter === null ? String(docId) : `${docId}@${filter}`);
+    const flat = flatArguments(v);
+    // Its choices cannot be audited, but its recorded metrics (acc) are what the headline averages.
+    if (flat === 'first') return [skippedSample(file, line, group, FIRST_REQUEST_SKIP, task, run, sampleMetrics(v, filter))];
+    const args = flat === 'one' ? [v.arguments as unknown[]] : requestArgs(v.arguments);
+    if (args === null || args.length === 0) return [invalid(file, line, 'sample has no readable arguments', group)];
+
+    // generate_until requests carry (context, gen_kwargs) and their responses are text; their
+    // metrics (exact_match) still make the results file's headline.
+    if (args.some((a) => isObject(a[1]))) return [skippedSample(file, line, group, GENERATIVE_SKIP, task, run, sampleMetrics(v, filter))];
+    const lls = loglikelihoods(v, args.length);
+    if (typeof lls === 'string') return [invalid(file, line, lls, group)];
+
+    const metrics = sampleMetrics(v, filter);
+    // A candidate (or the doc's only request) carries the doc's group and metrics.
+    const record = (id: string, score: number, candidate = true): AuditRecord => {
+      const r: AuditRecord = { id, score, task, run };
+      if (candidate) {
+        r.group = group;
+        if (metrics) r.metrics = metrics;
+      }
+      return r;
+    };
+    // loglikelihood_rolling (perplexity): one request with the whole text and no choices.
+    if (args.length === 1 && args[0].length === 1) {
+      const r = record(group, lls[0]);
+      if (typeof args[0][0] === 'string') r.completion = args[0][0];
+      return [{ kind: 'record', file, line, record: r }];
+    }
+
+    const contexts = args.map((a) => a[0]);
+    const continuations = args.map((a) => a[1]);
+    const bad = continuations.findIndex((c, i) => typeof c !== 'string' || typeof contexts[i] !== 'string');
+    if (bad >= 0) return [invalid(file, line, `request ${bad} is not a (context, continuation) pair of strings`, group)];
+    const ctxs = contexts as string[];
+    const conts = continuations as string[];
+    // loglikelihood: one continuation, whose `acc` is is_greedy; no choices, so no gold.
+    if (args.length === 1) {
+      const r = record(group, lls[0]);
+      r.prompt = ctxs[0];
+      r.completion = conts[0];
+      return [{ kind: 'record', file, line, record: r }];
+    }
+
+    const m = conditionalCount(ctxs, conts);
+    const reading = readChoices(v.target, v.doc, ctxs.slice(0, m), conts.slice(0, m));
+    const items: RawItem[] = new Array(args.length);
+    for (let i = 0; i < args.length; i++) {
+      // Past m: the unconditional log-likelihood of choice i - m, not a candidate.
+      const r = i < m ? record(`${group}/${i}`, lls[i]) : record(`${group}/unconditional/${i - m}`, lls[i], false);
+      r.prompt = ctxs[i];
+      r.completion = conts[i];
+      if (i < m) {
+        r.choice_index = i;
+        if (reading) r.norm_length = reading.normLengths[i];
+        if (reading?.gold) r.gold = reading.gold.has(i);
+      }
+      items[i] = { kind: 'record', file, line, record: r };
+    }
+    return items;
+  };
+}
