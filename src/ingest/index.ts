@@ -242,8 +242,9 @@ export async function readFileItems(file: string, options: ReadOptions = {}, ids
         text.close();
         return unreadable(file, 1, 'unreadable', 'a Git LFS pointer, not the file itself: fetch its content (git lfs pull) and audit again');
       }
-      // A captured event stream (`data: {…}` lines) is read as the JSONL of its events' data.
-      eventStream = byName !== 'csv' && byName !== 'json' && opensAsEventStream(await text.peek(EVENT_STREAM_PEEK));
+      // A captured event stream (`data: {…}` lines) is read as the JSONL of its events' data, whatever
+      // its name but .csv (a CSV's first cell may open so; no JSON document does).
+      eventStream = byName !== 'csv' && opensAsEventStream(await text.peek(EVENT_STREAM_PEEK));
       container = eventStream ? 'jsonl' : await sniffContainer(text, byName);
       source = eventStream ? readEventStreamBatches(text) : batchesOf(text, container);
     }

@@ -34,6 +34,12 @@ describe('captured event streams', () => {
     expect(result.summary.audited).toBeGreaterThan(0);
   });
 
+  it('reads a capture saved as .json as an event stream too (no JSON document opens with a field)', async () => {
+    const { format, items } = await readItems(write(text, 'stream.json'));
+    expect(format).toBe('openai-chat');
+    expect(items.filter((i) => i.kind === 'invalid')).toEqual([]);
+  });
+
   it('finds a bad log-prob in a capture at its data line', async () => {
     const file = write(text.replace('"logprob":-0.26638845', '"logprob":0.26638845'));
     const found = [...(await audit([file], { rules: defaultRuleSet })).findings];

@@ -6,7 +6,7 @@
  */
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli.js';
 import { audit } from '../../src/engine/index.js';
@@ -64,6 +64,10 @@ describe('a real HELM run whose client wrote placeholder log-probs (OpenAI chat:
     });
     expect((await notInfo([dir])).map((f) => [f.ruleId, f.recordId, f.file.split('/').pop()])).toEqual([['metric-mismatch', `${dir.split('/').pop()}/test`, 'stats.json']]);
     expect(await main(['audit', dir])).toBe(1);
+    // Its files named as a user may name them, one relative and one not: still one run folder.
+    const rel = relative(process.cwd(), dir);
+    const spelled = [join(rel, 'scenario_state.json'), join(rel, 'per_instance_stats.json'), `./${join(rel, 'stats.json')}`];
+    expect((await notInfo(spelled)).map((f) => f.ruleId)).toEqual(['metric-mismatch']);
   });
 
   it("tells why each of stats.json's other stats is no headline: a sub-split or perturbation, or no mean (count 0)", async () => {

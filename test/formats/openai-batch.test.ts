@@ -66,6 +66,13 @@ describe('OpenAI Batch API files', () => {
     expect(items.map((i) => (i.kind === 'record' ? i.record.id : i.kind === 'skipped' ? i.reason : i.kind))).toEqual(['request-1/0', 'a batch input line (the request): nothing to audit', 'a score reply: no log-probs']);
   });
 
+  it('reads an output line that leaves error out (a response with its status and body)', async () => {
+    const { id: _id, error: _e, ...noError } = line('q-1', chat('c1', honest));
+    const { format, items } = await readItems(writeJsonl([noError]));
+    expect(format).toBe('openai-batch');
+    expect(items.map((i) => (i.kind === 'record' ? i.record.id : i.kind))).toEqual(['q-1/0']);
+  });
+
   it('reads a completions body with echo as openai-completions does (the prompt scored)', async () => {
     const body = {
       id: 'cmpl-1',

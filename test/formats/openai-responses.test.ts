@@ -85,6 +85,17 @@ describe('a Responses API stream, one event a line', () => {
     expect([...(await audit([STREAM], { rules: defaultRuleSet })).findings]).toEqual([]);
   });
 
+  it('knows the events of a stream recorded before sequence_number was added', async () => {
+    const lines = readFileSync(STREAM, 'utf8').trim().split('\n').map((l) => {
+      const { sequence_number: _n, ...event } = JSON.parse(l) as Record<string, unknown>;
+      return event;
+    });
+    const { format, items } = await readItems(writeJsonl(lines));
+    expect(format).toBe('openai-responses');
+    expect(items.filter((i) => i.kind === 'invalid')).toEqual([]);
+    expect(items.filter((i) => i.kind === 'record')).toHaveLength(1);
+  });
+
   it('finds a bad log-prob in the completed reply', async () => {
     const lines = readFileSync(STREAM, 'utf8').trim().split('\n');
     const last = lines.length - 1;

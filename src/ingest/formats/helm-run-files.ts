@@ -4,7 +4,7 @@
  * rest hold no log-probs and are skipped, each row with why.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { RawItem } from '../../types.js';
 import type { FormatAdapter } from '../adapter.js';
 import { baseName, isObject } from './values.js';
@@ -100,7 +100,7 @@ export const helmRunFileAdapter: FormatAdapter = {
         if (name.sub_split !== undefined || name.perturbation !== undefined) return skip(row.line, 'HELM stat of a sub-split or perturbation: not a headline number');
         // A Stat of no values (count 0) has no mean (metrics/statistic.py): asdict_without_nones leaves it out.
         if (typeof v.mean !== 'number') return skip(row.line, 'HELM stat without a mean (no values): not a headline number');
-        return [{ kind: 'aggregate', file, line: row.line, task: taskOf(run, name.split, undefined), metric: name.name as string, value: v.mean, run: dirname(file) }];
+        return [{ kind: 'aggregate', file, line: row.line, task: taskOf(run, name.split, undefined), metric: name.name as string, value: v.mean, run: resolve(dirname(file)) }];
       }
       if (isInstanceStats(v)) {
         return skip(row.line, beside ? 'HELM per-instance stats: joined to the scenario_state.json beside them' : 'HELM per-instance stats without a scenario_state.json beside them: nothing to audit');

@@ -20,7 +20,7 @@
  * beside tokens that are not all 0 is no sum of theirs and is not read as the score.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { AuditRecord, RawItem, SampleMetrics, TopLogprob } from '../../types.js';
 import type { FormatAdapter } from '../adapter.js';
 import { parseJsonText } from '../json-text.js';
@@ -171,7 +171,8 @@ export const helmAdapter: FormatAdapter = {
   createConverter(file) {
     const run = runName(file);
     // The run folder pairs records with its own stats.json: the suites of a benchmark_output repeat run names.
-    const folder = dirname(file);
+    // The run folder as one path however the file was named (runs/r1, ./runs/r1, absolute): stats.json's aggregates name it so too.
+    const folder = resolve(dirname(file));
     return (row) => {
       const v = row.value;
       if (!isObject(v) || !isObject(v.adapter_spec) || !Array.isArray(v.request_states)) {

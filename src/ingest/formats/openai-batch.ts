@@ -27,9 +27,15 @@ const fail = invalidFor('openai-batch');
 /** The readers of the bodies a batch can hold, in the order detection asks them (vllm-server before the plain OpenAI ones, as in the registry). */
 const BODY_ADAPTERS: readonly FormatAdapter[] = [vllmServerAdapter, openaiChatAdapter, openaiCompletionsAdapter, openaiResponsesAdapter];
 
-/** An output or error file line: a custom_id, and `response` and `error` (each may be null). */
+/**
+ * An output or error file line: a custom_id, and `response` and `error` (each may be null); a
+ * provider that leaves `error` out writes a response with a status or a body (or, vLLM v0.4, the reply).
+ */
 function isBatchOutput(v: Record<string, unknown>): boolean {
-  return typeof v.custom_id === 'string' && 'response' in v && 'error' in v && (v.response === null || isObject(v.response));
+  if (typeof v.custom_id !== 'string' || !('response' in v)) return false;
+  if ('error' in v) return v.response === null || isObject(v.response);
+  const r = v.response;
+  return isObject(r) && ('status_code' in r || 'body' in r || 'choices' in r);
 }
 
 /** An input file line: the request the batch was asked to make (OpenAI's and vLLM's with `method` and `url`; Mistral's and Together's `custom_id` and `body` alone). */

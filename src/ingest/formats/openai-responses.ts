@@ -51,7 +51,8 @@ function asChoice(resp: Record<string, unknown>, part: Record<string, unknown>, 
  * its deltas' reason says so, and nothing of it counts as audited.
  */
 function isStreamEvent(v: Record<string, unknown>): boolean {
-  return typeof v.type === 'string' && v.type.startsWith('response.') && 'sequence_number' in v;
+  // `sequence_number` came later (2025): a response object itself has `object`, no `type`.
+  return typeof v.type === 'string' && v.type.startsWith('response.') && !('object' in v);
 }
 
 const CLOSING_EVENTS: ReadonlySet<string> = new Set(['response.completed', 'response.incomplete', 'response.failed']);
