@@ -7,12 +7,13 @@
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
 import { audit } from '../../src/engine/index.js';
 import { defaultRuleSet } from '../../rules/index.js';
 import { editJson } from './audit-files.js';
 import { readItems } from './read.js';
+import { capturedOutput } from '../helpers/captured-output.js';
 
 const REAL = join(__dirname, '../fixtures/real/helm');
 const GPT4_RUN = 'bbq:subject=all,method=multiple_choice_joint,model=openai_gpt-4-0125-preview';
@@ -31,13 +32,7 @@ function copyOf(src: string, sub = ''): string {
   return dir;
 }
 
-let err = '';
-beforeEach(() => {
-  err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-});
-afterEach(() => vi.restoreAllMocks());
+const io = capturedOutput();
 
 const notInfo = async (paths: string[]) => [...(await audit(paths, { rules: defaultRuleSet })).findings].filter((f) => f.severity !== 'info');
 
@@ -104,7 +99,7 @@ describe('a real HELM run folder without its scenario_state.json (harm_bench, Mi
   it('has nothing to check (no log-probs, no instances to check stats.json against): no error, exit 2', async () => {
     expect(await notInfo([HARM_BENCH])).toEqual([]);
     expect(await main(['audit', HARM_BENCH])).toBe(2);
-    expect(err).not.toMatch(/no input format recognises/);
+    expect(io.err).not.toMatch(/no input format recognises/);
   });
 
   it('a file of the same name but not of the same shape is still not taken for a HELM run file', async () => {

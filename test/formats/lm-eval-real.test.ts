@@ -9,7 +9,7 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
 import { audit } from '../../src/engine/index.js';
 import { defaultRuleSet } from '../../rules/index.js';
@@ -19,6 +19,7 @@ import { NO_MEAN_SKIP, NO_SAMPLES_SKIP } from '../../src/ingest/formats/lm-eval-
 import { lmEvalRun, lmEvalRunDate, runHasSamples } from '../../src/ingest/formats/lm-eval-run.js';
 import { GENERATIVE_SKIP } from '../../src/ingest/formats/lm-eval-samples.js';
 import { fixture, readItems, readRecords } from './read.js';
+import { capturedOutput } from '../helpers/captured-output.js';
 
 const REAL = join(__dirname, '../fixtures/real/lm-eval');
 const BIAS = join(REAL, 'bias-classification/meta-llama__Meta-Llama-3-8B');
@@ -71,19 +72,6 @@ describe('lm-eval run naming', () => {
     expect(runHasSamples(join(REAL, 'asdiv/meta-llama__Meta-Llama-3-8B-Instruct/results_2024-08-21T04-27-29.701325.json'))).toBe(false);
   });
 });
-
-/** stdout and stderr of main(), captured afresh for each test of the describe block that calls this. */
-function capturedOutput(): { out: string; err: string } {
-  const io = { out: '', err: '' };
-  beforeEach(() => {
-    io.out = '';
-    io.err = '';
-    vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((io.out += String(s)), true));
-    vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((io.err += String(s)), true));
-  });
-  afterEach(() => vi.restoreAllMocks());
-  return io;
-}
 
 describe('real lm-eval output directories', () => {
   const io = capturedOutput();

@@ -8,7 +8,7 @@
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
 import { audit } from '../../src/engine/index.js';
 import { defaultRuleSet } from '../../rules/index.js';
@@ -17,6 +17,7 @@ import { SPECIAL_TOKEN_EVENT } from '../../src/ingest/formats/tgi.js';
 import { FIRST_REQUEST_SKIP, GENERATIVE_SKIP } from '../../src/ingest/formats/lm-eval-samples.js';
 import { editJson } from './audit-files.js';
 import { fixture, readItems } from './read.js';
+import { capturedOutput } from '../helpers/captured-output.js';
 
 const REAL = join(__dirname, '../fixtures/real');
 const HELM_SUITE = join(REAL, 'helm/v3');
@@ -76,17 +77,11 @@ describe('a real HELM suite (helm-run and helm-summarize output)', () => {
   });
 
   describe('the whole suite through the CLI', () => {
-    let err = '';
-    beforeEach(() => {
-      err = '';
-      vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-      vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-    });
-    afterEach(() => vi.restoreAllMocks());
+    const io = capturedOutput();
 
     it('passes the default gate: exit 0, no error, every file read by a HELM reader; the Together values are float16 (one warning)', async () => {
       expect(await main(['audit', HELM_SUITE, '--format', 'json'])).toBe(0);
-      expect(err).toBe('');
+      expect(io.err).toBe('');
       const result = await audit([HELM_SUITE], { rules: defaultRuleSet });
       expect([...result.findings].map((f) => [f.ruleId, f.severity, f.recordId, (f.evidence?.grid as { format?: string } | null)?.format])).toEqual([['low-precision', 'warning', 'id26', 'float16']]);
       expect(result.summary.invalid).toBe(0);
