@@ -319,6 +319,9 @@ export function rowConverter(file: string, chosen: FormatAdapter, options: ReadO
   // Adapters that build records themselves (rather than validating user objects) are held to the
   // same schema, so nothing downstream sees a record the canonical format would refuse.
   const validated = chosen === canonicalAdapter || chosen.name === 'mapped';
+  // Told apart once, not per record.
+  const log = ids instanceof IdLog ? ids : null;
+  const set = ids instanceof IdSet ? ids : null;
   const check = (item: RawItem): RawItem => {
     if (item.kind !== 'record') return item;
     const { record } = item;
@@ -327,8 +330,8 @@ export function rowConverter(file: string, chosen: FormatAdapter, options: ReadO
       const problem = schema ?? structuralProblem(record);
       if (problem) return { kind: 'invalid', file: item.file, line: item.line, recordId: record.id, code: schema !== null ? 'schema' : 'structure', message: `${chosen.name} adapter: ${problem}` };
     }
-    if (ids instanceof IdLog) ids.append(record.id);
-    else if (ids) return checkUniqueId(item, ids);
+    if (log) log.append(record.id);
+    else if (set) return checkUniqueId(item, set);
     return item;
   };
   return (rows) => {

@@ -58,15 +58,8 @@ export function isSamplesName(name: string, date: string | null): boolean {
  * called missing that may be there.
  */
 export function runHasSamples(resultsFile: string): boolean {
-  const date = lmEvalRunDate(resultsFile);
-  let names: string[];
-  try {
-    names = readdirSync(dirname(resultsFile));
-  } catch {
-    return true;
-  }
-  const self = basename(resultsFile);
-  return names.some((n) => n !== self && isSamplesName(n, date));
+  const names = samplesBeside(resultsFile, lmEvalRunDate(resultsFile));
+  return names === null || names.length > 0;
 }
 
 /**
@@ -74,6 +67,11 @@ export function runHasSamples(resultsFile: string): boolean {
  * undated results file's directory, or null when it cannot be listed.
  */
 export function undatedSampleTasks(resultsFile: string): string[] | null {
+  return samplesBeside(resultsFile, null)?.map(lmEvalTaskFromFile) ?? null;
+}
+
+/** The names of the samples files of run `date` in the results file's directory, or null when it cannot be listed. */
+function samplesBeside(resultsFile: string, date: string | null): string[] | null {
   let names: string[];
   try {
     names = readdirSync(dirname(resultsFile));
@@ -81,7 +79,7 @@ export function undatedSampleTasks(resultsFile: string): string[] | null {
     return null;
   }
   const self = basename(resultsFile);
-  return names.filter((n) => n !== self && isSamplesName(n, null)).map(lmEvalTaskFromFile);
+  return names.filter((n) => n !== self && isSamplesName(n, date));
 }
 
 /** A task whose samples files in the folder do not say which is this run's. */
